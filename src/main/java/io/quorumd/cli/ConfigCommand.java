@@ -1,0 +1,43 @@
+package io.quorumd.cli;
+
+import io.quorumd.config.ConfigException;
+import io.quorumd.config.ConfigLoader;
+import io.quorumd.config.ConfigRenderer;
+import io.quorumd.config.NodeIdentity;
+import io.quorumd.config.QuorumdConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Node configuration.",
+        subcommands = ConfigCommand.Check.class)
+final class ConfigCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: check");
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Validate a config (and its key file); print it with every default filled in. Exit 2 on problems.")
+    static final class Check implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Override
+        public Integer call() {
+            try {
+                QuorumdConfig c = ConfigLoader.load(config.file);
+                NodeIdentity.load(c);
+                System.out.print(ConfigRenderer.toYaml(c));
+                return Main.OK;
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return Main.USAGE;
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.quorumd.config;
+
+import io.quorumd.wire.Member;
+import io.quorumd.wire.Role;
+import io.quorumd.wire.Roster;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checks of values against each other, run once every value has parsed. */
+final class ConfigChecks {
+    private ConfigChecks() {
+    }
+
+    static List<ConfigProblem> check(QuorumdConfig c) {
+        List<ConfigProblem> out = new ArrayList<>();
+        Roster roster = c.federation().roster();
+        if (roster.byName(c.node().name()).isEmpty()) {
+            out.add(new ConfigProblem("node.name", c.node().name() + " is not in federation.roster"));
+        }
+        if (c.presence().offlineAfter().compareTo(c.presence().heartbeat()) <= 0) {
+            out.add(new ConfigProblem("presence.offlineAfter", "must be longer than presence.heartbeat ("
+                    + Durations.format(c.presence().heartbeat()) + ")"));
+        }
+        if (c.mqtt().keepAlive().toMillis() % 1000 != 0) {
+            out.add(new ConfigProblem("mqtt.keepAlive", "must be whole seconds"));
+        }
+        String url = c.mqtt().url();
+        boolean tls = url.startsWith("ssl://");
+        if (!tls && !url.startsWith("tcp://")) {
+            out.add(new ConfigProblem("mqtt.url", "'" + url + "' must start with tcp:// or ssl://"));
+        }
+        if (c.mqtt().tls().configured() && !tls) {
+            out.add(new ConfigProblem("mqtt.tls", "TLS files are set but mqtt.url does not start with ssl://"));
+        }
+        if (c.mqtt().tls().certFile().isPresent() != c.mqtt().tls().keyFile().isPresent()) {
+            out.add(new ConfigProblem("mqtt.tls", "certFile and keyFile go together"));
+        }
+        if (c.mqtt().passwordFile().isPresent() && c.mqtt().username().isEmpty()) {
+            out.add(new ConfigProblem("mqtt.passwordFile", "is set without mqtt.username"));
+        }
+        checkCheckpoint(c, roster, out);
+        checkArbiters(c, roster, out);
+        return out;
+    }
+
+    private static void checkCheckpoint(QuorumdConfig c, Roster roster, List<ConfigProblem> out) {
+        int minVoters = c.checkpoint().minVoters();
+        if (minVoters >= roster.size()) {
+            out.add(new ConfigProblem("checkpoint.minVoters", minVoters + " must be less than the roster size "
+                    + roster.size() + " (the subject does not vote for itself)"));
+        } else {
+            for (Member subject : roster.members()) {
+                long voters = roster.members().stream().filter(m -> m != subject && m.has(Role.VOTER)).count();
+                if (voters < minVoters) {
+                    out.add(new ConfigProblem("checkpoint.minVoters", minVoters + " exceeds the " + voters
+                            + " voters that could checkpoint " + subject.name()));
+                    break;
+                }
+            }
+        }
+        if (c.checkpoint().maxSignatures() < minVoters) {
+            out.add(new ConfigProblem("checkpoint.maxSignatures", c.checkpoint().maxSignatures()
+                    + " is less than checkpoint.minVoters " + minVoters));
+        }
+        if (c.checkpoint().voteJitter().compareTo(c.checkpoint().voteWindow()) >= 0) {
+            out.add(new ConfigProblem("checkpoint.voteJitter", "must be shorter than checkpoint.voteWindow"));
+        }
+    }
+
+    private static void checkArbiters(QuorumdConfig c, Roster roster, List<ConfigProblem> out) {
+        long primaries = roster.members().stream().filter(m -> m.has(Role.ARBITER)).count();
+        long fallbacks = roster.members().stream().filter(m -> m.has(Role.FALLBACK_ARBITER)).count();
+        int required = c.arbiter().required();
+        if (primaries == 0) {
+            if (fallbacks > 0) {
+                out.add(new ConfigProblem("federation.roster", "fallback arbiters are listed but no primary arbiter"));
+            }
+            return;
+        }
+        if (required < 2) {
+            out.add(new ConfigProblem("arbiter.required", required + " must be at least 2"));
+        } else if (required > primaries) {
+            out.add(new ConfigProblem("arbiter.required", required + " exceeds the " + primaries + " primary arbiters"));
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.quorumd.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.quorumd.config.QuorumdConfig.ArbiterSection;
+import io.quorumd.config.QuorumdConfig.CheckpointSection;
+import io.quorumd.config.QuorumdConfig.ControlSection;
+import io.quorumd.config.QuorumdConfig.FsyncMode;
+import io.quorumd.config.QuorumdConfig.LedgerSection;
+import io.quorumd.config.QuorumdConfig.LogFormat;
+import io.quorumd.config.QuorumdConfig.LoggingSection;
+import io.quorumd.config.QuorumdConfig.MqttSection;
+import io.quorumd.config.QuorumdConfig.NodeSection;
+import io.quorumd.config.QuorumdConfig.PresenceSection;
+import io.quorumd.config.QuorumdConfig.TlsSection;
+import io.quorumd.config.QuorumdConfig.Tolerance;
+import io.quorumd.wire.Roster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * YAML → {@link QuorumdConfig}. Reads every section with its defaults, then checks the values against
+ * each other; every problem is reported with its YAML path, all at once. Relative paths are resolved
+ * against the config file's directory.
+ */
+public final class ConfigLoader {
+    public static final Path DEFAULT_PATH = Path.of("/etc/quorumd/quorumd.yaml");
+    private static final ObjectMapper YAML = new ObjectMapper(
+            YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
+    private ConfigLoader() {
+    }
+
+    public static QuorumdConfig load(Path file) throws ConfigException {
+        return load(file, System::getenv);
+    }
+
+    public static QuorumdConfig load(Path file, Function<String, String> env) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), List.of(new ConfigProblem("", "file does not exist")));
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of(new ConfigProblem("", "cannot read: " + e.getMessage())));
+        }
+        return parse(text, file.toAbsolutePath(), env);
+    }
+
+    public static QuorumdConfig parse(String yaml, Path source, Function<String, String> env) throws ConfigException {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+            throw new ConfigException(source.toString(),
+                    List.of(new ConfigProblem("", "not valid YAML" + where + ": " + e.getOriginalMessage())));
+        }
+        List<ConfigProblem> problems = new ArrayList<>();
+        YamlSection top = new YamlSection(root, "", problems, new EnvExpander(env));
+        Path base = source.toAbsolutePath().getParent();
+        QuorumdConfig config = read(top, base, source);
+        top.finish();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source.toString(), problems);
+        }
+        List<ConfigProblem> cross = ConfigChecks.check(config);
+        if (!cross.isEmpty()) {
+            throw new ConfigException(source.toString(), cross);
+        }
+        return config;
+    }
+
+    private static QuorumdConfig read(YamlSection top, Path base, Path source) {
+        YamlSection n = top.section("node");
+        String name = n.requiredString("name");
+        Path keyFile = path(base, n.string("keyFile", "node.key"));
+        Path dataDir = path(base, n.string("dataDir", "data"));
+        n.finish();
+        NodeSection node = new NodeSection(name, keyFile, dataDir);
+
+        YamlSection f = top.section("federation");
+        String federationName = f.requiredString("name");
+        Roster roster = RosterReader.read(f);
+        f.finish();
+
+        MqttSection mqtt = readMqtt(top.section("mqtt"), base, federationName, name, roster);
+
+        YamlSection p = top.section("presence");
+        Duration heartbeat = p.positiveDuration("heartbeat", Duration.ofSeconds(30));
+        Duration offlineAfter = p.positiveDuration("offlineAfter", heartbeat.multipliedBy(3));
+        p.finish();
+
+        CheckpointSection checkpoint = readCheckpoint(top.section("checkpoint"), heartbeat);
+        ArbiterSection arbiter = readArbiter(top.section("arbiter"));
+
+        YamlSection l = top.section("ledger");
+        long segmentBytes = Sizes.read(l, "segmentBytes", 64L << 20, 4096L, 1L << 40);
+        FsyncMode fsync = FsyncMode.valueOf(l.choice("fsync", "batch", "always", "batch", "off").toUpperCase(Locale.ROOT));
+        l.finish();
+
+        YamlSection c = top.section("control");
+        Path socket = path(base, c.string("socket", dataDir.resolve("control.sock").toString()));
+        c.finish();
+
+        YamlSection g = top.section("logging");
+        LogFormat format = LogFormat.valueOf(g.choice("format", "text", "text", "json").toUpperCase(Locale.ROOT));
+        String level = g.choice("level", "info", "trace", "debug", "info", "warn", "error").toUpperCase(Locale.ROOT);
+        Duration statsEvery = g.positiveDuration("statsEvery", Duration.ofSeconds(60));
+        g.finish();
+
+        return new QuorumdConfig(source, node, mqtt,
+                new QuorumdConfig.FederationSection(federationName, roster),
+                new PresenceSection(heartbeat, offlineAfter), checkpoint, arbiter,
+                new LedgerSection(segmentBytes, fsync), new ControlSection(socket),
+                new LoggingSection(format, level, statsEvery));
+    }
+
+    private static MqttSection readMqtt(YamlSection m, Path base, String federationName, String nodeName,
+                                        Roster roster) {
+        String url = m.string("url", "tcp://127.0.0.1:1883");
+        String defaultClientId = roster == null || nodeName == null ? "quorumd"
+                : roster.byName(nodeName).map(me -> "quorumd-" + me.nodeId().hex().substring(0, 15)).orElse("quorumd");
+        String clientId = m.string("clientId", defaultClientId);
+        Optional<String> username = Optional.ofNullable(m.string("username", null));
+        Optional<Path> passwordFile = Optional.ofNullable(m.string("passwordFile", null)).map(s -> path(base, s));
+        YamlSection t = m.section("tls");
+        TlsSection tls = new TlsSection(
+                Optional.ofNullable(t.string("caFile", null)).map(s -> path(base, s)),
+                Optional.ofNullable(t.string("certFile", null)).map(s -> path(base, s)),
+                Optional.ofNullable(t.string("keyFile", null)).map(s -> path(base, s)));
+        t.finish();
+        String prefix = m.string("topicPrefix", "quorumd/" + (federationName == null ? "default" : federationName));
+        Duration keepAlive = m.positiveDuration("keepAlive", Duration.ofSeconds(30));
+        Duration connectTimeout = m.positiveDuration("connectTimeout", Duration.ofSeconds(10));
+        Duration reconnectMax = m.positiveDuration("reconnectMax", Duration.ofSeconds(60));
+        m.finish();
+        return new MqttSection(url, clientId, username, passwordFile, tls, prefix, keepAlive, connectTimeout,
+                reconnectMax);
+    }
+
+    private static CheckpointSection readCheckpoint(YamlSection c, Duration heartbeat) {
+        Duration interval = c.positiveDuration("interval", Duration.ofHours(24));
+        Duration checkEvery = c.positiveDuration("checkEvery", Duration.ofMinutes(15));
+        Duration voteWindow = c.positiveDuration("voteWindow", Duration.ofSeconds(60));
+        int minVoters = (int) c.integer("minVoters", 5, 1, 1000);
+        int maxSignatures = (int) c.integer("maxSignatures", 10, 1, 1000);
+        YamlSection t = c.section("tolerance");
+        Tolerance tolerance = new Tolerance(t.integer("restarts", 5, 0, Integer.MAX_VALUE),
+                t.duration("uptime", Duration.ofSeconds(60)), t.duration("firstSeen", Duration.ofSeconds(60)));
+        t.finish();
+        Duration voteJitter = c.duration("voteJitter", Duration.ofSeconds(3));
+        Duration bootGrace = c.duration("bootGrace", heartbeat.multipliedBy(2));
+        c.finish();
+        return new CheckpointSection(interval, checkEvery, voteWindow, minVoters, maxSignatures, tolerance,
+                voteJitter, bootGrace);
+    }
+
+    private static ArbiterSection readArbiter(YamlSection a) {
+        int required = (int) a.integer("required", 3, 0, 1000);
+        Duration votingTimeout = a.positiveDuration("votingTimeout", Duration.ofHours(48));
+        Duration fallbackExtension = a.positiveDuration("fallbackExtension", Duration.ofHours(24));
+        Duration expiryCheckEvery = a.positiveDuration("expiryCheckEvery", Duration.ofMinutes(5));
+        Duration clockSkew = a.duration("clockSkew", Duration.ofSeconds(30));
+        a.finish();
+        return new ArbiterSection(required, votingTimeout, fallbackExtension, expiryCheckEvery, clockSkew);
+    }
+
+    private static Path path(Path base, String value) {
+        if (value == null) {
+            return null;
+        }
+        Path p = Path.of(value);
+        return p.isAbsolute() || base == null ? p : base.resolve(p).normalize();
+    }
+}

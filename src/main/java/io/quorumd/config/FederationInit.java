@@ -1,0 +1,100 @@
+package io.quorumd.config;
+
+import io.quorumd.crypto.KeyFileException;
+import io.quorumd.crypto.NodeKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a lab federation: for node-1…node-N a key and a config sharing one roster. Default roles: every
+ * node votes; node-1…node-min(5, N−1) are primary arbiters with a majority of them required; the next
+ * node, if any, is a fallback arbiter; {@code checkpoint.minVoters} = min(5, N−1).
+ */
+public final class FederationInit {
+    public static final String DEFAULT_NAME = "lab";
+
+    /** What one generated node looks like. */
+    public record NodeFiles(String name, String nodeId, Path config, Path keyFile) {
+    }
+
+    /** Inputs of {@link #write}. {@code prefix} null means {@code quorumd/<name>}. */
+    public record Options(int nodes, String broker, String prefix, boolean fast) {
+    }
+
+    private FederationInit() {
+    }
+
+    public static List<NodeFiles> write(Path out, Options options, SecureRandom random)
+            throws IOException, KeyFileException {
+        int n = options.nodes();
+        if (n < 2) {
+            throw new IllegalArgumentException("a federation needs at least 2 nodes, got " + n);
+        }
+        for (int k = 1; k <= n; k++) {
+            if (Files.exists(out.resolve("node-" + k))) {
+                throw new IOException(out.resolve("node-" + k) + " already exists; choose an empty --out directory");
+            }
+        }
+        List<NodeKey> keys = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            keys.add(NodeKey.generate(random));
+        }
+        int primaries = Math.min(5, n - 1);
+        if (primaries < 2) {
+            primaries = 0; // arbitration needs at least two primaries; a 2-node lab has none
+        }
+        StringBuilder roster = new StringBuilder();
+        for (int k = 1; k <= n; k++) {
+            String roles = "voter";
+            if (k <= primaries) {
+                roles += ", arbiter";
+            } else if (primaries > 0 && k == primaries + 1) {
+                roles += ", fallback-arbiter";
+            }
+            roster.append("    - name: node-").append(k).append('\n')
+                    .append("      publicKey: ").append(keys.get(k - 1).publicKey().base64()).append('\n')
+                    .append("      roles: [").append(roles).append("]\n");
+        }
+        int required = primaries == 0 ? 2 : primaries / 2 + 1;
+        List<NodeFiles> written = new ArrayList<>();
+        for (int k = 1; k <= n; k++) {
+            Path dir = out.resolve("node-" + k);
+            Files.createDirectories(dir);
+            Path keyFile = dir.resolve("node.key");
+            keys.get(k - 1).writeNew(keyFile);
+            Path config = dir.resolve("quorumd.yaml");
+            Files.writeString(config, yaml("node-" + k, options, roster.toString(), Math.min(5, n - 1), required));
+            written.add(new NodeFiles("node-" + k, keys.get(k - 1).nodeId().hex(), config, keyFile));
+        }
+        return written;
+    }
+
+    private static String yaml(String name, Options o, String roster, int minVoters, int required) {
+        String prefix = o.prefix() == null ? "quorumd/" + DEFAULT_NAME : o.prefix();
+        StringBuilder y = new StringBuilder();
+        y.append("# quorumd config for ").append(name).append(", written by `quorumd federation init`.\n")
+                .append("# Relative paths are resolved against this file's directory.\n")
+                .append("node:\n  name: ").append(name).append("\n  keyFile: node.key\n  dataDir: data\n")
+                .append("mqtt:\n  url: ").append(o.broker()).append("\n  topicPrefix: ").append(prefix).append('\n');
+        if (o.fast()) {
+            y.append("  keepAlive: 5s\n");
+        }
+        y.append("federation:\n  name: ").append(DEFAULT_NAME).append("\n  roster:\n").append(roster);
+        if (o.fast()) {
+            y.append("presence:\n  heartbeat: 1s\n  offlineAfter: 4s\n");
+        }
+        y.append("checkpoint:\n  minVoters: ").append(minVoters).append('\n');
+        if (o.fast()) {
+            y.append("  interval: 30s\n  checkEvery: 2s\n  voteWindow: 3s\n  voteJitter: 0s\n");
+        }
+        y.append("arbiter:\n  required: ").append(required).append('\n');
+        if (o.fast()) {
+            y.append("  votingTimeout: 60s\n");
+        }
+        return y.toString();
+    }
+}

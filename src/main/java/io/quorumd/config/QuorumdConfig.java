@@ -1,0 +1,79 @@
+package io.quorumd.config;
+
+import io.quorumd.crypto.NodeId;
+import io.quorumd.wire.Member;
+import io.quorumd.wire.Roster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The validated, immutable configuration of one node. Built only by {@link ConfigLoader}, which fills
+ * every default and refuses inconsistent values, so code holding one never re-checks it.
+ */
+public record QuorumdConfig(
+        Path source,
+        NodeSection node,
+        MqttSection mqtt,
+        FederationSection federation,
+        PresenceSection presence,
+        CheckpointSection checkpoint,
+        ArbiterSection arbiter,
+        LedgerSection ledger,
+        ControlSection control,
+        LoggingSection logging) {
+
+    /** This node's own roster entry (validated to exist). */
+    public Member self() {
+        return federation.roster().byName(node.name()).orElseThrow();
+    }
+
+    public NodeId selfId() {
+        return self().nodeId();
+    }
+
+    public record NodeSection(String name, Path keyFile, Path dataDir) {
+    }
+
+    public record TlsSection(Optional<Path> caFile, Optional<Path> certFile, Optional<Path> keyFile) {
+        public boolean configured() {
+            return caFile.isPresent() || certFile.isPresent();
+        }
+    }
+
+    public record MqttSection(String url, String clientId, Optional<String> username, Optional<Path> passwordFile,
+                              TlsSection tls, String topicPrefix, Duration keepAlive, Duration connectTimeout,
+                              Duration reconnectMax) {
+    }
+
+    public record FederationSection(String name, Roster roster) {
+    }
+
+    public record PresenceSection(Duration heartbeat, Duration offlineAfter) {
+    }
+
+    public record Tolerance(long restarts, Duration uptime, Duration firstSeen) {
+    }
+
+    public record CheckpointSection(Duration interval, Duration checkEvery, Duration voteWindow, int minVoters,
+                                    int maxSignatures, Tolerance tolerance, Duration voteJitter,
+                                    Duration bootGrace) {
+    }
+
+    public record ArbiterSection(int required, Duration votingTimeout, Duration fallbackExtension,
+                                 Duration expiryCheckEvery, Duration clockSkew) {
+    }
+
+    public enum FsyncMode { ALWAYS, BATCH, OFF }
+
+    public record LedgerSection(long segmentBytes, FsyncMode fsync) {
+    }
+
+    public record ControlSection(Path socket) {
+    }
+
+    public enum LogFormat { TEXT, JSON }
+
+    public record LoggingSection(LogFormat format, String level, Duration statsEvery) {
+    }
+}

@@ -1,0 +1,9 @@
+package io.quorumd.loop;
+
+/** A timer came due. */
+public record TimerFired(TimerKey key) implements Event {
+    @Override
+    public void dispatch(EventHandler handler) {
+        handler.onTimer(this);
+    }
+}

@@ -1,0 +1,284 @@
+package io.quorumd.mqtt;
+
+import io.quorumd.config.QuorumdConfig.MqttSection;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The broker connection (Paho mqttv3). QoS 1 everywhere, a persistent session under a stable client id,
+ * a signed last will, TCP_NODELAY, TLS and credentials from the config. The first connect is retried with
+ * exponential backoff up to {@code reconnectMax}; later drops are reconnected by Paho with the same
+ * bound. Every (re)connect subscribes again, then sends what was published while disconnected. Callbacks
+ * hand raw payloads to {@link Inbound} and do nothing else.
+ */
+public final class MqttTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttTransport.class);
+    private static final int QOS = 1;
+    private static final int MAX_PENDING = 10_000;
+
+    /** Receives every message as it arrives, on a Paho thread. Must not throw. */
+    @FunctionalInterface
+    public interface Inbound {
+        void onMessage(String topic, byte[] payload, boolean retained);
+    }
+
+    /** The message the broker publishes for this node if its connection dies. */
+    public record Will(String topic, byte[] payload) {
+    }
+
+    private final MqttSection settings;
+    private final List<String> subscriptions;
+    private final Inbound inbound;
+    private final String nodeName;
+    private final MqttAsyncClient client;
+    private final MqttConnectOptions options;
+    private final ScheduledExecutorService retry;
+    private final ArrayDeque<MqttMessageOut> pending = new ArrayDeque<>();
+    private final Object lock = new Object();
+    private volatile CountDownLatch connectedLatch = new CountDownLatch(1);
+    private volatile boolean connected;
+    private volatile boolean closed;
+    private long droppedWhileDisconnected;
+
+    private record MqttMessageOut(String topic, byte[] payload, boolean retained) {
+    }
+
+    public MqttTransport(MqttSection settings, String nodeName, Will will, List<String> subscriptions, Inbound inbound)
+            throws IOException, GeneralSecurityException {
+        this.settings = settings;
+        this.nodeName = nodeName;
+        this.subscriptions = List.copyOf(subscriptions);
+        this.inbound = inbound;
+        this.options = options(settings, will);
+        try {
+            this.client = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IOException("cannot create MQTT client for " + settings.url() + ": " + e.getMessage(), e);
+        }
+        this.client.setCallback(new Callbacks());
+        this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "quorumd-mqtt-connect");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static MqttConnectOptions options(MqttSection s, Will will) throws IOException, GeneralSecurityException {
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(false);
+        o.setAutomaticReconnect(true);
+        o.setMaxReconnectDelay((int) s.reconnectMax().toMillis());
+        o.setKeepAliveInterval((int) s.keepAlive().toSeconds());
+        o.setConnectionTimeout((int) Math.max(1, s.connectTimeout().toSeconds()));
+        o.setMaxInflight(1000);
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o.setWill(will.topic(), will.payload(), QOS, true);
+        if (s.username().isPresent()) {
+            o.setUserName(s.username().get());
+        }
+        if (s.passwordFile().isPresent()) {
+            o.setPassword(Files.readString(s.passwordFile().get(), StandardCharsets.UTF_8).strip().toCharArray());
+        }
+        if (s.url().startsWith("ssl://")) {
+            o.setSocketFactory(new NoDelaySslSocketFactory(TlsContexts.build(s.tls()).getSocketFactory()));
+        } else {
+            o.setSocketFactory(new NoDelaySocketFactory());
+        }
+        return o;
+    }
+
+    /** Starts connecting in the background; returns at once. */
+    public void start() {
+        retry.execute(() -> connect(Duration.ofSeconds(1)));
+    }
+
+    public boolean isConnected() {
+        return connected;
+    }
+
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        return connectedLatch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Publishes at QoS 1; while disconnected, keeps the message (up to a bound) for the next connect. */
+    public void publish(String topic, byte[] payload, boolean retained) {
+        synchronized (lock) {
+            if (connected && pending.isEmpty() && trySend(topic, payload, retained)) {
+                return;
+            }
+            if (pending.size() >= MAX_PENDING) {
+                pending.removeFirst();
+                droppedWhileDisconnected++;
+                if (Long.bitCount(droppedWhileDisconnected) == 1) {
+                    LOG.atWarn().addKeyValue("dropped", droppedWhileDisconnected)
+                            .log("broker unreachable too long, oldest unsent messages dropped");
+                }
+            }
+            pending.addLast(new MqttMessageOut(topic, payload, retained));
+        }
+    }
+
+    private boolean trySend(String topic, byte[] payload, boolean retained) {
+        try {
+            MqttMessage m = new MqttMessage(payload);
+            m.setQos(QOS);
+            m.setRetained(retained);
+            client.publish(topic, m);
+            return true;
+        } catch (MqttException e) {
+            return false;
+        }
+    }
+
+    private void flushPending() {
+        synchronized (lock) {
+            while (connected && !pending.isEmpty()) {
+                MqttMessageOut m = pending.peekFirst();
+                if (!trySend(m.topic(), m.payload(), m.retained())) {
+                    return;
+                }
+                pending.removeFirst();
+            }
+        }
+    }
+
+    private void connect(Duration backoff) {
+        if (closed) {
+            return;
+        }
+        try {
+            client.connect(options, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    // connectComplete does the rest
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    retryLater(backoff, e);
+                }
+            });
+        } catch (MqttException e) {
+            retryLater(backoff, e);
+        }
+    }
+
+    private void retryLater(Duration backoff, Throwable cause) {
+        if (closed) {
+            return;
+        }
+        LOG.atWarn().addKeyValue("node", nodeName).addKeyValue("broker", settings.url())
+                .addKeyValue("retry_in", backoff.toMillis() + "ms").addKeyValue("error", String.valueOf(cause.getMessage()))
+                .log("broker connect failed");
+        Duration next = backoff.multipliedBy(2);
+        Duration capped = next.compareTo(settings.reconnectMax()) > 0 ? settings.reconnectMax() : next;
+        try {
+            retry.schedule(() -> connect(capped), backoff.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void subscribeAll() {
+        String[] topics = subscriptions.toArray(new String[0]);
+        int[] qos = new int[topics.length];
+        java.util.Arrays.fill(qos, QOS);
+        try {
+            client.subscribe(topics, qos, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    LOG.atDebug().addKeyValue("topics", String.join(",", topics)).log("subscribed");
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    LOG.atError().addKeyValue("node", nodeName).addKeyValue("error", String.valueOf(e.getMessage()))
+                            .log("subscribe failed");
+                }
+            });
+        } catch (MqttException e) {
+            LOG.atError().addKeyValue("node", nodeName).addKeyValue("error", e.getMessage()).log("subscribe failed");
+        }
+    }
+
+    /** Disconnects cleanly (no last will), waiting up to {@code timeout}; publishes queued before this go first. */
+    public void close(Duration timeout) {
+        closed = true;
+        retry.shutdownNow();
+        try {
+            if (client.isConnected()) {
+                client.disconnect(timeout.toMillis()).waitForCompletion(timeout.toMillis() + 500);
+            }
+        } catch (MqttException e) {
+            LOG.atDebug().addKeyValue("error", e.getMessage()).log("disconnect");
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.atDebug().addKeyValue("error", e.getMessage()).log("close");
+        }
+        connected = false;
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(2));
+    }
+
+    private final class Callbacks implements MqttCallbackExtended {
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+            MDC.put("node", nodeName);
+            LOG.atInfo().addKeyValue("broker", serverUri).addKeyValue("reconnect", reconnect)
+                    .addKeyValue("client_id", settings.clientId()).log("broker connected");
+            subscribeAll();
+            connected = true;
+            flushPending();
+            connectedLatch.countDown();
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            MDC.put("node", nodeName);
+            connected = false;
+            connectedLatch = new CountDownLatch(1);
+            LOG.atWarn().addKeyValue("broker", settings.url()).addKeyValue("error", String.valueOf(cause.getMessage()))
+                    .log("broker connection lost, reconnecting");
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            try {
+                inbound.onMessage(topic, message.getPayload(), message.isRetained());
+            } catch (RuntimeException e) {
+                LOG.atError().setCause(e).addKeyValue("topic", topic).log("inbound handler failed");
+            }
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // QoS 1 acknowledged by the broker; nothing to do
+        }
+    }
+}

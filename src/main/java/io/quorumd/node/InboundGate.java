@@ -1,0 +1,93 @@
+package io.quorumd.node;
+
+import io.quorumd.loop.EventLoop;
+import io.quorumd.loop.InboundMessage;
+import io.quorumd.mqtt.MqttTransport;
+import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeCodec;
+import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.RejectReason;
+import io.quorumd.wire.Topics;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The inbound edge, run on the MQTT client's thread: size cap, decode, topic fit, roster lookup,
+ * signature check, then the loop's queue. Nothing here touches protocol state. Every reject is counted by
+ * reason; its log line is rate-limited to one per reason per {@link #LOG_EVERY_MS}.
+ */
+final class InboundGate implements MqttTransport.Inbound {
+    private static final Logger LOG = LoggerFactory.getLogger(InboundGate.class);
+    static final long LOG_EVERY_MS = 10_000;
+
+    private final String nodeName;
+    private final Topics topics;
+    private final InboundVerifier verifier;
+    private final EventLoop loop;
+    private final NodeMetrics metrics;
+    private final Clock clock;
+    private final Map<RejectReason, Long> lastLogged = new EnumMap<>(RejectReason.class);
+    private long lastDropLogged = Long.MIN_VALUE;
+
+    InboundGate(String nodeName, Topics topics, InboundVerifier verifier, EventLoop loop, NodeMetrics metrics,
+                Clock clock) {
+        this.nodeName = nodeName;
+        this.topics = topics;
+        this.verifier = verifier;
+        this.loop = loop;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public void onMessage(String topic, byte[] payload, boolean retained) {
+        MDC.put("node", nodeName);
+        metrics.received();
+        Envelope envelope;
+        try {
+            envelope = EnvelopeCodec.decode(payload);
+        } catch (DecodeException e) {
+            reject(e.reason(), topic, e.getMessage());
+            return;
+        }
+        if (!topics.fits(topic, envelope)) {
+            reject(RejectReason.WRONG_TOPIC, topic, envelope.type().wireName() + " from " + envelope.from()
+                    + " does not belong on this topic");
+            return;
+        }
+        InboundVerifier.Verdict verdict = verifier.verify(envelope);
+        if (verdict instanceof InboundVerifier.Verdict.Rejected r) {
+            reject(r.reason(), topic, r.detail());
+        } else if (verdict instanceof InboundVerifier.Verdict.Accepted a
+                && !loop.offerMessage(new InboundMessage(topic, envelope, a.sender(), retained))) {
+            metrics.queueDropped();
+            logDrop(topic);
+        }
+    }
+
+    private synchronized void reject(RejectReason reason, String topic, String detail) {
+        metrics.rejected(reason);
+        long now = clock.millis();
+        Long last = lastLogged.get(reason);
+        if (last == null || now - last >= LOG_EVERY_MS) {
+            lastLogged.put(reason, now);
+            LOG.atWarn().addKeyValue("reason", reason.code()).addKeyValue("topic", topic)
+                    .addKeyValue("count", metrics.rejects(reason)).addKeyValue("detail", detail)
+                    .log("message rejected");
+        }
+    }
+
+    private synchronized void logDrop(String topic) {
+        long now = clock.millis();
+        if (now - lastDropLogged >= LOG_EVERY_MS) {
+            lastDropLogged = now;
+            LOG.atWarn().addKeyValue("topic", topic).addKeyValue("dropped", metrics.queueDrops())
+                    .log("event queue full, inbound message dropped");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.quorumd.node;
+
+import io.quorumd.wire.RejectReason;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+
+/** Counters shared by the MQTT edge and the loop; safe to update and read from any thread. */
+public final class NodeMetrics {
+    private final LongAdder messagesIn = new LongAdder();
+    private final LongAdder messagesOut = new LongAdder();
+    private final LongAdder queueDrops = new LongAdder();
+    private final Map<RejectReason, LongAdder> rejects = new EnumMap<>(RejectReason.class);
+
+    public NodeMetrics() {
+        for (RejectReason r : RejectReason.values()) {
+            rejects.put(r, new LongAdder());
+        }
+    }
+
+    void received() {
+        messagesIn.increment();
+    }
+
+    void sent() {
+        messagesOut.increment();
+    }
+
+    void queueDropped() {
+        queueDrops.increment();
+    }
+
+    void rejected(RejectReason reason) {
+        rejects.get(reason).increment();
+    }
+
+    public long messagesIn() {
+        return messagesIn.sum();
+    }
+
+    public long messagesOut() {
+        return messagesOut.sum();
+    }
+
+    public long queueDrops() {
+        return queueDrops.sum();
+    }
+
+    public long rejects(RejectReason reason) {
+        return rejects.get(reason).sum();
+    }
+
+    public long rejectsTotal() {
+        return rejects.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** "bad_signature:1,unknown_sender:2", or "none". */
+    public String rejectSummary() {
+        String s = rejects.entrySet().stream().filter(e -> e.getValue().sum() > 0)
+                .map(e -> e.getKey().code() + ":" + e.getValue().sum()).collect(Collectors.joining(","));
+        return s.isEmpty() ? "none" : s;
+    }
+}

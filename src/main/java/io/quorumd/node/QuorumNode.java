@@ -1,0 +1,198 @@
+package io.quorumd.node;
+
+import io.quorumd.config.QuorumdConfig;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.crypto.NodeKey;
+import io.quorumd.loop.ControlRequest;
+import io.quorumd.loop.EventHandler;
+import io.quorumd.loop.EventLoop;
+import io.quorumd.loop.InboundMessage;
+import io.quorumd.loop.Outbox;
+import io.quorumd.loop.Shutdown;
+import io.quorumd.loop.TimerFired;
+import io.quorumd.loop.TimerKey;
+import io.quorumd.loop.TimerThread;
+import io.quorumd.mqtt.MqttTransport;
+import io.quorumd.presence.PeerState;
+import io.quorumd.presence.PresenceMachine;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.Topics;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One quorumd node: wires the MQTT edge, the loop and the machines. Machines publish into a batch
+ * outbox; after each batch of loop events the outbox goes to the broker (later: after the batch's ledger
+ * entries are fsynced).
+ */
+public final class QuorumNode implements EventHandler, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
+    static final int QUEUE_CAPACITY = 10_000;
+    static final int MAX_BATCH = 256;
+
+    /** Time for the periodic stats line. */
+    record StatsDue() implements TimerKey {
+    }
+
+    /** A publication held until the end of its batch. */
+    private record Publication(String topic, Envelope envelope, boolean retained) {
+    }
+
+    private final QuorumdConfig config;
+    private final NodeId id;
+    private final Clock clock;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final EventLoop loop;
+    private final TimerThread timers;
+    private final PresenceMachine presence;
+    private final MqttTransport transport;
+    private final List<Publication> batchOutbox = new ArrayList<>();
+    private volatile boolean stopped;
+
+    public QuorumNode(QuorumdConfig config, NodeKey key, Clock clock) throws IOException, GeneralSecurityException {
+        this.config = config;
+        this.id = key.nodeId();
+        this.clock = clock;
+        String name = config.node().name();
+        this.loop = new EventLoop(QUEUE_CAPACITY, MAX_BATCH, this, Map.of("node", name));
+        this.timers = new TimerThread(loop);
+        Topics topics = new Topics(config.mqtt().topicPrefix());
+        Outbox outbox = (topic, envelope, retained) -> batchOutbox.add(new Publication(topic, envelope, retained));
+        EnvelopeSigner signer = new EnvelopeSigner(key, clock);
+        this.presence = new PresenceMachine(id, config.federation().roster(), config.presence(), clock, timers, signer,
+                topics, outbox, t -> { });
+        presence.begin();
+        InboundGate gate = new InboundGate(name, topics, new InboundVerifier(config.federation().roster()), loop,
+                metrics, clock);
+        this.transport = new MqttTransport(config.mqtt(), name,
+                new MqttTransport.Will(presence.topic(), presence.lastWill().encode()), topics.subscriptions(), gate);
+    }
+
+    /** Starts the loop and the broker connection; returns at once. */
+    public void start() {
+        LOG.atInfo().addKeyValue("node", config.node().name()).addKeyValue("id", id.hex())
+                .addKeyValue("broker", config.mqtt().url()).addKeyValue("roster", config.federation().roster().size())
+                .addKeyValue("prefix", config.mqtt().topicPrefix()).log("quorumd starting");
+        loop.start();
+        loop.submit(new ControlRequest("start", h -> {
+            presence.start();
+            timers.schedule(config.logging().statsEvery(), new StatsDue());
+            return Boolean.TRUE;
+        }, new java.util.concurrent.CompletableFuture<>()));
+        transport.start();
+    }
+
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        return transport.awaitConnected(timeout);
+    }
+
+    public NodeId id() {
+        return id;
+    }
+
+    public String name() {
+        return config.node().name();
+    }
+
+    public QuorumdConfig config() {
+        return config;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    public boolean connected() {
+        return transport.isConnected();
+    }
+
+    /** Liveness of every peer heard of; safe from any thread. */
+    public Map<NodeId, PeerState> peers() {
+        return presence.peers();
+    }
+
+    public long peersOnline() {
+        return presence.onlineCount();
+    }
+
+    @Override
+    public void onMessage(InboundMessage message) {
+        switch (message.envelope().type()) {
+            case PRESENCE_HEARTBEAT, PRESENCE_OFFLINE -> presence.onMessage(message);
+        }
+    }
+
+    @Override
+    public void onTimer(TimerFired timer) {
+        TimerKey key = timer.key();
+        if (key instanceof StatsDue) {
+            logStats();
+            timers.schedule(config.logging().statsEvery(), new StatsDue());
+        } else if (key instanceof PresenceMachine.HeartbeatDue || key instanceof PresenceMachine.SweepDue) {
+            presence.onTimer(key);
+        }
+    }
+
+    @Override
+    public void onControl(ControlRequest request) {
+        request.reply().complete(request.action().apply(this));
+    }
+
+    @Override
+    public void onShutdown(Shutdown shutdown) {
+        batchOutbox.add(new Publication(presence.topic(), presence.shutdownNotice(), true));
+        LOG.atInfo().addKeyValue("reason", shutdown.reason()).log("stopping: input closed, offline notice queued");
+    }
+
+    @Override
+    public void afterBatch() {
+        for (Publication p : batchOutbox) {
+            transport.publish(p.topic(), p.envelope().encode(), p.retained());
+            metrics.sent();
+        }
+        batchOutbox.clear();
+    }
+
+    void logStats() {
+        LOG.atInfo().addKeyValue("in", metrics.messagesIn()).addKeyValue("out", metrics.messagesOut())
+                .addKeyValue("rejects", metrics.rejectSummary()).addKeyValue("queue_drops", metrics.queueDrops())
+                .addKeyValue("peers_online", presence.onlineCount() + "/" + (config.federation().roster().size() - 1))
+                .addKeyValue("connected", transport.isConnected()).log("stats");
+    }
+
+    /**
+     * Orderly stop: the loop finishes its batch and queues the signed offline notice, the broker connection
+     * sends it and disconnects. Bounded by {@code timeout} overall.
+     */
+    public void stop(Duration timeout) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        loop.submit(new Shutdown("stop requested"));
+        try {
+            loop.awaitTermination(timeout.dividedBy(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timers.close();
+        long left = Math.max(200, (deadline - System.nanoTime()) / 1_000_000);
+        transport.close(Duration.ofMillis(left));
+        LOG.atInfo().addKeyValue("node", config.node().name()).log("quorumd stopped");
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(4));
+    }
+}

@@ -1,0 +1,198 @@
+package io.quorumd.presence;
+
+import io.quorumd.config.QuorumdConfig.PresenceSection;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.loop.InboundMessage;
+import io.quorumd.loop.Outbox;
+import io.quorumd.loop.Scheduler;
+import io.quorumd.loop.TimerKey;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.Heartbeat;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.Offline;
+import io.quorumd.wire.Roster;
+import io.quorumd.wire.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Heartbeats out, peer liveness in. Publishes a signed, retained heartbeat every {@code heartbeat}; a
+ * peer is online from a live heartbeat of its current run until its offline notice (last will or
+ * shutdown) or {@code offlineAfter} of silence. A heartbeat of a newer run is a restart; messages of an
+ * older run, and retained heartbeats older than {@code offlineAfter}, change nothing. Loop thread only;
+ * {@link #peers()} may be read from any thread.
+ */
+public final class PresenceMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceMachine.class);
+
+    /** Time to publish the next heartbeat of the run that started at {@code startedAt}. */
+    public record HeartbeatDue(long startedAt) implements TimerKey {
+    }
+
+    /** Time to look for peers that went silent. */
+    public record SweepDue(long startedAt) implements TimerKey {
+    }
+
+    private final NodeId self;
+    private final Roster roster;
+    private final PresenceSection settings;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final EnvelopeSigner signer;
+    private final Topics topics;
+    private final Outbox outbox;
+    private final PresenceListener listener;
+    private final Map<NodeId, PeerState> peers = new ConcurrentHashMap<>();
+    private long startedAt = -1;
+    private long seq;
+
+    public PresenceMachine(NodeId self, Roster roster, PresenceSection settings, Clock clock, Scheduler scheduler,
+                           EnvelopeSigner signer, Topics topics, Outbox outbox, PresenceListener listener) {
+        this.self = self;
+        this.roster = roster;
+        this.settings = settings;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.signer = signer;
+        this.topics = topics;
+        this.outbox = outbox;
+        this.listener = listener;
+    }
+
+    /** Fixes this run's start time; must precede {@link #lastWill()} and {@link #start()}. */
+    public void begin() {
+        startedAt = clock.millis();
+    }
+
+    public long startedAt() {
+        return startedAt;
+    }
+
+    /** The signed offline notice the broker publishes for this run if the connection dies. */
+    public Envelope lastWill() {
+        return signer.sign(MessageType.PRESENCE_OFFLINE, new Offline(startedAt, Offline.Reason.LOST));
+    }
+
+    /** The signed offline notice published on an orderly stop. */
+    public Envelope shutdownNotice() {
+        return signer.sign(MessageType.PRESENCE_OFFLINE, new Offline(startedAt, Offline.Reason.SHUTDOWN));
+    }
+
+    public String topic() {
+        return topics.presence(self);
+    }
+
+    /** Publishes the first heartbeat and starts the heartbeat and sweep timers. */
+    public void start() {
+        if (startedAt < 0) {
+            throw new IllegalStateException("begin() must run before start()");
+        }
+        publishHeartbeat();
+        scheduler.schedule(sweepEvery(), new SweepDue(startedAt));
+    }
+
+    public Map<NodeId, PeerState> peers() {
+        return Map.copyOf(peers);
+    }
+
+    public long onlineCount() {
+        return peers.values().stream().filter(PeerState::online).count();
+    }
+
+    public void onTimer(TimerKey key) {
+        if (key instanceof HeartbeatDue due && due.startedAt() == startedAt) {
+            publishHeartbeat();
+        } else if (key instanceof SweepDue due && due.startedAt() == startedAt) {
+            sweep();
+            scheduler.schedule(sweepEvery(), new SweepDue(startedAt));
+        }
+    }
+
+    public void onMessage(InboundMessage m) {
+        Envelope env = m.envelope();
+        if (env.from().equals(self)) {
+            return;
+        }
+        if (env.body() instanceof Heartbeat hb) {
+            onHeartbeat(env, hb, m.retained());
+        } else if (env.body() instanceof Offline off) {
+            onOffline(env.from(), off);
+        }
+    }
+
+    private void onHeartbeat(Envelope env, Heartbeat hb, boolean retained) {
+        long now = clock.millis();
+        PeerState known = peers.get(env.from());
+        if (known != null && hb.startedAt() < known.startedAt()) {
+            return; // a heartbeat of an older run
+        }
+        boolean stale = retained && now - env.ts() > settings.offlineAfter().toMillis();
+        if (stale) {
+            if (known == null) {
+                peers.put(env.from(), new PeerState(PeerState.Status.OFFLINE, hb.startedAt(), hb.seq(), 0));
+            }
+            return;
+        }
+        boolean restarted = known != null && hb.startedAt() > known.startedAt();
+        if (known != null && !restarted && known.online() && hb.seq() <= known.lastSeq()) {
+            return; // duplicate or replay within the current run
+        }
+        peers.put(env.from(), new PeerState(PeerState.Status.ONLINE, hb.startedAt(), hb.seq(), now));
+        if (restarted) {
+            transition(PeerTransition.Kind.RESTARTED, env.from(), hb.startedAt(), "new_start");
+        }
+        if (known == null || !known.online()) {
+            transition(PeerTransition.Kind.ONLINE, env.from(), hb.startedAt(), known == null ? "first_seen" : "back");
+        }
+    }
+
+    private void onOffline(NodeId from, Offline off) {
+        PeerState known = peers.get(from);
+        if (known == null) {
+            peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), 0, 0));
+            return;
+        }
+        if (off.startedAt() < known.startedAt()) {
+            return; // the will of an older run
+        }
+        peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), known.lastSeq(), known.lastHeardAt()));
+        if (known.online()) {
+            transition(PeerTransition.Kind.OFFLINE, from, off.startedAt(), off.reason().code());
+        }
+    }
+
+    private void sweep() {
+        long now = clock.millis();
+        long limit = settings.offlineAfter().toMillis();
+        for (Map.Entry<NodeId, PeerState> e : peers.entrySet()) {
+            PeerState p = e.getValue();
+            if (p.online() && now - p.lastHeardAt() > limit) {
+                peers.put(e.getKey(), new PeerState(PeerState.Status.OFFLINE, p.startedAt(), p.lastSeq(), p.lastHeardAt()));
+                transition(PeerTransition.Kind.OFFLINE, e.getKey(), p.startedAt(), "silent");
+            }
+        }
+    }
+
+    private void publishHeartbeat() {
+        Envelope hb = signer.sign(MessageType.PRESENCE_HEARTBEAT, new Heartbeat(startedAt, seq++));
+        outbox.publish(topic(), hb, true);
+        scheduler.schedule(settings.heartbeat(), new HeartbeatDue(startedAt));
+    }
+
+    private Duration sweepEvery() {
+        Duration quarter = settings.offlineAfter().dividedBy(4);
+        return quarter.compareTo(settings.heartbeat()) < 0 ? quarter : settings.heartbeat();
+    }
+
+    private void transition(PeerTransition.Kind kind, NodeId peer, long peerStartedAt, String cause) {
+        PeerTransition t = new PeerTransition(kind, peer, roster.label(peer), peerStartedAt, cause, clock.millis());
+        LOG.atInfo().addKeyValue("peer", t.name()).addKeyValue("id", peer.shortHex()).addKeyValue("cause", cause)
+                .log(kind.logText());
+        listener.onTransition(t);
+    }
+}

@@ -1,0 +1,83 @@
+package io.quorumd.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Strict reader over one JSON object: every field read must be present with the right type, and
+ * {@link #done()} refuses any field nobody read. Floating-point numbers are never integers here.
+ */
+public final class JsonFields {
+    private final JsonNode object;
+    private final String where;
+    private final Set<String> read = new HashSet<>();
+
+    public JsonFields(JsonNode object, String where) throws DecodeException {
+        if (object == null || !object.isObject()) {
+            throw new DecodeException(RejectReason.WRONG_TYPE, where + " must be a JSON object");
+        }
+        this.object = object;
+        this.where = where;
+    }
+
+    private JsonNode field(String name) throws DecodeException {
+        JsonNode value = object.get(name);
+        if (value == null) {
+            throw new DecodeException(RejectReason.MISSING_FIELD, where + "." + name + " is missing");
+        }
+        read.add(name);
+        return value;
+    }
+
+    public long integer(String name) throws DecodeException {
+        JsonNode value = field(name);
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw new DecodeException(RejectReason.WRONG_TYPE, where + "." + name + " must be an integer");
+        }
+        return value.longValue();
+    }
+
+    public long nonNegative(String name) throws DecodeException {
+        long value = integer(name);
+        if (value < 0) {
+            throw new DecodeException(RejectReason.BAD_VALUE, where + "." + name + " must not be negative");
+        }
+        return value;
+    }
+
+    public String text(String name) throws DecodeException {
+        JsonNode value = field(name);
+        if (!value.isTextual()) {
+            throw new DecodeException(RejectReason.WRONG_TYPE, where + "." + name + " must be a string");
+        }
+        return value.textValue();
+    }
+
+    public boolean bool(String name) throws DecodeException {
+        JsonNode value = field(name);
+        if (!value.isBoolean()) {
+            throw new DecodeException(RejectReason.WRONG_TYPE, where + "." + name + " must be a boolean");
+        }
+        return value.booleanValue();
+    }
+
+    public ObjectNode object(String name) throws DecodeException {
+        JsonNode value = field(name);
+        if (!value.isObject()) {
+            throw new DecodeException(RejectReason.WRONG_TYPE, where + "." + name + " must be an object");
+        }
+        return (ObjectNode) value;
+    }
+
+    /** Refuses any field that was not read. */
+    public void done() throws DecodeException {
+        for (var property : object.properties()) {
+            String name = property.getKey();
+            if (!read.contains(name)) {
+                throw new DecodeException(RejectReason.UNEXPECTED_FIELD, where + "." + name + " is not allowed");
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.quorumd.wire;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Every message type on the wire, by its stable name, with the strict parser of its body. */
+public enum MessageType {
+    PRESENCE_HEARTBEAT("presence.heartbeat", Heartbeat.class, Heartbeat::parse),
+    PRESENCE_OFFLINE("presence.offline", Offline.class, Offline::parse);
+
+    /** Parses one message body, refusing missing, extra or wrongly typed fields. */
+    @FunctionalInterface
+    interface BodyParser {
+        Body parse(ObjectNode body) throws DecodeException;
+    }
+
+    private static final Map<String, MessageType> BY_NAME =
+            Stream.of(values()).collect(Collectors.toUnmodifiableMap(MessageType::wireName, Function.identity()));
+
+    private final String wireName;
+    private final Class<? extends Body> bodyClass;
+    private final BodyParser parser;
+
+    MessageType(String wireName, Class<? extends Body> bodyClass, BodyParser parser) {
+        this.wireName = wireName;
+        this.bodyClass = bodyClass;
+        this.parser = parser;
+    }
+
+    public Class<? extends Body> bodyClass() {
+        return bodyClass;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    Body parseBody(ObjectNode body) throws DecodeException {
+        return parser.parse(body);
+    }
+
+    static MessageType ofWireName(String name) throws DecodeException {
+        MessageType type = BY_NAME.get(name);
+        if (type == null) {
+            throw new DecodeException(RejectReason.UNKNOWN_TYPE, "unknown message type " + name);
+        }
+        return type;
+    }
+}

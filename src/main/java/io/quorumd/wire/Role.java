@@ -1,0 +1,29 @@
+package io.quorumd.wire;
+
+import java.util.Optional;
+
+/** What a roster member may do. */
+public enum Role {
+    VOTER("voter"),
+    ARBITER("arbiter"),
+    FALLBACK_ARBITER("fallback-arbiter");
+
+    private final String code;
+
+    Role(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public static Optional<Role> ofCode(String code) {
+        for (Role r : values()) {
+            if (r.code.equals(code)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+}
