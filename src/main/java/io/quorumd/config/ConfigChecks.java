@@ -26,9 +26,6 @@ final class ConfigChecks {
         }
         String url = c.mqtt().url();
         boolean tls = url.startsWith("ssl://");
-        if (!tls && !url.startsWith("tcp://")) {
-            out.add(new ConfigProblem("mqtt.url", "'" + url + "' must start with tcp:// or ssl://"));
-        }
         if (c.mqtt().tls().configured() && !tls) {
             out.add(new ConfigProblem("mqtt.tls", "TLS files are set but mqtt.url does not start with ssl://"));
         }

@@ -130,6 +130,9 @@ public final class ConfigLoader {
     private static MqttSection readMqtt(YamlSection m, Path base, String federationName, String nodeName,
                                         Roster roster) {
         String url = m.string("url", "tcp://127.0.0.1:1883");
+        if (!url.startsWith("tcp://") && !url.startsWith("ssl://")) {
+            m.problem("url", "'" + url + "' must start with tcp:// or ssl://");
+        }
         String defaultClientId = roster == null || nodeName == null ? "quorumd"
                 : roster.byName(nodeName).map(me -> "quorumd-" + me.nodeId().hex().substring(0, 15)).orElse("quorumd");
         String clientId = m.string("clientId", defaultClientId);

@@ -25,7 +25,7 @@ final class YamlSection {
         this.path = path;
         this.problems = problems;
         this.env = env;
-        if (node == null || node.isMissingNode() || node.isNull()) {
+        if (node == null || node.isMissingNode() || node.isNull() || (node.isTextual() && node.textValue().isEmpty())) {
             this.node = MissingNode.getInstance();
         } else if (!node.isObject()) {
             problems.add(new ConfigProblem(path, "must be a mapping of keys to values"));

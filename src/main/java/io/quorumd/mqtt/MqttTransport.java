@@ -246,6 +246,22 @@ public final class MqttTransport implements AutoCloseable {
         close(Duration.ofSeconds(2));
     }
 
+    /**
+     * Drops the connection the way a dying process does: no DISCONNECT packet, so the broker publishes the
+     * last will. For tests and the demo's crash scenes.
+     */
+    public void abandon() {
+        closed = true;
+        retry.shutdownNow();
+        try {
+            client.disconnectForcibly(0, 100, false);
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.atDebug().addKeyValue("error", e.getMessage()).log("abandon");
+        }
+        connected = false;
+    }
+
     private final class Callbacks implements MqttCallbackExtended {
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {

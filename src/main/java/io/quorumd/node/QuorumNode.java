@@ -191,6 +191,17 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
         LOG.atInfo().addKeyValue("node", config.node().name()).log("quorumd stopped");
     }
 
+    /**
+     * Stops like a killed process: no offline notice, no DISCONNECT; peers learn of it from the last will
+     * or from silence. For tests and the demo.
+     */
+    public void kill() {
+        stopped = true;
+        transport.abandon();
+        loop.submit(new Shutdown("killed"));
+        timers.close();
+    }
+
     @Override
     public void close() {
         stop(Duration.ofSeconds(4));

@@ -40,7 +40,17 @@ public final class Roster {
         return Optional.ofNullable(byName.get(name));
     }
 
-    /** "name(id8)" for log lines, or the short id alone for a stranger. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Roster other && members.equals(other.members);
+    }
+
+    @Override
+    public int hashCode() {
+        return members.hashCode();
+    }
+
+    /** The member's name for log lines, or the short id for a stranger. */
     public String label(NodeId id) {
         Member m = byId.get(id);
         return m == null ? id.shortHex() : m.name();
