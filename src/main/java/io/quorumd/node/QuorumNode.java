@@ -49,7 +49,6 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
 
     private final QuorumdConfig config;
     private final NodeId id;
-    private final Clock clock;
     private final NodeMetrics metrics = new NodeMetrics();
     private final EventLoop loop;
     private final TimerThread timers;
@@ -61,7 +60,6 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
     public QuorumNode(QuorumdConfig config, NodeKey key, Clock clock) throws IOException, GeneralSecurityException {
         this.config = config;
         this.id = key.nodeId();
-        this.clock = clock;
         String name = config.node().name();
         this.loop = new EventLoop(QUEUE_CAPACITY, MAX_BATCH, this, Map.of("node", name));
         this.timers = new TimerThread(loop);

@@ -1,0 +1,61 @@
+package io.quorumd.cli;
+
+import io.quorumd.bench.MqttLatencyBench;
+import io.quorumd.demo.EmbeddedBroker;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (never run as tests).",
+        subcommands = BenchCommand.Mqtt.class)
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark: mqtt");
+    }
+
+    @Command(name = "mqtt", mixinStandardHelpOptions = true,
+            description = "Pipelined QoS 1 publish-to-delivery latency with and without TCP_NODELAY.")
+    static final class Mqtt implements Callable<Integer> {
+        @Option(names = "--broker", description = "Broker URL (default: an embedded HiveMQ CE on a free port).")
+        String broker;
+
+        @Option(names = "--bursts", defaultValue = "40", description = "Bursts per run (default: ${DEFAULT-VALUE}).")
+        int bursts;
+
+        @Option(names = "--burst-size", defaultValue = "20", description = "Messages per burst (default: ${DEFAULT-VALUE}).")
+        int burstSize;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Runs of each setting (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            EmbeddedBroker embedded = null;
+            try {
+                if (broker == null) {
+                    embedded = EmbeddedBroker.start(Files.createTempDirectory("quorumd-bench-hivemq-"));
+                }
+                String url = broker != null ? broker : embedded.url();
+                List<MqttLatencyBench.Result> results = new MqttLatencyBench(url, bursts, burstSize).compare(rounds);
+                System.out.println("broker: " + (broker != null ? broker : "embedded HiveMQ CE " + url));
+                System.out.printf("%-11s %9s %12s %12s %10s%n", "TCP_NODELAY", "messages", "median_us", "p99_us", "msg/s");
+                for (MqttLatencyBench.Result r : results) {
+                    System.out.printf("%-11s %9d %12d %12d %10.0f%n", r.noDelay() ? "on" : "off", r.messages(),
+                            r.medianMicros(), r.p99Micros(), r.messagesPerSecond());
+                }
+                return Main.OK;
+            } finally {
+                if (embedded != null) {
+                    embedded.close();
+                }
+            }
+        }
+    }
+}
