@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Heartbeats out, peer liveness in. Publishes a signed, retained heartbeat every {@code heartbeat}; a
  * peer is online from a live heartbeat of its current run until its offline notice (last will or
  * shutdown) or {@code offlineAfter} of silence. A heartbeat of a newer run is a restart; messages of an
- * older run, and retained heartbeats older than {@code offlineAfter}, change nothing. Loop thread only;
+ * older run, and heartbeats signed more than {@code offlineAfter} ago (retained, or queued by the broker
+ * while this node was away), change nothing. Loop thread only;
  * {@link #peers()} may be read from any thread.
  */
 public final class PresenceMachine {
@@ -119,19 +120,21 @@ public final class PresenceMachine {
             return;
         }
         if (env.body() instanceof Heartbeat hb) {
-            onHeartbeat(env, hb, m.retained());
+            onHeartbeat(env, hb);
         } else if (env.body() instanceof Offline off) {
             onOffline(env.from(), off);
         }
     }
 
-    private void onHeartbeat(Envelope env, Heartbeat hb, boolean retained) {
+    private void onHeartbeat(Envelope env, Heartbeat hb) {
         long now = clock.millis();
         PeerState known = peers.get(env.from());
         if (known != null && hb.startedAt() < known.startedAt()) {
             return; // a heartbeat of an older run
         }
-        boolean stale = retained && now - env.ts() > settings.offlineAfter().toMillis();
+        // Retained heartbeats and ones the broker queued for this node's session while it was away arrive
+        // late; only a heartbeat signed within offlineAfter says the peer is alive now.
+        boolean stale = now - env.ts() > settings.offlineAfter().toMillis();
         if (stale) {
             if (known == null) {
                 peers.put(env.from(), new PeerState(PeerState.Status.OFFLINE, hb.startedAt(), hb.seq(), 0));

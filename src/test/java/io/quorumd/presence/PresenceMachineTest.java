@@ -132,6 +132,15 @@ class PresenceMachineTest {
     }
 
     @Test
+    void heartbeatQueuedByTheBrokerWhileAwayDoesNotMakeAPeerOnline() {
+        // A persistent session delivers what was published while this node was down, not flagged retained.
+        fromBob(new Heartbeat(100, 3), clock.millis() - 30_000, false);
+        fromBob(new Offline(100, Offline.Reason.SHUTDOWN), clock.millis() - 29_000, false);
+        assertTrue(transitions.isEmpty(), transitions.toString());
+        assertEquals(0, machine.onlineCount());
+    }
+
+    @Test
     void heartbeatOfAnOlderRunOrReplayChangesNothing() {
         fromBob(new Heartbeat(300, 4), clock.millis(), false);
         fromBob(new Heartbeat(100, 99), clock.millis(), false);
