@@ -12,14 +12,7 @@ import picocli.CommandLine.Mixin;
 
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Node configuration.",
         subcommands = ConfigCommand.Check.class)
-final class ConfigCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: check");
-    }
+final class ConfigCommand extends GroupCommand {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Validate a config (and its key file); print it with every default filled in. Exit 2 on problems.")

@@ -12,14 +12,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "federation", mixinStandardHelpOptions = true, description = "Lab federations.",
         subcommands = FederationCommand.Init.class)
-final class FederationCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: init");
-    }
+final class FederationCommand extends GroupCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = "Write keys and one config per node sharing one roster: DIR/node-K/{node.key,quorumd.yaml}.")
