@@ -1,0 +1,79 @@
+package io.quorumd.it;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A mosquitto process of the test's own on a free loopback port, for tests that kill or restart a
+ * broker. It is ended by its own PID; the system Mosquitto on 1883 is never touched.
+ */
+final class PrivateMosquitto implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    PrivateMosquitto(Path dir) throws IOException {
+        this.dir = dir;
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            this.port = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("mosquitto.conf"),
+                "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+    }
+
+    static boolean available() {
+        for (String p : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(p, "mosquitto"))) {
+                return true;
+            }
+        }
+        return Files.isExecutable(Path.of("/usr/sbin/mosquitto"));
+    }
+
+    String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    void start() throws IOException, InterruptedException {
+        String exe = Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
+        process = new ProcessBuilder(List.of(exe, "-c", dir.resolve("mosquitto.conf").toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return;
+            } catch (IOException notYet) {
+                if (!process.isAlive()) {
+                    throw new IOException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.log")));
+                }
+                process.waitFor(50, TimeUnit.MILLISECONDS);
+            }
+        }
+        throw new IOException("mosquitto did not listen on " + port + " within 10 s");
+    }
+
+    /** SIGKILL by PID, as a crashing broker; returns once the process is gone. */
+    void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+}
