@@ -5,6 +5,7 @@ import io.quorumd.config.ConfigLoader;
 import io.quorumd.config.NodeIdentity;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeKey;
+import io.quorumd.ledger.LedgerException;
 import io.quorumd.logging.LogSetup;
 import io.quorumd.node.QuorumNode;
 import java.time.Clock;
@@ -31,7 +32,14 @@ final class RunCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         LogSetup.apply(c.logging());
-        QuorumNode node = new QuorumNode(c, key, Clock.systemUTC());
+        QuorumNode node;
+        try {
+            node = new QuorumNode(c, key, Clock.systemUTC(), fatal -> new Thread(() -> System.exit(Main.FAILURE),
+                    "quorumd-fatal-exit").start());
+        } catch (LedgerException e) {
+            System.err.println("quorumd: " + e.getMessage());
+            return Main.FAILURE;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.stop(Duration.ofSeconds(4));

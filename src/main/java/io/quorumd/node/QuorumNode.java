@@ -1,6 +1,12 @@
 package io.quorumd.node;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.Version;
 import io.quorumd.config.QuorumdConfig;
+import io.quorumd.ledger.BootRecord;
+import io.quorumd.ledger.EntryKind;
+import io.quorumd.ledger.Ledger;
+import io.quorumd.ledger.LedgerException;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.loop.ControlRequest;
@@ -14,10 +20,12 @@ import io.quorumd.loop.TimerKey;
 import io.quorumd.loop.TimerThread;
 import io.quorumd.mqtt.MqttTransport;
 import io.quorumd.presence.PeerState;
+import io.quorumd.presence.PeerTransition;
 import io.quorumd.presence.PresenceMachine;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.Json;
 import io.quorumd.wire.Topics;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -26,13 +34,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One quorumd node: wires the MQTT edge, the loop and the machines. Machines publish into a batch
- * outbox; after each batch of loop events the outbox goes to the broker (later: after the batch's ledger
- * entries are fsynced).
+ * One quorumd node: wires the ledger, the MQTT edge, the loop and the machines. Machines publish into a
+ * batch outbox; after each batch of loop events the batch's ledger entries are written and fsynced once
+ * (group commit), and only then does the outbox go to the broker. The first ledger I/O error stops the
+ * node (fail-stop) and is handed to {@code onFatal}.
  */
 public final class QuorumNode implements EventHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
@@ -54,20 +65,38 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
     private final TimerThread timers;
     private final PresenceMachine presence;
     private final MqttTransport transport;
+    private final Ledger ledger;
+    private final LedgeredSigner slotSigner;
+    private final CommitTimes commitTimes = new CommitTimes(1024);
+    private final Consumer<Throwable> onFatal;
     private final List<Publication> batchOutbox = new ArrayList<>();
     private volatile boolean stopped;
+    private volatile boolean failed;
+    private volatile long ledgerEntries;
+    private volatile long ledgerBytes;
 
     public QuorumNode(QuorumdConfig config, NodeKey key, Clock clock) throws IOException, GeneralSecurityException {
+        this(config, key, clock, t -> { });
+    }
+
+    /** Opens the ledger (recovering and replaying it) and prepares the broker connection; starts nothing. */
+    public QuorumNode(QuorumdConfig config, NodeKey key, Clock clock, Consumer<Throwable> onFatal)
+            throws IOException, GeneralSecurityException {
         this.config = config;
         this.id = key.nodeId();
+        this.onFatal = onFatal;
         String name = config.node().name();
         this.loop = new EventLoop(QUEUE_CAPACITY, MAX_BATCH, this, Map.of("node", name));
         this.timers = new TimerThread(loop);
         Topics topics = new Topics(config.mqtt().topicPrefix());
         Outbox outbox = (topic, envelope, retained) -> batchOutbox.add(new Publication(topic, envelope, retained));
         EnvelopeSigner signer = new EnvelopeSigner(key, clock);
+        this.slotSigner = new LedgeredSigner(signer, outbox);
+        this.ledger = Ledger.open(config.node().dataDir(), key, clock, config.ledger().segmentBytes(),
+                config.ledger().fsync(), (entry, payload) -> slotSigner.replay(entry));
+        slotSigner.attach(ledger);
         this.presence = new PresenceMachine(id, config.federation().roster(), config.presence(), clock, timers, signer,
-                topics, outbox, t -> { });
+                topics, outbox, this::observe);
         presence.begin();
         InboundGate gate = new InboundGate(name, topics, new InboundVerifier(config.federation().roster()), loop,
                 metrics, clock);
@@ -78,10 +107,14 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
     /** Starts the loop and the broker connection; returns at once. */
     public void start() {
         LOG.atInfo().addKeyValue("node", config.node().name()).addKeyValue("id", id.hex())
+                .addKeyValue("version", Version.get())
                 .addKeyValue("broker", config.mqtt().url()).addKeyValue("roster", config.federation().roster().size())
-                .addKeyValue("prefix", config.mqtt().topicPrefix()).log("quorumd starting");
+                .addKeyValue("prefix", config.mqtt().topicPrefix()).addKeyValue("ledger_seq", ledger.lastSeq())
+                .addKeyValue("ledger_segments", ledger.segments()).log("quorumd starting");
         loop.start();
         loop.submit(new ControlRequest("start", h -> {
+            ledger.append(EntryKind.BOOT, new BootRecord(config.node().name(), config.self().publicKey(),
+                    config.federation().roster(), Version.get(), presence.startedAt()).toJson());
             presence.start();
             timers.schedule(config.logging().statsEvery(), new StatsDue());
             return Boolean.TRUE;
@@ -122,6 +155,40 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
         return presence.onlineCount();
     }
 
+    /** Signs at most one message per slot, durably; for machines that vote. */
+    public io.quorumd.wire.SlotSigner slotSigner() {
+        return slotSigner;
+    }
+
+    public long ledgerEntries() {
+        return ledgerEntries;
+    }
+
+    public long ledgerBytes() {
+        return ledgerBytes;
+    }
+
+    public boolean failed() {
+        return failed;
+    }
+
+    /** Runs {@code action} on the loop thread against this node's state and returns its answer. */
+    public java.util.concurrent.CompletableFuture<Object> ask(String name, java.util.function.Function<QuorumNode, Object> action) {
+        java.util.concurrent.CompletableFuture<Object> reply = new java.util.concurrent.CompletableFuture<>();
+        loop.submit(new ControlRequest(name, h -> action.apply(this), reply));
+        return reply;
+    }
+
+    private void observe(PeerTransition t) {
+        ObjectNode data = Json.object();
+        data.put("peer", t.peer().hex());
+        data.put("name", t.name());
+        data.put("event", t.kind().name().toLowerCase(java.util.Locale.ROOT));
+        data.put("cause", t.cause());
+        data.put("peerStartedAt", t.peerStartedAt());
+        ledger.append(EntryKind.OBSERVATION, data);
+    }
+
     @Override
     public void onMessage(InboundMessage message) {
         switch (message.envelope().type()) {
@@ -147,12 +214,35 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
 
     @Override
     public void onShutdown(Shutdown shutdown) {
+        if (failed) {
+            return;
+        }
+        ObjectNode data = Json.object();
+        data.put("reason", shutdown.reason());
+        ledger.append(EntryKind.SHUTDOWN, data);
         batchOutbox.add(new Publication(presence.topic(), presence.shutdownNotice(), true));
         LOG.atInfo().addKeyValue("reason", shutdown.reason()).log("stopping: input closed, offline notice queued");
     }
 
+    /** Group commit: the batch's entries are made durable before any of its messages leaves. */
     @Override
     public void afterBatch() {
+        if (failed) {
+            batchOutbox.clear();
+            return;
+        }
+        if (ledger.hasPending()) {
+            long t0 = System.nanoTime();
+            try {
+                ledger.commit();
+            } catch (LedgerException | RuntimeException e) {
+                fail(e);
+                return;
+            }
+            commitTimes.add(System.nanoTime() - t0);
+            ledgerEntries = ledger.entries();
+            ledgerBytes = ledger.bytes();
+        }
         for (Publication p : batchOutbox) {
             transport.publish(p.topic(), p.envelope().encode(), p.retained());
             metrics.sent();
@@ -160,10 +250,20 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
         batchOutbox.clear();
     }
 
+    private void fail(Throwable e) {
+        failed = true;
+        batchOutbox.clear();
+        LOG.atError().addKeyValue("error", e.getMessage()).log("fatal ledger error: no further appends or publishes; exiting");
+        loop.submit(new Shutdown("fatal ledger error"));
+        onFatal.accept(e);
+    }
+
     void logStats() {
         LOG.atInfo().addKeyValue("in", metrics.messagesIn()).addKeyValue("out", metrics.messagesOut())
                 .addKeyValue("rejects", metrics.rejectSummary()).addKeyValue("queue_drops", metrics.queueDrops())
                 .addKeyValue("peers_online", presence.onlineCount() + "/" + (config.federation().roster().size() - 1))
+                .addKeyValue("ledger_entries", ledger.entries()).addKeyValue("ledger_bytes", ledger.bytes())
+                .addKeyValue("fsync_p99_us", commitTimes.p99Micros())
                 .addKeyValue("connected", transport.isConnected()).log("stats");
     }
 
@@ -186,6 +286,7 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
         timers.close();
         long left = Math.max(200, (deadline - System.nanoTime()) / 1_000_000);
         transport.close(Duration.ofMillis(left));
+        closeLedger();
         LOG.atInfo().addKeyValue("node", config.node().name()).log("quorumd stopped");
     }
 
@@ -198,6 +299,19 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
         transport.abandon();
         loop.submit(new Shutdown("killed"));
         timers.close();
+    }
+
+    private void closeLedger() {
+        try {
+            if (!loop.isLoopThread()) {
+                loop.awaitTermination(Duration.ofSeconds(1));
+            }
+            ledger.close();
+        } catch (IOException e) {
+            LOG.atWarn().addKeyValue("error", e.getMessage()).log("ledger close failed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -71,6 +71,14 @@ public final class JsonFields {
         return (ObjectNode) value;
     }
 
+    public com.fasterxml.jackson.databind.node.ArrayNode array(String name) throws DecodeException {
+        JsonNode value = field(name);
+        if (!value.isArray()) {
+            throw new DecodeException(RejectReason.WRONG_TYPE, where + "." + name + " must be a list");
+        }
+        return (com.fasterxml.jackson.databind.node.ArrayNode) value;
+    }
+
     /** Refuses any field that was not read. */
     public void done() throws DecodeException {
         for (var property : object.properties()) {

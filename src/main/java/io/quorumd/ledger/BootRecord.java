@@ -1,0 +1,91 @@
+package io.quorumd.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.Ed25519;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.Json;
+import io.quorumd.wire.JsonFields;
+import io.quorumd.wire.Member;
+import io.quorumd.wire.RejectReason;
+import io.quorumd.wire.Role;
+import io.quorumd.wire.Roster;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The data of a boot entry: who this node is (name, id, public key) and the roster in force, so that a
+ * data dir can be verified on its own, with no config at hand.
+ */
+public record BootRecord(String name, Bytes publicKey, Roster roster, String version, long startedAt) {
+
+    public NodeId nodeId() {
+        return NodeId.of(publicKey);
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("name", name);
+        o.put("nodeId", nodeId().hex());
+        o.put("publicKey", publicKey.base64());
+        ArrayNode members = o.putArray("roster");
+        for (Member m : roster.members()) {
+            ObjectNode e = members.addObject();
+            e.put("name", m.name());
+            e.put("publicKey", m.publicKey().base64());
+            ArrayNode roles = e.putArray("roles");
+            m.roles().stream().sorted().forEach(r -> roles.add(r.code()));
+        }
+        o.put("version", version);
+        o.put("startedAt", startedAt);
+        return o;
+    }
+
+    public static BootRecord parse(ObjectNode data) throws DecodeException {
+        JsonFields f = new JsonFields(data, "boot");
+        String name = f.text("name");
+        String nodeId = f.text("nodeId");
+        Bytes key = key(f.text("publicKey"), "boot.publicKey");
+        List<Member> members = new ArrayList<>();
+        for (JsonNode m : f.array("roster")) {
+            JsonFields mf = new JsonFields(m, "boot.roster[]");
+            String memberName = mf.text("name");
+            Bytes memberKey = key(mf.text("publicKey"), "boot.roster[].publicKey");
+            Set<Role> roles = EnumSet.noneOf(Role.class);
+            for (JsonNode r : mf.array("roles")) {
+                roles.add(Role.ofCode(r.asText()).orElseThrow(() ->
+                        new DecodeException(RejectReason.BAD_VALUE, "unknown role " + r.asText())));
+            }
+            mf.done();
+            members.add(new Member(memberName, memberKey, roles));
+        }
+        String version = f.text("version");
+        long startedAt = f.integer("startedAt");
+        f.done();
+        if (!NodeId.of(key).hex().equals(nodeId)) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "boot.nodeId does not match boot.publicKey");
+        }
+        try {
+            return new BootRecord(name, key, new Roster(members), version, startedAt);
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "boot.roster: " + e.getMessage());
+        }
+    }
+
+    private static Bytes key(String base64, String where) throws DecodeException {
+        try {
+            Bytes key = Bytes.fromBase64(base64);
+            if (key.length() != Ed25519.PUBLIC_KEY_BYTES) {
+                throw new DecodeException(RejectReason.BAD_VALUE, where + " must be 32 bytes");
+            }
+            return key;
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException(RejectReason.BAD_VALUE, where + " is not base64 with padding");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.quorumd.ledger;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The registry of ledger entry kinds, by stable name. A later feature adds its kinds here and nowhere
+ * else; {@code ledger show --kind} and replay dispatch on these names.
+ */
+public enum EntryKind {
+    /** A start of this node: its public key, name, the roster in force, the software version. */
+    BOOT("boot"),
+    /** An orderly stop. */
+    SHUTDOWN("shutdown"),
+    /** A local fact about a peer (online, offline, restarted, first seen). */
+    OBSERVATION("observation"),
+    /** A verified message from a peer, as it arrived: {topic, envelope}. */
+    ACCEPTED("accepted"),
+    /** A message this node signed and is about to publish: {slot, topic, retained, envelope}. */
+    SIGNED("signed");
+
+    private static final Map<String, EntryKind> BY_NAME =
+            Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));
+
+    private final String wireName;
+
+    EntryKind(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    public static Optional<EntryKind> ofWireName(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /** True for kinds whose data embeds a peer's or this node's signed envelope. */
+    public boolean embedsEnvelope() {
+        return this == ACCEPTED || this == SIGNED;
+    }
+}

@@ -1,0 +1,75 @@
+package io.quorumd.ledger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.Ed25519;
+import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeCodec;
+import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.Roster;
+import java.util.Optional;
+
+/**
+ * The {@code --full} checks, from the ledger alone: the first entry is a boot entry; every boot entry
+ * names the same node key; every entry's signature verifies with it; every embedded envelope verifies
+ * against the roster of the latest boot entry before it (and a {@code signed} one is from this node).
+ */
+public final class FullVerifier implements EntryVisitor {
+    private Bytes nodeKey;
+    private Roster roster;
+    private long signaturesChecked;
+
+    @Override
+    public Optional<String> visit(LedgerEntry entry, byte[] payload) {
+        if (entry.kind() == EntryKind.BOOT) {
+            BootRecord boot;
+            try {
+                boot = BootRecord.parse(entry.data());
+            } catch (DecodeException e) {
+                return Optional.of("boot entry does not parse: " + e.getMessage());
+            }
+            if (nodeKey != null && !nodeKey.equals(boot.publicKey())) {
+                return Optional.of("boot entry names another node key than the first boot entry");
+            }
+            nodeKey = boot.publicKey();
+            roster = boot.roster();
+        } else if (nodeKey == null) {
+            return Optional.of("entry before the first boot entry: no key to check it against");
+        }
+        signaturesChecked++;
+        if (!Ed25519.verify(nodeKey, entry.signingBytes(), entry.sig())) {
+            return Optional.of("entry signature does not verify");
+        }
+        if (entry.kind().embedsEnvelope()) {
+            return checkEnvelope(entry);
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> checkEnvelope(LedgerEntry entry) {
+        JsonNode json = entry.data().get("envelope");
+        if (json == null) {
+            return Optional.of(entry.kind().wireName() + " entry has no envelope");
+        }
+        Envelope env;
+        try {
+            env = EnvelopeCodec.fromJson(json);
+        } catch (DecodeException e) {
+            return Optional.of("embedded envelope does not parse: " + e.getMessage());
+        }
+        signaturesChecked++;
+        InboundVerifier.Verdict verdict = new InboundVerifier(roster).verify(env);
+        if (verdict instanceof InboundVerifier.Verdict.Rejected r) {
+            return Optional.of("embedded " + env.type().wireName() + ": " + r.reason().code() + " (" + r.detail() + ")");
+        }
+        if (entry.kind() == EntryKind.SIGNED && !env.from().equals(io.quorumd.crypto.NodeId.of(nodeKey))) {
+            return Optional.of("signed entry holds an envelope from another node");
+        }
+        return Optional.empty();
+    }
+
+    public long signaturesChecked() {
+        return signaturesChecked;
+    }
+}

@@ -1,0 +1,260 @@
+package io.quorumd.ledger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.config.QuorumdConfig.FsyncMode;
+import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.Hashes;
+import io.quorumd.crypto.NodeKey;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's append-only, signed, hash-chained ledger in {@code <dataDir>/ledger/}. Opening it checks
+ * every segment, truncates a torn tail (with a WARN giving the byte count), refuses to open on any other
+ * corruption, and replays every entry to the given listener. {@link #append} signs and chains an entry in
+ * memory; {@link #commit} writes everything appended since the last commit and fsyncs once
+ * ({@code batch}), after every record ({@code always}) or never ({@code off}, benchmarks only). After the
+ * first I/O error the ledger refuses all further work (fail-stop). Single-threaded: the loop thread only.
+ */
+public final class Ledger implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+
+    private final Path dir;
+    private final NodeKey key;
+    private final Clock clock;
+    private final long segmentBytes;
+    private final FsyncMode fsync;
+    private final List<byte[]> pending = new ArrayList<>();
+    private final List<Long> pendingSeqs = new ArrayList<>();
+    private FileChannel channel;
+    private long channelSize;
+    private long syncedSize;
+    private long lastSeq;
+    private String lastHash;
+    private long entriesTotal;
+    private long bytesTotal;
+    private int segmentCount;
+    private IOException failure;
+    private FaultPoint.Injector faults = p -> { };
+
+    private Ledger(Path dir, NodeKey key, Clock clock, long segmentBytes, FsyncMode fsync) {
+        this.dir = dir;
+        this.key = key;
+        this.clock = clock;
+        this.segmentBytes = segmentBytes;
+        this.fsync = fsync;
+    }
+
+    public static Path directory(Path dataDir) {
+        return dataDir.resolve("ledger");
+    }
+
+    /** Opens (creating if needed) the ledger of {@code dataDir}, recovering and replaying it. */
+    public static Ledger open(Path dataDir, NodeKey key, Clock clock, long segmentBytes, FsyncMode fsync,
+                              EntryVisitor replay) throws IOException {
+        Path dir = directory(dataDir);
+        Files.createDirectories(dir);
+        Ledger ledger = new Ledger(dir, key, clock, segmentBytes, fsync);
+        ScanResult scan = LedgerScanner.scan(dir, replay);
+        if (scan.corruption().isPresent()) {
+            throw new LedgerException("ledger corrupt: " + scan.corruption().get()
+                    + " (inspect with: quorumd ledger verify " + dataDir + ")");
+        }
+        ledger.lastSeq = scan.lastSeq();
+        ledger.lastHash = scan.lastHash();
+        ledger.entriesTotal = scan.entries();
+        if (scan.torn().isPresent()) {
+            ScanResult.TornTail t = scan.torn().get();
+            LOG.atWarn().addKeyValue("file", t.file()).addKeyValue("offset", t.offset()).addKeyValue("bytes", t.bytes())
+                    .log("ledger: torn tail truncated");
+        }
+        ledger.openTail(scan);
+        return ledger;
+    }
+
+    private void openTail(ScanResult scan) throws IOException {
+        List<Path> segments = scan.segments();
+        if (segments.isEmpty()) {
+            startSegment(1);
+            return;
+        }
+        Path last = segments.get(segments.size() - 1);
+        long keep = scan.validEndOfLast();
+        channel = FileChannel.open(last, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (keep < SegmentFormat.HEADER_BYTES) {
+            channel.truncate(0);
+            channel.write(SegmentFormat.header(), 0);
+            keep = SegmentFormat.HEADER_BYTES;
+        } else if (channel.size() > keep) {
+            channel.truncate(keep);
+        }
+        channel.force(true);
+        channel.position(keep);
+        channelSize = keep;
+        syncedSize = keep;
+        segmentCount = segments.size();
+        for (Path p : segments) {
+            bytesTotal += Files.size(p);
+        }
+    }
+
+    private void startSegment(long firstSeq) throws IOException {
+        Path file = dir.resolve(SegmentFormat.fileName(firstSeq));
+        channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        ByteBuffer header = SegmentFormat.header();
+        while (header.hasRemaining()) {
+            channel.write(header);
+        }
+        if (fsync != FsyncMode.OFF) {
+            channel.force(true);
+            syncDirectory();
+        }
+        channelSize = SegmentFormat.HEADER_BYTES;
+        syncedSize = channelSize;
+        bytesTotal += channelSize;
+        segmentCount++;
+    }
+
+    private void syncDirectory() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /** Signs and chains a new entry; it becomes durable at the next {@link #commit}. */
+    public LedgerEntry append(EntryKind kind, ObjectNode data) {
+        checkUsable();
+        long seq = lastSeq + 1;
+        long ts = clock.millis();
+        Bytes sig = key.sign(LedgerEntry.signingBytes(seq, lastHash, ts, kind, data));
+        LedgerEntry entry = new LedgerEntry(seq, lastHash, ts, kind, data, sig);
+        byte[] payload = entry.canonicalBytes();
+        if (payload.length > SegmentFormat.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("ledger entry of " + payload.length + " bytes exceeds "
+                    + SegmentFormat.MAX_PAYLOAD);
+        }
+        pending.add(payload);
+        pendingSeqs.add(seq);
+        lastSeq = seq;
+        lastHash = Hashes.sha256(payload).hex();
+        return entry;
+    }
+
+    public boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    /** Writes every pending entry and makes it durable per the fsync mode; the first I/O error is final. */
+    public void commit() throws LedgerException {
+        checkUsable();
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            for (int i = 0; i < pending.size(); i++) {
+                byte[] payload = pending.get(i);
+                long recordBytes = (long) payload.length + SegmentFormat.FRAME_BYTES;
+                if (channelSize + recordBytes > segmentBytes && channelSize > SegmentFormat.HEADER_BYTES) {
+                    roll(pendingSeqs.get(i));
+                }
+                ByteBuffer buf = ByteBuffer.allocate((int) recordBytes);
+                SegmentFormat.frame(payload, buf);
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    channel.write(buf);
+                }
+                channelSize += recordBytes;
+                bytesTotal += recordBytes;
+                entriesTotal++;
+                if (fsync == FsyncMode.ALWAYS) {
+                    channel.force(false);
+                    syncedSize = channelSize;
+                }
+            }
+            pending.clear();
+            pendingSeqs.clear();
+            faults.at(FaultPoint.AFTER_WRITE);
+            if (fsync == FsyncMode.BATCH) {
+                channel.force(false);
+                syncedSize = channelSize;
+            }
+            faults.at(FaultPoint.AFTER_SYNC);
+        } catch (IOException e) {
+            failure = e;
+            LOG.atError().addKeyValue("dir", dir).addKeyValue("error", e.getMessage())
+                    .log("ledger write failed; refusing further appends");
+            throw new LedgerException("ledger write failed in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void roll(long firstSeq) throws IOException {
+        if (fsync != FsyncMode.OFF) {
+            channel.force(false);
+        }
+        channel.close();
+        startSegment(firstSeq);
+    }
+
+    private void checkUsable() {
+        if (failure != null) {
+            throw new IllegalStateException("ledger stopped after an I/O error: " + failure.getMessage());
+        }
+    }
+
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    public String lastHash() {
+        return lastHash;
+    }
+
+    public long entries() {
+        return entriesTotal;
+    }
+
+    public long bytes() {
+        return bytesTotal;
+    }
+
+    public int segments() {
+        return segmentCount;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Bytes of the current segment known to be on disk; for crash tests. */
+    long syncedSize() {
+        return syncedSize;
+    }
+
+    /** Test hook: called at each {@link FaultPoint} of a commit; may throw to simulate a crash. */
+    void injectFaults(FaultPoint.Injector faults) {
+        this.faults = faults;
+    }
+
+    public boolean failed() {
+        return failure != null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null && channel.isOpen()) {
+            if (failure == null && fsync != FsyncMode.OFF) {
+                channel.force(false);
+            }
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.quorumd.ledger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.CanonicalJson;
+import io.quorumd.wire.Json;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One ledger entry (DESIGN §8): {@code seq} grows by one, {@code prevHash} is the hex SHA-256 of the
+ * previous entry's canonical bytes (64 zeros for the first), {@code data} a local fact or a signed message,
+ * {@code sig} this node's Ed25519 signature over {@code "quorumd-ledger/1\n"} + the canonical entry
+ * without {@code sig}. The stored record payload is exactly {@link #canonicalBytes()}.
+ */
+public record LedgerEntry(long seq, String prevHash, long ts, EntryKind kind, ObjectNode data, Bytes sig) {
+    public static final String ZERO_HASH = "0".repeat(64);
+    private static final byte[] DOMAIN = "quorumd-ledger/1\n".getBytes(StandardCharsets.UTF_8);
+
+    static ObjectNode unsignedJson(long seq, String prevHash, long ts, EntryKind kind, ObjectNode data) {
+        ObjectNode o = Json.object();
+        o.put("seq", seq);
+        o.put("prevHash", prevHash);
+        o.put("ts", ts);
+        o.put("kind", kind.wireName());
+        o.set("data", data);
+        return o;
+    }
+
+    /** The bytes the entry signature covers. */
+    public static byte[] signingBytes(long seq, String prevHash, long ts, EntryKind kind, ObjectNode data) {
+        byte[] json = CanonicalJson.encode(unsignedJson(seq, prevHash, ts, kind, data));
+        byte[] out = new byte[DOMAIN.length + json.length];
+        System.arraycopy(DOMAIN, 0, out, 0, DOMAIN.length);
+        System.arraycopy(json, 0, out, DOMAIN.length, json.length);
+        return out;
+    }
+
+    public byte[] signingBytes() {
+        return signingBytes(seq, prevHash, ts, kind, data);
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode o = unsignedJson(seq, prevHash, ts, kind, data);
+        o.put("sig", sig.base64());
+        return o;
+    }
+
+    /** The record payload: canonical JSON of the whole entry; its SHA-256 is the next entry's prevHash. */
+    public byte[] canonicalBytes() {
+        return CanonicalJson.encode(toJson());
+    }
+}

@@ -1,0 +1,86 @@
+package io.quorumd.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.ledger.EntryKind;
+import io.quorumd.ledger.Ledger;
+import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.loop.Outbox;
+import io.quorumd.wire.Body;
+import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeCodec;
+import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.Json;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.SlotSigner;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link SlotSigner} backed by the ledger: a {@code signed} entry per slot, appended before the message
+ * goes to the outbox (which publishes only after the batch's fsync). The slot table is rebuilt from the
+ * ledger at start, so a restarted node re-publishes what it already signed.
+ */
+final class LedgeredSigner implements SlotSigner {
+    /** What was signed for one slot. */
+    record Signed(String topic, boolean retained, Envelope envelope) {
+    }
+
+    private final Map<String, Signed> slots = new HashMap<>();
+    private final EnvelopeSigner signer;
+    private Ledger ledger;
+    private final Outbox outbox;
+
+    LedgeredSigner(EnvelopeSigner signer, Outbox outbox) {
+        this.signer = signer;
+        this.outbox = outbox;
+    }
+
+    void attach(Ledger ledger) {
+        this.ledger = ledger;
+    }
+
+    /** Replay: a {@code signed} entry fills its slot. */
+    Optional<String> replay(LedgerEntry entry) {
+        if (entry.kind() != EntryKind.SIGNED) {
+            return Optional.empty();
+        }
+        ObjectNode d = entry.data();
+        JsonNode slot = d.get("slot");
+        if (slot == null || !slot.isTextual() || d.get("topic") == null || d.get("envelope") == null) {
+            return Optional.of("signed entry lacks slot, topic or envelope");
+        }
+        try {
+            Envelope env = EnvelopeCodec.fromJson(d.get("envelope"));
+            slots.putIfAbsent(slot.textValue(), new Signed(d.get("topic").asText(), d.path("retained").asBoolean(), env));
+            return Optional.empty();
+        } catch (DecodeException e) {
+            return Optional.of("signed entry holds no valid envelope: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Envelope signOnce(String slot, MessageType type, Body body, String topic, boolean retained) {
+        Signed earlier = slots.get(slot);
+        if (earlier != null) {
+            outbox.publish(earlier.topic(), earlier.envelope(), earlier.retained());
+            return earlier.envelope();
+        }
+        Envelope env = signer.sign(type, body);
+        ObjectNode data = Json.object();
+        data.put("slot", slot);
+        data.put("topic", topic);
+        data.put("retained", retained);
+        data.set("envelope", env.toJson());
+        ledger.append(EntryKind.SIGNED, data);
+        slots.put(slot, new Signed(topic, retained, env));
+        outbox.publish(topic, env, retained);
+        return env;
+    }
+
+    Map<String, Signed> slots() {
+        return Map.copyOf(slots);
+    }
+}
