@@ -1,6 +1,8 @@
 package io.quorumd.cli;
 
+import io.quorumd.bench.LedgerBench;
 import io.quorumd.bench.MqttLatencyBench;
+import java.nio.file.Path;
 import io.quorumd.demo.EmbeddedBroker;
 import java.nio.file.Files;
 import java.util.List;
@@ -10,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (never run as tests).",
-        subcommands = BenchCommand.Mqtt.class)
+        subcommands = {BenchCommand.Mqtt.class, BenchCommand.LedgerRun.class})
 final class BenchCommand extends GroupCommand {
 
     @Command(name = "mqtt", mixinStandardHelpOptions = true,
@@ -49,6 +51,31 @@ final class BenchCommand extends GroupCommand {
                     embedded.close();
                 }
             }
+        }
+    }
+
+    @Command(name = "ledger", mixinStandardHelpOptions = true,
+            description = "Ledger appends/s with fsync at batch sizes 1, 16, 256; replay and --full verify entries/s.")
+    static final class LedgerRun implements Callable<Integer> {
+        @Option(names = "--dir", description = "Where to write (default: a temp directory; use the disk a node would use).")
+        Path dir;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Repetitions (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--scale", defaultValue = "1", description = "Multiplies entry counts (default: ${DEFAULT-VALUE}).")
+        long scale;
+
+        @Override
+        public Integer call() throws Exception {
+            Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("quorumd-bench-ledger-");
+            System.out.printf("%-40s %10s %10s %12s%n", "run", "entries", "seconds", "entries/s");
+            for (int r = 0; r < rounds; r++) {
+                for (LedgerBench.Row row : new LedgerBench(work).run(scale)) {
+                    System.out.printf("%-40s %10d %10.3f %12.0f%n", row.what(), row.entries(), row.seconds(), row.perSecond());
+                }
+            }
+            return Main.OK;
         }
     }
 }

@@ -7,6 +7,7 @@ import io.quorumd.ledger.BootRecord;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerException;
+import io.quorumd.ledger.LedgeredSigner;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.loop.ControlRequest;

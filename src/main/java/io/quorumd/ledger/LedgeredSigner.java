@@ -1,10 +1,7 @@
-package io.quorumd.node;
+package io.quorumd.ledger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quorumd.ledger.EntryKind;
-import io.quorumd.ledger.Ledger;
-import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.loop.Outbox;
 import io.quorumd.wire.Body;
 import io.quorumd.wire.DecodeException;
@@ -23,9 +20,9 @@ import java.util.Optional;
  * goes to the outbox (which publishes only after the batch's fsync). The slot table is rebuilt from the
  * ledger at start, so a restarted node re-publishes what it already signed.
  */
-final class LedgeredSigner implements SlotSigner {
+public final class LedgeredSigner implements SlotSigner {
     /** What was signed for one slot. */
-    record Signed(String topic, boolean retained, Envelope envelope) {
+    public record Signed(String topic, boolean retained, Envelope envelope) {
     }
 
     private final Map<String, Signed> slots = new HashMap<>();
@@ -33,17 +30,17 @@ final class LedgeredSigner implements SlotSigner {
     private Ledger ledger;
     private final Outbox outbox;
 
-    LedgeredSigner(EnvelopeSigner signer, Outbox outbox) {
+    public LedgeredSigner(EnvelopeSigner signer, Outbox outbox) {
         this.signer = signer;
         this.outbox = outbox;
     }
 
-    void attach(Ledger ledger) {
+    public void attach(Ledger ledger) {
         this.ledger = ledger;
     }
 
     /** Replay: a {@code signed} entry fills its slot. */
-    Optional<String> replay(LedgerEntry entry) {
+    public Optional<String> replay(LedgerEntry entry) {
         if (entry.kind() != EntryKind.SIGNED) {
             return Optional.empty();
         }
@@ -80,7 +77,7 @@ final class LedgeredSigner implements SlotSigner {
         return env;
     }
 
-    Map<String, Signed> slots() {
+    public Map<String, Signed> slots() {
         return Map.copyOf(slots);
     }
 }

@@ -1,0 +1,93 @@
+package io.quorumd.ledger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.config.QuorumdConfig.FsyncMode;
+import io.quorumd.crypto.NodeKey;
+import io.quorumd.sim.VirtualClock;
+import io.quorumd.wire.Json;
+import io.quorumd.wire.Member;
+import io.quorumd.wire.Role;
+import io.quorumd.wire.Roster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Builds small ledgers for tests: a boot entry, then observations. */
+final class LedgerFixture {
+    static final NodeKey KEY = NodeKey.fromSeed(seed(7));
+    static final NodeKey PEER = NodeKey.fromSeed(seed(8));
+    static final Roster ROSTER = new Roster(List.of(new Member("me", KEY.publicKey(), Set.of(Role.VOTER)),
+            new Member("peer", PEER.publicKey(), Set.of(Role.VOTER))));
+
+    private LedgerFixture() {
+    }
+
+    static byte[] seed(int b) {
+        byte[] s = new byte[32];
+        s[0] = (byte) b;
+        return s;
+    }
+
+    static Ledger open(Path dataDir, long segmentBytes, EntryVisitor replay) throws IOException {
+        return Ledger.open(dataDir, KEY, new VirtualClock(1_800_000_000_000L), segmentBytes, FsyncMode.BATCH, replay);
+    }
+
+    static ObjectNode boot() {
+        return new BootRecord("me", KEY.publicKey(), ROSTER, "test", 1).toJson();
+    }
+
+    static ObjectNode observation(int i) {
+        ObjectNode o = Json.object();
+        o.put("peer", PEER.nodeId().hex());
+        o.put("event", i % 2 == 0 ? "online" : "offline");
+        o.put("n", i);
+        return o;
+    }
+
+    /** A ledger of {@code n} entries (boot + observations), committed in batches of 5. */
+    static void write(Path dataDir, int n, long segmentBytes) throws IOException {
+        try (Ledger l = open(dataDir, segmentBytes, EntryVisitor.NONE)) {
+            l.append(EntryKind.BOOT, boot());
+            for (int i = 1; i < n; i++) {
+                l.append(EntryKind.OBSERVATION, observation(i));
+                if (i % 5 == 0) {
+                    l.commit();
+                }
+            }
+            l.commit();
+        }
+    }
+
+    static List<LedgerEntry> read(Path dataDir) throws IOException {
+        List<LedgerEntry> out = new ArrayList<>();
+        ScanResult r = LedgerScanner.scan(Ledger.directory(dataDir), (e, p) -> {
+            out.add(e);
+            return java.util.Optional.empty();
+        });
+        if (!r.intact()) {
+            throw new IllegalStateException("not intact: " + r);
+        }
+        return out;
+    }
+
+    static Path onlySegment(Path dataDir) throws IOException {
+        List<Path> s = LedgerScanner.segments(Ledger.directory(dataDir));
+        return s.get(s.size() - 1);
+    }
+
+    /** Offsets of every record in a segment, read from the framing. */
+    static List<Integer> recordOffsets(Path segment) throws IOException {
+        byte[] b = Files.readAllBytes(segment);
+        List<Integer> out = new ArrayList<>();
+        int pos = SegmentFormat.HEADER_BYTES;
+        while (pos < b.length) {
+            out.add(pos);
+            int len = java.nio.ByteBuffer.wrap(b, pos, 4).getInt();
+            pos += SegmentFormat.FRAME_BYTES + len;
+        }
+        return out;
+    }
+}
