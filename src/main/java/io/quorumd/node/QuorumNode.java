@@ -73,6 +73,7 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
     private final List<Publication> batchOutbox = new ArrayList<>();
     private volatile boolean stopped;
     private volatile boolean failed;
+    private volatile boolean abandoned;
     private volatile long ledgerEntries;
     private volatile long ledgerBytes;
 
@@ -96,6 +97,8 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
         this.ledger = Ledger.open(config.node().dataDir(), key, clock, config.ledger().segmentBytes(),
                 config.ledger().fsync(), (entry, payload) -> slotSigner.replay(entry));
         slotSigner.attach(ledger);
+        this.ledgerEntries = ledger.entries();
+        this.ledgerBytes = ledger.bytes();
         this.presence = new PresenceMachine(id, config.federation().roster(), config.presence(), clock, timers, signer,
                 topics, outbox, this::observe);
         presence.begin();
@@ -215,7 +218,7 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
 
     @Override
     public void onShutdown(Shutdown shutdown) {
-        if (failed) {
+        if (failed || abandoned) {
             return;
         }
         ObjectNode data = Json.object();
@@ -228,7 +231,7 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
     /** Group commit: the batch's entries are made durable before any of its messages leaves. */
     @Override
     public void afterBatch() {
-        if (failed) {
+        if (failed || abandoned) {
             batchOutbox.clear();
             return;
         }
@@ -297,9 +300,11 @@ public final class QuorumNode implements EventHandler, AutoCloseable {
      */
     public void kill() {
         stopped = true;
+        abandoned = true;
         transport.abandon();
         loop.submit(new Shutdown("killed"));
         timers.close();
+        closeLedger();
     }
 
     private void closeLedger() {
