@@ -167,8 +167,12 @@ final class YamlSection {
         return value;
     }
 
-    /** One of the given lowercase words. */
+    /** One of the given lowercase words. YAML 1.1 reads a bare {@code off} as false: that means "off". */
     String choice(String key, String def, String... allowed) {
+        JsonNode v = raw(key);
+        if (v.isBoolean() && java.util.Arrays.asList(allowed).contains(v.booleanValue() ? "on" : "off")) {
+            return v.booleanValue() ? "on" : "off";
+        }
         String s = string(key, def);
         for (String a : allowed) {
             if (a.equalsIgnoreCase(s)) {

@@ -19,10 +19,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The data of a boot entry: who this node is (name, id, public key) and the roster in force, so that a
- * data dir can be verified on its own, with no config at hand.
+ * The data of a boot entry: who this node is (name, id, public key), the roster and the checkpoint
+ * quorum in force, so that a data dir can be verified on its own, with no config at hand.
  */
-public record BootRecord(String name, Bytes publicKey, Roster roster, String version, long startedAt) {
+public record BootRecord(String name, Bytes publicKey, Roster roster, int checkpointMinVoters, String version,
+                         long startedAt) {
 
     public NodeId nodeId() {
         return NodeId.of(publicKey);
@@ -41,6 +42,7 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, String ver
             ArrayNode roles = e.putArray("roles");
             m.roles().stream().sorted().forEach(r -> roles.add(r.code()));
         }
+        o.put("checkpointMinVoters", checkpointMinVoters);
         o.put("version", version);
         o.put("startedAt", startedAt);
         return o;
@@ -64,6 +66,7 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, String ver
             mf.done();
             members.add(new Member(memberName, memberKey, roles));
         }
+        long minVoters = f.integer("checkpointMinVoters");
         String version = f.text("version");
         long startedAt = f.integer("startedAt");
         f.done();
@@ -71,7 +74,7 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, String ver
             throw new DecodeException(RejectReason.BAD_VALUE, "boot.nodeId does not match boot.publicKey");
         }
         try {
-            return new BootRecord(name, key, new Roster(members), version, startedAt);
+            return new BootRecord(name, key, new Roster(members), (int) minVoters, version, startedAt);
         } catch (IllegalArgumentException e) {
             throw new DecodeException(RejectReason.BAD_VALUE, "boot.roster: " + e.getMessage());
         }

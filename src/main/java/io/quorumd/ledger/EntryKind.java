@@ -20,7 +20,11 @@ public enum EntryKind {
     /** A verified message from a peer, as it arrived: {topic, envelope}. */
     ACCEPTED("accepted"),
     /** A message this node signed and is about to publish: {slot, topic, retained, envelope}. */
-    SIGNED("signed");
+    SIGNED("signed"),
+    /** A valid final checkpoint, this node's own or a peer's: {checkpointId, envelope}. */
+    CHECKPOINT("checkpoint"),
+    /** Proof of misbehaviour, e.g. two different signed votes for one proposal: {what, envelopes}. */
+    EVIDENCE("evidence");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));
@@ -41,6 +45,6 @@ public enum EntryKind {
 
     /** True for kinds whose data embeds a peer's or this node's signed envelope. */
     public boolean embedsEnvelope() {
-        return this == ACCEPTED || this == SIGNED;
+        return this == ACCEPTED || this == SIGNED || this == CHECKPOINT;
     }
 }

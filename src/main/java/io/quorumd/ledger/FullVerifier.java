@@ -13,11 +13,15 @@ import java.util.Optional;
 /**
  * The {@code --full} checks, from the ledger alone: the first entry is a boot entry; every boot entry
  * names the same node key; every entry's signature verifies with it; every embedded envelope verifies
- * against the roster of the latest boot entry before it (and a {@code signed} one is from this node).
+ * against the roster of the latest boot entry before it (and a {@code signed} one is from this node);
+ * every stored checkpoint passes the checkpoint validator with that boot entry's quorum.
  */
 public final class FullVerifier implements EntryVisitor {
+    /** How far ahead of the entry's own time a checkpoint's asOf may be (clock skew between nodes). */
+    static final long SKEW_MS = 5 * 60_000;
     private Bytes nodeKey;
     private Roster roster;
+    private int minVoters;
     private long signaturesChecked;
 
     @Override
@@ -34,6 +38,7 @@ public final class FullVerifier implements EntryVisitor {
             }
             nodeKey = boot.publicKey();
             roster = boot.roster();
+            minVoters = boot.checkpointMinVoters();
         } else if (nodeKey == null) {
             return Optional.of("entry before the first boot entry: no key to check it against");
         }
@@ -65,6 +70,14 @@ public final class FullVerifier implements EntryVisitor {
         }
         if (entry.kind() == EntryKind.SIGNED && !env.from().equals(io.quorumd.crypto.NodeId.of(nodeKey))) {
             return Optional.of("signed entry holds an envelope from another node");
+        }
+        if (entry.kind() == EntryKind.CHECKPOINT) {
+            if (!(env.body() instanceof io.quorumd.wire.CheckpointFinal f)) {
+                return Optional.of("checkpoint entry holds a " + env.type().wireName());
+            }
+            signaturesChecked += f.votes().size() + (f.proposal().isPresent() ? 1 : 0);
+            return io.quorumd.checkpoint.CheckpointValidator.validate(f, roster, minVoters, entry.ts(), SKEW_MS)
+                    .map(reason -> "checkpoint " + f.checkpointId() + ": " + reason);
         }
         return Optional.empty();
     }

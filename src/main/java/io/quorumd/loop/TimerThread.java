@@ -9,10 +9,11 @@ import java.util.concurrent.TimeUnit;
 /** The production {@link Scheduler}: one daemon timer thread that enqueues {@link TimerFired} into a loop. */
 public final class TimerThread implements Scheduler, AutoCloseable {
     private final ScheduledExecutorService executor;
-    private final EventLoop loop;
+    private final java.util.function.Consumer<Event> sink;
 
-    public TimerThread(EventLoop loop) {
-        this.loop = loop;
+    /** Timers fire into {@code sink}, normally {@code loop::submit}. */
+    public TimerThread(java.util.function.Consumer<Event> sink) {
+        this.sink = sink;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "quorumd-timers");
             t.setDaemon(true);
@@ -22,7 +23,7 @@ public final class TimerThread implements Scheduler, AutoCloseable {
 
     @Override
     public Cancellable schedule(Duration delay, TimerKey key) {
-        ScheduledFuture<?> f = executor.schedule(() -> loop.submit(new TimerFired(key)),
+        ScheduledFuture<?> f = executor.schedule(() -> sink.accept(new TimerFired(key)),
                 Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }

@@ -1,6 +1,5 @@
 package io.quorumd.node;
 
-import io.quorumd.loop.EventLoop;
 import io.quorumd.loop.InboundMessage;
 import io.quorumd.mqtt.MqttTransport;
 import io.quorumd.wire.DecodeException;
@@ -21,25 +20,26 @@ import org.slf4j.MDC;
  * signature check, then the loop's queue. Nothing here touches protocol state. Every reject is counted by
  * reason; its log line is rate-limited to one per reason per {@link #LOG_EVERY_MS}.
  */
-final class InboundGate implements MqttTransport.Inbound {
+public final class InboundGate implements MqttTransport.Inbound {
     private static final Logger LOG = LoggerFactory.getLogger(InboundGate.class);
     static final long LOG_EVERY_MS = 10_000;
 
     private final String nodeName;
     private final Topics topics;
     private final InboundVerifier verifier;
-    private final EventLoop loop;
+    private final java.util.function.Predicate<InboundMessage> enqueue;
     private final NodeMetrics metrics;
     private final Clock clock;
     private final Map<RejectReason, Long> lastLogged = new EnumMap<>(RejectReason.class);
     private long lastDropLogged = Long.MIN_VALUE;
 
-    InboundGate(String nodeName, Topics topics, InboundVerifier verifier, EventLoop loop, NodeMetrics metrics,
-                Clock clock) {
+    /** {@code enqueue} hands a verified message on (normally {@code loop::offerMessage}); false means dropped. */
+    public InboundGate(String nodeName, Topics topics, InboundVerifier verifier,
+                       java.util.function.Predicate<InboundMessage> enqueue, NodeMetrics metrics, Clock clock) {
         this.nodeName = nodeName;
         this.topics = topics;
         this.verifier = verifier;
-        this.loop = loop;
+        this.enqueue = enqueue;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -64,7 +64,7 @@ final class InboundGate implements MqttTransport.Inbound {
         if (verdict instanceof InboundVerifier.Verdict.Rejected r) {
             reject(r.reason(), topic, r.detail());
         } else if (verdict instanceof InboundVerifier.Verdict.Accepted a
-                && !loop.offerMessage(new InboundMessage(topic, envelope, a.sender(), retained))) {
+                && !enqueue.test(new InboundMessage(topic, envelope, a.sender(), retained))) {
             metrics.queueDropped();
             logDrop(topic);
         }

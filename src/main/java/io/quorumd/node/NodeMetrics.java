@@ -12,6 +12,7 @@ public final class NodeMetrics {
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder queueDrops = new LongAdder();
     private final Map<RejectReason, LongAdder> rejects = new EnumMap<>(RejectReason.class);
+    private final Map<String, LongAdder> protocolRejects = new java.util.concurrent.ConcurrentHashMap<>();
 
     public NodeMetrics() {
         for (RejectReason r : RejectReason.values()) {
@@ -35,6 +36,16 @@ public final class NodeMetrics {
         rejects.get(reason).increment();
     }
 
+    void protocolRejected(String reason) {
+        protocolRejects.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    /** Messages dropped by a machine's rules (stale vote, equivocation, invalid final…), by reason. */
+    public long protocolRejects(String reason) {
+        LongAdder a = protocolRejects.get(reason);
+        return a == null ? 0 : a.sum();
+    }
+
     public long messagesIn() {
         return messagesIn.sum();
     }
@@ -55,10 +66,13 @@ public final class NodeMetrics {
         return rejects.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    /** "bad_signature:1,unknown_sender:2", or "none". */
+    /** "bad_signature:1,unknown_sender:2,stale_vote:1" (wire rejects, then protocol rejects), or "none". */
     public String rejectSummary() {
-        String s = rejects.entrySet().stream().filter(e -> e.getValue().sum() > 0)
+        String wire = rejects.entrySet().stream().filter(e -> e.getValue().sum() > 0)
                 .map(e -> e.getKey().code() + ":" + e.getValue().sum()).collect(Collectors.joining(","));
+        String protocol = new java.util.TreeMap<>(protocolRejects).entrySet().stream()
+                .map(e -> e.getKey() + ":" + e.getValue().sum()).collect(Collectors.joining(","));
+        String s = wire.isEmpty() ? protocol : protocol.isEmpty() ? wire : wire + "," + protocol;
         return s.isEmpty() ? "none" : s;
     }
 }

@@ -176,7 +176,7 @@ public final class PresenceMachine {
             PeerState p = e.getValue();
             if (p.online() && now - p.lastHeardAt() > limit) {
                 peers.put(e.getKey(), new PeerState(PeerState.Status.OFFLINE, p.startedAt(), p.lastSeq(), p.lastHeardAt()));
-                transition(PeerTransition.Kind.OFFLINE, e.getKey(), p.startedAt(), "silent");
+                transition(PeerTransition.Kind.OFFLINE, e.getKey(), p.startedAt(), "silent", p.lastHeardAt());
             }
         }
     }
@@ -193,7 +193,12 @@ public final class PresenceMachine {
     }
 
     private void transition(PeerTransition.Kind kind, NodeId peer, long peerStartedAt, String cause) {
-        PeerTransition t = new PeerTransition(kind, peer, roster.label(peer), peerStartedAt, cause, clock.millis());
+        transition(kind, peer, peerStartedAt, cause, clock.millis());
+    }
+
+    /** {@code at}: when it happened as best known (for silence: when the peer was last heard). */
+    private void transition(PeerTransition.Kind kind, NodeId peer, long peerStartedAt, String cause, long at) {
+        PeerTransition t = new PeerTransition(kind, peer, roster.label(peer), peerStartedAt, cause, at);
         LOG.atInfo().addKeyValue("peer", t.name()).addKeyValue("id", peer.shortHex()).addKeyValue("cause", cause)
                 .log(kind.logText());
         listener.onTransition(t);

@@ -79,6 +79,11 @@ public final class JsonFields {
         return (com.fasterxml.jackson.databind.node.ArrayNode) value;
     }
 
+    /** A field of any JSON type, null included. */
+    public JsonNode any(String name) throws DecodeException {
+        return field(name);
+    }
+
     /** Refuses any field that was not read. */
     public void done() throws DecodeException {
         for (var property : object.properties()) {

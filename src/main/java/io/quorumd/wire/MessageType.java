@@ -9,7 +9,10 @@ import java.util.stream.Stream;
 /** Every message type on the wire, by its stable name, with the strict parser of its body. */
 public enum MessageType {
     PRESENCE_HEARTBEAT("presence.heartbeat", Heartbeat.class, Heartbeat::parse),
-    PRESENCE_OFFLINE("presence.offline", Offline.class, Offline::parse);
+    PRESENCE_OFFLINE("presence.offline", Offline.class, Offline::parse),
+    CHECKPOINT_PROPOSAL("checkpoint.proposal", CheckpointProposal.class, CheckpointProposal::parse),
+    CHECKPOINT_VOTE("checkpoint.vote", CheckpointVote.class, CheckpointVote::parse),
+    CHECKPOINT_FINAL("checkpoint.final", CheckpointFinal.class, CheckpointFinal::parse);
 
     /** Parses one message body, refusing missing, extra or wrongly typed fields. */
     @FunctionalInterface

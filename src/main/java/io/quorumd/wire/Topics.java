@@ -24,9 +24,21 @@ public final class Topics {
         return prefix + "/presence/+";
     }
 
-    /** What a node subscribes to at this stage of the protocol. */
-    public List<String> subscriptions() {
-        return List.of(presenceFilter());
+    public String checkpointPropose() {
+        return prefix + "/checkpoint/propose";
+    }
+
+    public String checkpointVote(String subjectId) {
+        return prefix + "/checkpoint/vote/" + subjectId;
+    }
+
+    public String checkpointFinal(String subjectId) {
+        return prefix + "/checkpoint/final/" + subjectId;
+    }
+
+    /** What a node subscribes to (DESIGN §5): proposals, its own vote topic, finals, presence. */
+    public List<String> subscriptions(NodeId self) {
+        return List.of(prefix + "/+/propose", checkpointVote(self.hex()), prefix + "/+/final/#", presenceFilter());
     }
 
     /** The node id a presence topic names, if the topic is one. */
@@ -39,6 +51,9 @@ public final class Topics {
     public boolean fits(String topic, Envelope envelope) {
         return switch (envelope.type()) {
             case PRESENCE_HEARTBEAT, PRESENCE_OFFLINE -> topic.equals(presence(envelope.from()));
+            case CHECKPOINT_PROPOSAL -> topic.equals(checkpointPropose());
+            case CHECKPOINT_VOTE -> topic.equals(checkpointVote(((CheckpointVote) envelope.body()).tuple().subjectId()));
+            case CHECKPOINT_FINAL -> topic.equals(checkpointFinal(((CheckpointFinal) envelope.body()).tuple().subjectId()));
         };
     }
 }

@@ -152,6 +152,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void bareOffIsTheWordOffNotABoolean() throws Exception {
+        assertEquals(QuorumdConfig.FsyncMode.OFF, parse(yaml("", "ledger:\n  fsync: off\n")).ledger().fsync());
+        assertProblem(problems(yaml("", "ledger:\n  fsync: yes\n")), "ledger.fsync", "must be a string");
+    }
+
+    @Test
     void notYamlIsOneClearProblem() {
         var problems = problems("node: [unclosed\n");
         assertEquals(1, problems.size());

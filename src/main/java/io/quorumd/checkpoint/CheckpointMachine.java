@@ -1,0 +1,138 @@
+package io.quorumd.checkpoint;
+
+import io.quorumd.config.QuorumdConfig.CheckpointSection;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.loop.InboundMessage;
+import io.quorumd.loop.Outbox;
+import io.quorumd.loop.Scheduler;
+import io.quorumd.loop.TimerKey;
+import io.quorumd.wire.CheckpointFinal;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.Roster;
+import io.quorumd.wire.SlotSigner;
+import io.quorumd.wire.Topics;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checkpoint consensus for one node (DESIGN §6), without I/O: proposals and votes through
+ * {@link SlotSigner} (one signature per slot, ever), finals through the {@link Outbox}, records through the
+ * {@link CheckpointJournal}. Neither votes nor proposes until {@code bootGrace} after {@link #start()}, so
+ * the ledger replay, retained finals and presence have arrived first. Loop thread only.
+ */
+public final class CheckpointMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointMachine.class);
+
+    /** Time to check whether to propose. */
+    public record CheckDue() implements TimerKey {
+    }
+
+    /** End of the boot grace. */
+    public record GraceOver() implements TimerKey {
+    }
+
+    private final CheckpointContext ctx;
+    private final CheckpointVoter voter;
+    private final CheckpointProposer proposer;
+    private boolean recovered;
+
+    public CheckpointMachine(NodeId self, Roster roster, CheckpointSection settings, long skewMs, Clock clock,
+                             Scheduler scheduler, SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox,
+                             CheckpointJournal journal, RunHistory history, CheckpointStore store,
+                             LongSupplier onlinePeers, Random jitter) {
+        this.ctx = new CheckpointContext(self, roster, settings, skewMs, clock, scheduler, slots, signer, topics, outbox,
+                journal, history, store, onlinePeers, jitter);
+        this.voter = new CheckpointVoter(ctx);
+        this.proposer = new CheckpointProposer(ctx);
+    }
+
+    public void start() {
+        ctx.scheduler().schedule(ctx.settings().bootGrace(), new GraceOver());
+        ctx.scheduler().schedule(ctx.settings().checkEvery(), new CheckDue());
+    }
+
+    public boolean recovered() {
+        return recovered;
+    }
+
+    /** True for the timer keys this machine owns. */
+    public static boolean owns(TimerKey key) {
+        return key instanceof CheckDue || key instanceof GraceOver || key instanceof CheckpointVoter.VoteDue
+                || key instanceof CheckpointProposer.VoteWindowClosed;
+    }
+
+    public void onTimer(TimerKey key) {
+        if (key instanceof GraceOver) {
+            recovered = true;
+            LOG.atInfo().addKeyValue("subjects_known", ctx.store().latest().size()).log("boot recovery finished");
+        } else if (key instanceof CheckDue) {
+            if (proposer.blocker(recovered, false).isEmpty()) {
+                proposer.propose();
+            }
+            ctx.scheduler().schedule(ctx.settings().checkEvery(), new CheckDue());
+        } else if (key instanceof CheckpointVoter.VoteDue due) {
+            voter.onVoteDue(due);
+        } else if (key instanceof CheckpointProposer.VoteWindowClosed closed) {
+            proposer.onWindowClosed(closed);
+        }
+    }
+
+    public void onMessage(InboundMessage m) {
+        switch (m.envelope().type()) {
+            case CHECKPOINT_PROPOSAL -> voter.onProposal(m, recovered);
+            case CHECKPOINT_VOTE -> proposer.onVote(m);
+            case CHECKPOINT_FINAL -> onFinal(m.envelope());
+            default -> throw new IllegalArgumentException("not a checkpoint message: " + m.envelope().type());
+        }
+    }
+
+    private void onFinal(Envelope env) {
+        CheckpointFinal f = (CheckpointFinal) env.body();
+        if (ctx.store().knows(f.checkpointId())) {
+            return;
+        }
+        Optional<String> invalid = CheckpointValidator.validate(f, ctx.roster(), ctx.settings().minVoters(), ctx.now(),
+                ctx.skewMs());
+        if (invalid.isPresent()) {
+            ctx.journal().rejected("invalid_final", invalid.get());
+            return;
+        }
+        if (ctx.store().keep(f, env)) {
+            ctx.journal().finalStored(f, env);
+        }
+    }
+
+    /**
+     * Replay of a stored final from the ledger, checked by the same validator as live input (with the
+     * entry's time as now). Returns the reason if it does not hold.
+     */
+    public static Optional<String> replayFinal(CheckpointStore store, Envelope env, Roster roster, int minVoters,
+                                               long entryTs, long skewMs) {
+        if (!(env.body() instanceof CheckpointFinal f)) {
+            return Optional.of("checkpoint entry holds a " + env.type().wireName());
+        }
+        Optional<String> invalid = CheckpointValidator.validate(f, roster, minVoters, entryTs, skewMs);
+        if (invalid.isEmpty()) {
+            store.keep(f, env);
+        }
+        return invalid;
+    }
+
+    /** "checkpoint now": proposes at once, or says why not. */
+    public String proposeNow() {
+        Optional<String> blocked = proposer.blocker(recovered, true);
+        if (blocked.isPresent()) {
+            return "not proposing: " + blocked.get();
+        }
+        return "proposed as of " + proposer.propose().asOf();
+    }
+
+    public boolean collecting() {
+        return proposer.collecting();
+    }
+}

@@ -1,0 +1,67 @@
+package io.quorumd.checkpoint;
+
+import io.quorumd.crypto.NodeId;
+import io.quorumd.wire.CheckpointTuple;
+import io.quorumd.wire.CheckpointVote;
+import io.quorumd.wire.Envelope;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The votes for one proposal: one per voter (the first stands), grouped by the full signed tuple. A
+ * group that reaches {@code minVoters} is the result.
+ */
+final class VoteTally {
+    /** Outcome of adding one vote. */
+    enum Added { COUNTED, DUPLICATE, EQUIVOCATION }
+
+    final String proposalId;
+    final Envelope proposal;
+    final CheckpointTuple proposed;
+    private final Map<NodeId, Envelope> byVoter = new LinkedHashMap<>();
+    private final Map<CheckpointTuple, Set<NodeId>> groups = new LinkedHashMap<>();
+
+    VoteTally(String proposalId, Envelope proposal, CheckpointTuple proposed) {
+        this.proposalId = proposalId;
+        this.proposal = proposal;
+        this.proposed = proposed;
+    }
+
+    Added add(Envelope vote) {
+        Envelope earlier = byVoter.putIfAbsent(vote.from(), vote);
+        if (earlier != null) {
+            return earlier.equals(vote) ? Added.DUPLICATE : Added.EQUIVOCATION;
+        }
+        groups.computeIfAbsent(((CheckpointVote) vote.body()).tuple(), t -> new LinkedHashSet<>()).add(vote.from());
+        return Added.COUNTED;
+    }
+
+    Envelope voteOf(NodeId voter) {
+        return byVoter.get(voter);
+    }
+
+    Optional<CheckpointTuple> reached(int minVoters) {
+        return groups.entrySet().stream().filter(e -> e.getValue().size() >= minVoters).map(Map.Entry::getKey)
+                .findFirst();
+    }
+
+    Set<NodeId> group(CheckpointTuple tuple) {
+        return groups.getOrDefault(tuple, Set.of());
+    }
+
+    /** Every counted vote's tuple, one per voter, for round 2's trimmed mean. */
+    List<CheckpointTuple> votedTuples() {
+        List<CheckpointTuple> out = new ArrayList<>();
+        byVoter.values().forEach(e -> out.add(((CheckpointVote) e.body()).tuple()));
+        return out;
+    }
+
+    int voters() {
+        return byVoter.size();
+    }
+}

@@ -1,0 +1,92 @@
+package io.quorumd.node;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.checkpoint.CheckpointMachine;
+import io.quorumd.checkpoint.CheckpointStore;
+import io.quorumd.checkpoint.RunHistory;
+import io.quorumd.config.QuorumdConfig;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.ledger.BootRecord;
+import io.quorumd.ledger.EntryVisitor;
+import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.ledger.LedgeredSigner;
+import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.EnvelopeCodec;
+import java.util.Optional;
+
+/**
+ * Rebuilds a node's state from its ledger at start: run history (own boots and shutdowns, observations of
+ * peers), stored checkpoints (through the same validator as live finals), and what this node signed.
+ */
+final class LedgerReplay implements EntryVisitor {
+    private final NodeId self;
+    private final QuorumdConfig config;
+    private final RunHistory history;
+    private final CheckpointStore checkpoints;
+    private final LedgeredSigner slots;
+
+    LedgerReplay(NodeId self, QuorumdConfig config, RunHistory history, CheckpointStore checkpoints, LedgeredSigner slots) {
+        this.self = self;
+        this.config = config;
+        this.history = history;
+        this.checkpoints = checkpoints;
+        this.slots = slots;
+    }
+
+    @Override
+    public Optional<String> visit(LedgerEntry entry, byte[] payload) {
+        Optional<String> problem = switch (entry.kind()) {
+            case SIGNED -> slots.replay(entry);
+            case CHECKPOINT -> replayCheckpoint(entry);
+            default -> Optional.empty();
+        };
+        track(history, self, entry);
+        return problem;
+    }
+
+    private Optional<String> replayCheckpoint(LedgerEntry entry) {
+        if (entry.data().get("envelope") == null) {
+            return Optional.of("checkpoint entry holds no envelope");
+        }
+        try {
+            return CheckpointMachine.replayFinal(checkpoints, EnvelopeCodec.fromJson(entry.data().get("envelope")),
+                    config.federation().roster(), config.checkpoint().minVoters(), entry.ts(),
+                    config.arbiter().clockSkew().toMillis());
+        } catch (DecodeException e) {
+            return Optional.of("checkpoint entry holds no valid final: " + e.getMessage());
+        }
+    }
+
+    /** Keeps the run history in step with one boot, shutdown or observation entry (replayed or just written). */
+    static void track(RunHistory history, NodeId self, LedgerEntry entry) {
+        ObjectNode d = entry.data();
+        switch (entry.kind()) {
+            case BOOT -> {
+                history.down(self, lastTs(history, self, entry));
+                try {
+                    long startedAt = BootRecord.parse(d).startedAt();
+                    history.up(self, startedAt, startedAt);
+                } catch (DecodeException e) {
+                    throw new IllegalStateException("boot entry " + entry.seq() + " does not parse", e);
+                }
+            }
+            case SHUTDOWN -> history.down(self, entry.ts());
+            case OBSERVATION -> {
+                NodeId peer = new NodeId(d.path("peer").asText());
+                long at = d.path("at").asLong(entry.ts());
+                if ("offline".equals(d.path("event").asText())) {
+                    history.down(peer, at);
+                } else {
+                    history.up(peer, d.path("peerStartedAt").asLong(), at);
+                }
+            }
+            default -> {
+            }
+        }
+        history.noteActivity(self, entry.ts());
+    }
+
+    private static long lastTs(RunHistory history, NodeId self, LedgerEntry boot) {
+        return history.lastActivity(self, boot.ts());
+    }
+}

@@ -1,0 +1,267 @@
+package io.quorumd.node;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.Version;
+import io.quorumd.checkpoint.CheckpointMachine;
+import io.quorumd.checkpoint.CheckpointStore;
+import io.quorumd.checkpoint.RunHistory;
+import io.quorumd.config.QuorumdConfig;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.crypto.NodeKey;
+import io.quorumd.ledger.BootRecord;
+import io.quorumd.ledger.EntryKind;
+import io.quorumd.ledger.Ledger;
+import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.ledger.LedgerException;
+import io.quorumd.ledger.LedgeredSigner;
+import io.quorumd.loop.ControlRequest;
+import io.quorumd.loop.EventHandler;
+import io.quorumd.loop.InboundMessage;
+import io.quorumd.loop.Outbox;
+import io.quorumd.loop.Scheduler;
+import io.quorumd.loop.Shutdown;
+import io.quorumd.loop.TimerFired;
+import io.quorumd.loop.TimerKey;
+import io.quorumd.presence.PeerTransition;
+import io.quorumd.presence.PresenceMachine;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.Json;
+import io.quorumd.wire.Topics;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything of a node but its I/O edges: the ledger, the machines, the routing of events to them, and
+ * group commit. The real node drives it from its loop thread with MQTT behind {@link Publisher}; the
+ * simulation drives it in virtual time with an in-memory bus. Machines publish into the batch outbox;
+ * {@link #afterBatch()} makes the batch's ledger entries durable with one fsync, then publishes.
+ */
+public final class NodeCore implements EventHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeCore.class);
+
+    /** Time for the periodic stats line. */
+    record StatsDue() implements TimerKey {
+    }
+
+    private record Publication(String topic, Envelope envelope, boolean retained) {
+    }
+
+    private final QuorumdConfig config;
+    private final NodeId id;
+    private final Scheduler scheduler;
+    private final Publisher publisher;
+    private final Consumer<Throwable> onFatal;
+    private final NodeMetrics metrics;
+    private final Ledger ledger;
+    private final LedgeredSigner slotSigner;
+    private final RunHistory history = new RunHistory();
+    private final CheckpointStore checkpoints = new CheckpointStore(history);
+    private final PresenceMachine presence;
+    private final CheckpointMachine checkpoint;
+    private final CommitTimes commitTimes = new CommitTimes(1024);
+    private final List<Publication> batch = new ArrayList<>();
+    private volatile boolean failed;
+    private volatile boolean silenced;
+    private volatile long ledgerEntries;
+    private volatile long ledgerBytes;
+
+    /** Opens the ledger, replaying it into the machines; starts nothing. */
+    public NodeCore(QuorumdConfig config, NodeKey key, Clock clock, Scheduler scheduler, Publisher publisher,
+                    NodeMetrics metrics, Random jitter, Consumer<Throwable> onFatal) throws IOException {
+        this.config = config;
+        this.id = key.nodeId();
+        this.scheduler = scheduler;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.onFatal = onFatal;
+        Topics topics = new Topics(config.mqtt().topicPrefix());
+        Outbox outbox = (topic, envelope, retained) -> batch.add(new Publication(topic, envelope, retained));
+        EnvelopeSigner signer = new EnvelopeSigner(key, clock);
+        this.slotSigner = new LedgeredSigner(signer, outbox);
+        NodeJournal journal = new NodeJournal(this::append, metrics, clock);
+        this.presence = new PresenceMachine(id, config.federation().roster(), config.presence(), clock, scheduler, signer,
+                topics, outbox, this::observe);
+        this.checkpoint = new CheckpointMachine(id, config.federation().roster(), config.checkpoint(),
+                config.arbiter().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
+                history, checkpoints, presence::onlineCount, jitter);
+        LedgerReplay replay = new LedgerReplay(id, config, history, checkpoints, slotSigner);
+        this.ledger = Ledger.open(config.node().dataDir(), key, clock, config.ledger().segmentBytes(),
+                config.ledger().fsync(), replay);
+        slotSigner.attach(ledger);
+        ledgerEntries = ledger.entries();
+        ledgerBytes = ledger.bytes();
+        presence.begin();
+    }
+
+    /** On the loop thread: the boot entry, first heartbeat and the machines' timers. */
+    public void start() {
+        append(EntryKind.BOOT, new BootRecord(config.node().name(), config.self().publicKey(), config.federation().roster(),
+                config.checkpoint().minVoters(), Version.get(), presence.startedAt()).toJson());
+        presence.start();
+        checkpoint.start();
+        scheduler.schedule(config.logging().statsEvery(), new StatsDue());
+    }
+
+    private LedgerEntry append(EntryKind kind, ObjectNode data) {
+        LedgerEntry e = ledger.append(kind, data);
+        LedgerReplay.track(history, id, e);
+        return e;
+    }
+
+    private void observe(PeerTransition t) {
+        ObjectNode data = Json.object();
+        data.put("peer", t.peer().hex());
+        data.put("name", t.name());
+        data.put("event", t.kind().name().toLowerCase(Locale.ROOT));
+        data.put("cause", t.cause());
+        data.put("peerStartedAt", t.peerStartedAt());
+        data.put("at", t.at());
+        append(EntryKind.OBSERVATION, data);
+    }
+
+    @Override
+    public void onMessage(InboundMessage message) {
+        switch (message.envelope().type()) {
+            case PRESENCE_HEARTBEAT, PRESENCE_OFFLINE -> presence.onMessage(message);
+            case CHECKPOINT_PROPOSAL, CHECKPOINT_VOTE, CHECKPOINT_FINAL -> checkpoint.onMessage(message);
+        }
+    }
+
+    @Override
+    public void onTimer(TimerFired timer) {
+        TimerKey key = timer.key();
+        if (key instanceof StatsDue) {
+            logStats();
+            scheduler.schedule(config.logging().statsEvery(), new StatsDue());
+        } else if (key instanceof PresenceMachine.HeartbeatDue || key instanceof PresenceMachine.SweepDue) {
+            presence.onTimer(key);
+        } else if (CheckpointMachine.owns(key)) {
+            checkpoint.onTimer(key);
+        }
+    }
+
+    @Override
+    public void onControl(ControlRequest request) {
+        request.reply().complete(request.action().apply(this));
+    }
+
+    @Override
+    public void onShutdown(Shutdown shutdown) {
+        if (failed || silenced) {
+            return;
+        }
+        ObjectNode data = Json.object();
+        data.put("reason", shutdown.reason());
+        append(EntryKind.SHUTDOWN, data);
+        batch.add(new Publication(presence.topic(), presence.shutdownNotice(), true));
+        LOG.atInfo().addKeyValue("reason", shutdown.reason()).log("stopping: input closed, offline notice queued");
+    }
+
+    /** Group commit: the batch's entries are made durable before any of its messages leaves. */
+    @Override
+    public void afterBatch() {
+        if (failed || silenced) {
+            batch.clear();
+            return;
+        }
+        if (ledger.hasPending()) {
+            long t0 = System.nanoTime();
+            try {
+                ledger.commit();
+            } catch (LedgerException | RuntimeException e) {
+                fail(e);
+                return;
+            }
+            commitTimes.add(System.nanoTime() - t0);
+            ledgerEntries = ledger.entries();
+            ledgerBytes = ledger.bytes();
+        }
+        for (Publication p : batch) {
+            publisher.publish(p.topic(), p.envelope(), p.retained());
+            metrics.sent();
+        }
+        batch.clear();
+    }
+
+    private void fail(Throwable e) {
+        failed = true;
+        batch.clear();
+        LOG.atError().addKeyValue("error", e.getMessage()).log("fatal ledger error: no further appends or publishes; exiting");
+        onFatal.accept(e);
+    }
+
+    /** From now on nothing is written or sent: a simulated crash. */
+    public void silence() {
+        silenced = true;
+    }
+
+    void logStats() {
+        LOG.atInfo().addKeyValue("in", metrics.messagesIn()).addKeyValue("out", metrics.messagesOut())
+                .addKeyValue("rejects", metrics.rejectSummary()).addKeyValue("queue_drops", metrics.queueDrops())
+                .addKeyValue("peers_online", presence.onlineCount() + "/" + (config.federation().roster().size() - 1))
+                .addKeyValue("checkpoints", checkpoints.latest().size())
+                .addKeyValue("ledger_entries", ledger.entries()).addKeyValue("ledger_bytes", ledger.bytes())
+                .addKeyValue("fsync_p99_us", commitTimes.p99Micros()).log("stats");
+    }
+
+    public void closeLedger() throws IOException {
+        ledger.close();
+    }
+
+    public NodeId id() {
+        return id;
+    }
+
+    public QuorumdConfig config() {
+        return config;
+    }
+
+    public PresenceMachine presence() {
+        return presence;
+    }
+
+    public CheckpointMachine checkpoint() {
+        return checkpoint;
+    }
+
+    /** What this node derived of every subject's runs; loop thread only. */
+    public RunHistory history() {
+        return history;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    public CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    public LedgeredSigner slotSigner() {
+        return slotSigner;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public boolean failed() {
+        return failed;
+    }
+
+    public long ledgerEntries() {
+        return ledgerEntries;
+    }
+
+    public long ledgerBytes() {
+        return ledgerBytes;
+    }
+}

@@ -1,0 +1,178 @@
+package io.quorumd.sim;
+
+import io.quorumd.config.QuorumdConfig;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.crypto.NodeKey;
+import io.quorumd.loop.InboundMessage;
+import io.quorumd.loop.Shutdown;
+import io.quorumd.loop.TimerFired;
+import io.quorumd.node.InboundGate;
+import io.quorumd.node.NodeCore;
+import io.quorumd.node.NodeMetrics;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A simulated node: the production {@link NodeCore} (real ledger, real machines) driven in virtual time.
+ * Each event is its own batch. Checkpoint messages go through the production {@link InboundGate} as
+ * bytes (size cap, schema, topic fit, roster, signature); presence heartbeats take a fast path that checks
+ * the topic but not the signature, since a 50-node, 3-day run would otherwise spend minutes verifying
+ * heartbeats that other tests already cover.
+ */
+public final class SimNode implements SimBus.Receiver {
+    private final SimWorld world;
+    private final SimBus bus;
+    private final QuorumdConfig config;
+    private final NodeKey key;
+    private final Topics topics;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final List<String> subscriptions;
+    private NodeCore core;
+    private InboundGate gate;
+    private int incarnation;
+    private boolean up;
+    private final List<Envelope> published = new ArrayList<>();
+
+    SimNode(SimWorld world, SimBus bus, QuorumdConfig config, NodeKey key) {
+        this.world = world;
+        this.bus = bus;
+        this.config = config;
+        this.key = key;
+        this.topics = new Topics(config.mqtt().topicPrefix());
+        this.subscriptions = new ArrayList<>(topics.subscriptions(key.nodeId()));
+    }
+
+    /** Subscribe to every subject's vote topic too: nara's broadcast topology, for comparison. */
+    public void broadcastVotes() {
+        subscriptions.add(config.mqtt().topicPrefix() + "/checkpoint/vote/+");
+    }
+
+    public void start() throws Exception {
+        int inc = ++incarnation;
+        core = new NodeCore(config, key, world.clock(), world.scheduler(this::onTimer, () -> up && incarnation == inc),
+                this::publish, metrics, new Random(world.random().nextLong()), fatal -> {
+                    throw new IllegalStateException("ledger failed in simulation", fatal);
+                });
+        gate = new InboundGate(config.node().name(), topics, new InboundVerifier(config.federation().roster()),
+                this::handle, metrics, world.clock());
+        up = true;
+        org.slf4j.MDC.put("node", name());
+        core.start();
+        core.afterBatch();
+        bus.subscribe(this, subscriptions);
+    }
+
+    @Override
+    public void receive(String topic, Envelope env, boolean retained) {
+        if (!up) {
+            return;
+        }
+        org.slf4j.MDC.put("node", name());
+        if (env.type() == MessageType.PRESENCE_HEARTBEAT || env.type() == MessageType.PRESENCE_OFFLINE) {
+            var sender = config.federation().roster().byId(env.from());
+            if (sender.isPresent() && topics.fits(topic, env)) {
+                handle(new InboundMessage(topic, env, sender.get(), retained));
+            }
+            return;
+        }
+        gate.onMessage(topic, env.encode(), retained);
+    }
+
+    /** Runs {@code action} as one event of this node (a control command), then commits and publishes. */
+    public <T> T control(java.util.function.Function<NodeCore, T> action) {
+        org.slf4j.MDC.put("node", name());
+        T result = action.apply(core);
+        core.afterBatch();
+        return result;
+    }
+
+    /** Delivers raw bytes through the gate, as a byzantine peer or a broken client would send them. */
+    public void receiveRaw(String topic, byte[] payload) {
+        if (up) {
+            gate.onMessage(topic, payload, false);
+        }
+    }
+
+    private boolean handle(InboundMessage m) {
+        org.slf4j.MDC.put("node", name());
+        core.onMessage(m);
+        core.afterBatch();
+        return true;
+    }
+
+    private void onTimer(TimerFired t) {
+        org.slf4j.MDC.put("node", name());
+        core.onTimer(t);
+        core.afterBatch();
+    }
+
+    private void publish(String topic, Envelope env, boolean retained) {
+        published.add(env);
+        bus.publish(topic, env, retained);
+    }
+
+    /** Dies without a word: nothing more is written; the broker sends the last will. */
+    public void crash() throws Exception {
+        core.silence();
+        up = false;
+        bus.unsubscribe(this);
+        bus.publish(core.presence().topic(), core.presence().lastWill(), true);
+        core.closeLedger();
+    }
+
+    /** Orderly stop: shutdown entry and offline notice. */
+    public void stop() throws Exception {
+        core.onShutdown(new Shutdown("sim stop"));
+        core.afterBatch();
+        up = false;
+        bus.unsubscribe(this);
+        core.closeLedger();
+    }
+
+    public boolean up() {
+        return up;
+    }
+
+    public NodeCore core() {
+        return core;
+    }
+
+    public NodeId id() {
+        return key.nodeId();
+    }
+
+    public NodeKey key() {
+        return key;
+    }
+
+    public String name() {
+        return config.node().name();
+    }
+
+    public QuorumdConfig config() {
+        return config;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** Everything this node has published, across incarnations, in order. */
+    public List<Envelope> published() {
+        return published;
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}
