@@ -36,6 +36,7 @@ public final class Ledger implements AutoCloseable {
     private final List<byte[]> pending = new ArrayList<>();
     private final List<Long> pendingSeqs = new ArrayList<>();
     private FileChannel channel;
+    private FileChannel lockFile;
     private long channelSize;
     private long syncedSize;
     private long lastSeq;
@@ -64,8 +65,10 @@ public final class Ledger implements AutoCloseable {
         Path dir = directory(dataDir);
         Files.createDirectories(dir);
         Ledger ledger = new Ledger(dir, key, clock, segmentBytes, fsync);
+        ledger.lock();
         ScanResult scan = LedgerScanner.scan(dir, replay);
         if (scan.corruption().isPresent()) {
+            ledger.lockFile.close();
             throw new LedgerException("ledger corrupt: " + scan.corruption().get()
                     + " (inspect with: quorumd ledger verify " + dataDir + ")");
         }
@@ -79,6 +82,21 @@ public final class Ledger implements AutoCloseable {
         }
         ledger.openTail(scan);
         return ledger;
+    }
+
+    /** One writer per data dir: a second process (or a second open in this one) is refused. */
+    private void lock() throws IOException {
+        lockFile = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock held;
+        try {
+            held = lockFile.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            lockFile.close();
+            throw new LedgerException("the ledger in " + dir + " is in use by another quorumd process");
+        }
     }
 
     private void openTail(ScanResult scan) throws IOException {
@@ -250,11 +268,17 @@ public final class Ledger implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (channel != null && channel.isOpen()) {
-            if (failure == null && fsync != FsyncMode.OFF) {
-                channel.force(false);
+        try {
+            if (channel != null && channel.isOpen()) {
+                if (failure == null && fsync != FsyncMode.OFF) {
+                    channel.force(false);
+                }
+                channel.close();
             }
-            channel.close();
+        } finally {
+            if (lockFile != null && lockFile.isOpen()) {
+                lockFile.close();
+            }
         }
     }
 }

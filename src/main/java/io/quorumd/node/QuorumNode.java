@@ -41,6 +41,7 @@ public final class QuorumNode implements AutoCloseable {
     private final TimerThread timers;
     private final NodeCore core;
     private final MqttTransport transport;
+    private ControlServer control;
     private volatile boolean stopped;
 
     public QuorumNode(QuorumdConfig config, NodeKey key, Clock clock) throws IOException, GeneralSecurityException {
@@ -75,8 +76,8 @@ public final class QuorumNode implements AutoCloseable {
         transport.publish(topic, envelope.encode(), retained);
     }
 
-    /** Starts the loop and the broker connection; returns at once. */
-    public void start() {
+    /** Starts the loop, the control socket and the broker connection; returns once the socket listens. */
+    public void start() throws IOException {
         LOG.atInfo().addKeyValue("node", config.node().name()).addKeyValue("id", core.id().hex())
                 .addKeyValue("version", Version.get()).addKeyValue("broker", config.mqtt().url())
                 .addKeyValue("roster", config.federation().roster().size())
@@ -87,6 +88,8 @@ public final class QuorumNode implements AutoCloseable {
             c.start();
             return Boolean.TRUE;
         });
+        control = ControlServer.start(config.control().socket(), (cmd, args) -> ask(cmd,
+                c -> ControlCommands.run(cmd, args, c, transport.isConnected())));
         transport.start();
     }
 
@@ -157,6 +160,7 @@ public final class QuorumNode implements AutoCloseable {
         }
         stopped = true;
         long deadline = System.nanoTime() + timeout.toNanos();
+        closeControl();
         loop.submit(new Shutdown("stop requested"));
         awaitLoop(timeout.dividedBy(2));
         timers.close();
@@ -172,6 +176,7 @@ public final class QuorumNode implements AutoCloseable {
      */
     public void kill() {
         stopped = true;
+        closeControl();
         ask("silence", c -> {
             c.silence();
             return Boolean.TRUE;
@@ -181,6 +186,12 @@ public final class QuorumNode implements AutoCloseable {
         timers.close();
         awaitLoop(Duration.ofSeconds(1));
         closeLedger();
+    }
+
+    private void closeControl() {
+        if (control != null) {
+            control.close();
+        }
     }
 
     private void awaitLoop(Duration timeout) {

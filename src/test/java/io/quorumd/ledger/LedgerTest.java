@@ -228,6 +228,16 @@ class LedgerTest {
     }
 
     @Test
+    void secondWriterOnTheSameDataDirIsRefused() throws Exception {
+        try (Ledger first = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
+            assertEquals(0, first.lastSeq());
+            LedgerException e = assertThrows(LedgerException.class, () -> LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE));
+            assertTrue(e.getMessage().contains("in use by another quorumd process"), e.getMessage());
+        }
+        LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE).close();
+    }
+
+    @Test
     void emptyOrForeignFilesAreRefusedClearly() throws Exception {
         Path ledgerDir = Files.createDirectories(Ledger.directory(dir));
         Files.write(ledgerDir.resolve(SegmentFormat.fileName(1)), "not a ledger at all, really".getBytes());
@@ -237,6 +247,7 @@ class LedgerTest {
         try (var s = Files.list(ledgerDir)) {
             s.forEach(p -> names.add(p.getFileName().toString()));
         }
-        assertEquals(List.of(SegmentFormat.fileName(1)), names, "nothing was changed or added");
+        names.remove("LOCK");
+        assertEquals(List.of(SegmentFormat.fileName(1)), names, "no segment was changed or added");
     }
 }

@@ -1,0 +1,34 @@
+package io.quorumd.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quorumd.node.ControlClient;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Ask the running daemon how it is.")
+final class StatusCommand implements Callable<Integer> {
+    @Mixin
+    DaemonOption daemon;
+
+    @Override
+    public Integer call() {
+        DaemonOption.Answer a = daemon.call(ControlClient.request("status"));
+        if (a.result() != null && !daemon.json) {
+            JsonNode r = a.result();
+            System.out.println("node:         " + r.path("node").asText() + " (" + r.path("nodeId").asText() + ")");
+            System.out.println("version:      " + r.path("version").asText());
+            System.out.println("broker:       " + r.path("broker").asText() + (r.path("connected").asBoolean()
+                    ? " (connected)" : " (NOT connected)"));
+            System.out.println("peers online: " + r.path("peersOnline").asLong() + "/" + r.path("peers").asLong());
+            System.out.println("checkpoints:  " + r.path("checkpoints").asLong() + " subjects");
+            if (r.has("openDisputes")) {
+                System.out.println("disputes:     " + r.path("openDisputes").asLong() + " open");
+            }
+            System.out.println("ledger:       " + r.path("ledgerEntries").asLong() + " entries, "
+                    + r.path("ledgerBytes").asLong() + " bytes, last seq " + r.path("ledgerSeq").asLong());
+            System.out.println("rejects:      " + r.path("rejects").asText());
+        }
+        return a.exitCode();
+    }
+}

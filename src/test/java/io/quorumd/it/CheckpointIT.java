@@ -1,0 +1,86 @@
+package io.quorumd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quorumd.checkpoint.CheckpointValidator;
+import io.quorumd.checkpoint.StoredCheckpoint;
+import io.quorumd.config.ConfigLoader;
+import io.quorumd.config.FederationInit;
+import io.quorumd.config.NodeIdentity;
+import io.quorumd.config.QuorumdConfig;
+import io.quorumd.ledger.EntryKind;
+import io.quorumd.ledger.FullVerifier;
+import io.quorumd.ledger.Ledger;
+import io.quorumd.ledger.LedgerScanner;
+import io.quorumd.ledger.ScanResult;
+import io.quorumd.node.QuorumNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Seven nodes in one JVM on a real broker, --fast timings with an 8 s interval: a checkpoint of every subject. */
+class CheckpointIT {
+    static String brokerUrl;
+
+    @RegisterExtension
+    static final BeforeEachCallback BROKER = (ExtensionContext ctx) -> brokerUrl = TestBroker.url(ctx);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sevenNodesStoreAVerifiedCheckpointOfEverySubject() throws Exception {
+        var files = FederationInit.write(dir, new FederationInit.Options(7, brokerUrl,
+                "quorumd-it/cp-" + UUID.randomUUID().toString().substring(0, 8), true), new SecureRandom());
+        List<QuorumNode> nodes = new ArrayList<>();
+        try {
+            for (var f : files) {
+                Files.writeString(f.config(), Files.readString(f.config()).replace("interval: 30s", "interval: 8s"));
+                QuorumdConfig c = ConfigLoader.load(f.config());
+                QuorumNode n = new QuorumNode(c, NodeIdentity.load(c), Clock.systemUTC());
+                nodes.add(n);
+                n.start();
+            }
+            Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.checkpoints().size() == 7),
+                    () -> nodes.stream().map(n -> n.name() + "=" + n.checkpoints().size() + " rej=" + n.metrics().rejectSummary())
+                            .collect(Collectors.joining(", ")) + " on " + TestBroker.describe());
+            for (QuorumNode n : nodes) {
+                QuorumdConfig c = n.config();
+                for (StoredCheckpoint s : n.checkpoints().values()) {
+                    assertEquals(Optional.empty(), CheckpointValidator.validate(s.checkpoint(), c.federation().roster(),
+                            c.checkpoint().minVoters(), System.currentTimeMillis(), 5_000));
+                    assertTrue(s.checkpoint().votes().size() >= c.checkpoint().minVoters());
+                }
+            }
+        } finally {
+            for (QuorumNode n : nodes) {
+                n.stop(Duration.ofSeconds(3));
+            }
+        }
+        for (QuorumNode n : nodes) {
+            long[] checkpoints = {0};
+            FullVerifier full = new FullVerifier();
+            ScanResult r = LedgerScanner.scan(Ledger.directory(n.config().node().dataDir()), (e, p) -> {
+                if (e.kind() == EntryKind.CHECKPOINT) {
+                    checkpoints[0]++;
+                }
+                return full.visit(e, p);
+            });
+            assertTrue(r.intact(), n.name() + ": " + r);
+            assertTrue(checkpoints[0] >= 7, n.name() + " has " + checkpoints[0] + " checkpoint entries");
+        }
+    }
+}
