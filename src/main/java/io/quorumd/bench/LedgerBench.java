@@ -49,7 +49,7 @@ public final class LedgerBench {
     public Row append(Path dataDir, int batch, long entries, FsyncMode fsync) throws IOException {
         Roster roster = new Roster(List.of(new Member("bench", key.publicKey(), Set.of(Role.VOTER))));
         try (Ledger ledger = Ledger.open(dataDir, key, Clock.systemUTC(), 64L << 20, fsync, EntryVisitor.NONE)) {
-            ledger.append(EntryKind.BOOT, new BootRecord("bench", key.publicKey(), roster, 1, "bench", 0).toJson());
+            ledger.append(EntryKind.BOOT, new BootRecord("bench", key.publicKey(), roster, 1, new BootRecord.Policy(2, 60_000, 30_000, 1_000), "bench", 0).toJson());
             ledger.commit();
             long t0 = System.nanoTime();
             for (long i = 0; i < entries; i++) {

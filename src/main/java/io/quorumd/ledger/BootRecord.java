@@ -22,8 +22,12 @@ import java.util.Set;
  * The data of a boot entry: who this node is (name, id, public key), the roster and the checkpoint
  * quorum in force, so that a data dir can be verified on its own, with no config at hand.
  */
-public record BootRecord(String name, Bytes publicKey, Roster roster, int checkpointMinVoters, String version,
-                         long startedAt) {
+public record BootRecord(String name, Bytes publicKey, Roster roster, int checkpointMinVoters, Policy arbiter,
+                         String version, long startedAt) {
+
+    /** The arbitration rules in force (M, voting period, fallback extension, skew), or none if disabled. */
+    public record Policy(int required, long votingTimeoutMs, long fallbackExtensionMs, long skewMs) {
+    }
 
     public NodeId nodeId() {
         return NodeId.of(publicKey);
@@ -43,6 +47,11 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, int checkp
             m.roles().stream().sorted().forEach(r -> roles.add(r.code()));
         }
         o.put("checkpointMinVoters", checkpointMinVoters);
+        ObjectNode a = o.putObject("arbiter");
+        a.put("required", arbiter.required());
+        a.put("votingTimeoutMs", arbiter.votingTimeoutMs());
+        a.put("fallbackExtensionMs", arbiter.fallbackExtensionMs());
+        a.put("skewMs", arbiter.skewMs());
         o.put("version", version);
         o.put("startedAt", startedAt);
         return o;
@@ -67,6 +76,10 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, int checkp
             members.add(new Member(memberName, memberKey, roles));
         }
         long minVoters = f.integer("checkpointMinVoters");
+        JsonFields af = new JsonFields(f.object("arbiter"), "boot.arbiter");
+        Policy policy = new Policy((int) af.integer("required"), af.integer("votingTimeoutMs"),
+                af.integer("fallbackExtensionMs"), af.integer("skewMs"));
+        af.done();
         String version = f.text("version");
         long startedAt = f.integer("startedAt");
         f.done();
@@ -74,7 +87,7 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, int checkp
             throw new DecodeException(RejectReason.BAD_VALUE, "boot.nodeId does not match boot.publicKey");
         }
         try {
-            return new BootRecord(name, key, new Roster(members), (int) minVoters, version, startedAt);
+            return new BootRecord(name, key, new Roster(members), (int) minVoters, policy, version, startedAt);
         } catch (IllegalArgumentException e) {
             throw new DecodeException(RejectReason.BAD_VALUE, "boot.roster: " + e.getMessage());
         }

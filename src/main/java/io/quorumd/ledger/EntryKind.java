@@ -23,6 +23,8 @@ public enum EntryKind {
     SIGNED("signed"),
     /** A valid final checkpoint, this node's own or a peer's: {checkpointId, envelope}. */
     CHECKPOINT("checkpoint"),
+    /** A valid arbiter ruling, built here or received: {disputeId, envelope}. */
+    RULING("ruling"),
     /** Proof of misbehaviour, e.g. two different signed votes for one proposal: {what, envelopes}. */
     EVIDENCE("evidence");
 
@@ -45,6 +47,6 @@ public enum EntryKind {
 
     /** True for kinds whose data embeds a peer's or this node's signed envelope. */
     public boolean embedsEnvelope() {
-        return this == ACCEPTED || this == SIGNED || this == CHECKPOINT;
+        return this == ACCEPTED || this == SIGNED || this == CHECKPOINT || this == RULING;
     }
 }

@@ -22,6 +22,7 @@ public final class FullVerifier implements EntryVisitor {
     private Bytes nodeKey;
     private Roster roster;
     private int minVoters;
+    private BootRecord.Policy arbiter;
     private long signaturesChecked;
 
     @Override
@@ -39,6 +40,7 @@ public final class FullVerifier implements EntryVisitor {
             nodeKey = boot.publicKey();
             roster = boot.roster();
             minVoters = boot.checkpointMinVoters();
+            arbiter = boot.arbiter();
         } else if (nodeKey == null) {
             return Optional.of("entry before the first boot entry: no key to check it against");
         }
@@ -70,6 +72,20 @@ public final class FullVerifier implements EntryVisitor {
         }
         if (entry.kind() == EntryKind.SIGNED && !env.from().equals(io.quorumd.crypto.NodeId.of(nodeKey))) {
             return Optional.of("signed entry holds an envelope from another node");
+        }
+        if (entry.kind() == EntryKind.RULING) {
+            if (!(env.body() instanceof io.quorumd.wire.DisputeRuling r)) {
+                return Optional.of("ruling entry holds a " + env.type().wireName());
+            }
+            signaturesChecked += r.votes().size() + 1 + (r.fallback().isPresent() ? 1 : 0);
+            try {
+                var policy = io.quorumd.arbiter.ArbiterPolicy.of(roster, arbiter.required(), arbiter.votingTimeoutMs(),
+                        arbiter.fallbackExtensionMs(), arbiter.skewMs());
+                return io.quorumd.arbiter.RulingValidator.validate(r, roster, policy)
+                        .map(reason -> "ruling " + r.disputeId() + ": " + reason);
+            } catch (IllegalArgumentException e) {
+                return Optional.of("ruling under a boot entry without arbitration: " + e.getMessage());
+            }
         }
         if (entry.kind() == EntryKind.CHECKPOINT) {
             if (!(env.body() instanceof io.quorumd.wire.CheckpointFinal f)) {

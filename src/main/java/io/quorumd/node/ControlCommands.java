@@ -42,7 +42,12 @@ final class ControlCommands {
                 o.put("message", answer);
                 yield o;
             }
-            default -> throw new Refused("unknown command " + cmd);
+            default -> {
+                if (cmd.startsWith("dispute.") || cmd.startsWith("arbiter.")) {
+                    yield DisputeCommands.run(cmd, args, core);
+                }
+                throw new Refused("unknown command " + cmd);
+            }
         };
     }
 
@@ -56,6 +61,7 @@ final class ControlCommands {
         o.put("peersOnline", core.presence().onlineCount());
         o.put("peers", core.config().federation().roster().size() - 1);
         o.put("checkpoints", core.checkpoints().latest().size());
+        o.put("openDisputes", core.arbiter().map(a -> a.openCount()).orElse(0L));
         o.put("ledgerEntries", core.ledgerEntries());
         o.put("ledgerBytes", core.ledgerBytes());
         o.put("ledgerSeq", core.ledger().lastSeq());

@@ -24,8 +24,11 @@ final class LedgerReplay implements EntryVisitor {
     private final RunHistory history;
     private final CheckpointStore checkpoints;
     private final LedgeredSigner slots;
+    private final io.quorumd.arbiter.ArbiterMachine arbiter;
 
-    LedgerReplay(NodeId self, QuorumdConfig config, RunHistory history, CheckpointStore checkpoints, LedgeredSigner slots) {
+    LedgerReplay(NodeId self, QuorumdConfig config, RunHistory history, CheckpointStore checkpoints, LedgeredSigner slots,
+                 io.quorumd.arbiter.ArbiterMachine arbiter) {
+        this.arbiter = arbiter;
         this.self = self;
         this.config = config;
         this.history = history;
@@ -36,12 +39,31 @@ final class LedgerReplay implements EntryVisitor {
     @Override
     public Optional<String> visit(LedgerEntry entry, byte[] payload) {
         Optional<String> problem = switch (entry.kind()) {
-            case SIGNED -> slots.replay(entry);
+            case SIGNED -> slots.replay(entry).or(() -> replayDispute(entry));
+            case ACCEPTED, RULING -> replayDispute(entry);
             case CHECKPOINT -> replayCheckpoint(entry);
             default -> Optional.empty();
         };
         track(history, self, entry);
         return problem;
+    }
+
+    /** Arbiter messages (opens, votes, activations, rulings) go back through the arbiter machine's rules. */
+    private Optional<String> replayDispute(LedgerEntry entry) {
+        if (arbiter == null || entry.data().get("envelope") == null) {
+            return Optional.empty();
+        }
+        try {
+            var env = EnvelopeCodec.fromJson(entry.data().get("envelope"));
+            switch (env.type()) {
+                case DISPUTE_OPEN, DISPUTE_VOTE, DISPUTE_FALLBACK, DISPUTE_RULING -> arbiter.replay(env);
+                default -> {
+                }
+            }
+            return Optional.empty();
+        } catch (DecodeException e) {
+            return Optional.of("entry holds no valid envelope: " + e.getMessage());
+        }
     }
 
     private Optional<String> replayCheckpoint(LedgerEntry entry) {

@@ -2,6 +2,8 @@ package io.quorumd.node;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.Version;
+import io.quorumd.arbiter.ArbiterMachine;
+import io.quorumd.arbiter.ArbiterPolicy;
 import io.quorumd.checkpoint.CheckpointMachine;
 import io.quorumd.checkpoint.CheckpointStore;
 import io.quorumd.checkpoint.RunHistory;
@@ -66,6 +68,7 @@ public final class NodeCore implements EventHandler {
     private final CheckpointStore checkpoints = new CheckpointStore(history);
     private final PresenceMachine presence;
     private final CheckpointMachine checkpoint;
+    private final ArbiterMachine arbiter;
     private final CommitTimes commitTimes = new CommitTimes(1024);
     private final List<Publication> batch = new ArrayList<>();
     private volatile boolean failed;
@@ -92,7 +95,9 @@ public final class NodeCore implements EventHandler {
         this.checkpoint = new CheckpointMachine(id, config.federation().roster(), config.checkpoint(),
                 config.arbiter().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
                 history, checkpoints, presence::onlineCount, jitter);
-        LedgerReplay replay = new LedgerReplay(id, config, history, checkpoints, slotSigner);
+        this.arbiter = arbitrationEnabled(config) ? new ArbiterMachine(id, config.federation().roster(),
+                ArbiterPolicy.of(config), clock, scheduler, slotSigner, signer, topics, outbox, journal, jitter) : null;
+        LedgerReplay replay = new LedgerReplay(id, config, history, checkpoints, slotSigner, arbiter);
         this.ledger = Ledger.open(config.node().dataDir(), key, clock, config.ledger().segmentBytes(),
                 config.ledger().fsync(), replay);
         slotSigner.attach(ledger);
@@ -101,12 +106,23 @@ public final class NodeCore implements EventHandler {
         presence.begin();
     }
 
+    /** Arbitration runs when the roster names primary arbiters; config validation guarantees the rest. */
+    static boolean arbitrationEnabled(QuorumdConfig config) {
+        return config.federation().roster().members().stream().anyMatch(m -> m.has(io.quorumd.wire.Role.ARBITER));
+    }
+
     /** On the loop thread: the boot entry, first heartbeat and the machines' timers. */
     public void start() {
+        var a = config.arbiter();
         append(EntryKind.BOOT, new BootRecord(config.node().name(), config.self().publicKey(), config.federation().roster(),
-                config.checkpoint().minVoters(), Version.get(), presence.startedAt()).toJson());
+                config.checkpoint().minVoters(), new BootRecord.Policy(a.required(), a.votingTimeout().toMillis(),
+                a.fallbackExtension().toMillis(), a.clockSkew().toMillis()), Version.get(), presence.startedAt()).toJson());
         presence.start();
         checkpoint.start();
+        if (arbiter != null) {
+            arbiter.expireOverdue();
+            arbiter.start();
+        }
         scheduler.schedule(config.logging().statsEvery(), new StatsDue());
     }
 
@@ -132,6 +148,13 @@ public final class NodeCore implements EventHandler {
         switch (message.envelope().type()) {
             case PRESENCE_HEARTBEAT, PRESENCE_OFFLINE -> presence.onMessage(message);
             case CHECKPOINT_PROPOSAL, CHECKPOINT_VOTE, CHECKPOINT_FINAL -> checkpoint.onMessage(message);
+            case DISPUTE_OPEN, DISPUTE_VOTE, DISPUTE_FALLBACK, DISPUTE_RULING -> {
+                if (arbiter != null) {
+                    arbiter.onMessage(message);
+                } else {
+                    metrics.protocolRejected("arbitration_disabled");
+                }
+            }
         }
     }
 
@@ -145,6 +168,8 @@ public final class NodeCore implements EventHandler {
             presence.onTimer(key);
         } else if (CheckpointMachine.owns(key)) {
             checkpoint.onTimer(key);
+        } else if (arbiter != null && ArbiterMachine.owns(key)) {
+            arbiter.onTimer(key);
         }
     }
 
@@ -208,6 +233,7 @@ public final class NodeCore implements EventHandler {
                 .addKeyValue("rejects", metrics.rejectSummary()).addKeyValue("queue_drops", metrics.queueDrops())
                 .addKeyValue("peers_online", presence.onlineCount() + "/" + (config.federation().roster().size() - 1))
                 .addKeyValue("checkpoints", checkpoints.latest().size())
+                .addKeyValue("disputes_open", arbiter == null ? 0 : arbiter.openCount())
                 .addKeyValue("ledger_entries", ledger.entries()).addKeyValue("ledger_bytes", ledger.bytes())
                 .addKeyValue("fsync_p99_us", commitTimes.p99Micros()).log("stats");
     }
@@ -239,6 +265,11 @@ public final class NodeCore implements EventHandler {
 
     public NodeMetrics metrics() {
         return metrics;
+    }
+
+    /** The arbiter machine, or empty when the roster names no arbiters. */
+    public java.util.Optional<ArbiterMachine> arbiter() {
+        return java.util.Optional.ofNullable(arbiter);
     }
 
     public CheckpointStore checkpoints() {

@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The machines' records, as ledger entries, and their protocol rejects, counted and logged (rate-limited). */
-final class NodeJournal implements CheckpointJournal {
+final class NodeJournal implements CheckpointJournal, io.quorumd.arbiter.ArbiterJournal {
     private static final Logger LOG = LoggerFactory.getLogger(NodeJournal.class);
 
     private final BiFunction<EntryKind, ObjectNode, LedgerEntry> append;
@@ -46,6 +46,14 @@ final class NodeJournal implements CheckpointJournal {
         data.put("checkpointId", checkpoint.checkpointId());
         data.set("envelope", envelope.toJson());
         append.apply(EntryKind.CHECKPOINT, data);
+    }
+
+    @Override
+    public void rulingStored(io.quorumd.wire.DisputeRuling ruling, Envelope envelope) {
+        ObjectNode data = Json.object();
+        data.put("disputeId", ruling.disputeId());
+        data.set("envelope", envelope.toJson());
+        append.apply(EntryKind.RULING, data);
     }
 
     @Override

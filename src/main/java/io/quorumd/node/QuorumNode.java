@@ -88,8 +88,7 @@ public final class QuorumNode implements AutoCloseable {
             c.start();
             return Boolean.TRUE;
         });
-        control = ControlServer.start(config.control().socket(), (cmd, args) -> ask(cmd,
-                c -> ControlCommands.run(cmd, args, c, transport.isConnected())));
+        control = ControlServer.start(config.control().socket(), this::control);
         transport.start();
     }
 
@@ -186,6 +185,18 @@ public final class QuorumNode implements AutoCloseable {
         timers.close();
         awaitLoop(Duration.ofSeconds(1));
         closeLedger();
+    }
+
+    /** A control request: evidence files are stored here, off the loop; the command runs on the loop. */
+    private CompletableFuture<Object> control(String cmd, com.fasterxml.jackson.databind.JsonNode args) {
+        if (cmd.equals("dispute.open") && args instanceof com.fasterxml.jackson.databind.node.ObjectNode request) {
+            try {
+                EvidenceStore.absorb(request, config.node().dataDir());
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return ask(cmd, c -> ControlCommands.run(cmd, args, c, transport.isConnected()));
     }
 
     private void closeControl() {

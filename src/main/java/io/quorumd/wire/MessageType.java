@@ -12,7 +12,11 @@ public enum MessageType {
     PRESENCE_OFFLINE("presence.offline", Offline.class, Offline::parse),
     CHECKPOINT_PROPOSAL("checkpoint.proposal", CheckpointProposal.class, CheckpointProposal::parse),
     CHECKPOINT_VOTE("checkpoint.vote", CheckpointVote.class, CheckpointVote::parse),
-    CHECKPOINT_FINAL("checkpoint.final", CheckpointFinal.class, CheckpointFinal::parse);
+    CHECKPOINT_FINAL("checkpoint.final", CheckpointFinal.class, CheckpointFinal::parse),
+    DISPUTE_OPEN("arbiter.open", DisputeOpen.class, DisputeOpen::parse),
+    DISPUTE_FALLBACK("arbiter.fallback", FallbackActivation.class, FallbackActivation::parse),
+    DISPUTE_VOTE("arbiter.vote", DisputeVote.class, DisputeVote::parse),
+    DISPUTE_RULING("arbiter.ruling", DisputeRuling.class, DisputeRuling::parse);
 
     /** Parses one message body, refusing missing, extra or wrongly typed fields. */
     @FunctionalInterface

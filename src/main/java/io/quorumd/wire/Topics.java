@@ -36,9 +36,22 @@ public final class Topics {
         return prefix + "/checkpoint/final/" + subjectId;
     }
 
-    /** What a node subscribes to (DESIGN §5): proposals, its own vote topic, finals, presence. */
+    public String arbiterPropose() {
+        return prefix + "/arbiter/propose";
+    }
+
+    public String arbiterVote() {
+        return prefix + "/arbiter/vote";
+    }
+
+    public String arbiterFinal() {
+        return prefix + "/arbiter/final";
+    }
+
+    /** What a node subscribes to (DESIGN §5): proposals, its own vote topic, arbiter votes, finals, presence. */
     public List<String> subscriptions(NodeId self) {
-        return List.of(prefix + "/+/propose", checkpointVote(self.hex()), prefix + "/+/final/#", presenceFilter());
+        return List.of(prefix + "/+/propose", checkpointVote(self.hex()), arbiterVote(), prefix + "/+/final/#",
+                presenceFilter());
     }
 
     /** The node id a presence topic names, if the topic is one. */
@@ -54,6 +67,9 @@ public final class Topics {
             case CHECKPOINT_PROPOSAL -> topic.equals(checkpointPropose());
             case CHECKPOINT_VOTE -> topic.equals(checkpointVote(((CheckpointVote) envelope.body()).tuple().subjectId()));
             case CHECKPOINT_FINAL -> topic.equals(checkpointFinal(((CheckpointFinal) envelope.body()).tuple().subjectId()));
+            case DISPUTE_OPEN, DISPUTE_FALLBACK -> topic.equals(arbiterPropose());
+            case DISPUTE_VOTE -> topic.equals(arbiterVote());
+            case DISPUTE_RULING -> topic.equals(arbiterFinal());
         };
     }
 }

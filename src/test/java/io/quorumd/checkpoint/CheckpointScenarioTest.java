@@ -180,12 +180,11 @@ class CheckpointScenarioTest {
         List<Envelope> before = votesFor(v, proposal);
         assertEquals(1, before.size());
         v.crash();
-        w.run(Duration.ofSeconds(2));
         v.start();
         // After the restart v's view of x differs: were it to sign afresh, the vote would change.
         v.core().history().down(x.id(), ((CheckpointProposal) proposal.body()).tuple().asOf() - 20_000);
         v.receiveRaw(v.topics().checkpointPropose(), proposal.encode());
-        w.run(Duration.ofSeconds(3)); // bootGrace is 2s: v votes only after its recovery
+        w.run(Duration.ofMillis(2100)); // bootGrace is 2 s: v votes only after its recovery, still within the window
         v.receiveRaw(v.topics().checkpointPropose(), proposal.encode());
         w.run(Duration.ofMillis(100));
         List<Envelope> all = votesFor(v, proposal);

@@ -36,7 +36,7 @@ final class LedgerFixture {
     }
 
     static ObjectNode boot() {
-        return new BootRecord("me", KEY.publicKey(), ROSTER, 1, "test", 1).toJson();
+        return new BootRecord("me", KEY.publicKey(), ROSTER, 1, new BootRecord.Policy(2, 60_000, 30_000, 1_000), "test", 1).toJson();
     }
 
     static ObjectNode observation(int i) {

@@ -18,12 +18,31 @@ import java.util.Map;
 public final class SimFederation {
     /** Timings and sizes of a simulated federation. */
     public record Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
-                          Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace) {
+                          Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace,
+                          Arbiters arbiters) {
+        public Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
+                       Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace) {
+            this(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter, bootGrace,
+                    new Arbiters(3, 2, 0, Duration.ofMinutes(60), Duration.ofMinutes(30)));
+        }
+
         /** Short timings, as `federation init --fast` writes. */
         public static Options fast(int nodes) {
             return new Options(nodes, Math.min(5, nodes - 1), Duration.ofSeconds(1), Duration.ofSeconds(4),
                     Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ZERO, Duration.ofSeconds(2));
         }
+
+        /** --fast timings, checkpoints far away, and the given arbiters: node-1…node-P primaries, then F fallbacks. */
+        public static Options arbitration(int nodes, int primaries, int required, int fallbacks) {
+            return new Options(nodes, Math.min(5, nodes - 1), Duration.ofSeconds(1), Duration.ofSeconds(4),
+                    Duration.ofHours(24), Duration.ofMinutes(15), Duration.ofSeconds(3), Duration.ZERO,
+                    Duration.ofSeconds(2), new Arbiters(primaries, required, fallbacks, Duration.ofSeconds(60),
+                    Duration.ofSeconds(30)));
+        }
+    }
+
+    /** Arbiter roles and timings. */
+    public record Arbiters(int primaries, int required, int fallbacks, Duration votingTimeout, Duration fallbackExtension) {
     }
 
     private final SimWorld world;
@@ -40,8 +59,10 @@ public final class SimFederation {
             world.random().nextBytes(seed);
             NodeKey k = NodeKey.fromSeed(seed);
             keys.add(k);
+            Arbiters a = o.arbiters();
+            String role = i <= a.primaries() ? ", arbiter" : i <= a.primaries() + a.fallbacks() ? ", fallback-arbiter" : "";
             roster.append("    - name: node-").append(i).append("\n      publicKey: ").append(k.publicKey().base64())
-                    .append("\n      roles: [voter").append(i <= 3 ? ", arbiter" : "").append("]\n");
+                    .append("\n      roles: [voter").append(role).append("]\n");
         }
         for (int i = 1; i <= o.nodes(); i++) {
             String yaml = "node:\n  name: node-" + i + "\n  dataDir: node-" + i + "\n"
@@ -51,7 +72,9 @@ public final class SimFederation {
                     + "checkpoint:\n  minVoters: " + o.minVoters() + "\n  interval: " + d(o.interval())
                     + "\n  checkEvery: " + d(o.checkEvery()) + "\n  voteWindow: " + d(o.voteWindow())
                     + "\n  voteJitter: " + d(o.voteJitter()) + "\n  bootGrace: " + d(o.bootGrace()) + "\n"
-                    + "arbiter:\n  required: 2\n"
+                    + "arbiter:\n  required: " + o.arbiters().required() + "\n  votingTimeout: "
+                    + d(o.arbiters().votingTimeout()) + "\n  fallbackExtension: " + d(o.arbiters().fallbackExtension())
+                    + "\n  clockSkew: 1s\n"
                     + "ledger:\n  fsync: off\n"
                     + "logging:\n  statsEvery: 1d\n";
             QuorumdConfig c = ConfigLoader.parse(yaml, root.resolve("node-" + i + ".yaml"), Map.<String, String>of()::get);

@@ -1,0 +1,76 @@
+package io.quorumd.arbiter;
+
+import io.quorumd.crypto.NodeId;
+import io.quorumd.wire.DisputeOpen;
+import io.quorumd.wire.DisputeRuling;
+import io.quorumd.wire.DisputeVote;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.FallbackActivation;
+import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.Roster;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one validity rule for a ruling, used on live input, ledger replay and {@code ledger verify --full}:
+ * the open is signed by a roster member; a carried fallback activation is signed, names the dispute and is
+ * dated after the midpoint (less the skew allowance); at least M votes, each an {@code arbiter.vote} on
+ * this dispute with the ruling's decision, signed by a distinct primary arbiter — or by a fallback arbiter
+ * when the activation is carried — and dated no later than the deadline (extended if activated).
+ */
+public final class RulingValidator {
+    private RulingValidator() {
+    }
+
+    public static Optional<String> validate(DisputeRuling r, Roster roster, ArbiterPolicy policy) {
+        InboundVerifier verifier = new InboundVerifier(roster);
+        if (verifier.verify(r.open()) instanceof InboundVerifier.Verdict.Rejected rej) {
+            return Optional.of("open: " + rej.reason().code());
+        }
+        DisputeOpen open = (DisputeOpen) r.open().body();
+        String id = open.disputeId();
+        long deadline = open.openedAt() + policy.votingTimeoutMs();
+        boolean fallbackActive = false;
+        if (r.fallback().isPresent()) {
+            Envelope fb = r.fallback().get();
+            if (!(fb.body() instanceof FallbackActivation a) || !a.disputeId().equals(id)) {
+                return Optional.of("the carried fallback activation is for another dispute");
+            }
+            if (verifier.verify(fb) instanceof InboundVerifier.Verdict.Rejected rej) {
+                return Optional.of("fallback activation: " + rej.reason().code());
+            }
+            if (a.activatedAt() + policy.skewMs() < open.openedAt() + policy.votingTimeoutMs() / 2) {
+                return Optional.of("fallback activated before the midpoint");
+            }
+            fallbackActive = true;
+            deadline += policy.fallbackExtensionMs();
+        }
+        Set<NodeId> voters = new HashSet<>();
+        for (Envelope v : r.votes()) {
+            if (!(v.body() instanceof DisputeVote vote) || !vote.disputeId().equals(id)) {
+                return Optional.of("a vote is not for this dispute");
+            }
+            if (verifier.verify(v) instanceof InboundVerifier.Verdict.Rejected rej) {
+                return Optional.of("vote from " + v.from().shortHex() + ": " + rej.reason().code());
+            }
+            boolean allowed = policy.primaries().contains(v.from()) || (fallbackActive && policy.fallbacks().contains(v.from()));
+            if (!allowed) {
+                return Optional.of("vote from " + roster.label(v.from()) + ", who may not vote on it");
+            }
+            if (vote.decision() != r.decision()) {
+                return Optional.of("vote from " + roster.label(v.from()) + " decides otherwise");
+            }
+            if (vote.votedAt() > deadline) {
+                return Optional.of("vote from " + roster.label(v.from()) + " is past the deadline");
+            }
+            if (!voters.add(v.from())) {
+                return Optional.of("two votes from " + roster.label(v.from()));
+            }
+        }
+        if (voters.size() < policy.required()) {
+            return Optional.of(voters.size() + " agreeing votes, fewer than the " + policy.required() + " required");
+        }
+        return Optional.empty();
+    }
+}

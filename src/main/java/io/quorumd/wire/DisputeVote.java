@@ -1,0 +1,28 @@
+package io.quorumd.wire;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** An arbiter's signed vote on one dispute. Published on {@code {p}/arbiter/vote}. */
+public record DisputeVote(String disputeId, Decision decision, String reason, long votedAt) implements Body {
+    @Override
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("disputeId", disputeId);
+        o.put("decision", decision.code());
+        o.put("reason", reason);
+        o.put("votedAt", votedAt);
+        return o;
+    }
+
+    static DisputeVote parse(ObjectNode body) throws DecodeException {
+        JsonFields f = new JsonFields(body, "body");
+        String id = f.text("disputeId");
+        if (!id.matches("[0-9a-f]{32}")) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "disputeId must be 32 hex");
+        }
+        DisputeVote v = new DisputeVote(id, Decision.ofCode(f.text("decision")), DisputeOpen.bounded(f.text("reason"),
+                "reason"), f.nonNegative("votedAt"));
+        f.done();
+        return v;
+    }
+}
