@@ -183,6 +183,9 @@ public final class ArbiterMachine {
             }
             return;
         }
+        if (env.equals(d.votes().get(env.from()))) {
+            return; // the same vote again (the broker's echo of our own, a redelivery)
+        }
         Optional<String> refused = DisputeRules.voteRefusal(d, env.from(), vote, policy, live, clock.millis());
         if (refused.isPresent()) {
             reject(refused.get(), roster.label(env.from()) + " on " + d.id());
@@ -208,6 +211,9 @@ public final class ArbiterMachine {
         if (d == null) {
             reject("unknown_dispute", "fallback activation for " + a.disputeId());
             return;
+        }
+        if (d.fallback().isPresent() && d.fallback().get().equals(m.envelope())) {
+            return; // the same activation again
         }
         Optional<String> refused = DisputeRules.fallbackRefusal(d, a.activatedAt(), policy, live, clock.millis());
         if (refused.isPresent()) {

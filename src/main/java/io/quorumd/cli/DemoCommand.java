@@ -2,6 +2,7 @@ package io.quorumd.cli;
 
 import io.quorumd.config.Durations;
 import io.quorumd.demo.Demo;
+import io.quorumd.demo.DemoReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,12 +12,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run an embedded HiveMQ CE broker and N nodes in this JVM with short timings, then print a summary.")
+        description = {"Run an embedded HiveMQ CE broker and N nodes in this JVM with short timings: every node checkpoints,",
+                "two disputes are ruled (one through the fallback arbiter), then every ledger is verified in full.",
+                "Ends when all that is done, at --duration, or on Ctrl-C; prints a summary."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "7", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--duration", defaultValue = "90s", description = "How long to run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "90s", description = "The longest it runs (default: ${DEFAULT-VALUE}).")
     String duration;
 
     @Option(names = "--data-dir", description = "Where keys, configs and data go (default: a new temp directory).")
@@ -48,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }, "quorumd-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        Demo.Summary s;
+        DemoReport s;
         try {
             s = demo.run();
         } finally {
@@ -59,21 +62,44 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         print(s);
-        boolean allOnline = s.nodes().stream().allMatch(n -> n.peersOnline() == nodes - 1);
-        return allOnline ? Main.OK : Main.FAILURE;
+        return s.complete() ? Main.OK : Main.FAILURE;
     }
 
-    private void print(Demo.Summary s) {
+    private void print(DemoReport s) {
         System.out.println();
         System.out.println("quorumd demo: " + s.nodes().size() + " nodes on embedded HiveMQ CE at " + s.brokerUrl()
-                + ", ran " + s.ran().toSeconds() + "s");
-        System.out.println(s.allOnlineAfter().isNegative() ? "not every node saw every peer online"
-                : "every node saw every peer online after " + s.allOnlineAfter().toMillis() + " ms");
-        System.out.printf("%-8s %-10s %12s %8s %8s  %s%n", "node", "id", "peers online", "in", "out", "rejects");
-        for (Demo.NodeSummary n : s.nodes()) {
-            System.out.printf("%-8s %-10s %12s %8d %8d  %s%n", n.name(), n.id(), n.peersOnline() + "/" + (nodes - 1),
-                    n.messagesIn(), n.messagesOut(), n.rejects());
+                + ", " + s.ran().toSeconds() + " s");
+        System.out.println();
+        System.out.println("checkpoints (as node-1 holds them)");
+        System.out.printf("  %-8s %-16s %5s %9s %8s %5s %8s%n", "subject", "checkpoint", "round", "uptime_s", "restarts",
+                "sigs", "held by");
+        for (DemoReport.CheckpointRow c : s.checkpoints()) {
+            System.out.printf("  %-8s %-16s %5d %9d %8d %5d %5d/%d%n", c.subject(),
+                    c.checkpointId().length() > 16 ? c.checkpointId().substring(0, 16) : c.checkpointId(), c.round(),
+                    c.totalUptime(), c.restarts(), c.signatures(), c.nodesHolding(), s.nodes().size());
         }
-        System.out.println("keys, configs and data: " + s.dataDir());
+        System.out.println();
+        System.out.println("disputes");
+        System.out.printf("  %-16s %-10s %-9s %-7s %5s %-8s %s%n", "dispute", "subject", "status", "ruling", "votes",
+                "fallback", "same on");
+        for (DemoReport.DisputeRow d : s.disputes()) {
+            System.out.printf("  %-16s %-10s %-9s %-7s %5d %-8s %d/%d nodes%n", d.id().substring(0, 16), d.subject(),
+                    d.status(), d.decision(), d.votes(), d.fallback() ? "yes" : "no", d.nodesAgreeing(), s.nodes().size());
+        }
+        System.out.println();
+        System.out.printf("  %-8s %-9s %6s %7s %7s %8s %9s  %s%n", "node", "id", "peers", "msg in", "msg out", "entries",
+                "bytes", "rejects");
+        for (DemoReport.NodeRow n : s.nodes()) {
+            System.out.printf("  %-8s %-9s %3d/%-2d %7d %7d %8d %9d  %s%n", n.name(), n.id(), n.peersOnline(),
+                    s.nodes().size() - 1, n.messagesIn(), n.messagesOut(), n.ledgerEntries(), n.ledgerBytes(), n.rejects());
+        }
+        System.out.println();
+        System.out.println("ledgers: " + s.ledgersVerified() + " of " + s.nodes().size() + " verify in full ("
+                + s.entriesVerified() + " entries, every signature checked)");
+        s.ledgerProblems().forEach(p -> System.out.println("  PROBLEM " + p));
+        s.missing().forEach(m -> System.out.println("  NOT DONE: " + m));
+        System.out.println(s.complete() ? "demo complete" : "demo INCOMPLETE");
+        System.out.println("keys, configs and ledgers: " + s.dataDir() + "  (try: quorumd ledger show "
+                + s.dataDir().resolve("node-1").resolve("data") + " --kind ruling)");
     }
 }

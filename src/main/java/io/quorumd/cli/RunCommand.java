@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -33,17 +34,23 @@ final class RunCommand implements Callable<Integer> {
         }
         LogSetup.apply(c.logging());
         QuorumNode node;
+        AtomicInteger exitCode = new AtomicInteger(Main.OK);
         try {
-            node = new QuorumNode(c, key, Clock.systemUTC(), fatal -> new Thread(() -> System.exit(Main.FAILURE),
-                    "quorumd-fatal-exit").start());
+            node = new QuorumNode(c, key, Clock.systemUTC(), fatal -> {
+                exitCode.set(Main.FAILURE);
+                new Thread(() -> System.exit(Main.FAILURE), "quorumd-fatal-exit").start();
+            });
         } catch (LedgerException e) {
             System.err.println("quorumd: " + e.getMessage());
             return Main.FAILURE;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM (systemctl stop): stop taking input, finish the batch, fsync, publish offline, and exit 0
+        // (1 after a fatal ledger error) within 5 s.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.stop(Duration.ofSeconds(4));
             stopped.countDown();
+            Runtime.getRuntime().halt(exitCode.get());
         }, "quorumd-shutdown"));
         node.start();
         stopped.await();
