@@ -7,7 +7,6 @@ import io.quorumd.demo.EmbeddedBroker;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

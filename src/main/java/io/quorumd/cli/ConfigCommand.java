@@ -6,7 +6,6 @@ import io.quorumd.config.ConfigRenderer;
 import io.quorumd.config.NodeIdentity;
 import io.quorumd.config.QuorumdConfig;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.arbiter.Dispute;
 import io.quorumd.arbiter.DisputeStatus;
-import io.quorumd.config.ConfigLoader;
 import io.quorumd.config.FederationInit;
-import io.quorumd.config.NodeIdentity;
-import io.quorumd.config.QuorumdConfig;
 import io.quorumd.ledger.FullVerifier;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerScanner;
@@ -16,7 +13,6 @@ import io.quorumd.node.QuorumNode;
 import io.quorumd.wire.Decision;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,10 +56,7 @@ class ArbiterIT {
         List<QuorumNode> nodes = new ArrayList<>();
         try {
             for (var f : files) {
-                QuorumdConfig c = ConfigLoader.load(f.config());
-                QuorumNode n = new QuorumNode(c, NodeIdentity.load(c), Clock.systemUTC());
-                nodes.add(n);
-                n.start();
+                nodes.add(LabNodes.startOne(f.config()));
             }
             Await.until(Duration.ofSeconds(20), () -> nodes.stream().allMatch(n -> n.peersOnline() == 6), () -> "online");
             String id = (String) on(nodes.get(6), a -> a.desk().open("pay-7", "node-1", "node-2", 1500, "not delivered", List.of()));

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.checkpoint.CheckpointValidator;
 import io.quorumd.checkpoint.StoredCheckpoint;
-import io.quorumd.config.ConfigLoader;
 import io.quorumd.config.FederationInit;
-import io.quorumd.config.NodeIdentity;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.FullVerifier;
@@ -18,7 +16,6 @@ import io.quorumd.node.QuorumNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +46,7 @@ class CheckpointIT {
         try {
             for (var f : files) {
                 Files.writeString(f.config(), Files.readString(f.config()).replace("interval: 30s", "interval: 8s"));
-                QuorumdConfig c = ConfigLoader.load(f.config());
-                QuorumNode n = new QuorumNode(c, NodeIdentity.load(c), Clock.systemUTC());
-                nodes.add(n);
-                n.start();
+                nodes.add(LabNodes.startOne(f.config()));
             }
             Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.checkpoints().size() == 7),
                     () -> nodes.stream().map(n -> n.name() + "=" + n.checkpoints().size() + " rej=" + n.metrics().rejectSummary())

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.config.ConfigLoader;
 import io.quorumd.config.FederationInit;
-import io.quorumd.config.NodeIdentity;
-import io.quorumd.config.QuorumdConfig;
 import io.quorumd.ledger.EntryVisitor;
 import io.quorumd.ledger.FullVerifier;
 import io.quorumd.ledger.Ledger;
@@ -17,7 +15,6 @@ import io.quorumd.node.QuorumNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,10 +48,7 @@ class CrashRestartIT {
                 "quorumd-it/crash-" + Long.toHexString(seed), true), new SecureRandom());
         List<QuorumNode> peers = new ArrayList<>();
         for (var f : files.subList(0, 2)) {
-            QuorumdConfig c = ConfigLoader.load(f.config());
-            QuorumNode n = new QuorumNode(c, NodeIdentity.load(c), Clock.systemUTC());
-            peers.add(n);
-            n.start();
+            peers.add(LabNodes.startOne(f.config()));
         }
         Path victimConfig = files.get(2).config();
         Path victimData = ConfigLoader.load(victimConfig).node().dataDir();
@@ -73,10 +67,7 @@ class CrashRestartIT {
                 if (round % 5 == 4) {
                     // peers come and go, so the victim has transitions to record
                     peers.get(round % 2).kill();
-                    QuorumdConfig c = ConfigLoader.load(files.get(round % 2).config());
-                    QuorumNode back = new QuorumNode(c, NodeIdentity.load(c), Clock.systemUTC());
-                    peers.set(round % 2, back);
-                    back.start();
+                    peers.set(round % 2, LabNodes.startOne(files.get(round % 2).config()));
                 }
                 ScanResult r = LedgerScanner.scan(Ledger.directory(victimData), EntryVisitor.NONE);
                 assertFalse(r.corruption().isPresent(), "seed " + seed + " round " + round + ": " + r.corruption());

@@ -3,15 +3,11 @@ package io.quorumd.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.quorumd.config.ConfigLoader;
 import io.quorumd.config.FederationInit;
-import io.quorumd.config.NodeIdentity;
-import io.quorumd.config.QuorumdConfig;
 import io.quorumd.node.QuorumNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,10 +33,7 @@ class ReconnectIT {
             List<QuorumNode> nodes = new ArrayList<>();
             try {
                 for (var f : files) {
-                    QuorumdConfig c = ConfigLoader.load(f.config());
-                    QuorumNode n = new QuorumNode(c, NodeIdentity.load(c), Clock.systemUTC());
-                    nodes.add(n);
-                    n.start();
+                    nodes.add(LabNodes.startOne(f.config()));
                 }
                 Await.until(Duration.ofSeconds(15), () -> nodes.stream().allMatch(n -> n.peersOnline() == 1),
                         () -> describe(nodes));
