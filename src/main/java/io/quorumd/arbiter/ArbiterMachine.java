@@ -136,7 +136,13 @@ public final class ArbiterMachine {
 
     /** Replays a message from the ledger (accepted, signed or ruling) through the same rules, silently. */
     public void replay(Envelope env) {
-        onMessage(new InboundMessage("replay", env, roster.byId(env.from()).orElseThrow(), false));
+        var sender = roster.byId(env.from());
+        if (sender.isEmpty()) {
+            LOG.atWarn().addKeyValue("from", env.from().shortHex()).addKeyValue("type", env.type().wireName())
+                    .log("ledger holds a message from a member no longer in the roster; not replayed");
+            return;
+        }
+        onMessage(new InboundMessage("replay", env, sender.get(), false));
     }
 
     private void reject(String reason, String detail) {

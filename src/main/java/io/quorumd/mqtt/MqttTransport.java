@@ -29,8 +29,9 @@ import org.slf4j.MDC;
  * The broker connection (Paho mqttv3). QoS 1 everywhere, a persistent session under a stable client id,
  * a signed last will, TCP_NODELAY, TLS and credentials from the config. The first connect is retried with
  * exponential backoff up to {@code reconnectMax}; later drops are reconnected by Paho with the same
- * bound. Every (re)connect subscribes again, then sends what was published while disconnected. Callbacks
- * hand raw payloads to {@link Inbound} and do nothing else.
+ * bound. Every (re)connect subscribes again, then sends what was published while disconnected (or while
+ * all in-flight slots were taken; those go as acknowledgements free them). Callbacks hand raw payloads to
+ * {@link Inbound} and do nothing else.
  */
 public final class MqttTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttTransport.class);
@@ -137,6 +138,7 @@ public final class MqttTransport implements AutoCloseable {
             }
             pending.addLast(new MqttMessageOut(topic, payload, retained));
         }
+        flushPending();
     }
 
     private boolean trySend(String topic, byte[] payload, boolean retained) {
@@ -294,7 +296,8 @@ public final class MqttTransport implements AutoCloseable {
 
         @Override
         public void deliveryComplete(IMqttDeliveryToken token) {
-            // QoS 1 acknowledged by the broker; nothing to do
+            // QoS 1 acknowledged: an in-flight slot is free for anything that waited for one
+            flushPending();
         }
     }
 }
