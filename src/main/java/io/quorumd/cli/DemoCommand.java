@@ -41,11 +41,13 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("quorumd-demo-");
         Demo demo = new Demo(nodes, d, dir);
-        Thread main = Thread.currentThread();
+        // Ctrl-C or SIGTERM: the demo stops its nodes, verifies the ledgers and prints the summary; the JVM
+        // waits for that (15 s at most) before it exits.
+        java.util.concurrent.CountDownLatch printed = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
             demo.interrupt();
             try {
-                main.join(15_000);
+                printed.await(15, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -62,6 +64,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         print(s);
+        printed.countDown();
         return s.complete() ? Main.OK : Main.FAILURE;
     }
 

@@ -23,14 +23,16 @@ final class DemoScript {
 
     private final List<QuorumNode> nodes;
     private final long deadlineNanos;
+    private final BooleanSupplier interrupted;
     private final List<String> primaries = new ArrayList<>();
     private String fallback;
     private int required;
     final List<String> disputeIds = new ArrayList<>();
 
-    DemoScript(List<QuorumNode> nodes, long deadlineNanos) {
+    DemoScript(List<QuorumNode> nodes, long deadlineNanos, BooleanSupplier interrupted) {
         this.nodes = nodes;
         this.deadlineNanos = deadlineNanos;
+        this.interrupted = interrupted;
         var roster = nodes.get(0).config().federation().roster();
         roster.members().stream().filter(m -> m.has(Role.ARBITER)).forEach(m -> primaries.add(m.name()));
         roster.members().stream().filter(m -> m.has(Role.FALLBACK_ARBITER)).findFirst().ifPresent(m -> fallback = m.name());
@@ -49,11 +51,12 @@ final class DemoScript {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
     }
 
-    /** Waits for {@code condition} until the demo's deadline; false if it never held. */
+    /** Waits for {@code condition} until the demo's deadline or an interrupt; false if it never held. */
     boolean await(String what, BooleanSupplier condition) throws InterruptedException {
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadlineNanos) {
-                LOG.atWarn().addKeyValue("waiting_for", what).log("demo: out of time");
+            if (System.nanoTime() > deadlineNanos || interrupted.getAsBoolean()) {
+                LOG.atWarn().addKeyValue("waiting_for", what).log(interrupted.getAsBoolean() ? "demo: interrupted"
+                        : "demo: out of time");
                 return false;
             }
             synchronized (this) {
