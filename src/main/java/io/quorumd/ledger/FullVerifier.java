@@ -1,11 +1,9 @@
 package io.quorumd.ledger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.Ed25519;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
-import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.InboundVerifier;
 import io.quorumd.wire.Roster;
 import java.util.Optional;
@@ -55,13 +53,9 @@ public final class FullVerifier implements EntryVisitor {
     }
 
     private Optional<String> checkEnvelope(LedgerEntry entry) {
-        JsonNode json = entry.data().get("envelope");
-        if (json == null) {
-            return Optional.of(entry.kind().wireName() + " entry has no envelope");
-        }
         Envelope env;
         try {
-            env = EnvelopeCodec.fromJson(json);
+            env = entry.envelope();
         } catch (DecodeException e) {
             return Optional.of("embedded envelope does not parse: " + e.getMessage());
         }

@@ -3,7 +3,12 @@ package io.quorumd.ledger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.Json;
+import io.quorumd.wire.RejectReason;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -43,6 +48,18 @@ public record LedgerEntry(long seq, String prevHash, long ts, EntryKind kind, Ob
         ObjectNode o = unsignedJson(seq, prevHash, ts, kind, data);
         o.put("sig", sig.base64());
         return o;
+    }
+
+    /**
+     * The signed message an {@code accepted}, {@code signed}, {@code checkpoint} or {@code ruling} entry
+     * holds in {@code data.envelope}, strictly decoded.
+     */
+    public Envelope envelope() throws DecodeException {
+        JsonNode json = data.get("envelope");
+        if (json == null) {
+            throw new DecodeException(RejectReason.MISSING_FIELD, kind.wireName() + " entry has no envelope");
+        }
+        return EnvelopeCodec.fromJson(json);
     }
 
     /** The record payload: canonical JSON of the whole entry; its SHA-256 is the next entry's prevHash. */

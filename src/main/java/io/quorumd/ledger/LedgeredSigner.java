@@ -6,7 +6,6 @@ import io.quorumd.loop.Outbox;
 import io.quorumd.wire.Body;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
-import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.MessageType;
@@ -44,18 +43,22 @@ public final class LedgeredSigner implements SlotSigner {
         if (entry.kind() != EntryKind.SIGNED) {
             return Optional.empty();
         }
-        ObjectNode d = entry.data();
-        JsonNode slot = d.get("slot");
-        if (slot == null || !slot.isTextual() || d.get("topic") == null || d.get("envelope") == null) {
-            return Optional.of("signed entry lacks slot, topic or envelope");
-        }
         try {
-            Envelope env = EnvelopeCodec.fromJson(d.get("envelope"));
-            slots.putIfAbsent(slot.textValue(), new Signed(d.get("topic").asText(), d.path("retained").asBoolean(), env));
-            return Optional.empty();
+            return replay(entry, entry.envelope());
         } catch (DecodeException e) {
             return Optional.of("signed entry holds no valid envelope: " + e.getMessage());
         }
+    }
+
+    /** Replay of a {@code signed} entry whose envelope the caller already decoded. */
+    public Optional<String> replay(LedgerEntry entry, Envelope env) {
+        ObjectNode d = entry.data();
+        JsonNode slot = d.get("slot");
+        if (slot == null || !slot.isTextual() || d.get("topic") == null) {
+            return Optional.of("signed entry lacks slot or topic");
+        }
+        slots.putIfAbsent(slot.textValue(), new Signed(d.get("topic").asText(), d.path("retained").asBoolean(), env));
+        return Optional.empty();
     }
 
     @Override

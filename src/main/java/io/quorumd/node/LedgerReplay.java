@@ -11,7 +11,8 @@ import io.quorumd.ledger.EntryVisitor;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.LedgeredSigner;
 import io.quorumd.wire.DecodeException;
-import io.quorumd.wire.EnvelopeCodec;
+import io.quorumd.ledger.EntryKind;
+import io.quorumd.wire.Envelope;
 import java.util.Optional;
 
 /**
@@ -38,45 +39,40 @@ final class LedgerReplay implements EntryVisitor {
 
     @Override
     public Optional<String> visit(LedgerEntry entry, byte[] payload) {
-        Optional<String> problem = switch (entry.kind()) {
-            case SIGNED -> slots.replay(entry).or(() -> replayDispute(entry));
-            case ACCEPTED, RULING -> replayDispute(entry);
-            case CHECKPOINT -> replayCheckpoint(entry);
-            default -> Optional.empty();
-        };
+        Optional<String> problem = Optional.empty();
+        if (entry.kind().embedsEnvelope()) {
+            try {
+                problem = replay(entry, entry.envelope());
+            } catch (DecodeException e) {
+                problem = Optional.of("entry holds no valid envelope: " + e.getMessage());
+            }
+        }
         track(history, self, entry);
         return problem;
     }
 
-    /** Arbiter messages (opens, votes, activations, rulings) go back through the arbiter machine's rules. */
-    private Optional<String> replayDispute(LedgerEntry entry) {
-        if (arbiter == null || entry.data().get("envelope") == null) {
-            return Optional.empty();
+    /** One decoded message back into the part of the node that acted on it. */
+    private Optional<String> replay(LedgerEntry entry, Envelope env) {
+        if (entry.kind() == EntryKind.CHECKPOINT) {
+            return CheckpointMachine.replayFinal(checkpoints, env, config.federation().roster(),
+                    config.checkpoint().minVoters(), entry.ts(), config.arbiter().clockSkew().toMillis());
         }
-        try {
-            var env = EnvelopeCodec.fromJson(entry.data().get("envelope"));
-            switch (env.type()) {
-                case DISPUTE_OPEN, DISPUTE_VOTE, DISPUTE_FALLBACK, DISPUTE_RULING -> arbiter.replay(env);
-                default -> {
+        if (entry.kind() == EntryKind.SIGNED) {
+            Optional<String> problem = slots.replay(entry, env);
+            if (problem.isPresent()) {
+                return problem;
+            }
+        }
+        switch (env.type()) {
+            case DISPUTE_OPEN, DISPUTE_VOTE, DISPUTE_FALLBACK, DISPUTE_RULING -> {
+                if (arbiter != null) {
+                    arbiter.replay(env);
                 }
             }
-            return Optional.empty();
-        } catch (DecodeException e) {
-            return Optional.of("entry holds no valid envelope: " + e.getMessage());
+            default -> {
+            }
         }
-    }
-
-    private Optional<String> replayCheckpoint(LedgerEntry entry) {
-        if (entry.data().get("envelope") == null) {
-            return Optional.of("checkpoint entry holds no envelope");
-        }
-        try {
-            return CheckpointMachine.replayFinal(checkpoints, EnvelopeCodec.fromJson(entry.data().get("envelope")),
-                    config.federation().roster(), config.checkpoint().minVoters(), entry.ts(),
-                    config.arbiter().clockSkew().toMillis());
-        } catch (DecodeException e) {
-            return Optional.of("checkpoint entry holds no valid final: " + e.getMessage());
-        }
+        return Optional.empty();
     }
 
     /** Keeps the run history in step with one boot, shutdown or observation entry (replayed or just written). */
