@@ -34,10 +34,7 @@ public record CheckpointTuple(String subjectId, long asOf, long restarts, long t
         if (!io.quorumd.crypto.NodeId.isWellFormed(subject)) {
             throw new DecodeException(RejectReason.BAD_VALUE, "subjectId must be a node id");
         }
-        String previous = f.text("previousCheckpointId");
-        if (!previous.isEmpty() && !previous.matches("[0-9a-f]{32}")) {
-            throw new DecodeException(RejectReason.BAD_VALUE, "previousCheckpointId must be empty or 32 hex");
-        }
+        String previous = f.contentId("previousCheckpointId", true);
         long round = f.integer("round");
         if (round != 1 && round != 2) {
             throw new DecodeException(RejectReason.BAD_VALUE, "round must be 1 or 2");

@@ -19,10 +19,7 @@ public record CheckpointVote(String proposalId, boolean approve, CheckpointTuple
 
     static CheckpointVote parse(ObjectNode body) throws DecodeException {
         JsonFields f = new JsonFields(body, "body");
-        String proposalId = f.text("proposalId");
-        if (!proposalId.matches("[0-9a-f]{32}")) {
-            throw new DecodeException(RejectReason.BAD_VALUE, "proposalId must be 32 hex");
-        }
+        String proposalId = f.contentId("proposalId", false);
         boolean approve = f.bool("approve");
         CheckpointTuple t = CheckpointTuple.read(f);
         f.done();

@@ -16,10 +16,7 @@ public record DisputeVote(String disputeId, Decision decision, String reason, lo
 
     static DisputeVote parse(ObjectNode body) throws DecodeException {
         JsonFields f = new JsonFields(body, "body");
-        String id = f.text("disputeId");
-        if (!id.matches("[0-9a-f]{32}")) {
-            throw new DecodeException(RejectReason.BAD_VALUE, "disputeId must be 32 hex");
-        }
+        String id = f.contentId("disputeId", false);
         DisputeVote v = new DisputeVote(id, Decision.ofCode(f.text("decision")), DisputeOpen.bounded(f.text("reason"),
                 "reason"), f.nonNegative("votedAt"));
         f.done();

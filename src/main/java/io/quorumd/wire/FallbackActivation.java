@@ -17,10 +17,7 @@ public record FallbackActivation(String disputeId, long activatedAt) implements 
 
     static FallbackActivation parse(ObjectNode body) throws DecodeException {
         JsonFields f = new JsonFields(body, "body");
-        String id = f.text("disputeId");
-        if (!id.matches("[0-9a-f]{32}")) {
-            throw new DecodeException(RejectReason.BAD_VALUE, "disputeId must be 32 hex");
-        }
+        String id = f.contentId("disputeId", false);
         FallbackActivation a = new FallbackActivation(id, f.nonNegative("activatedAt"));
         f.done();
         return a;

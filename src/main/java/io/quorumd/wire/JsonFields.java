@@ -10,6 +10,7 @@ import java.util.Set;
  * {@link #done()} refuses any field nobody read. Floating-point numbers are never integers here.
  */
 public final class JsonFields {
+    private static final java.util.regex.Pattern CONTENT_ID = java.util.regex.Pattern.compile("[0-9a-f]{32}");
     private final JsonNode object;
     private final String where;
     private final Set<String> read = new HashSet<>();
@@ -53,6 +54,16 @@ public final class JsonFields {
             throw new DecodeException(RejectReason.WRONG_TYPE, where + "." + name + " must be a string");
         }
         return value.textValue();
+    }
+
+    /** A content id (32 lowercase hex: dispute, proposal, checkpoint ids); {@code ""} too if {@code emptyAllowed}. */
+    public String contentId(String name, boolean emptyAllowed) throws DecodeException {
+        String value = text(name);
+        if (!(emptyAllowed && value.isEmpty()) && !CONTENT_ID.matcher(value).matches()) {
+            throw new DecodeException(RejectReason.BAD_VALUE, where + "." + name + " must be "
+                    + (emptyAllowed ? "empty or " : "") + "32 lowercase hex characters");
+        }
+        return value;
     }
 
     public boolean bool(String name) throws DecodeException {
