@@ -265,7 +265,7 @@ public final class ArbiterMachine {
         if (d.status() != DisputeStatus.RESOLVED) {
             d.resolve(r.decision());
         }
-        d.setRuling(r, env);
+        d.setRuling(r);
         if (live) {
             journal.rulingStored(r, env);
             LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("decision", r.decision().code())
@@ -316,7 +316,7 @@ public final class ArbiterMachine {
                 .filter(v -> ((DisputeVote) v.body()).decision() == dec).limit(policy.required()).toList();
         DisputeRuling r = new DisputeRuling(d.open(), d.fallback(), dec, agreeing);
         Envelope env = signer.sign(MessageType.DISPUTE_RULING, r);
-        d.setRuling(r, env);
+        d.setRuling(r);
         journal.rulingStored(r, env);
         outbox.publish(topics.arbiterFinal(), env, false);
     }

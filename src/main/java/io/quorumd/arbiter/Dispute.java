@@ -24,7 +24,6 @@ public final class Dispute {
     private long deadline;
     private final Map<NodeId, Envelope> votes = new LinkedHashMap<>();
     private Envelope fallback;
-    private Envelope rulingEnvelope;
     private DisputeRuling ruling;
     private Decision decision;
 
@@ -104,12 +103,7 @@ public final class Dispute {
         return Optional.ofNullable(ruling);
     }
 
-    Optional<Envelope> rulingEnvelope() {
-        return Optional.ofNullable(rulingEnvelope);
-    }
-
-    void setRuling(DisputeRuling r, Envelope env) {
+    void setRuling(DisputeRuling r) {
         this.ruling = r;
-        this.rulingEnvelope = env;
     }
 }

@@ -56,10 +56,6 @@ public final class CheckpointMachine {
         ctx.scheduler().schedule(ctx.settings().checkEvery(), new CheckDue());
     }
 
-    public boolean recovered() {
-        return recovered;
-    }
-
     /** True for the timer keys this machine owns. */
     public static boolean owns(TimerKey key) {
         return key instanceof CheckDue || key instanceof GraceOver || key instanceof CheckpointVoter.VoteDue

@@ -133,7 +133,7 @@ public final class ConfigLoader {
         if (!url.startsWith("tcp://") && !url.startsWith("ssl://")) {
             m.problem("url", "'" + url + "' must start with tcp:// or ssl://");
         }
-        String defaultClientId = roster == null || nodeName == null ? "quorumd"
+        String defaultClientId = nodeName == null ? "quorumd"
                 : roster.byName(nodeName).map(me -> "quorumd-" + me.nodeId().hex().substring(0, 15)).orElse("quorumd");
         String clientId = m.string("clientId", defaultClientId);
         Optional<String> username = Optional.ofNullable(m.string("username", null));

@@ -13,7 +13,6 @@ import io.quorumd.ledger.FullVerifier;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
-import io.quorumd.node.ControlClient;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.wire.Member;
 import java.io.IOException;
@@ -138,18 +137,16 @@ public final class Demo {
         }
         List<DemoReport.DisputeRow> disputes = new ArrayList<>();
         for (String id : disputeIds) {
-            try {
-                var req = ControlClient.request("dispute.show");
-                req.put("disputeId", id);
-                JsonNode r = DemoScript.call(first, req);
-                String outcome = script.status(first, id);
-                int agreeing = (int) nodes.stream().filter(n -> script.status(n, id).equals(outcome)).count();
-                disputes.add(new DemoReport.DisputeRow(id, r.path("subject").asText(), r.path("status").asText(),
-                        r.path("decision").isNull() ? "-" : r.path("decision").asText(), r.path("votes").size(),
-                        r.path("fallbackActive").asBoolean(), agreeing));
-            } catch (IOException e) {
+            JsonNode r = DemoScript.show(first, id);
+            if (r == null) {
                 disputes.add(new DemoReport.DisputeRow(id, "?", "unknown", "-", 0, false, 0));
+                continue;
             }
+            String outcome = script.status(first, id);
+            int agreeing = (int) nodes.stream().filter(n -> script.status(n, id).equals(outcome)).count();
+            disputes.add(new DemoReport.DisputeRow(id, r.path("subject").asText(), r.path("status").asText(),
+                    r.path("decision").isNull() ? "-" : r.path("decision").asText(), r.path("votes").size(),
+                    r.path("fallbackActive").asBoolean(), agreeing));
         }
         List<DemoReport.NodeRow> rows = new ArrayList<>();
         for (QuorumNode n : nodes) {

@@ -6,7 +6,6 @@ import io.quorumd.node.ControlClient;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.wire.Role;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -66,25 +65,26 @@ final class DemoScript {
         return true;
     }
 
-    String status(QuorumNode n, String disputeId) {
+    /** A node's {@code dispute show} answer, or null if it cannot give one (yet). */
+    static JsonNode show(QuorumNode n, String disputeId) {
         ObjectNode req = ControlClient.request("dispute.show");
         req.put("disputeId", disputeId);
         try {
-            JsonNode r = call(n, req);
-            return r.path("status").asText() + (r.path("decision").isNull() ? "" : "/" + r.path("decision").asText());
+            return call(n, req);
         } catch (IOException e) {
-            return "unknown";
+            return null;
         }
     }
 
+    String status(QuorumNode n, String disputeId) {
+        JsonNode r = show(n, disputeId);
+        return r == null ? "unknown"
+                : r.path("status").asText() + (r.path("decision").isNull() ? "" : "/" + r.path("decision").asText());
+    }
+
     private int votesOn(QuorumNode n, String disputeId) {
-        ObjectNode req = ControlClient.request("dispute.show");
-        req.put("disputeId", disputeId);
-        try {
-            return call(n, req).path("votes").size();
-        } catch (IOException e) {
-            return -1;
-        }
+        JsonNode r = show(n, disputeId);
+        return r == null ? -1 : r.path("votes").size();
     }
 
     private boolean everywhere(String disputeId, String expected) {
@@ -163,9 +163,5 @@ final class DemoScript {
                 () -> nodes.stream().allMatch(x -> x.checkpoints().size() == n));
         LOG.atInfo().addKeyValue("subjects", n).addKeyValue("on_every_node", ok).log("demo: checkpoints");
         return ok;
-    }
-
-    static Path socketOf(QuorumNode n) {
-        return n.config().control().socket();
     }
 }

@@ -7,6 +7,7 @@ import io.quorumd.crypto.Ed25519;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.JsonFields;
+import io.quorumd.wire.RejectReason;
 import java.util.regex.Pattern;
 
 /** Record payload → {@link LedgerEntry}, strictly: every field present, typed and well-formed. */
@@ -21,9 +22,9 @@ public final class EntryCodec {
         try {
             tree = Json.MAPPER.readTree(payload);
         } catch (JacksonException e) {
-            throw new DecodeException(io.quorumd.wire.RejectReason.MALFORMED_JSON, "entry is not JSON: " + e.getOriginalMessage());
+            throw new DecodeException(RejectReason.MALFORMED_JSON, "entry is not JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
-            throw new DecodeException(io.quorumd.wire.RejectReason.MALFORMED_JSON, "entry is not JSON: " + e.getMessage());
+            throw new DecodeException(RejectReason.MALFORMED_JSON, "entry is not JSON: " + e.getMessage());
         }
         JsonFields f = new JsonFields(tree, "entry");
         long seq = f.integer("seq");
@@ -34,21 +35,21 @@ public final class EntryCodec {
         String sigText = f.text("sig");
         f.done();
         if (seq < 1) {
-            throw new DecodeException(io.quorumd.wire.RejectReason.BAD_VALUE, "entry.seq must be at least 1");
+            throw new DecodeException(RejectReason.BAD_VALUE, "entry.seq must be at least 1");
         }
         if (!HASH.matcher(prevHash).matches()) {
-            throw new DecodeException(io.quorumd.wire.RejectReason.BAD_VALUE, "entry.prevHash must be 64 lowercase hex");
+            throw new DecodeException(RejectReason.BAD_VALUE, "entry.prevHash must be 64 lowercase hex");
         }
         EntryKind kind = EntryKind.ofWireName(kindName).orElseThrow(() ->
-                new DecodeException(io.quorumd.wire.RejectReason.UNKNOWN_TYPE, "unknown entry kind " + kindName));
+                new DecodeException(RejectReason.UNKNOWN_TYPE, "unknown entry kind " + kindName));
         Bytes sig;
         try {
             sig = Bytes.fromBase64(sigText);
         } catch (IllegalArgumentException e) {
-            throw new DecodeException(io.quorumd.wire.RejectReason.BAD_VALUE, "entry.sig is not base64 with padding");
+            throw new DecodeException(RejectReason.BAD_VALUE, "entry.sig is not base64 with padding");
         }
         if (sig.length() != Ed25519.SIGNATURE_BYTES) {
-            throw new DecodeException(io.quorumd.wire.RejectReason.BAD_VALUE, "entry.sig must be 64 bytes");
+            throw new DecodeException(RejectReason.BAD_VALUE, "entry.sig must be 64 bytes");
         }
         return new LedgerEntry(seq, prevHash, ts, kind, data, sig);
     }

@@ -232,10 +232,6 @@ public final class Ledger implements AutoCloseable {
         return lastSeq;
     }
 
-    public String lastHash() {
-        return lastHash;
-    }
-
     public long entries() {
         return entriesTotal;
     }
@@ -246,10 +242,6 @@ public final class Ledger implements AutoCloseable {
 
     public int segments() {
         return segmentCount;
-    }
-
-    public Path directory() {
-        return dir;
     }
 
     /** Bytes of the current segment known to be on disk; for crash tests. */

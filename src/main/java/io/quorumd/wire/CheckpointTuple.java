@@ -51,8 +51,4 @@ public record CheckpointTuple(String subjectId, long asOf, long restarts, long t
     public CheckpointTuple withValues(long restarts, long totalUptime, long firstSeen) {
         return new CheckpointTuple(subjectId, asOf, restarts, totalUptime, firstSeen, previousCheckpointId, round);
     }
-
-    public boolean sameValues(CheckpointTuple o) {
-        return restarts == o.restarts && totalUptime == o.totalUptime && firstSeen == o.firstSeen;
-    }
 }

@@ -2,7 +2,6 @@ package io.quorumd.wire;
 
 import io.quorumd.crypto.NodeId;
 import java.util.List;
-import java.util.Optional;
 
 /** Topic names under one federation prefix (DESIGN §5). */
 public final class Topics {
@@ -52,12 +51,6 @@ public final class Topics {
     public List<String> subscriptions(NodeId self) {
         return List.of(prefix + "/+/propose", checkpointVote(self.hex()), arbiterVote(), prefix + "/+/final/#",
                 presenceFilter());
-    }
-
-    /** The node id a presence topic names, if the topic is one. */
-    public Optional<String> presenceSubject(String topic) {
-        String head = prefix + "/presence/";
-        return topic.startsWith(head) ? Optional.of(topic.substring(head.length())) : Optional.empty();
     }
 
     /** Checks that a message of this type may arrive on this topic from this sender. */

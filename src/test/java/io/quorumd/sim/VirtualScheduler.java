@@ -49,7 +49,4 @@ public final class VirtualScheduler implements Scheduler {
         clock.set(until);
     }
 
-    public int pending() {
-        return (int) queue.stream().filter(d -> !d.cancelled[0]).count();
-    }
 }
