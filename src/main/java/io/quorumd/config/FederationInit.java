@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,7 +23,17 @@ public final class FederationInit {
     }
 
     /** Inputs of {@link #write}. {@code prefix} null means {@code quorumd/<name>}. */
-    public record Options(int nodes, String broker, String prefix, boolean fast) {
+    public record Options(int nodes, String broker, String prefix, boolean fast, Duration fastInterval,
+                          Duration fastVotingTimeout) {
+        /** {@code --fast} timings are checkpoint interval 30 s and voting timeout 60 s. */
+        public Options(int nodes, String broker, String prefix, boolean fast) {
+            this(nodes, broker, prefix, fast, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        }
+
+        /** Even shorter fast timings, for the demo and tests. */
+        public Options withFastTimings(Duration interval, Duration votingTimeout) {
+            return new Options(nodes, broker, prefix, true, interval, votingTimeout);
+        }
     }
 
     private FederationInit() {
@@ -89,11 +100,12 @@ public final class FederationInit {
         }
         y.append("checkpoint:\n  minVoters: ").append(minVoters).append('\n');
         if (o.fast()) {
-            y.append("  interval: 30s\n  checkEvery: 2s\n  voteWindow: 3s\n  voteJitter: 0s\n");
+            y.append("  interval: ").append(Durations.format(o.fastInterval()))
+                    .append("\n  checkEvery: 2s\n  voteWindow: 3s\n  voteJitter: 0s\n");
         }
         y.append("arbiter:\n  required: ").append(required).append('\n');
         if (o.fast()) {
-            y.append("  votingTimeout: 60s\n");
+            y.append("  votingTimeout: ").append(Durations.format(o.fastVotingTimeout())).append('\n');
         }
         return y.toString();
     }

@@ -16,7 +16,6 @@ import io.quorumd.ledger.ScanResult;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.wire.Member;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -63,12 +62,10 @@ public final class Demo {
         List<String> disputeIds;
         try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir.resolve("broker"))) {
             brokerUrl = broker.url();
+            // Shorter than --fast: first checkpoints after 20 s, fallback midpoint after 20 s.
             var files = FederationInit.write(dataDir, new FederationInit.Options(nodeCount, broker.url(), "quorumd/demo",
-                    true), new SecureRandom());
+                    true).withFastTimings(Duration.ofSeconds(20), Duration.ofSeconds(40)), new SecureRandom());
             for (var f : files) {
-                // Shorter than --fast: first checkpoints after 20 s, fallback midpoint after 20 s.
-                Files.writeString(f.config(), Files.readString(f.config()).replace("interval: 30s", "interval: 20s")
-                        .replace("votingTimeout: 60s", "votingTimeout: 40s"));
                 QuorumdConfig config = ConfigLoader.load(f.config());
                 QuorumNode node = new QuorumNode(config, NodeIdentity.load(config), Clock.systemUTC());
                 nodes.add(node);

@@ -13,7 +13,6 @@ import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
 import io.quorumd.node.QuorumNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -41,11 +40,11 @@ class CheckpointIT {
     @Test
     void sevenNodesStoreAVerifiedCheckpointOfEverySubject() throws Exception {
         var files = FederationInit.write(dir, new FederationInit.Options(7, brokerUrl,
-                "quorumd-it/cp-" + UUID.randomUUID().toString().substring(0, 8), true), new SecureRandom());
+                "quorumd-it/cp-" + UUID.randomUUID().toString().substring(0, 8), true)
+                .withFastTimings(Duration.ofSeconds(8), Duration.ofSeconds(60)), new SecureRandom());
         List<QuorumNode> nodes = new ArrayList<>();
         try {
             for (var f : files) {
-                Files.writeString(f.config(), Files.readString(f.config()).replace("interval: 30s", "interval: 8s"));
                 nodes.add(LabNodes.startOne(f.config()));
             }
             Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.checkpoints().size() == 7),
