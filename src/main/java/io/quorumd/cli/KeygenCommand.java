@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "keygen", mixinStandardHelpOptions = true,
-        description = "Create a new node identity: an Ed25519 key as PKCS#8 PEM, mode 0600. Never overwrites.")
+        description = "Create a new node identity: an Ed25519 key as PKCS#8 v1 PEM (the form openssl genpkey writes),"
+                + " mode 0600. Never overwrites.")
 final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Key file to create.")
     Path out;

@@ -13,18 +13,30 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1BitString;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
-import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 
 /**
- * This node's Ed25519 private key. Stored as PKCS#8 PEM (what {@code openssl genpkey -algorithm ed25519}
- * writes) with mode 0600; a key file readable by group or others is refused, as ssh does.
+ * This node's Ed25519 private key, stored with mode 0600; a key file readable by group or others is
+ * refused, as ssh does.
+ *
+ * <p>Written as PKCS#8 v1 PEM, byte for byte what {@code openssl genpkey -algorithm ed25519} writes: 48
+ * bytes of DER, {@code SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING
+ * (32-byte seed) } }}, base64 in 64-character lines. BouncyCastle's default is v2 (OneAsymmetricKey, RFC
+ * 5958, with the public key attached), which OpenSSL 3.0 and Python's {@code cryptography} refuse. Both
+ * versions are read; a v2 file whose attached public key does not belong to its seed is refused.
  */
 public final class NodeKey {
+    /** id-Ed25519 (RFC 8410). */
+    private static final ASN1ObjectIdentifier ED25519 = new ASN1ObjectIdentifier("1.3.101.112");
     private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String PEM_END = "-----END PRIVATE KEY-----";
     private static final Set<PosixFilePermission> TOO_OPEN = EnumSet.of(
@@ -65,11 +77,18 @@ public final class NodeKey {
         return Bytes.of(signer.generateSignature());
     }
 
+    /** The PKCS#8 v1 PEM text of this key (see the class comment). */
     public String toPem() {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(toDer());
+        return PEM_BEGIN + "\n" + body + "\n" + PEM_END + "\n";
+    }
+
+    /** PKCS#8 v1 DER: version 0, no attributes, no public key; always 48 bytes. */
+    byte[] toDer() {
         try {
-            byte[] der = PrivateKeyInfoFactory.createPrivateKeyInfo(privateKey).getEncoded("DER");
-            String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-            return PEM_BEGIN + "\n" + body + "\n" + PEM_END + "\n";
+            PrivateKeyInfo v1 = new PrivateKeyInfo(new AlgorithmIdentifier(ED25519),
+                    new DEROctetString(privateKey.getEncoded()));
+            return v1.getEncoded(ASN1Encoding.DER);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode an Ed25519 key as PKCS#8", e);
         }
@@ -127,7 +146,14 @@ public final class NodeKey {
             PrivateKeyInfo info = PrivateKeyInfo.getInstance(Base64.getDecoder().decode(base64));
             AsymmetricKeyParameter key = PrivateKeyFactory.createKey(info);
             if (key instanceof Ed25519PrivateKeyParameters ed) {
-                return new NodeKey(ed);
+                NodeKey nodeKey = new NodeKey(ed);
+                ASN1BitString attached = info.getPublicKeyData();
+                if (attached != null && (attached.getPadBits() != 0
+                        || !nodeKey.publicKey.equals(Bytes.of(attached.getOctets())))) {
+                    throw new KeyFileException(source + " is a PKCS#8 v2 key whose public key does not match its"
+                            + " private key");
+                }
+                return nodeKey;
             }
             throw new KeyFileException(source + " holds a " + key.getClass().getSimpleName()
                     + ", not an Ed25519 key (create one with: openssl genpkey -algorithm ed25519)");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.config.FederationInit;
+import io.quorumd.crypto.KeyFileShape;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,7 @@ class CliTest {
         Path key = dir.resolve("k/node.key");
         assertEquals(0, run("keygen", "--out", key.toString()));
         assertTrue(stdout().matches("(?s).*node id:\\s+[0-9a-f]{32}.*public key: \\S{44}\\n.*"), stdout());
+        KeyFileShape.assertPkcs8V1(key);
         String before = Files.readString(key);
         assertEquals(1, run("keygen", "--out", key.toString()));
         assertTrue(stderr().contains("never overwrites"), stderr());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quorumd.crypto.KeyFileShape;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.Role;
 import java.io.IOException;
@@ -28,6 +29,7 @@ class FederationInitTest {
         for (var f : files) {
             QuorumdConfig c = ConfigLoader.load(f.config());
             assertEquals(f.nodeId(), NodeIdentity.load(c).nodeId().hex());
+            KeyFileShape.assertPkcs8V1(f.keyFile());
             assertEquals(Math.min(5, n - 1), c.checkpoint().minVoters());
             assertEquals(n, c.federation().roster().size());
         }
