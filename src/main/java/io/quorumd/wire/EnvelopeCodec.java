@@ -4,12 +4,16 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.crypto.NotCanonicalException;
 
 /**
  * Bytes → {@link Envelope} with a strict schema: size cap first, then JSON, then every envelope and body
- * field checked for presence, type and form. Decoding checks no signature; {@link InboundVerifier} does.
+ * field checked for presence, type and form, then the whole tree against what canonical JSON can hold
+ * ({@link CanonicalJson#requireCanonical}), so that computing the signing bytes of a decoded envelope
+ * cannot fail. Decoding checks no signature; {@link InboundVerifier} does.
  */
 public final class EnvelopeCodec {
     public static final int MAX_BYTES = 64 * 1024;
@@ -33,7 +37,13 @@ public final class EnvelopeCodec {
         if (tree == null || tree.isMissingNode()) {
             throw new DecodeException(RejectReason.MALFORMED_JSON, "empty payload");
         }
-        return fromJson(tree);
+        Envelope envelope = fromJson(tree);
+        try {
+            CanonicalJson.requireCanonical(tree);
+        } catch (NotCanonicalException e) {
+            throw new DecodeException(RejectReason.NOT_CANONICAL, e.getMessage());
+        }
+        return envelope;
     }
 
     /** Reads an envelope from an already parsed tree (as embedded in ledger entries and finals). */

@@ -15,7 +15,9 @@ public enum RejectReason {
     UNKNOWN_TYPE("unknown_type"),
     WRONG_TOPIC("wrong_topic"),
     UNKNOWN_SENDER("unknown_sender"),
-    BAD_SIGNATURE("bad_signature");
+    BAD_SIGNATURE("bad_signature"),
+    /** Well-typed, but holds what canonical JSON refuses (an integer beyond ±(2^53−1), a lone surrogate). */
+    NOT_CANONICAL("not_canonical");
 
     private final String code;
 

@@ -107,6 +107,21 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void contentCanonicalJsonCannotHoldIsRejectedAsNotCanonical() {
+        assertEquals(RejectReason.NOT_CANONICAL, decodeReason(edited(o -> o.put("ts", 9_007_199_254_740_992L))));
+        assertEquals(RejectReason.NOT_CANONICAL,
+                decodeReason(edited(o -> ((ObjectNode) o.get("body")).put("seq", 1L << 60))));
+
+        Envelope vote = SIGNER.sign(MessageType.DISPUTE_VOTE,
+                new DisputeVote("0".repeat(32), Decision.BUYER, "LONE", 1_700_000_000_000L));
+        byte[] loneSurrogate = vote.toJson().toString().replace("LONE", "ok \\ud800")
+                .getBytes(StandardCharsets.UTF_8);
+        var e = assertThrows(DecodeException.class, () -> EnvelopeCodec.decode(loneSurrogate));
+        assertEquals(RejectReason.NOT_CANONICAL, e.reason());
+        assertEquals("lone surrogate in a string at index 3 (at /body/reason)", e.getMessage());
+    }
+
+    @Test
     void unknownVersionAndTypeAreRejected() {
         assertEquals(RejectReason.UNSUPPORTED_VERSION, decodeReason(edited(o -> o.put("v", 2))));
         assertEquals(RejectReason.UNKNOWN_TYPE, decodeReason(edited(o -> o.put("type", "presence.gossip"))));
