@@ -1,7 +1,7 @@
 package io.quorumd.arbiter;
 
-import io.quorumd.loop.InboundMessage;
 import io.quorumd.wire.Decision;
+import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.DisputeOpen;
 import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What this node's operator does through the control socket: open a dispute, vote on one. Each request is
- * checked by the same rules as a peer's message and refused with a plain reason; what passes is signed
- * once (slot per dispute), applied locally and published.
+ * What this node's operator does through the control socket: open a dispute, vote on one. A request is
+ * checked by exactly the rules a peer applies to the message (the wire decoder's, then
+ * {@link DisputeRules}) and refused with a plain reason; what passes is signed once (slot per dispute),
+ * applied locally and published.
  */
 public final class ArbiterDesk {
     private final ArbiterMachine m;
@@ -23,46 +24,51 @@ public final class ArbiterDesk {
 
     /** Opens a dispute as this node; returns its id, or throws IllegalArgumentException with the reason. */
     public String open(String subject, String buyer, String seller, long amount, String reason, List<String> evidence) {
-        if (buyer.equals(seller)) {
-            throw new IllegalArgumentException("buyer and seller must differ");
+        DisputeOpen body;
+        try {
+            body = DisputeOpen.checked(subject, buyer, seller, amount, reason, evidence, m.now());
+        } catch (DecodeException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
-        if (amount < 0) {
-            throw new IllegalArgumentException("amount must not be negative");
-        }
-        DisputeOpen body = new DisputeOpen(subject, buyer, seller, amount, reason, evidence, m.clock.millis());
         m.refuseOpen(body).ifPresent(r -> {
-            throw new IllegalArgumentException(r);
+            throw new IllegalArgumentException(switch (r.code()) {
+                case "not_a_party" -> "only the buyer's or the seller's node may open a dispute; this node ("
+                        + m.policy().label(m.self()) + ") is neither " + buyer + " nor " + seller;
+                case "too_many_open" -> "this node already has " + m.policy().maxOpenPerMember()
+                        + " active disputes (arbiter.maxOpenPerMember)";
+                default -> r.detail();
+            });
         });
-        Envelope env = m.slots.signOnce("arbiter/open/" + body.disputeId(), MessageType.DISPUTE_OPEN, body,
-                m.topics.arbiterPropose(), false);
-        m.onMessage(new InboundMessage(m.topics.arbiterPropose(), env, m.roster.byId(m.self).orElseThrow(), false));
-        m.scheduleMidpoint(body.disputeId());
+        m.signAndApply("arbiter/open/" + body.disputeId(), MessageType.DISPUTE_OPEN, body, m.topics().arbiterPropose());
         return body.disputeId();
     }
 
     /** Votes as this node; throws IllegalArgumentException with the reason it may not. */
     public void vote(String disputeId, Decision decision, String reason) {
         Dispute d = m.dispute(disputeId).orElseThrow(() -> new IllegalArgumentException("unknown dispute " + disputeId));
-        if (!m.policy().isArbiter(m.self)) {
-            throw new IllegalArgumentException("this node (" + m.roster.label(m.self) + ") is not an arbiter");
+        if (!m.policy().isArbiter(m.self())) {
+            throw new IllegalArgumentException("this node (" + m.policy().label(m.self()) + ") is not an arbiter");
         }
-        Envelope mine = d.votes().get(m.self);
+        Envelope mine = d.votes().get(m.self());
         if (mine != null) {
             throw new IllegalArgumentException("this node already voted " + ((DisputeVote) mine.body()).decision().code()
                     + " on " + disputeId + "; a vote cannot be changed");
         }
-        DisputeVote vote = new DisputeVote(disputeId, decision, reason, m.clock.millis());
-        Optional<String> refused = DisputeRules.voteRefusal(d, m.self, vote, m.policy(), m.live, m.clock.millis());
+        DisputeVote vote;
+        try {
+            vote = DisputeVote.checked(disputeId, decision, reason, m.now());
+        } catch (DecodeException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        Optional<Refusal> refused = DisputeRules.voteRefusal(d, m.self(), vote, m.policy(), true, m.now());
         if (refused.isPresent()) {
-            throw new IllegalArgumentException(switch (refused.get()) {
+            throw new IllegalArgumentException(switch (refused.get().code()) {
                 case "closed" -> "dispute " + disputeId + " is " + d.status() + "; voting is closed";
                 case "past_deadline" -> "the deadline of dispute " + disputeId + " has passed";
                 case "fallback_before_activation" -> "this node is a fallback arbiter and the fallback is not activated";
-                default -> "this node is not an arbiter";
+                default -> refused.get().detail();
             });
         }
-        Envelope env = m.slots.signOnce("arbiter/vote/" + disputeId, MessageType.DISPUTE_VOTE, vote,
-                m.topics.arbiterVote(), false);
-        m.onMessage(new InboundMessage(m.topics.arbiterVote(), env, m.roster.byId(m.self).orElseThrow(), false));
+        m.signAndApply("arbiter/vote/" + disputeId, MessageType.DISPUTE_VOTE, vote, m.topics().arbiterVote());
     }
 }

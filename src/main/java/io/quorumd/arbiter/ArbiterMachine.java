@@ -5,6 +5,7 @@ import io.quorumd.loop.InboundMessage;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
+import io.quorumd.wire.Body;
 import io.quorumd.wire.Decision;
 import io.quorumd.wire.DisputeOpen;
 import io.quorumd.wire.DisputeRuling;
@@ -13,7 +14,6 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.FallbackActivation;
 import io.quorumd.wire.MessageType;
-import io.quorumd.wire.Roster;
 import io.quorumd.wire.SlotSigner;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
@@ -29,17 +29,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * M-of-N arbitration (DESIGN §7), without I/O. Every node keeps every dispute: it checks opens, votes,
- * fallback activations and rulings by the same rules, resolves at M agreeing votes, deadlocks as soon as
- * M agreeing votes can no longer happen, expires at the deadline. The arbiter whose vote was the M-th
- * publishes the ruling at once; otherwise the nodes wait a grace staggered by roster rank, and the first
- * whose grace ends without a ruling having arrived publishes it.
- * Messages replayed from the ledger go through the same rules with nothing recorded or sent. Loop thread
- * only.
+ * fallback activations and rulings by the same rules ({@link DisputeRules}, {@link RulingValidator}),
+ * resolves at M agreeing votes, deadlocks as soon as M agreeing votes can no longer happen, expires at the
+ * deadline. The arbiter whose vote was the M-th publishes the ruling at once; otherwise the nodes wait a
+ * grace staggered by roster rank, and the first whose grace ends without a ruling publishes it.
+ * <p>
+ * Whatever a peer sends that changes nothing — a repeat, a refused open, a vote of a closed dispute — is a
+ * counted refusal and causes no publication. Messages replayed from the ledger go through the same rules
+ * under the policy of the boot entry they were stored under, with nothing recorded, sent or timed. Loop
+ * thread only.
  */
 public final class ArbiterMachine {
     private static final Logger LOG = LoggerFactory.getLogger(ArbiterMachine.class);
     static final long BUFFER_MS = 60_000;
     static final int BUFFER_MAX = 1000;
+    static final int BUFFER_PER_SENDER = 64;
     static final long RULING_GRACE_MS = 2_000;
 
     /** A dispute's deadline as last set. */
@@ -58,27 +62,31 @@ public final class ArbiterMachine {
     public record BufferSweep() implements TimerKey {
     }
 
-    final NodeId self;
-    final Roster roster;
+    /** Time to look for active disputes past their deadline (a safety net under the deadline timers). */
+    public record ExpirySweep() implements TimerKey {
+    }
+
+    private final NodeId self;
     private final ArbiterPolicy policy;
-    final Clock clock;
+    private final Duration expiryCheckEvery;
+    private final Clock clock;
     private final Scheduler scheduler;
-    final SlotSigner slots;
+    private final SlotSigner slots;
     private final EnvelopeSigner signer;
-    final Topics topics;
+    private final Topics topics;
     private final Outbox outbox;
     private final ArbiterJournal journal;
     private final Random jitter;
     private final Map<String, Dispute> disputes = new LinkedHashMap<>();
-    private final VoteBuffer buffered = new VoteBuffer(BUFFER_MAX, BUFFER_MS);
-    boolean live;
+    private final VoteBuffer buffered = new VoteBuffer(BUFFER_MAX, BUFFER_PER_SENDER, BUFFER_MS);
+    private final DisputeInbox inbox;
 
-    public ArbiterMachine(NodeId self, Roster roster, ArbiterPolicy policy, Clock clock, Scheduler scheduler,
+    public ArbiterMachine(NodeId self, ArbiterPolicy policy, Duration expiryCheckEvery, Clock clock, Scheduler scheduler,
                           SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox, ArbiterJournal journal,
                           Random jitter) {
         this.self = self;
-        this.roster = roster;
         this.policy = policy;
+        this.expiryCheckEvery = expiryCheckEvery;
         this.clock = clock;
         this.scheduler = scheduler;
         this.slots = slots;
@@ -87,217 +95,86 @@ public final class ArbiterMachine {
         this.outbox = outbox;
         this.journal = journal;
         this.jitter = jitter;
+        this.inbox = new DisputeInbox(self, disputes, buffered, journal, clock::millis, new DisputeInbox.Reactions() {
+            @Override
+            public void opened(Dispute d) {
+                scheduleDeadline(d);
+                if (d.open().from().equals(self)) {
+                    scheduleMidpoint(d);
+                }
+            }
+
+            @Override
+            public void deadlineMoved(Dispute d) {
+                scheduleDeadline(d);
+            }
+
+            @Override
+            public void resolved(Dispute d, NodeId lastVoter) {
+                if (lastVoter.equals(self)) {
+                    publishRuling(d);
+                } else {
+                    scheduler.schedule(rulingGrace(), new RulingGrace(d.id()));
+                }
+            }
+        });
     }
 
     public static boolean owns(TimerKey key) {
         return key instanceof DeadlineDue || key instanceof MidpointDue || key instanceof RulingGrace
-                || key instanceof BufferSweep;
+                || key instanceof BufferSweep || key instanceof ExpirySweep;
     }
 
-    /** After replay: timers for every active dispute, and live handling from now on. */
+    /**
+     * After replay: expires what passed its deadline while this node was down, sets the timers of every
+     * active dispute, publishes once more what this node signed for active disputes (a crash between fsync
+     * and publish must not lose it), and handles live input from now on.
+     */
     public void start() {
-        live = true;
+        expireOverdue();
         for (Dispute d : disputes.values()) {
             if (d.status().active()) {
                 scheduleDeadline(d);
                 if (d.open().from().equals(self) && d.fallback().isEmpty()) {
-                    scheduler.schedule(delayUntil(d.midpoint(policy.votingTimeoutMs())), new MidpointDue(d.id()));
+                    scheduleMidpoint(d);
                 }
-            }
-        }
-        for (Dispute d : disputes.values()) {
-            if (d.status() == DisputeStatus.RESOLVED && d.ruling().isEmpty()) {
+                republishOwn(d);
+            } else if (d.status() == DisputeStatus.RESOLVED && d.ruling().isEmpty()) {
                 scheduler.schedule(rulingGrace(), new RulingGrace(d.id()));
             }
         }
         scheduler.schedule(Duration.ofMillis(BUFFER_MS / 4), new BufferSweep());
+        scheduler.schedule(expiryCheckEvery, new ExpirySweep());
     }
 
-    private Duration delayUntil(long at) {
-        return Duration.ofMillis(Math.max(0, at - clock.millis()));
-    }
-
-    private void scheduleDeadline(Dispute d) {
-        scheduler.schedule(delayUntil(d.deadline() + policy.skewMs()), new DeadlineDue(d.id(), d.deadline()));
+    private void republishOwn(Dispute d) {
+        if (d.open().from().equals(self)) {
+            outbox.publish(topics.arbiterPropose(), d.open(), false);
+        }
+        d.fallback().filter(f -> f.from().equals(self)).ifPresent(f -> outbox.publish(topics.arbiterPropose(), f, false));
+        Envelope mine = d.votes().get(self);
+        if (mine != null) {
+            outbox.publish(topics.arbiterVote(), mine, false);
+        }
     }
 
     // ---- inbound ----
 
     public void onMessage(InboundMessage m) {
-        Envelope env = m.envelope();
-        switch (env.type()) {
-            case DISPUTE_OPEN -> onOpen(m);
-            case DISPUTE_VOTE -> onVote(m);
-            case DISPUTE_FALLBACK -> onFallback(m);
-            case DISPUTE_RULING -> onRuling(env);
-            default -> throw new IllegalArgumentException("not an arbiter message: " + env.type());
-        }
+        inbox.handle(m, policy, false);
     }
 
-    /** Replays a message from the ledger (accepted, signed or ruling) through the same rules, silently. */
-    public void replay(Envelope env) {
-        var sender = roster.byId(env.from());
+    /**
+     * Replays a message from the ledger (accepted, signed or ruling) under {@code era}, the policy in force
+     * when it was stored. The ledger was verified before replay, so rulings are not validated again.
+     */
+    public void replay(Envelope env, ArbiterPolicy era) {
+        var sender = era.roster().byId(env.from());
         if (sender.isEmpty()) {
-            LOG.atWarn().addKeyValue("from", env.from().shortHex()).addKeyValue("type", env.type().wireName())
-                    .log("ledger holds a message from a member no longer in the roster; not replayed");
-            return;
+            throw new IllegalStateException("ledger holds a " + env.type().wireName() + " from " + env.from().shortHex()
+                    + ", who was not in the roster it was stored under");
         }
-        onMessage(new InboundMessage("replay", env, sender.get(), false));
-    }
-
-    private void reject(String reason, String detail) {
-        if (live) {
-            journal.rejected(reason, detail);
-        }
-    }
-
-    private void accepted(InboundMessage m) {
-        if (live && !m.topic().equals("replay")) {
-            journal.accepted(m);
-        }
-    }
-
-    private void onOpen(InboundMessage m) {
-        DisputeOpen open = (DisputeOpen) m.envelope().body();
-        String id = open.disputeId();
-        if (disputes.containsKey(id)) {
-            return; // the same open again
-        }
-        Optional<String> refused = DisputeRules.openRefusal(open, roster, disputes.values(), policy, live, clock.millis());
-        if (refused.isPresent()) {
-            reject("bad_open", refused.get());
-            return;
-        }
-        Dispute d = new Dispute(m.envelope(), policy.votingTimeoutMs());
-        disputes.put(id, d);
-        accepted(m);
-        if (live) {
-            scheduleDeadline(d);
-            LOG.atInfo().addKeyValue("dispute", id).addKeyValue("subject", open.subject())
-                    .addKeyValue("by", roster.label(m.envelope().from())).log("dispute opened");
-        }
-        buffered.takeFor(id).forEach(this::onVote);
-    }
-
-    private void onVote(InboundMessage m) {
-        Envelope env = m.envelope();
-        DisputeVote vote = (DisputeVote) env.body();
-        Dispute d = disputes.get(vote.disputeId());
-        if (d == null) {
-            if (!buffered.add(m, clock.millis())) {
-                reject("unknown_dispute", "vote buffer full; vote for " + vote.disputeId() + " dropped");
-            }
-            return;
-        }
-        if (env.equals(d.votes().get(env.from()))) {
-            return; // the same vote again (the broker's echo of our own, a redelivery)
-        }
-        Optional<String> refused = DisputeRules.voteRefusal(d, env.from(), vote, policy, live, clock.millis());
-        if (refused.isPresent()) {
-            reject(refused.get(), roster.label(env.from()) + " on " + d.id());
-            return;
-        }
-        Envelope earlier = d.addVote(env);
-        if (earlier != null) {
-            if (!earlier.equals(env)) {
-                reject("equivocation", "a second, different vote from " + roster.label(env.from()) + " on " + d.id());
-                if (live) {
-                    journal.evidence("arbiter.vote", List.of(earlier, env));
-                }
-            }
-            return;
-        }
-        accepted(m);
-        evaluate(d, env.from());
-    }
-
-    private void onFallback(InboundMessage m) {
-        FallbackActivation a = (FallbackActivation) m.envelope().body();
-        Dispute d = disputes.get(a.disputeId());
-        if (d == null) {
-            reject("unknown_dispute", "fallback activation for " + a.disputeId());
-            return;
-        }
-        if (d.fallback().isPresent() && d.fallback().get().equals(m.envelope())) {
-            return; // the same activation again
-        }
-        Optional<String> refused = DisputeRules.fallbackRefusal(d, a.activatedAt(), policy, live, clock.millis());
-        if (refused.isPresent()) {
-            reject(refused.get(), "fallback activation for " + d.id());
-            return;
-        }
-        d.activate(m.envelope());
-        d.moveTo(DisputeStatus.FALLBACK);
-        d.extendDeadline(policy.fallbackExtensionMs());
-        accepted(m);
-        if (live) {
-            scheduleDeadline(d);
-            LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("deadline", d.deadline())
-                    .log("fallback arbiters activated");
-        }
-    }
-
-    private void onRuling(Envelope env) {
-        DisputeRuling r = (DisputeRuling) env.body();
-        Dispute d = disputes.get(r.disputeId());
-        if (d != null && d.ruling().isPresent()) {
-            return;
-        }
-        Optional<String> invalid = RulingValidator.validate(r, roster, policy);
-        if (invalid.isPresent()) {
-            reject("invalid_ruling", invalid.get());
-            return;
-        }
-        if (d == null) {
-            d = new Dispute(r.open(), policy.votingTimeoutMs());
-            disputes.put(d.id(), d);
-        }
-        if (r.fallback().isPresent() && d.fallback().isEmpty()) {
-            d.activate(r.fallback().get());
-            if (d.status() == DisputeStatus.OPEN) {
-                d.moveTo(DisputeStatus.FALLBACK);
-                d.extendDeadline(policy.fallbackExtensionMs());
-            }
-        }
-        for (Envelope v : r.votes()) {
-            d.addVote(v);
-        }
-        if (d.status() != DisputeStatus.RESOLVED) {
-            d.resolve(r.decision());
-        }
-        d.setRuling(r);
-        if (live) {
-            journal.rulingStored(r, env);
-            LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("decision", r.decision().code())
-                    .addKeyValue("from", roster.label(env.from())).log("ruling accepted");
-        }
-    }
-
-    // ---- decisions ----
-
-    private void evaluate(Dispute d, NodeId lastVoter) {
-        for (Decision dec : Decision.values()) {
-            if (d.count(dec) >= policy.required()) {
-                d.resolve(dec);
-                if (live) {
-                    LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("decision", dec.code())
-                            .addKeyValue("votes", d.votes().size()).log("dispute resolved");
-                    if (lastVoter.equals(self)) {
-                        publishRuling(d);
-                    } else {
-                        scheduler.schedule(rulingGrace(), new RulingGrace(d.id()));
-                    }
-                }
-                return;
-            }
-        }
-        if (!DisputeRules.canStillReach(d, policy)) {
-            d.moveTo(DisputeStatus.DEADLOCKED);
-            if (live) {
-                LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("buyer", d.count(Decision.BUYER))
-                        .addKeyValue("seller", d.count(Decision.SELLER)).log("dispute deadlocked: M agreeing votes can no longer happen");
-            }
-        }
+        inbox.handle(new InboundMessage("replay", env, sender.get(), false), era, true);
     }
 
     /**
@@ -306,7 +183,7 @@ public final class ArbiterMachine {
      * silent.
      */
     private Duration rulingGrace() {
-        long rank = roster.members().stream().map(m -> m.nodeId()).sorted().toList().indexOf(self);
+        long rank = policy.roster().members().stream().map(m -> m.nodeId()).sorted().toList().indexOf(self);
         return Duration.ofMillis(RULING_GRACE_MS + rank * 1000 + jitter.nextInt(200));
     }
 
@@ -329,10 +206,10 @@ public final class ArbiterMachine {
             }
         } else if (key instanceof MidpointDue due) {
             Dispute d = disputes.get(due.disputeId());
-            if (d != null && DisputeRules.fallbackRefusal(d, clock.millis(), policy, live, clock.millis()).isEmpty()) {
-                Envelope a = slots.signOnce("arbiter/fallback/" + d.id(), MessageType.DISPUTE_FALLBACK,
-                        new FallbackActivation(d.id(), clock.millis()), topics.arbiterPropose(), false);
-                onFallback(new InboundMessage(topics.arbiterPropose(), a, roster.byId(self).orElseThrow(), false));
+            long now = now();
+            if (d != null && DisputeRules.fallbackRefusal(d, self, now, policy, true, now).isEmpty()) {
+                signAndApply("arbiter/fallback/" + d.id(), MessageType.DISPUTE_FALLBACK,
+                        new FallbackActivation(d.id(), now), topics.arbiterPropose());
             }
         } else if (key instanceof RulingGrace due) {
             Dispute d = disputes.get(due.disputeId());
@@ -340,22 +217,25 @@ public final class ArbiterMachine {
                 publishRuling(d);
             }
         } else if (key instanceof BufferSweep) {
-            buffered.dropOlderThan(clock.millis()).forEach(v -> reject("unknown_dispute", "vote for "
-                    + ((DisputeVote) v.envelope().body()).disputeId() + " never met its open"));
+            buffered.dropOlderThan(now()).forEach(v -> inbox.reject(new Refusal("unknown_dispute", "vote for "
+                    + ((DisputeVote) v.envelope().body()).disputeId() + " never met its open"), false));
             scheduler.schedule(Duration.ofMillis(BUFFER_MS / 4), new BufferSweep());
+        } else if (key instanceof ExpirySweep) {
+            expireOverdue();
+            scheduler.schedule(expiryCheckEvery, new ExpirySweep());
         }
     }
 
     private void expire(Dispute d) {
-        d.moveTo(DisputeStatus.EXPIRED);
-        List<String> silent = policy.primaries().stream().filter(p -> !d.votes().containsKey(p)).map(roster::label).toList();
+        d.expire();
+        List<String> silent = policy.primaries().stream().filter(p -> !d.votes().containsKey(p)).map(policy::label).toList();
         LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("non_participants", String.join(",", silent))
                 .log("dispute expired");
     }
 
-    /** Expires, on replay, what passed its deadline while this node was down. */
-    public void expireOverdue() {
-        long now = clock.millis();
+    /** Expires every active dispute past its deadline (and the skew allowance) by this node's clock. */
+    void expireOverdue() {
+        long now = now();
         for (Dispute d : disputes.values()) {
             if (d.status().active() && now > d.deadline() + policy.skewMs()) {
                 expire(d);
@@ -363,7 +243,45 @@ public final class ArbiterMachine {
         }
     }
 
-    // ---- views and commands ----
+    private void scheduleDeadline(Dispute d) {
+        scheduler.schedule(delayUntil(d.deadline() + policy.skewMs()), new DeadlineDue(d.id(), d.deadline()));
+    }
+
+    private void scheduleMidpoint(Dispute d) {
+        if (!policy.fallbacks().isEmpty()) {
+            scheduler.schedule(delayUntil(d.midpoint(policy.votingTimeoutMs())), new MidpointDue(d.id()));
+        }
+    }
+
+    private Duration delayUntil(long at) {
+        return Duration.ofMillis(Math.max(0, at - now()));
+    }
+
+    // ---- for the desk and the views ----
+
+    long now() {
+        return clock.millis();
+    }
+
+    NodeId self() {
+        return self;
+    }
+
+    Topics topics() {
+        return topics;
+    }
+
+    /** Why this node may not open {@code open} now, by the rules its peers apply. */
+    Optional<Refusal> refuseOpen(DisputeOpen open) {
+        return DisputeRules.openRefusal(self, open, policy, disputes.values(), true, now());
+    }
+
+    /** Signs {@code body} once for {@code slot} (ledgered, published after the fsync) and applies it here. */
+    Envelope signAndApply(String slot, MessageType type, Body body, String topic) {
+        Envelope env = slots.signOnce(slot, type, body, topic, false);
+        inbox.handle(new InboundMessage(topic, env, policy.roster().byId(self).orElseThrow(), false), policy, false);
+        return env;
+    }
 
     public Optional<Dispute> dispute(String id) {
         return Optional.ofNullable(disputes.get(id));
@@ -384,17 +302,5 @@ public final class ArbiterMachine {
     /** Opens and votes as this node, for the control socket. */
     public ArbiterDesk desk() {
         return new ArbiterDesk(this);
-    }
-
-    // ArbiterDesk works on the same state through the package-private fields and these two methods.
-    Optional<String> refuseOpen(DisputeOpen open) {
-        return DisputeRules.openRefusal(open, roster, disputes.values(), policy, live, clock.millis());
-    }
-
-    void scheduleMidpoint(String disputeId) {
-        Dispute d = disputes.get(disputeId);
-        if (d != null && !policy.fallbacks().isEmpty()) {
-            scheduler.schedule(delayUntil(d.midpoint(policy.votingTimeoutMs())), new MidpointDue(disputeId));
-        }
     }
 }

@@ -2,20 +2,26 @@ package io.quorumd.arbiter;
 
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.wire.DisputeOpen;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.Role;
 import io.quorumd.wire.Roster;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Who may rule and how: M required agreeing votes, the primary and fallback arbiters (by node id), the
- * voting period, the fallback extension and the clock-skew allowance. Construction refuses anything
- * paywall's constructor would: M &lt; 2, fewer primaries than M, an arbiter outside the roster, a fallback
- * that is also a primary.
+ * Who may rule and how, within one roster: the roster itself (parties are looked up in it), M required
+ * agreeing votes, the primary and fallback arbiters (by node id), the voting period, the fallback extension,
+ * the clock-skew allowance, and how many active disputes one member may have opened. Live input is judged
+ * by today's policy; stored history by the policy of the boot entry it was stored under. Construction
+ * refuses anything paywall's constructor would: M &lt; 2, fewer primaries than M, an arbiter outside the
+ * roster, a fallback that is also a primary.
  */
-public record ArbiterPolicy(int required, Set<NodeId> primaries, Set<NodeId> fallbacks, long votingTimeoutMs,
-                            long fallbackExtensionMs, long skewMs) {
+public record ArbiterPolicy(Roster roster, int required, Set<NodeId> primaries, Set<NodeId> fallbacks,
+                            long votingTimeoutMs, long fallbackExtensionMs, long skewMs, int maxOpenPerMember) {
+    public static final int DEFAULT_MAX_OPEN_PER_MEMBER = 16;
+
     public ArbiterPolicy {
         primaries = Set.copyOf(primaries);
         fallbacks = Set.copyOf(fallbacks);
@@ -31,14 +37,19 @@ public record ArbiterPolicy(int required, Set<NodeId> primaries, Set<NodeId> fal
                 throw new IllegalArgumentException("fallback arbiter " + f.shortHex() + " is also a primary arbiter");
             }
         }
-        if (votingTimeoutMs <= 0 || fallbackExtensionMs <= 0) {
-            throw new IllegalArgumentException("voting timeout and fallback extension must be positive");
+        for (NodeId a : primaries) {
+            if (roster.byId(a).isEmpty()) {
+                throw new IllegalArgumentException("arbiter " + a.shortHex() + " is not in the roster");
+            }
+        }
+        if (votingTimeoutMs <= 0 || fallbackExtensionMs <= 0 || maxOpenPerMember < 1) {
+            throw new IllegalArgumentException("voting timeout, fallback extension and maxOpenPerMember must be positive");
         }
     }
 
     /** The policy of a roster and settings; arbiters are roster members by construction. */
     public static ArbiterPolicy of(Roster roster, int required, long votingTimeoutMs, long fallbackExtensionMs,
-                                   long skewMs) {
+                                   long skewMs, int maxOpenPerMember) {
         Set<NodeId> primaries = new LinkedHashSet<>();
         Set<NodeId> fallbacks = new LinkedHashSet<>();
         for (Member m : roster.members()) {
@@ -49,16 +60,31 @@ public record ArbiterPolicy(int required, Set<NodeId> primaries, Set<NodeId> fal
                 fallbacks.add(m.nodeId());
             }
         }
-        return new ArbiterPolicy(required, primaries, fallbacks, votingTimeoutMs, fallbackExtensionMs, skewMs);
+        return new ArbiterPolicy(roster, required, primaries, fallbacks, votingTimeoutMs, fallbackExtensionMs, skewMs,
+                maxOpenPerMember);
     }
 
     public static ArbiterPolicy of(QuorumdConfig c) {
         var a = c.arbiter();
         return of(c.federation().roster(), a.required(), a.votingTimeout().toMillis(), a.fallbackExtension().toMillis(),
-                a.clockSkew().toMillis());
+                c.federation().clockSkew().toMillis(), a.maxOpenPerMember());
     }
 
     public boolean isArbiter(NodeId id) {
         return primaries.contains(id) || fallbacks.contains(id);
+    }
+
+    /** The node id of the named party, if the roster has such a member. */
+    public Optional<NodeId> party(String name) {
+        return roster.byName(name).map(Member::nodeId);
+    }
+
+    /** True if {@code id} is the buyer's or the seller's node: the only ones who may open or escalate. */
+    public boolean isParty(DisputeOpen open, NodeId id) {
+        return party(open.buyer()).filter(id::equals).isPresent() || party(open.seller()).filter(id::equals).isPresent();
+    }
+
+    public String label(NodeId id) {
+        return roster.label(id);
     }
 }

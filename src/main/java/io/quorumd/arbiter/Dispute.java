@@ -6,15 +6,18 @@ import io.quorumd.wire.DisputeOpen;
 import io.quorumd.wire.DisputeRuling;
 import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * One dispute as this node knows it: the signed open, the status (changed only through
- * {@link #moveTo}), the deadline, the counted votes (one per arbiter, the first stands), the fallback
- * activation and the ruling. Loop thread only.
+ * One dispute as this node knows it: the signed open, the status (changed only through {@link #moveTo},
+ * which checks {@link DisputeStatus}'s table), the deadline, the counted votes (one per arbiter, the first
+ * stands), the fallback activation and the ruling. Every change is checked before it is made, so nothing
+ * is half-applied. Loop thread only.
  */
 public final class Dispute {
     private final String id;
@@ -61,10 +64,6 @@ public final class Dispute {
         return deadline;
     }
 
-    void extendDeadline(long ms) {
-        deadline += ms;
-    }
-
     public long midpoint(long votingTimeoutMs) {
         return body.openedAt() + votingTimeoutMs / 2;
     }
@@ -73,9 +72,11 @@ public final class Dispute {
         return Collections.unmodifiableMap(votes);
     }
 
-    /** Null if counted; the earlier vote if this arbiter already voted. */
-    Envelope addVote(Envelope vote) {
-        return votes.putIfAbsent(vote.from(), vote);
+    /** Counts a vote whose arbiter has not voted yet (the caller checked that). */
+    void addVote(Envelope vote) {
+        if (votes.putIfAbsent(vote.from(), vote) != null) {
+            throw new IllegalStateException(vote.from().shortHex() + " already voted on " + id);
+        }
     }
 
     long count(Decision d) {
@@ -86,8 +87,11 @@ public final class Dispute {
         return Optional.ofNullable(fallback);
     }
 
-    void activate(Envelope activation) {
-        this.fallback = activation;
+    /** A party's accepted activation: FALLBACK, and the deadline moves by the extension. */
+    void activate(Envelope activation, long extensionMs) {
+        moveTo(DisputeStatus.FALLBACK);
+        fallback = activation;
+        deadline += extensionMs;
     }
 
     public Optional<Decision> decision() {
@@ -99,11 +103,49 @@ public final class Dispute {
         decision = d;
     }
 
+    void expire() {
+        moveTo(DisputeStatus.EXPIRED);
+    }
+
     public Optional<DisputeRuling> ruling() {
         return Optional.ofNullable(ruling);
     }
 
+    /** Records the ruling this node built and published for its own RESOLVED decision. */
     void setRuling(DisputeRuling r) {
-        this.ruling = r;
+        if (status != DisputeStatus.RESOLVED || decision != r.decision()) {
+            throw new IllegalStateException("ruling " + r.decision() + " for dispute " + id + " in " + status);
+        }
+        ruling = r;
+    }
+
+    /**
+     * Applies a valid ruling in one step, whatever this node had concluded (EXPIRED, DEADLOCKED, still
+     * open): its fallback activation (extending the deadline once), its votes where the arbiter had no
+     * other vote here, RESOLVED with its decision. The caller has checked that no other decision is in
+     * force. Returns the pairs (vote held here, vote in the ruling) that differ: equivocation evidence.
+     */
+    List<List<Envelope>> applyRuling(DisputeRuling r, long extensionMs) {
+        if (decision != null && decision != r.decision()) {
+            throw new IllegalStateException("dispute " + id + " is resolved " + decision + ", not " + r.decision());
+        }
+        List<List<Envelope>> conflicts = new ArrayList<>();
+        for (Envelope v : r.votes()) {
+            Envelope held = votes.get(v.from());
+            if (held != null && !held.equals(v)) {
+                conflicts.add(List.of(held, v));
+            }
+        }
+        if (fallback == null && r.fallback().isPresent()) {
+            fallback = r.fallback().get();
+            deadline += extensionMs;
+        }
+        r.votes().forEach(v -> votes.putIfAbsent(v.from(), v));
+        if (status != DisputeStatus.RESOLVED) {
+            moveTo(DisputeStatus.RESOLVED);
+            decision = r.decision();
+        }
+        ruling = r;
+        return conflicts;
     }
 }

@@ -8,8 +8,11 @@ import java.util.Set;
  * <pre>
  *   OPEN ──▶ FALLBACK ──▶ RESOLVED | DEADLOCKED | EXPIRED
  *     └──────────────────▶ RESOLVED | DEADLOCKED | EXPIRED
+ *   DEADLOCKED | EXPIRED ──(a valid ruling)──▶ RESOLVED
  * </pre>
- * RESOLVED, DEADLOCKED and EXPIRED are final.
+ * Status is a function of the signed facts, not of arrival order: a node that marked a dispute EXPIRED or
+ * DEADLOCKED from what it had seen moves it to RESOLVED when a valid ruling arrives, whose M agreeing votes
+ * were all signed before the deadline. RESOLVED is final.
  */
 public enum DisputeStatus {
     OPEN, FALLBACK, RESOLVED, DEADLOCKED, EXPIRED;
@@ -22,7 +25,8 @@ public enum DisputeStatus {
         return switch (s) {
             case OPEN -> EnumSet.of(FALLBACK, RESOLVED, DEADLOCKED, EXPIRED);
             case FALLBACK -> EnumSet.of(RESOLVED, DEADLOCKED, EXPIRED);
-            case RESOLVED, DEADLOCKED, EXPIRED -> EnumSet.noneOf(DisputeStatus.class);
+            case DEADLOCKED, EXPIRED -> EnumSet.of(RESOLVED);
+            case RESOLVED -> EnumSet.noneOf(DisputeStatus.class);
         };
     }
 

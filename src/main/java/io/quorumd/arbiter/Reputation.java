@@ -5,30 +5,33 @@ import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
 import java.util.Collection;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
  * paywall's arbiter reputation, keyed by node id: consensusRate = agreeing / decisions (0.5 with none),
  * participationRate = decisions / (decisions + non-participations) (1.0 with none), responseBonus =
  * 10 · (1 − hours / 24) when the mean response (open → vote, from the signed times) is at most 24 h, else
- * 0; score = clamp(0, 100, 70 · consensus + 20 · participation + bonus). A decision is a vote on a dispute
+ * 0, and 0 for an arbiter that never voted (no votes, no response time: a fresh arbiter scores 55); score = clamp(0, 100, 70 · consensus + 20 · participation + bonus). A decision is a vote on a dispute
  * that was ruled; it agrees if it matches the ruling. A non-participation is a primary that did not vote
  * on a dispute that expired.
  */
 public final class Reputation {
     /** One arbiter's line. */
     public record Score(NodeId arbiter, long decisions, long agreeing, long nonParticipations,
-                        double meanResponseHours, double score) {
+                        OptionalDouble meanResponseHours, double score) {
     }
 
     private Reputation() {
     }
 
-    public static double score(long decisions, long agreeing, long nonParticipations, double meanResponseHours) {
+    /** The score; {@code meanResponseHours} is empty for an arbiter that never voted. */
+    public static double score(long decisions, long agreeing, long nonParticipations, OptionalDouble meanResponseHours) {
         double consensus = decisions == 0 ? 0.5 : (double) agreeing / decisions;
         double participation = decisions + nonParticipations == 0 ? 1.0
                 : (double) decisions / (decisions + nonParticipations);
-        double bonus = meanResponseHours <= 24 ? 10 * (1 - meanResponseHours / 24) : 0;
+        double hours = meanResponseHours.orElse(Double.POSITIVE_INFINITY);
+        double bonus = hours <= 24 ? 10 * (1 - hours / 24) : 0;
         return Math.max(0, Math.min(100, 70 * consensus + 20 * participation + bonus));
     }
 
@@ -63,7 +66,7 @@ public final class Reputation {
         }
         Map<NodeId, Score> out = new TreeMap<>();
         tally.forEach((a, t) -> {
-            double hours = t[4] == 0 ? 0 : t[3] / (double) t[4] / 3_600_000.0;
+            OptionalDouble hours = t[4] == 0 ? OptionalDouble.empty() : OptionalDouble.of(t[3] / (double) t[4] / 3_600_000.0);
             out.put(a, new Score(a, t[0], t[1], t[2], hours, score(t[0], t[1], t[2], hours)));
         });
         return out;

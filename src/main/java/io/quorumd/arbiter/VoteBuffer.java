@@ -1,43 +1,69 @@
 package io.quorumd.arbiter;
 
+import io.quorumd.crypto.NodeId;
 import io.quorumd.loop.InboundMessage;
 import io.quorumd.wire.DisputeVote;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Votes that arrived before their dispute's open: kept for a bounded time and number, then counted or dropped. */
+/**
+ * Votes that arrived before their dispute's open (an arbiter's vote can outrun the open on another path),
+ * kept for {@code keepMs}, then counted when the open arrives or dropped. Caps: {@code max} votes in all and
+ * {@code perSender} from one arbiter, so one member cannot fill the buffer; the machine buffers votes from
+ * arbiters only. Pruned by {@link #dropOlderThan}.
+ */
 final class VoteBuffer {
+    /** Outcome of {@link #add}. */
+    enum Added { BUFFERED, FULL, SENDER_FULL }
+
     private record Waiting(InboundMessage vote, long since) {
     }
 
     private final int max;
+    private final int perSender;
     private final long keepMs;
     private final List<Waiting> waiting = new ArrayList<>();
+    private final Map<NodeId, Integer> bySender = new HashMap<>();
 
-    VoteBuffer(int max, long keepMs) {
+    VoteBuffer(int max, int perSender, long keepMs) {
         this.max = max;
+        this.perSender = perSender;
         this.keepMs = keepMs;
     }
 
-    /** False when full. */
-    boolean add(InboundMessage vote, long now) {
+    Added add(InboundMessage vote, long now) {
+        NodeId from = vote.envelope().from();
+        if (bySender.getOrDefault(from, 0) >= perSender) {
+            return Added.SENDER_FULL;
+        }
         if (waiting.size() >= max) {
-            return false;
+            return Added.FULL;
         }
         waiting.add(new Waiting(vote, now));
-        return true;
+        bySender.merge(from, 1, Integer::sum);
+        return Added.BUFFERED;
     }
 
     List<InboundMessage> takeFor(String disputeId) {
-        List<Waiting> ready = waiting.stream()
-                .filter(w -> ((DisputeVote) w.vote().envelope().body()).disputeId().equals(disputeId)).toList();
-        waiting.removeAll(ready);
-        return ready.stream().map(Waiting::vote).toList();
+        return take(waiting.stream()
+                .filter(w -> ((DisputeVote) w.vote().envelope().body()).disputeId().equals(disputeId)).toList());
     }
 
     List<InboundMessage> dropOlderThan(long now) {
-        List<Waiting> old = waiting.stream().filter(w -> now - w.since() > keepMs).toList();
-        waiting.removeAll(old);
-        return old.stream().map(Waiting::vote).toList();
+        return take(waiting.stream().filter(w -> now - w.since() > keepMs).toList());
+    }
+
+    int size() {
+        return waiting.size();
+    }
+
+    private List<InboundMessage> take(List<Waiting> out) {
+        waiting.removeAll(out);
+        for (Waiting w : out) {
+            bySender.computeIfPresent(w.vote().envelope().from(), (k, n) -> n == 1 ? null : n - 1);
+        }
+        return out.stream().map(Waiting::vote).toList();
     }
 }

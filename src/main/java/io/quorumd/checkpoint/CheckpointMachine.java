@@ -103,22 +103,6 @@ public final class CheckpointMachine {
         }
     }
 
-    /**
-     * Replay of a stored final from the ledger, checked by the same validator as live input (with the
-     * entry's time as now). Returns the reason if it does not hold.
-     */
-    public static Optional<String> replayFinal(CheckpointStore store, Envelope env, Roster roster, int minVoters,
-                                               long entryTs, long skewMs) {
-        if (!(env.body() instanceof CheckpointFinal f)) {
-            return Optional.of("checkpoint entry holds a " + env.type().wireName());
-        }
-        Optional<String> invalid = CheckpointValidator.validate(f, roster, minVoters, entryTs, skewMs);
-        if (invalid.isEmpty()) {
-            store.keep(f, env);
-        }
-        return invalid;
-    }
-
     /** "checkpoint now": proposes at once, or says why not. */
     public String proposeNow() {
         Optional<String> blocked = proposer.blocker(recovered, true);

@@ -50,6 +50,11 @@ public final class CheckpointStore {
         return true;
     }
 
+    /** A final from the ledger, verified before replay (by the rules in force when it was stored). */
+    public void restore(CheckpointFinal f, Envelope envelope) {
+        keep(f, envelope);
+    }
+
     public Optional<StoredCheckpoint> latest(NodeId subject) {
         return Optional.ofNullable(latest.get(subject));
     }

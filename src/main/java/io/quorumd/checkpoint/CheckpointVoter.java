@@ -13,21 +13,43 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.Role;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The voter's side: checks a peer's proposal, derives its own view of the subject as of the proposal's
- * asOf, and signs — once per proposal, ever — either the proposer's values (within tolerance) or its own,
- * always with its own previousCheckpointId and the proposal's asOf and round.
+ * asOf, and signs — once per (subject, asOf, round), ever — either the proposer's values (within tolerance)
+ * or its own, always with its own previousCheckpointId and the proposal's asOf and round.
+ * <p>
+ * A subject can sign anything, so: a proposal seen again changes nothing and sends nothing (a counted
+ * {@code duplicate}); a second, different proposal for a slot already voted on is equivocation evidence and
+ * gets no vote; a subject's proposals must move forward (asOf, then round); and at most
+ * {@link #VOTES_PER_WINDOW} votes per subject per {@code voteWindow} are signed. State per subject (the last
+ * proposal voted on and the times of recent votes) is bounded by the roster; pending jittered votes by
+ * the same budget.
  */
 final class CheckpointVoter {
-    /** Time to publish the vote on a proposal (after the jitter). */
-    record VoteDue(String proposalId) implements TimerKey {
+    static final int VOTES_PER_WINDOW = 4;
+
+    /** Time to publish the vote for a slot (after the jitter). */
+    record VoteDue(String slot) implements TimerKey {
+    }
+
+    /** What this voter last did for one subject. */
+    private static final class Subject {
+        Envelope proposal;
+        String slot;
+        long asOf = Long.MIN_VALUE;
+        int round;
+        final Deque<Long> recentVotes = new ArrayDeque<>();
     }
 
     private final CheckpointContext ctx;
     private final Map<String, Envelope> waiting = new HashMap<>();
+    private final Map<NodeId, Subject> subjects = new HashMap<>();
 
     CheckpointVoter(CheckpointContext ctx) {
         this.ctx = ctx;
@@ -37,14 +59,20 @@ final class CheckpointVoter {
         return Hashes.contentId(CanonicalJson.encode(proposal.toJson()));
     }
 
+    /** The sign-once slot of a vote: one per subject, asOf and round, whatever the proposal envelope's ts. */
+    static String slot(CheckpointTuple t) {
+        return "checkpoint/vote/" + t.subjectId() + "/" + t.asOf() + "/" + t.round();
+    }
+
     void onProposal(InboundMessage m, boolean recovered) {
         Envelope env = m.envelope();
         CheckpointTuple p = ((CheckpointProposal) env.body()).tuple();
         if (env.from().equals(ctx.self())) {
-            return;
+            return; // the broker's echo of our own proposal
         }
+        String who = env.from().shortHex();
         if (!p.subjectId().equals(env.from().hex())) {
-            ctx.journal().rejected("not_subject", "proposal by " + env.from().shortHex() + " for another subject");
+            ctx.journal().rejected("not_subject", "proposal by " + who + " for another subject");
             return;
         }
         if (!recovered || !ctx.roster().byId(ctx.self()).map(me -> me.has(Role.VOTER)).orElse(false)) {
@@ -52,33 +80,62 @@ final class CheckpointVoter {
         }
         long now = ctx.now();
         if (p.asOf() > now + ctx.skewMs()) {
-            ctx.journal().rejected("future_asof", "proposal of " + env.from().shortHex() + " is dated ahead");
+            ctx.journal().rejected("future_asof", "proposal of " + who + " is dated ahead");
             return;
         }
         if (now - p.asOf() > ctx.settings().voteWindow().toMillis() + ctx.skewMs()) {
-            ctx.journal().rejected("stale_proposal", "proposal of " + env.from().shortHex() + " is past its window");
+            ctx.journal().rejected("stale_proposal", "proposal of " + who + " is past its window");
             return;
         }
+        Subject s = subjects.computeIfAbsent(env.from(), k -> new Subject());
+        String slot = slot(p);
+        if (ctx.slots().signed(slot).isPresent() || waiting.containsKey(slot)) {
+            if (env.equals(s.proposal)) {
+                ctx.journal().rejected("duplicate", "proposal of " + who + " again");
+            } else if (slot.equals(s.slot)) {
+                ctx.journal().rejected("equivocation", "a second, different proposal of " + who + " for one asOf and round");
+                ctx.journal().evidence("checkpoint.proposal", List.of(s.proposal, env));
+            } else {
+                ctx.journal().rejected("already_voted", "proposal of " + who + " for a slot already voted on");
+            }
+            return;
+        }
+        if (p.asOf() < s.asOf || (p.asOf() == s.asOf && p.round() <= s.round)) {
+            ctx.journal().rejected("stale_proposal", "proposal of " + who + " is older than one already voted on");
+            return;
+        }
+        long window = ctx.settings().voteWindow().toMillis();
+        while (!s.recentVotes.isEmpty() && now - s.recentVotes.peekFirst() >= window) {
+            s.recentVotes.removeFirst();
+        }
+        if (s.recentVotes.size() >= VOTES_PER_WINDOW) {
+            ctx.journal().rejected("proposal_rate", VOTES_PER_WINDOW + " votes for " + who + " within one vote window");
+            return;
+        }
+        s.proposal = env;
+        s.slot = slot;
+        s.asOf = p.asOf();
+        s.round = p.round();
+        s.recentVotes.addLast(now);
         ctx.journal().accepted(m);
-        String id = proposalId(env);
         Duration jitter = ctx.settings().voteJitter();
         if (jitter.isZero()) {
-            vote(id, env);
+            vote(env);
         } else {
-            waiting.put(id, env);
+            waiting.put(slot, env);
             ctx.scheduler().schedule(Duration.ofMillis((long) (ctx.jitter().nextDouble() * jitter.toMillis())),
-                    new VoteDue(id));
+                    new VoteDue(slot));
         }
     }
 
     void onVoteDue(VoteDue due) {
-        Envelope env = waiting.remove(due.proposalId());
+        Envelope env = waiting.remove(due.slot());
         if (env != null) {
-            vote(due.proposalId(), env);
+            vote(env);
         }
     }
 
-    private void vote(String proposalId, Envelope proposal) {
+    private void vote(Envelope proposal) {
         CheckpointTuple p = ((CheckpointProposal) proposal.body()).tuple();
         NodeId subject = proposal.from();
         UptimeStats mine = ctx.history().derive(subject, ctx.store().base(subject), p.asOf());
@@ -86,8 +143,8 @@ final class CheckpointVoter {
         CheckpointTuple signed = new CheckpointTuple(p.subjectId(), p.asOf(),
                 approve ? p.restarts() : mine.restarts(), approve ? p.totalUptime() : mine.totalUptime(),
                 approve ? p.firstSeen() : mine.firstSeen(), ctx.store().latestId(subject), p.round());
-        ctx.slots().signOnce("checkpoint/vote/" + proposalId, MessageType.CHECKPOINT_VOTE,
-                new CheckpointVote(proposalId, approve, signed), ctx.topics().checkpointVote(p.subjectId()), false);
+        ctx.slots().signOnce(slot(p), MessageType.CHECKPOINT_VOTE, new CheckpointVote(proposalId(proposal), approve, signed),
+                ctx.topics().checkpointVote(p.subjectId()), false);
     }
 
     static boolean within(CheckpointTuple p, UptimeStats mine, Tolerance tol) {

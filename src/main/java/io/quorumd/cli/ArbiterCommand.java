@@ -22,10 +22,11 @@ final class ArbiterCommand extends GroupCommand {
                 System.out.printf("%-10s %-9s %9s %8s %8s %10s %7s%n", "arbiter", "id", "decisions", "agreeing",
                         "absent", "mean_resp_h", "score");
                 for (JsonNode r : a.result()) {
-                    System.out.printf("%-10s %-9s %9d %8d %8d %10.2f %7.2f%n", r.path("arbiter").asText(),
+                    JsonNode hours = r.path("meanResponseHours");
+                    System.out.printf("%-10s %-9s %9d %8d %8d %10s %7.2f%n", r.path("arbiter").asText(),
                             r.path("nodeId").asText().substring(0, 8), r.path("decisions").asLong(),
                             r.path("agreeing").asLong(), r.path("nonParticipations").asLong(),
-                            r.path("meanResponseHours").asDouble(), r.path("score").asDouble());
+                            hours.isNumber() ? String.format("%.2f", hours.asDouble()) : "-", r.path("score").asDouble());
                 }
             }
             return a.exitCode();

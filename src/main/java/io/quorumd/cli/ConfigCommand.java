@@ -24,6 +24,7 @@ final class ConfigCommand extends GroupCommand {
             try {
                 QuorumdConfig c = ConfigLoader.load(config.file);
                 NodeIdentity.load(c);
+                c.warnings().forEach(w -> System.err.println("warning: " + w));
                 System.out.print(ConfigRenderer.toYaml(c));
                 return Main.OK;
             } catch (ConfigException e) {

@@ -33,6 +33,8 @@ final class RunCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         LogSetup.apply(c.logging());
+        c.warnings().forEach(w -> org.slf4j.LoggerFactory.getLogger(RunCommand.class).atWarn().addKeyValue("config", c.source())
+                .log(w));
         QuorumNode node;
         AtomicInteger exitCode = new AtomicInteger(Main.OK);
         try {

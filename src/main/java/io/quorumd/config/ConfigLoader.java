@@ -36,6 +36,7 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("/etc/quorumd/quorumd.yaml");
+    static final Duration DEFAULT_SKEW = Duration.ofSeconds(30);
     private static final ObjectMapper YAML = new ObjectMapper(
             YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
@@ -93,6 +94,7 @@ public final class ConfigLoader {
         YamlSection f = top.section("federation");
         String federationName = f.requiredString("name");
         Roster roster = RosterReader.read(f);
+        Duration federationSkew = f.has("clockSkew") ? f.duration("clockSkew", DEFAULT_SKEW) : null;
         f.finish();
 
         MqttSection mqtt = readMqtt(top.section("mqtt"), base, federationName, name, roster);
@@ -103,7 +105,10 @@ public final class ConfigLoader {
         p.finish();
 
         CheckpointSection checkpoint = readCheckpoint(top.section("checkpoint"), heartbeat);
-        ArbiterSection arbiter = readArbiter(top.section("arbiter"));
+        List<String> warnings = new ArrayList<>();
+        YamlSection a = top.section("arbiter");
+        Duration clockSkew = clockSkew(federationSkew, a, warnings);
+        ArbiterSection arbiter = readArbiter(a);
 
         YamlSection l = top.section("ledger");
         long segmentBytes = Sizes.read(l, "segmentBytes", 64L << 20, 4096L, 1L << 40);
@@ -121,10 +126,27 @@ public final class ConfigLoader {
         g.finish();
 
         return new QuorumdConfig(source, node, mqtt,
-                new QuorumdConfig.FederationSection(federationName, roster),
+                new QuorumdConfig.FederationSection(federationName, roster, clockSkew),
                 new PresenceSection(heartbeat, offlineAfter), checkpoint, arbiter,
                 new LedgerSection(segmentBytes, fsync), new ControlSection(socket),
-                new LoggingSection(format, level, statsEvery));
+                new LoggingSection(format, level, statsEvery), warnings);
+    }
+
+    /**
+     * federation.clockSkew; the older arbiter.clockSkew is still read (it drove checkpoints too) with a
+     * deprecation warning, and is refused when both are set to different values.
+     */
+    private static Duration clockSkew(Duration federation, YamlSection arbiter, List<String> warnings) {
+        if (!arbiter.has("clockSkew")) {
+            return federation == null ? DEFAULT_SKEW : federation;
+        }
+        Duration old = arbiter.duration("clockSkew", DEFAULT_SKEW);
+        if (federation != null && old != null && !federation.equals(old)) {
+            arbiter.problem("clockSkew", "is deprecated and differs from federation.clockSkew; keep only federation.clockSkew");
+            return federation;
+        }
+        warnings.add("arbiter.clockSkew is deprecated: it applies to the whole federation; move it to federation.clockSkew");
+        return federation != null ? federation : old;
     }
 
     private static MqttSection readMqtt(YamlSection m, Path base, String federationName, String nodeName,
@@ -175,9 +197,9 @@ public final class ConfigLoader {
         Duration votingTimeout = a.positiveDuration("votingTimeout", Duration.ofHours(48));
         Duration fallbackExtension = a.positiveDuration("fallbackExtension", Duration.ofHours(24));
         Duration expiryCheckEvery = a.positiveDuration("expiryCheckEvery", Duration.ofMinutes(5));
-        Duration clockSkew = a.duration("clockSkew", Duration.ofSeconds(30));
+        int maxOpenPerMember = (int) a.integer("maxOpenPerMember", 16, 1, 10_000);
         a.finish();
-        return new ArbiterSection(required, votingTimeout, fallbackExtension, expiryCheckEvery, clockSkew);
+        return new ArbiterSection(required, votingTimeout, fallbackExtension, expiryCheckEvery, maxOpenPerMember);
     }
 
     private static Path path(Path base, String value) {

@@ -49,7 +49,8 @@ public final class ConfigRenderer {
             roster.add(map("name", member.name(), "publicKey", member.publicKey().base64(), "roles",
                     member.roles().stream().sorted().map(Role::code).toList()));
         }
-        root.put("federation", map("name", c.federation().name(), "roster", roster));
+        root.put("federation", map("name", c.federation().name(), "clockSkew", d(c.federation().clockSkew()),
+                "roster", roster));
         root.put("presence", map("heartbeat", d(c.presence().heartbeat()), "offlineAfter", d(c.presence().offlineAfter())));
         var cp = c.checkpoint();
         root.put("checkpoint", map("interval", d(cp.interval()), "checkEvery", d(cp.checkEvery()), "voteWindow",
@@ -58,7 +59,7 @@ public final class ConfigRenderer {
                         d(cp.tolerance().firstSeen())), "voteJitter", d(cp.voteJitter()), "bootGrace", d(cp.bootGrace())));
         var a = c.arbiter();
         root.put("arbiter", map("required", a.required(), "votingTimeout", d(a.votingTimeout()), "fallbackExtension",
-                d(a.fallbackExtension()), "expiryCheckEvery", d(a.expiryCheckEvery()), "clockSkew", d(a.clockSkew())));
+                d(a.fallbackExtension()), "expiryCheckEvery", d(a.expiryCheckEvery()), "maxOpenPerMember", a.maxOpenPerMember()));
         root.put("ledger", map("segmentBytes", Sizes.format(c.ledger().segmentBytes()), "fsync",
                 lower(c.ledger().fsync())));
         root.put("control", map("socket", str(c.control().socket())));

@@ -5,6 +5,7 @@ import io.quorumd.wire.Member;
 import io.quorumd.wire.Roster;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,7 +22,12 @@ public record QuorumdConfig(
         ArbiterSection arbiter,
         LedgerSection ledger,
         ControlSection control,
-        LoggingSection logging) {
+        LoggingSection logging,
+        List<String> warnings) {
+
+    public QuorumdConfig {
+        warnings = List.copyOf(warnings);
+    }
 
     /** This node's own roster entry (validated to exist). */
     public Member self() {
@@ -46,7 +52,8 @@ public record QuorumdConfig(
                               Duration reconnectMax) {
     }
 
-    public record FederationSection(String name, Roster roster) {
+    /** The federation: its name, the roster, and how far apart members' clocks may be. */
+    public record FederationSection(String name, Roster roster, Duration clockSkew) {
     }
 
     public record PresenceSection(Duration heartbeat, Duration offlineAfter) {
@@ -61,7 +68,7 @@ public record QuorumdConfig(
     }
 
     public record ArbiterSection(int required, Duration votingTimeout, Duration fallbackExtension,
-                                 Duration expiryCheckEvery, Duration clockSkew) {
+                                 Duration expiryCheckEvery, int maxOpenPerMember) {
     }
 
     public enum FsyncMode { ALWAYS, BATCH, OFF }

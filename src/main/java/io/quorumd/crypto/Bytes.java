@@ -20,10 +20,6 @@ public final class Bytes {
         return new Bytes(value.clone());
     }
 
-    public static Bytes fromHex(String hex) {
-        return new Bytes(HEX.parseHex(hex));
-    }
-
     /** Decodes standard base64 with padding (RFC 4648 §4); throws IllegalArgumentException otherwise. */
     public static Bytes fromBase64(String base64) {
         byte[] decoded = Base64.getDecoder().decode(base64);

@@ -91,11 +91,12 @@ final class DemoScript {
         return nodes.stream().allMatch(n -> status(n, disputeId).equals(expected));
     }
 
+    /** Opens a dispute as its buyer, the last node (never an arbiter), against the last primary arbiter. */
     private String open(String subject, String reason) throws IOException {
         QuorumNode opener = nodes.get(nodes.size() - 1);
         ObjectNode req = ControlClient.request("dispute.open");
-        req.put("subject", subject).put("buyer", primaries.get(0)).put("seller", primaries.get(1)).put("amount", 1500)
-                .put("reason", reason);
+        req.put("subject", subject).put("buyer", opener.name()).put("seller", primaries.get(primaries.size() - 1))
+                .put("amount", 1500).put("reason", reason);
         String id = call(opener, req).path("disputeId").asText();
         disputeIds.add(id);
         LOG.atInfo().addKeyValue("dispute", id).addKeyValue("subject", subject).addKeyValue("opened_on", opener.name())

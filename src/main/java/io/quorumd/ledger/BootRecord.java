@@ -3,6 +3,7 @@ package io.quorumd.ledger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.arbiter.ArbiterPolicy;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.NodeId;
@@ -16,6 +17,7 @@ import io.quorumd.wire.Roster;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,12 +27,25 @@ import java.util.Set;
 public record BootRecord(String name, Bytes publicKey, Roster roster, int checkpointMinVoters, Policy arbiter,
                          String version, long startedAt) {
 
-    /** The arbitration rules in force (M, voting period, fallback extension, skew), or none if disabled. */
+    /** The arbitration rules in force (M, voting period, fallback extension, the federation's clock skew). */
     public record Policy(int required, long votingTimeoutMs, long fallbackExtensionMs, long skewMs) {
     }
 
     public NodeId nodeId() {
         return NodeId.of(publicKey);
+    }
+
+    /** The arbitration rules this boot entry put in force, or empty if its roster names no primary arbiter. */
+    public Optional<ArbiterPolicy> arbiterPolicy() {
+        if (roster.members().stream().noneMatch(m -> m.has(Role.ARBITER))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ArbiterPolicy.of(roster, arbiter.required(), arbiter.votingTimeoutMs(),
+                    arbiter.fallbackExtensionMs(), arbiter.skewMs(), ArbiterPolicy.DEFAULT_MAX_OPEN_PER_MEMBER));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     public ObjectNode toJson() {

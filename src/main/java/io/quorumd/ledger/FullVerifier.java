@@ -1,95 +1,138 @@
 package io.quorumd.ledger;
 
+import io.quorumd.arbiter.ArbiterPolicy;
+import io.quorumd.arbiter.RulingValidator;
+import io.quorumd.checkpoint.CheckpointValidator;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.Ed25519;
+import io.quorumd.crypto.Hashes;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.DisputeRuling;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.InboundVerifier;
-import io.quorumd.wire.Roster;
 import java.util.Optional;
 
 /**
- * The {@code --full} checks, from the ledger alone: the first entry is a boot entry; every boot entry
- * names the same node key; every entry's signature verifies with it; every embedded envelope verifies
- * against the roster of the latest boot entry before it (and a {@code signed} one is from this node);
- * every stored checkpoint passes the checkpoint validator with that boot entry's quorum.
+ * The {@code --full} checks, from the ledger alone, and the start-up verification: the first entry is a
+ * boot entry; every boot entry names the same node key; every entry's signature verifies with it; every
+ * embedded envelope verifies against the roster of the latest boot entry before it (the rules in force
+ * when it was stored, never today's config), and a {@code signed} one is from this node; every stored
+ * checkpoint and ruling passes its one validator under that boot entry's rules.
+ * <p>
+ * Start-up skips the signature and message checks of entries a {@link VerifiedMark} covers (they were
+ * verified at an earlier start), but still follows boot entries, so {@link #era()} is always the boot
+ * entry in force.
  */
 public final class FullVerifier implements EntryVisitor {
-    /** How far ahead of the entry's own time a checkpoint's asOf may be (clock skew between nodes). */
-    static final long SKEW_MS = 5 * 60_000;
+    private final Optional<VerifiedMark> trusted;
     private Bytes nodeKey;
-    private Roster roster;
-    private int minVoters;
-    private BootRecord.Policy arbiter;
+    private BootRecord era;
+    private ArbiterPolicy eraPolicy;
     private long signaturesChecked;
+
+    /** Checks every entry (as {@code ledger verify --full} does). */
+    public FullVerifier() {
+        this(Optional.empty());
+    }
+
+    /** Checks the entries after {@code trusted}, and that the entry at its seq has its hash. */
+    public FullVerifier(Optional<VerifiedMark> trusted) {
+        this.trusted = trusted;
+    }
 
     @Override
     public Optional<String> visit(LedgerEntry entry, byte[] payload) {
-        if (entry.kind() == EntryKind.BOOT) {
-            BootRecord boot;
+        Envelope env = null;
+        if (entry.kind().embedsEnvelope()) {
             try {
-                boot = BootRecord.parse(entry.data());
+                env = entry.envelope();
             } catch (DecodeException e) {
-                return Optional.of("boot entry does not parse: " + e.getMessage());
+                return Optional.of("embedded envelope does not parse: " + e.getMessage());
             }
-            if (nodeKey != null && !nodeKey.equals(boot.publicKey())) {
-                return Optional.of("boot entry names another node key than the first boot entry");
+        }
+        return check(entry, payload, env);
+    }
+
+    /** The checks of one entry whose embedded envelope (or null) the caller already decoded. */
+    public Optional<String> check(LedgerEntry entry, byte[] payload, Envelope env) {
+        if (entry.kind() == EntryKind.BOOT) {
+            Optional<String> problem = enterEra(entry);
+            if (problem.isPresent()) {
+                return problem;
             }
-            nodeKey = boot.publicKey();
-            roster = boot.roster();
-            minVoters = boot.checkpointMinVoters();
-            arbiter = boot.arbiter();
         } else if (nodeKey == null) {
             return Optional.of("entry before the first boot entry: no key to check it against");
+        }
+        if (trusted.isPresent() && entry.seq() <= trusted.get().seq()) {
+            if (entry.seq() == trusted.get().seq() && !Hashes.sha256(payload).hex().equals(trusted.get().hash())) {
+                return Optional.of("this entry differs from the one verified at an earlier start (ledger/"
+                        + VerifiedMark.FILE + " names another hash): the ledger was changed since");
+            }
+            return Optional.empty();
         }
         signaturesChecked++;
         if (!Ed25519.verify(nodeKey, entry.signingBytes(), entry.sig())) {
             return Optional.of("entry signature does not verify");
         }
-        if (entry.kind().embedsEnvelope()) {
-            return checkEnvelope(entry);
+        return env == null ? Optional.empty() : checkEnvelope(entry, env);
+    }
+
+    private Optional<String> enterEra(LedgerEntry entry) {
+        BootRecord boot;
+        try {
+            boot = BootRecord.parse(entry.data());
+        } catch (DecodeException e) {
+            return Optional.of("boot entry does not parse: " + e.getMessage());
+        }
+        if (nodeKey != null && !nodeKey.equals(boot.publicKey())) {
+            return Optional.of("boot entry names another node key than the first boot entry");
+        }
+        nodeKey = boot.publicKey();
+        era = boot;
+        eraPolicy = boot.arbiterPolicy().orElse(null);
+        return Optional.empty();
+    }
+
+    private Optional<String> checkEnvelope(LedgerEntry entry, Envelope env) {
+        signaturesChecked++;
+        InboundVerifier.Verdict verdict = new InboundVerifier(era.roster()).verify(env);
+        if (verdict instanceof InboundVerifier.Verdict.Rejected r) {
+            return Optional.of("embedded " + env.type().wireName() + ": " + r.reason().code() + " (" + r.detail() + ")");
+        }
+        if (entry.kind() == EntryKind.SIGNED && !env.from().equals(NodeId.of(nodeKey))) {
+            return Optional.of("signed entry holds an envelope from another node");
+        }
+        if (entry.kind() == EntryKind.RULING) {
+            if (!(env.body() instanceof DisputeRuling r)) {
+                return Optional.of("ruling entry holds a " + env.type().wireName());
+            }
+            if (eraPolicy == null) {
+                return Optional.of("ruling under a boot entry whose roster names no arbiters");
+            }
+            signaturesChecked += r.votes().size() + 1 + (r.fallback().isPresent() ? 1 : 0);
+            return RulingValidator.validate(r, eraPolicy).map(reason -> "ruling " + r.disputeId() + ": " + reason);
+        }
+        if (entry.kind() == EntryKind.CHECKPOINT) {
+            if (!(env.body() instanceof CheckpointFinal f)) {
+                return Optional.of("checkpoint entry holds a " + env.type().wireName());
+            }
+            signaturesChecked += f.votes().size() + (f.proposal().isPresent() ? 1 : 0);
+            return CheckpointValidator.validate(f, era.roster(), era.checkpointMinVoters(), entry.ts(),
+                    era.arbiter().skewMs()).map(reason -> "checkpoint " + f.checkpointId() + ": " + reason);
         }
         return Optional.empty();
     }
 
-    private Optional<String> checkEnvelope(LedgerEntry entry) {
-        Envelope env;
-        try {
-            env = entry.envelope();
-        } catch (DecodeException e) {
-            return Optional.of("embedded envelope does not parse: " + e.getMessage());
-        }
-        signaturesChecked++;
-        InboundVerifier.Verdict verdict = new InboundVerifier(roster).verify(env);
-        if (verdict instanceof InboundVerifier.Verdict.Rejected r) {
-            return Optional.of("embedded " + env.type().wireName() + ": " + r.reason().code() + " (" + r.detail() + ")");
-        }
-        if (entry.kind() == EntryKind.SIGNED && !env.from().equals(io.quorumd.crypto.NodeId.of(nodeKey))) {
-            return Optional.of("signed entry holds an envelope from another node");
-        }
-        if (entry.kind() == EntryKind.RULING) {
-            if (!(env.body() instanceof io.quorumd.wire.DisputeRuling r)) {
-                return Optional.of("ruling entry holds a " + env.type().wireName());
-            }
-            signaturesChecked += r.votes().size() + 1 + (r.fallback().isPresent() ? 1 : 0);
-            try {
-                var policy = io.quorumd.arbiter.ArbiterPolicy.of(roster, arbiter.required(), arbiter.votingTimeoutMs(),
-                        arbiter.fallbackExtensionMs(), arbiter.skewMs());
-                return io.quorumd.arbiter.RulingValidator.validate(r, roster, policy)
-                        .map(reason -> "ruling " + r.disputeId() + ": " + reason);
-            } catch (IllegalArgumentException e) {
-                return Optional.of("ruling under a boot entry without arbitration: " + e.getMessage());
-            }
-        }
-        if (entry.kind() == EntryKind.CHECKPOINT) {
-            if (!(env.body() instanceof io.quorumd.wire.CheckpointFinal f)) {
-                return Optional.of("checkpoint entry holds a " + env.type().wireName());
-            }
-            signaturesChecked += f.votes().size() + (f.proposal().isPresent() ? 1 : 0);
-            return io.quorumd.checkpoint.CheckpointValidator.validate(f, roster, minVoters, entry.ts(), SKEW_MS)
-                    .map(reason -> "checkpoint " + f.checkpointId() + ": " + reason);
-        }
-        return Optional.empty();
+    /** The boot entry in force at the last entry visited (null before the first). */
+    public BootRecord era() {
+        return era;
+    }
+
+    /** The arbitration rules of {@link #era()}, or empty if its roster names no arbiters. */
+    public Optional<ArbiterPolicy> eraPolicy() {
+        return Optional.ofNullable(eraPolicy);
     }
 
     public long signaturesChecked() {

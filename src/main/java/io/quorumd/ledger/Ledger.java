@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,29 +60,53 @@ public final class Ledger implements AutoCloseable {
         return dataDir.resolve("ledger");
     }
 
-    /** Opens (creating if needed) the ledger of {@code dataDir}, recovering and replaying it. */
+    /**
+     * Opens (creating if needed) the ledger of {@code dataDir}, recovering and replaying it. Whatever goes
+     * wrong — corruption, an I/O error, a replay that throws — the LOCK is released before the error leaves.
+     */
     public static Ledger open(Path dataDir, NodeKey key, Clock clock, long segmentBytes, FsyncMode fsync,
                               EntryVisitor replay) throws IOException {
         Path dir = directory(dataDir);
         Files.createDirectories(dir);
         Ledger ledger = new Ledger(dir, key, clock, segmentBytes, fsync);
         ledger.lock();
-        ScanResult scan = LedgerScanner.scan(dir, replay);
-        if (scan.corruption().isPresent()) {
-            ledger.lockFile.close();
-            throw new LedgerException("ledger corrupt: " + scan.corruption().get()
-                    + " (inspect with: quorumd ledger verify " + dataDir + ")");
+        try {
+            ScanResult scan = LedgerScanner.scan(dir, replay);
+            if (scan.corruption().isPresent()) {
+                throw new LedgerException("ledger corrupt: " + scan.corruption().get()
+                        + " (inspect with: quorumd ledger verify " + dataDir + " --full)");
+            }
+            ledger.lastSeq = scan.lastSeq();
+            ledger.lastHash = scan.lastHash();
+            ledger.entriesTotal = scan.entries();
+            if (scan.torn().isPresent()) {
+                ScanResult.TornTail t = scan.torn().get();
+                LOG.atWarn().addKeyValue("file", t.file()).addKeyValue("offset", t.offset()).addKeyValue("bytes", t.bytes())
+                        .log("ledger: torn tail truncated");
+            }
+            ledger.openTail(scan);
+            return ledger;
+        } catch (IOException | RuntimeException | Error e) {
+            ledger.close();
+            throw e;
         }
-        ledger.lastSeq = scan.lastSeq();
-        ledger.lastHash = scan.lastHash();
-        ledger.entriesTotal = scan.entries();
-        if (scan.torn().isPresent()) {
-            ScanResult.TornTail t = scan.torn().get();
-            LOG.atWarn().addKeyValue("file", t.file()).addKeyValue("offset", t.offset()).addKeyValue("bytes", t.bytes())
-                    .log("ledger: torn tail truncated");
+    }
+
+    /** The verified mark of {@code dataDir}'s ledger signed by {@code key}, if any (read before {@link #open}). */
+    public static Optional<VerifiedMark> verifiedMark(Path dataDir, NodeKey key) {
+        return VerifiedMark.read(directory(dataDir), key.publicKey());
+    }
+
+    /**
+     * Records that every entry up to the last one is verified (see {@link VerifiedMark}); only with nothing
+     * pending, so the mark never covers an entry that is not on disk.
+     */
+    public void markVerified() throws IOException {
+        checkUsable();
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException("entries are pending; commit before marking the ledger verified");
         }
-        ledger.openTail(scan);
-        return ledger;
+        new VerifiedMark(lastSeq, lastHash).write(dir, key, fsync != FsyncMode.OFF);
     }
 
     /** One writer per data dir: a second process (or a second open in this one) is refused. */

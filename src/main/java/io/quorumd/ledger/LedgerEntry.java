@@ -3,13 +3,13 @@ package io.quorumd.ledger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
+import io.quorumd.crypto.SigningBytes;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.RejectReason;
-import java.nio.charset.StandardCharsets;
 
 /**
  * One ledger entry (DESIGN §8): {@code seq} grows by one, {@code prevHash} is the hex SHA-256 of the
@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  */
 public record LedgerEntry(long seq, String prevHash, long ts, EntryKind kind, ObjectNode data, Bytes sig) {
     public static final String ZERO_HASH = "0".repeat(64);
-    private static final byte[] DOMAIN = "quorumd-ledger/1\n".getBytes(StandardCharsets.UTF_8);
+    private static final String DOMAIN = "quorumd-ledger/1\n";
 
     static ObjectNode unsignedJson(long seq, String prevHash, long ts, EntryKind kind, ObjectNode data) {
         ObjectNode o = Json.object();
@@ -33,11 +33,7 @@ public record LedgerEntry(long seq, String prevHash, long ts, EntryKind kind, Ob
 
     /** The bytes the entry signature covers. */
     public static byte[] signingBytes(long seq, String prevHash, long ts, EntryKind kind, ObjectNode data) {
-        byte[] json = CanonicalJson.encode(unsignedJson(seq, prevHash, ts, kind, data));
-        byte[] out = new byte[DOMAIN.length + json.length];
-        System.arraycopy(DOMAIN, 0, out, 0, DOMAIN.length);
-        System.arraycopy(json, 0, out, DOMAIN.length, json.length);
-        return out;
+        return SigningBytes.of(DOMAIN, unsignedJson(seq, prevHash, ts, kind, data));
     }
 
     public byte[] signingBytes() {

@@ -127,7 +127,12 @@ public final class LedgerScanner {
                     return corrupt(file, pos, "chain broken: prevHash of seq " + entry.seq()
                             + " is not the hash of seq " + st.seq);
                 }
-                Optional<String> rejected = visitor.visit(entry, payload);
+                Optional<String> rejected;
+                try {
+                    rejected = visitor.visit(entry, payload);
+                } catch (RuntimeException e) {
+                    rejected = Optional.of("replay failed: " + e);
+                }
                 if (rejected.isPresent()) {
                     return corrupt(file, pos, "seq " + entry.seq() + ": " + rejected.get());
                 }

@@ -17,7 +17,7 @@ import java.util.Optional;
 /**
  * {@link SlotSigner} backed by the ledger: a {@code signed} entry per slot, appended before the message
  * goes to the outbox (which publishes only after the batch's fsync). The slot table is rebuilt from the
- * ledger at start, so a restarted node re-publishes what it already signed.
+ * ledger at start, so a restarted node never signs a second, different message for a slot.
  */
 public final class LedgeredSigner implements SlotSigner {
     /** What was signed for one slot. */
@@ -38,18 +38,6 @@ public final class LedgeredSigner implements SlotSigner {
         this.ledger = ledger;
     }
 
-    /** Replay: a {@code signed} entry fills its slot. */
-    public Optional<String> replay(LedgerEntry entry) {
-        if (entry.kind() != EntryKind.SIGNED) {
-            return Optional.empty();
-        }
-        try {
-            return replay(entry, entry.envelope());
-        } catch (DecodeException e) {
-            return Optional.of("signed entry holds no valid envelope: " + e.getMessage());
-        }
-    }
-
     /** Replay of a {@code signed} entry whose envelope the caller already decoded. */
     public Optional<String> replay(LedgerEntry entry, Envelope env) {
         ObjectNode d = entry.data();
@@ -65,7 +53,6 @@ public final class LedgeredSigner implements SlotSigner {
     public Envelope signOnce(String slot, MessageType type, Body body, String topic, boolean retained) {
         Signed earlier = slots.get(slot);
         if (earlier != null) {
-            outbox.publish(earlier.topic(), earlier.envelope(), earlier.retained());
             return earlier.envelope();
         }
         Envelope env = signer.sign(type, body);
@@ -78,6 +65,11 @@ public final class LedgeredSigner implements SlotSigner {
         slots.put(slot, new Signed(topic, retained, env));
         outbox.publish(topic, env, retained);
         return env;
+    }
+
+    @Override
+    public Optional<Envelope> signed(String slot) {
+        return Optional.ofNullable(slots.get(slot)).map(Signed::envelope);
     }
 
     public Map<String, Signed> slots() {

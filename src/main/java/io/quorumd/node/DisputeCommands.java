@@ -155,7 +155,8 @@ final class DisputeCommands {
             o.put("decisions", s.decisions());
             o.put("agreeing", s.agreeing());
             o.put("nonParticipations", s.nonParticipations());
-            o.put("meanResponseHours", Math.round(s.meanResponseHours() * 100) / 100.0);
+            s.meanResponseHours().ifPresentOrElse(h -> o.put("meanResponseHours", Math.round(h * 100) / 100.0),
+                    () -> o.putNull("meanResponseHours"));
             o.put("score", Math.round(s.score() * 100) / 100.0);
         });
         return out;

@@ -9,8 +9,7 @@ import io.quorumd.wire.InboundVerifier;
 import io.quorumd.wire.RejectReason;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
-import java.util.EnumMap;
-import java.util.Map;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -18,30 +17,30 @@ import org.slf4j.MDC;
 /**
  * The inbound edge, run on the MQTT client's thread: size cap, decode, topic fit, roster lookup,
  * signature check, then the loop's queue. Nothing here touches protocol state. Every reject is counted by
- * reason; its log line is rate-limited to one per reason per {@link #LOG_EVERY_MS}.
+ * reason; its log line is rate-limited ({@link RejectLog}).
  */
 public final class InboundGate implements MqttTransport.Inbound {
     private static final Logger LOG = LoggerFactory.getLogger(InboundGate.class);
-    static final long LOG_EVERY_MS = 10_000;
 
     private final String nodeName;
     private final Topics topics;
     private final InboundVerifier verifier;
-    private final java.util.function.Predicate<InboundMessage> enqueue;
+    private final Predicate<InboundMessage> enqueue;
     private final NodeMetrics metrics;
     private final Clock clock;
-    private final Map<RejectReason, Long> lastLogged = new EnumMap<>(RejectReason.class);
+    private final RejectLog rejectLog;
     private long lastDropLogged = Long.MIN_VALUE;
 
     /** {@code enqueue} hands a verified message on (normally {@code loop::offerMessage}); false means dropped. */
     public InboundGate(String nodeName, Topics topics, InboundVerifier verifier,
-                       java.util.function.Predicate<InboundMessage> enqueue, NodeMetrics metrics, Clock clock) {
+                       Predicate<InboundMessage> enqueue, NodeMetrics metrics, Clock clock) {
         this.nodeName = nodeName;
         this.topics = topics;
         this.verifier = verifier;
         this.enqueue = enqueue;
         this.metrics = metrics;
         this.clock = clock;
+        this.rejectLog = new RejectLog(LOG, clock);
     }
 
     @Override
@@ -70,21 +69,14 @@ public final class InboundGate implements MqttTransport.Inbound {
         }
     }
 
-    private synchronized void reject(RejectReason reason, String topic, String detail) {
+    private void reject(RejectReason reason, String topic, String detail) {
         metrics.rejected(reason);
-        long now = clock.millis();
-        Long last = lastLogged.get(reason);
-        if (last == null || now - last >= LOG_EVERY_MS) {
-            lastLogged.put(reason, now);
-            LOG.atWarn().addKeyValue("reason", reason.code()).addKeyValue("topic", topic)
-                    .addKeyValue("count", metrics.rejects(reason)).addKeyValue("detail", detail)
-                    .log("message rejected");
-        }
+        rejectLog.warn(reason.code(), metrics.rejects(reason), topic, detail);
     }
 
     private synchronized void logDrop(String topic) {
         long now = clock.millis();
-        if (now - lastDropLogged >= LOG_EVERY_MS) {
+        if (now - lastDropLogged >= RejectLog.EVERY_MS) {
             lastDropLogged = now;
             LOG.atWarn().addKeyValue("topic", topic).addKeyValue("dropped", metrics.queueDrops())
                     .log("event queue full, inbound message dropped");

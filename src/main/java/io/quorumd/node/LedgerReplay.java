@@ -1,61 +1,74 @@
 package io.quorumd.node;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quorumd.checkpoint.CheckpointMachine;
+import io.quorumd.arbiter.ArbiterMachine;
+import io.quorumd.arbiter.ArbiterPolicy;
 import io.quorumd.checkpoint.CheckpointStore;
 import io.quorumd.checkpoint.RunHistory;
-import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.ledger.BootRecord;
+import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.EntryVisitor;
+import io.quorumd.ledger.FullVerifier;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.LedgeredSigner;
+import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.DecodeException;
-import io.quorumd.ledger.EntryKind;
 import io.quorumd.wire.Envelope;
 import java.util.Optional;
 
 /**
- * Rebuilds a node's state from its ledger at start: run history (own boots and shutdowns, observations of
- * peers), stored checkpoints (through the same validator as live finals), and what this node signed.
+ * Rebuilds a node's state from its ledger at start. Each entry is first verified by {@link FullVerifier}
+ * (signatures and embedded messages of the entries no earlier start verified) and then replayed under the
+ * rules of the boot entry it was stored under — never today's config, so removing a member or changing
+ * minVoters never turns a sound ledger into "corruption". Replay rebuilds the run history (own boots and
+ * shutdowns, observations of peers), the stored checkpoints, the disputes and what this node signed.
+ * Each embedded envelope is decoded once, for both steps.
  */
 final class LedgerReplay implements EntryVisitor {
     private final NodeId self;
-    private final QuorumdConfig config;
+    private final FullVerifier verifier;
     private final RunHistory history;
     private final CheckpointStore checkpoints;
     private final LedgeredSigner slots;
-    private final io.quorumd.arbiter.ArbiterMachine arbiter;
+    private final ArbiterMachine arbiter;
 
-    LedgerReplay(NodeId self, QuorumdConfig config, RunHistory history, CheckpointStore checkpoints, LedgeredSigner slots,
-                 io.quorumd.arbiter.ArbiterMachine arbiter) {
-        this.arbiter = arbiter;
+    LedgerReplay(NodeId self, FullVerifier verifier, RunHistory history, CheckpointStore checkpoints,
+                 LedgeredSigner slots, ArbiterMachine arbiter) {
         this.self = self;
-        this.config = config;
+        this.verifier = verifier;
         this.history = history;
         this.checkpoints = checkpoints;
         this.slots = slots;
+        this.arbiter = arbiter;
     }
 
     @Override
     public Optional<String> visit(LedgerEntry entry, byte[] payload) {
-        Optional<String> problem = Optional.empty();
+        Envelope env = null;
         if (entry.kind().embedsEnvelope()) {
             try {
-                problem = replay(entry, entry.envelope());
+                env = entry.envelope();
             } catch (DecodeException e) {
-                problem = Optional.of("entry holds no valid envelope: " + e.getMessage());
+                return Optional.of("entry holds no valid envelope: " + e.getMessage());
             }
+        }
+        Optional<String> problem = verifier.check(entry, payload, env);
+        if (problem.isPresent()) {
+            return problem;
+        }
+        if (env != null) {
+            problem = replay(entry, env);
         }
         track(history, self, entry);
         return problem;
     }
 
-    /** One decoded message back into the part of the node that acted on it. */
+    /** One verified message back into the part of the node that acted on it. */
     private Optional<String> replay(LedgerEntry entry, Envelope env) {
         if (entry.kind() == EntryKind.CHECKPOINT) {
-            return CheckpointMachine.replayFinal(checkpoints, env, config.federation().roster(),
-                    config.checkpoint().minVoters(), entry.ts(), config.arbiter().clockSkew().toMillis());
+            checkpoints.restore((CheckpointFinal) env.body(), env);
+            return Optional.empty();
         }
         if (entry.kind() == EntryKind.SIGNED) {
             Optional<String> problem = slots.replay(entry, env);
@@ -66,7 +79,11 @@ final class LedgerReplay implements EntryVisitor {
         switch (env.type()) {
             case DISPUTE_OPEN, DISPUTE_VOTE, DISPUTE_FALLBACK, DISPUTE_RULING -> {
                 if (arbiter != null) {
-                    arbiter.replay(env);
+                    Optional<ArbiterPolicy> era = verifier.eraPolicy();
+                    if (era.isEmpty()) {
+                        return Optional.of(env.type().wireName() + " stored under a boot entry whose roster names no arbiters");
+                    }
+                    arbiter.replay(env, era.get());
                 }
             }
             default -> {
@@ -80,7 +97,7 @@ final class LedgerReplay implements EntryVisitor {
         ObjectNode d = entry.data();
         switch (entry.kind()) {
             case BOOT -> {
-                history.down(self, lastTs(history, self, entry));
+                history.down(self, history.lastActivity(self, entry.ts()));
                 try {
                     long startedAt = BootRecord.parse(d).startedAt();
                     history.up(self, startedAt, startedAt);
@@ -102,9 +119,5 @@ final class LedgerReplay implements EntryVisitor {
             }
         }
         history.noteActivity(self, entry.ts());
-    }
-
-    private static long lastTs(RunHistory history, NodeId self, LedgerEntry boot) {
-        return history.lastActivity(self, boot.ts());
     }
 }

@@ -30,7 +30,12 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.Topics;
+import io.quorumd.ledger.FullVerifier;
+import io.quorumd.ledger.VerifiedMark;
+import io.quorumd.wire.Role;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,16 +95,25 @@ public final class NodeCore implements EventHandler {
         EnvelopeSigner signer = new EnvelopeSigner(key, clock);
         this.slotSigner = new LedgeredSigner(signer, outbox);
         NodeJournal journal = new NodeJournal(this::append, metrics, clock);
-        this.presence = new PresenceMachine(id, config.federation().roster(), config.presence(), clock, scheduler, signer,
-                topics, outbox, this::observe);
+        this.presence = new PresenceMachine(id, config.federation().roster(), config.presence(),
+                config.federation().clockSkew().toMillis(), clock, scheduler, signer, topics, outbox, journal, this::observe);
         this.checkpoint = new CheckpointMachine(id, config.federation().roster(), config.checkpoint(),
-                config.arbiter().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
+                config.federation().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
                 history, checkpoints, presence::onlineCount, jitter);
-        this.arbiter = arbitrationEnabled(config) ? new ArbiterMachine(id, config.federation().roster(),
-                ArbiterPolicy.of(config), clock, scheduler, slotSigner, signer, topics, outbox, journal, jitter) : null;
-        LedgerReplay replay = new LedgerReplay(id, config, history, checkpoints, slotSigner, arbiter);
-        this.ledger = Ledger.open(config.node().dataDir(), key, clock, config.ledger().segmentBytes(),
-                config.ledger().fsync(), replay);
+        this.arbiter = arbitrationEnabled(config) ? new ArbiterMachine(id, ArbiterPolicy.of(config),
+                config.arbiter().expiryCheckEvery(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
+                jitter) : null;
+        Path dataDir = config.node().dataDir();
+        Optional<VerifiedMark> mark = Ledger.verifiedMark(dataDir, key);
+        LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter);
+        this.ledger = Ledger.open(dataDir, key, clock, config.ledger().segmentBytes(), config.ledger().fsync(), replay);
+        if (mark.isPresent() && mark.get().seq() > ledger.lastSeq()) {
+            ledger.close();
+            throw new LedgerException("ledger corrupt: it ends at seq " + ledger.lastSeq() + " but entries through seq "
+                    + mark.get().seq() + " were verified at an earlier start: durable entries are missing"
+                    + " (inspect with: quorumd ledger verify " + dataDir + " --full)");
+        }
+        ledger.markVerified();
         slotSigner.attach(ledger);
         ledgerEntries = ledger.entries();
         ledgerBytes = ledger.bytes();
@@ -108,7 +122,7 @@ public final class NodeCore implements EventHandler {
 
     /** Arbitration runs when the roster names primary arbiters; config validation guarantees the rest. */
     static boolean arbitrationEnabled(QuorumdConfig config) {
-        return config.federation().roster().members().stream().anyMatch(m -> m.has(io.quorumd.wire.Role.ARBITER));
+        return config.federation().roster().members().stream().anyMatch(m -> m.has(Role.ARBITER));
     }
 
     /** On the loop thread: the boot entry, first heartbeat and the machines' timers. */
@@ -116,11 +130,11 @@ public final class NodeCore implements EventHandler {
         var a = config.arbiter();
         append(EntryKind.BOOT, new BootRecord(config.node().name(), config.self().publicKey(), config.federation().roster(),
                 config.checkpoint().minVoters(), new BootRecord.Policy(a.required(), a.votingTimeout().toMillis(),
-                a.fallbackExtension().toMillis(), a.clockSkew().toMillis()), Version.get(), presence.startedAt()).toJson());
+                a.fallbackExtension().toMillis(), config.federation().clockSkew().toMillis()), Version.get(),
+                presence.startedAt()).toJson());
         presence.start();
         checkpoint.start();
         if (arbiter != null) {
-            arbiter.expireOverdue();
             arbiter.start();
         }
         scheduler.schedule(config.logging().statsEvery(), new StatsDue());
@@ -238,8 +252,18 @@ public final class NodeCore implements EventHandler {
                 .addKeyValue("fsync_p99_us", commitTimes.p99Micros()).log("stats");
     }
 
+    /**
+     * Closes the ledger; after an orderly run (not a fatal error, not a simulated crash) first records that
+     * everything in it is verified, so the next start verifies nothing again.
+     */
     public void closeLedger() throws IOException {
-        ledger.close();
+        try {
+            if (!failed && !silenced && !ledger.failed() && !ledger.hasPending()) {
+                ledger.markVerified();
+            }
+        } finally {
+            ledger.close();
+        }
     }
 
     public NodeId id() {
@@ -268,16 +292,12 @@ public final class NodeCore implements EventHandler {
     }
 
     /** The arbiter machine, or empty when the roster names no arbiters. */
-    public java.util.Optional<ArbiterMachine> arbiter() {
-        return java.util.Optional.ofNullable(arbiter);
+    public Optional<ArbiterMachine> arbiter() {
+        return Optional.ofNullable(arbiter);
     }
 
     public CheckpointStore checkpoints() {
         return checkpoints;
-    }
-
-    public LedgeredSigner slotSigner() {
-        return slotSigner;
     }
 
     public Ledger ledger() {

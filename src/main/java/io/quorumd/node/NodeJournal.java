@@ -2,34 +2,33 @@ package io.quorumd.node;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.arbiter.ArbiterJournal;
 import io.quorumd.checkpoint.CheckpointJournal;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.loop.InboundMessage;
 import io.quorumd.wire.CheckpointFinal;
+import io.quorumd.wire.DisputeRuling;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Json;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The machines' records, as ledger entries, and their protocol rejects, counted and logged (rate-limited). */
-final class NodeJournal implements CheckpointJournal, io.quorumd.arbiter.ArbiterJournal {
+final class NodeJournal implements CheckpointJournal, ArbiterJournal {
     private static final Logger LOG = LoggerFactory.getLogger(NodeJournal.class);
 
     private final BiFunction<EntryKind, ObjectNode, LedgerEntry> append;
     private final NodeMetrics metrics;
-    private final Clock clock;
-    private final Map<String, Long> lastLogged = new HashMap<>();
+    private final RejectLog rejectLog;
 
     NodeJournal(BiFunction<EntryKind, ObjectNode, LedgerEntry> append, NodeMetrics metrics, Clock clock) {
         this.append = append;
         this.metrics = metrics;
-        this.clock = clock;
+        this.rejectLog = new RejectLog(LOG, clock);
     }
 
     @Override
@@ -49,7 +48,7 @@ final class NodeJournal implements CheckpointJournal, io.quorumd.arbiter.Arbiter
     }
 
     @Override
-    public void rulingStored(io.quorumd.wire.DisputeRuling ruling, Envelope envelope) {
+    public void rulingStored(DisputeRuling ruling, Envelope envelope) {
         ObjectNode data = Json.object();
         data.put("disputeId", ruling.disputeId());
         data.set("envelope", envelope.toJson());
@@ -70,12 +69,6 @@ final class NodeJournal implements CheckpointJournal, io.quorumd.arbiter.Arbiter
     @Override
     public void rejected(String reason, String detail) {
         metrics.protocolRejected(reason);
-        long now = clock.millis();
-        Long last = lastLogged.get(reason);
-        if (last == null || now - last >= InboundGate.LOG_EVERY_MS) {
-            lastLogged.put(reason, now);
-            LOG.atWarn().addKeyValue("reason", reason).addKeyValue("count", metrics.protocolRejects(reason))
-                    .addKeyValue("detail", detail).log("message rejected");
-        }
+        rejectLog.warn(reason, metrics.protocolRejects(reason), null, detail);
     }
 }

@@ -3,6 +3,8 @@ package io.quorumd.node;
 import io.quorumd.wire.RejectReason;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
@@ -12,7 +14,7 @@ public final class NodeMetrics {
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder queueDrops = new LongAdder();
     private final Map<RejectReason, LongAdder> rejects = new EnumMap<>(RejectReason.class);
-    private final Map<String, LongAdder> protocolRejects = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, LongAdder> protocolRejects = new ConcurrentHashMap<>();
 
     public NodeMetrics() {
         for (RejectReason r : RejectReason.values()) {
@@ -62,15 +64,11 @@ public final class NodeMetrics {
         return rejects.get(reason).sum();
     }
 
-    public long rejectsTotal() {
-        return rejects.values().stream().mapToLong(LongAdder::sum).sum();
-    }
-
     /** "bad_signature:1,unknown_sender:2,stale_vote:1" (wire rejects, then protocol rejects), or "none". */
     public String rejectSummary() {
         String wire = rejects.entrySet().stream().filter(e -> e.getValue().sum() > 0)
                 .map(e -> e.getKey().code() + ":" + e.getValue().sum()).collect(Collectors.joining(","));
-        String protocol = new java.util.TreeMap<>(protocolRejects).entrySet().stream()
+        String protocol = new TreeMap<>(protocolRejects).entrySet().stream()
                 .map(e -> e.getKey() + ":" + e.getValue().sum()).collect(Collectors.joining(","));
         String s = wire.isEmpty() ? protocol : protocol.isEmpty() ? wire : wire + "," + protocol;
         return s.isEmpty() ? "none" : s;

@@ -3,6 +3,7 @@ package io.quorumd.presence;
 import io.quorumd.config.QuorumdConfig.PresenceSection;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.loop.InboundMessage;
+import io.quorumd.loop.Journal;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
@@ -15,6 +16,7 @@ import io.quorumd.wire.Roster;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -25,8 +27,13 @@ import org.slf4j.LoggerFactory;
  * peer is online from a live heartbeat of its current run until its offline notice (last will or
  * shutdown) or {@code offlineAfter} of silence. A heartbeat of a newer run is a restart; messages of an
  * older run, and heartbeats signed more than {@code offlineAfter} ago (retained, or queued by the broker
- * while this node was away), change nothing. Loop thread only;
- * {@link #peers()} may be read from any thread.
+ * while this node was away), change nothing.
+ * <p>
+ * A peer signs its own presence, so a hostile one could make every node write observations as fast as it
+ * can sign: messages dated beyond the clock skew, and runs said to start after their own heartbeat, are
+ * refused; and each peer has a budget of {@link #TRANSITION_BURST} transitions, refilled by one per
+ * heartbeat interval — a message that would need a transition beyond it is refused and changes nothing.
+ * Loop thread only; {@link #peers()} may be read from any thread.
  */
 public final class PresenceMachine {
     private static final Logger LOG = LoggerFactory.getLogger(PresenceMachine.class);
@@ -39,9 +46,14 @@ public final class PresenceMachine {
     public record SweepDue(long startedAt) implements TimerKey {
     }
 
+    static final int TRANSITION_BURST = 8;
+
     private final NodeId self;
     private final Roster roster;
     private final PresenceSection settings;
+    private final long skewMs;
+    private final Journal journal;
+    private final Map<NodeId, long[]> budgets = new HashMap<>();
     private final Clock clock;
     private final Scheduler scheduler;
     private final EnvelopeSigner signer;
@@ -52,11 +64,14 @@ public final class PresenceMachine {
     private long startedAt = -1;
     private long seq;
 
-    public PresenceMachine(NodeId self, Roster roster, PresenceSection settings, Clock clock, Scheduler scheduler,
-                           EnvelopeSigner signer, Topics topics, Outbox outbox, PresenceListener listener) {
+    public PresenceMachine(NodeId self, Roster roster, PresenceSection settings, long skewMs, Clock clock,
+                           Scheduler scheduler, EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
+                           PresenceListener listener) {
         this.self = self;
         this.roster = roster;
         this.settings = settings;
+        this.skewMs = skewMs;
+        this.journal = journal;
         this.clock = clock;
         this.scheduler = scheduler;
         this.signer = signer;
@@ -119,6 +134,10 @@ public final class PresenceMachine {
         if (env.from().equals(self)) {
             return;
         }
+        if (env.ts() > clock.millis() + skewMs) {
+            journal.rejected("future_ts", env.type().wireName() + " of " + roster.label(env.from()) + " is dated ahead");
+            return;
+        }
         if (env.body() instanceof Heartbeat hb) {
             onHeartbeat(env, hb);
         } else if (env.body() instanceof Offline off) {
@@ -141,9 +160,17 @@ public final class PresenceMachine {
             }
             return;
         }
+        if (hb.startedAt() > env.ts() + skewMs) {
+            journal.rejected("bad_start", "heartbeat of " + roster.label(env.from()) + " says its run starts after it");
+            return;
+        }
         boolean restarted = known != null && hb.startedAt() > known.startedAt();
         if (known != null && !restarted && known.online() && hb.seq() <= known.lastSeq()) {
             return; // duplicate or replay within the current run
+        }
+        int transitions = (restarted ? 1 : 0) + (known == null || !known.online() ? 1 : 0);
+        if (!spend(env.from(), transitions, now)) {
+            return;
         }
         peers.put(env.from(), new PeerState(PeerState.Status.ONLINE, hb.startedAt(), hb.seq(), now));
         if (restarted) {
@@ -163,10 +190,36 @@ public final class PresenceMachine {
         if (off.startedAt() < known.startedAt()) {
             return; // the will of an older run
         }
+        if (!spend(from, known.online() ? 1 : 0, clock.millis())) {
+            return;
+        }
         peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), known.lastSeq(), known.lastHeardAt()));
         if (known.online()) {
             transition(PeerTransition.Kind.OFFLINE, from, off.startedAt(), off.reason().code());
         }
+    }
+
+    /**
+     * Takes {@code n} transitions from the peer's budget (burst {@link #TRANSITION_BURST}, one more per
+     * heartbeat interval); false, counted and logged, when it cannot.
+     */
+    private boolean spend(NodeId peer, int n, long now) {
+        if (n == 0) {
+            return true;
+        }
+        long every = settings.heartbeat().toMillis();
+        long[] b = budgets.computeIfAbsent(peer, k -> new long[] {TRANSITION_BURST, now});
+        long refill = (now - b[1]) / every;
+        if (refill > 0) {
+            b[0] = Math.min(TRANSITION_BURST, b[0] + refill);
+            b[1] += refill * every;
+        }
+        if (b[0] < n) {
+            journal.rejected("presence_rate", roster.label(peer) + " changed state more often than its budget allows");
+            return false;
+        }
+        b[0] -= n;
+        return true;
     }
 
     private void sweep() {

@@ -21,6 +21,13 @@ public record DisputeOpen(String subject, String buyer, String seller, long amou
         evidence = List.copyOf(evidence);
     }
 
+    /** An open built on this node, checked by the rules a peer's decoder applies; the reason if it fails them. */
+    public static DisputeOpen checked(String subject, String buyer, String seller, long amount, String reason,
+                                      List<String> evidence, long openedAt) throws DecodeException {
+        return MessageType.DISPUTE_OPEN.checked(new DisputeOpen(subject, buyer, seller, amount, reason, evidence,
+                openedAt));
+    }
+
     public String disputeId() {
         return Hashes.contentId(CanonicalJson.encode(toJson()));
     }
@@ -55,15 +62,19 @@ public record DisputeOpen(String subject, String buyer, String seller, long amou
         }
         long openedAt = f.nonNegative("openedAt");
         f.done();
-        if (subject.isBlank() || buyer.equals(seller)) {
-            throw new DecodeException(RejectReason.BAD_VALUE, "a dispute needs a subject and two different parties");
+        if (subject.isBlank()) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "a dispute needs a subject");
+        }
+        if (buyer.equals(seller)) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "buyer and seller must be two different members");
         }
         return new DisputeOpen(subject, buyer, seller, amount, reason, evidence, openedAt);
     }
 
     static String bounded(String s, String name) throws DecodeException {
         if (s.length() > MAX_TEXT) {
-            throw new DecodeException(RejectReason.BAD_VALUE, name + " is longer than " + MAX_TEXT + " characters");
+            throw new DecodeException(RejectReason.BAD_VALUE, name + " is " + s.length() + " characters; at most "
+                    + MAX_TEXT + " are allowed");
         }
         return s;
     }

@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** An arbiter's signed vote on one dispute. Published on {@code {p}/arbiter/vote}. */
 public record DisputeVote(String disputeId, Decision decision, String reason, long votedAt) implements Body {
+    /** A vote built on this node, checked by the rules a peer's decoder applies; the reason if it fails them. */
+    public static DisputeVote checked(String disputeId, Decision decision, String reason, long votedAt)
+            throws DecodeException {
+        return MessageType.DISPUTE_VOTE.checked(new DisputeVote(disputeId, decision, reason, votedAt));
+    }
+
     @Override
     public ObjectNode toJson() {
         ObjectNode o = Json.object();

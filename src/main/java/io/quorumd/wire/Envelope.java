@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.NodeId;
-import java.nio.charset.StandardCharsets;
+import io.quorumd.crypto.SigningBytes;
 
 /**
  * One signed protocol message (DESIGN §4): {@code {"v":1,"type":…,"from":…,"ts":…,"body":{…},"sig":…}}.
@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 public record Envelope(MessageType type, NodeId from, long ts, Body body, Bytes sig) {
     public static final int VERSION = 1;
-    private static final byte[] DOMAIN = "quorumd/1\n".getBytes(StandardCharsets.UTF_8);
+    private static final String DOMAIN = "quorumd/1\n";
 
     public Envelope {
         if (!type.bodyClass().isInstance(body)) {
@@ -43,11 +43,7 @@ public record Envelope(MessageType type, NodeId from, long ts, Body body, Bytes 
     }
 
     static byte[] signingBytes(MessageType type, NodeId from, long ts, Body body) {
-        byte[] json = CanonicalJson.encode(unsignedJson(type, from, ts, body));
-        byte[] out = new byte[DOMAIN.length + json.length];
-        System.arraycopy(DOMAIN, 0, out, 0, DOMAIN.length);
-        System.arraycopy(json, 0, out, DOMAIN.length, json.length);
-        return out;
+        return SigningBytes.of(DOMAIN, unsignedJson(type, from, ts, body));
     }
 
     public ObjectNode toJson() {

@@ -38,12 +38,21 @@ public final class EnvelopeCodec {
             throw new DecodeException(RejectReason.MALFORMED_JSON, "empty payload");
         }
         Envelope envelope = fromJson(tree);
+        requireCanonical(tree, "envelope");
+        return envelope;
+    }
+
+    /**
+     * Refuses a tree that has no canonical form (a float, a lone surrogate, an integer beyond ±(2^53−1)):
+     * such a message can be neither verified nor stored, so it is a counted reject, never an exception
+     * further in.
+     */
+    static void requireCanonical(JsonNode tree, String where) throws DecodeException {
         try {
             CanonicalJson.requireCanonical(tree);
         } catch (NotCanonicalException e) {
             throw new DecodeException(RejectReason.NOT_CANONICAL, e.getMessage());
         }
-        return envelope;
     }
 
     /** Reads an envelope from an already parsed tree (as embedded in ledger entries and finals). */

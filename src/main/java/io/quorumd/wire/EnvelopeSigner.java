@@ -3,7 +3,10 @@ package io.quorumd.wire;
 import io.quorumd.crypto.NodeKey;
 import java.time.Clock;
 
-/** Signs bodies as this node, stamping the envelope with the injected clock's time. */
+/**
+ * Signs bodies as this node, stamping the envelope with the injected clock's time. A body that a peer's
+ * decoder would refuse (see {@link MessageType#checked}) is never signed: IllegalArgumentException instead.
+ */
 public final class EnvelopeSigner {
     private final NodeKey key;
     private final Clock clock;
@@ -18,6 +21,12 @@ public final class EnvelopeSigner {
     }
 
     public Envelope signAt(MessageType type, Body body, long ts) {
+        try {
+            type.checked(body);
+        } catch (DecodeException e) {
+            throw new IllegalArgumentException("refusing to sign a " + type.wireName() + " peers would reject: "
+                    + e.getMessage(), e);
+        }
         return new Envelope(type, key.nodeId(), ts, body,
                 key.sign(Envelope.signingBytes(type, key.nodeId(), ts, body)));
     }

@@ -49,6 +49,20 @@ public enum MessageType {
         return parser.parse(body);
     }
 
+    /**
+     * A body built on this node, put through exactly the checks a peer's decoder applies to it (canonical
+     * form, field bounds, cross-field rules): this node never signs what its peers would refuse.
+     */
+    public <B extends Body> B checked(B body) throws DecodeException {
+        if (!bodyClass.isInstance(body)) {
+            throw new IllegalArgumentException(wireName + " needs a " + bodyClass.getSimpleName() + " body");
+        }
+        ObjectNode json = body.toJson();
+        EnvelopeCodec.requireCanonical(json, "body");
+        parser.parse(json);
+        return body;
+    }
+
     static MessageType ofWireName(String name) throws DecodeException {
         MessageType type = BY_NAME.get(name);
         if (type == null) {

@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Arbitration scenarios on simulated nodes (production NodeCore, virtual time, --fast timings, 60 s voting). */
 class ArbiterScenarioTest {
+    /** federation.clockSkew of these scenarios: it covers the bus's delay (up to 4 s) and opens that arrive late. */
+    static final Duration SKEW = Duration.ofSeconds(5);
+
     @TempDir
     Path dir;
 
@@ -35,7 +38,7 @@ class ArbiterScenarioTest {
             throws Exception {
         SimWorld world = new SimWorld(seed, 1_800_000_000_000L);
         SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, delay), dir,
-                SimFederation.Options.arbitration(nodes, primaries, required, fallbacks));
+                SimFederation.Options.arbitration(nodes, primaries, required, fallbacks).withClockSkew(SKEW));
         f.startAll();
         world.run(Duration.ofSeconds(3));
         return f;
@@ -45,8 +48,10 @@ class ArbiterScenarioTest {
         return n.core().arbiter().orElseThrow();
     }
 
+    /** Opens "pay-1" as a party: {@code by} is the buyer, node-1 (or node-2, if {@code by} is node-1) the seller. */
     static String open(SimNode by) {
-        return by.control(c -> c.arbiter().orElseThrow().desk().open("pay-1", "node-1", "node-2", 100, "late", List.of()));
+        String seller = by.name().equals("node-1") ? "node-2" : "node-1";
+        return by.control(c -> c.arbiter().orElseThrow().desk().open("pay-1", by.name(), seller, 100, "late", List.of()));
     }
 
     static void vote(SimNode n, String id, Decision d) {

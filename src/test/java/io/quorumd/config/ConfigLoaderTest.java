@@ -178,4 +178,26 @@ class ConfigLoaderTest {
         assertEquals(c, again);
         assertTrue(rendered.contains("segmentBytes: 1MiB"), rendered);
     }
+
+    @Test
+    void clockSkewIsAFederationSettingAndTheOldArbiterKeyIsDeprecated() throws Exception {
+        QuorumdConfig plain = parse(yaml("", ""));
+        assertEquals(Duration.ofSeconds(30), plain.federation().clockSkew());
+        assertTrue(plain.warnings().isEmpty());
+        QuorumdConfig moved = parse(yaml("", "").replace("  name: lab\n", "  name: lab\n  clockSkew: 10s\n"));
+        assertEquals(Duration.ofSeconds(10), moved.federation().clockSkew());
+        QuorumdConfig old = parse(yaml("", "arbiter:\n  clockSkew: 7s\n"));
+        assertEquals(Duration.ofSeconds(7), old.federation().clockSkew(), "still read");
+        assertEquals(1, old.warnings().size());
+        assertTrue(old.warnings().get(0).contains("federation.clockSkew"), old.warnings().toString());
+        assertProblem(problems(yaml("", "arbiter:\n  clockSkew: 7s\n").replace("  name: lab\n",
+                "  name: lab\n  clockSkew: 10s\n")), "arbiter.clockSkew", "differs from federation.clockSkew");
+    }
+
+    @Test
+    void maxOpenPerMemberHasADefaultAndABound() throws Exception {
+        assertEquals(16, parse(yaml("", "")).arbiter().maxOpenPerMember());
+        assertEquals(4, parse(yaml("", "arbiter:\n  maxOpenPerMember: 4\n")).arbiter().maxOpenPerMember());
+        assertProblem(problems(yaml("", "arbiter:\n  maxOpenPerMember: 0\n")), "arbiter.maxOpenPerMember", "out of range");
+    }
 }

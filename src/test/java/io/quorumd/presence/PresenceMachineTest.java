@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quorumd.config.QuorumdConfig.PresenceSection;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.loop.InboundMessage;
+import io.quorumd.sim.RecordingJournal;
 import io.quorumd.sim.VirtualClock;
 import io.quorumd.sim.VirtualScheduler;
 import io.quorumd.wire.Body;
@@ -38,6 +39,7 @@ class PresenceMachineTest {
     private PresenceMachine machine;
     private final List<Envelope> published = new ArrayList<>();
     private final List<PeerTransition> transitions = new ArrayList<>();
+    private final RecordingJournal rejects = new RecordingJournal();
 
     private static byte[] seed(int b) {
         byte[] s = new byte[32];
@@ -49,8 +51,8 @@ class PresenceMachineTest {
     void setUp() {
         clock = new VirtualClock(1_800_000_000_000L);
         scheduler = new VirtualScheduler(clock);
-        machine = new PresenceMachine(ME.nodeId(), ROSTER, SETTINGS, clock, scheduler, new EnvelopeSigner(ME, clock),
-                TOPICS, (topic, env, retained) -> published.add(env), transitions::add);
+        machine = new PresenceMachine(ME.nodeId(), ROSTER, SETTINGS, 1_000, clock, scheduler, new EnvelopeSigner(ME, clock),
+                TOPICS, (topic, env, retained) -> published.add(env), rejects, transitions::add);
         scheduler.deliverTo(t -> machine.onTimer(t.key()));
         machine.begin();
         machine.start();
@@ -155,6 +157,37 @@ class PresenceMachineTest {
         machine.onMessage(new InboundMessage(TOPICS.presence(ME.nodeId()), mine, ROSTER.byId(ME.nodeId()).orElseThrow(),
                 true));
         assertTrue(machine.peers().isEmpty());
+    }
+
+    @Test
+    void postDatedPresenceIsRefusedAndCounted() {
+        fromBob(new Heartbeat(100, 0), clock.millis() + 60_000, false);
+        fromBob(new Offline(100, Offline.Reason.LOST), clock.millis() + 60_000, false);
+        assertTrue(transitions.isEmpty());
+        assertEquals(2, rejects.count("future_ts"));
+    }
+
+    @Test
+    void aRunSaidToStartAfterItsOwnHeartbeatIsRefused() {
+        fromBob(new Heartbeat(clock.millis() + 10_000, 0), clock.millis(), false);
+        assertTrue(transitions.isEmpty());
+        assertEquals(1, rejects.count("bad_start"));
+    }
+
+    @Test
+    void aFlappingPeerCannotMakeUsWriteObservationsBeyondItsBudget() {
+        long t = clock.millis();
+        fromBob(new Heartbeat(t - 1000, 0), t, false);
+        for (int i = 0; i < 100; i++) {
+            fromBob(new Heartbeat(t - 999 + i, 0), t, false); // a new run every message: a restart each
+        }
+        assertEquals(PresenceMachine.TRANSITION_BURST, transitions.size(), kinds().toString());
+        assertEquals(100 - (PresenceMachine.TRANSITION_BURST - 1), rejects.count("presence_rate"));
+        long before = machine.peers().get(BOB.nodeId()).startedAt();
+        scheduler.advance(Duration.ofMillis(1500)); // one heartbeat interval refills one transition
+        fromBob(new Heartbeat(t + 200, 0), clock.millis(), false);
+        assertEquals(PresenceMachine.TRANSITION_BURST + 1, transitions.size());
+        assertTrue(machine.peers().get(BOB.nodeId()).startedAt() > before);
     }
 
     @Test

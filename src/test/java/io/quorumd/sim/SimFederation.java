@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * N simulated nodes with seeded keys, one config each (the same YAML path as production), ledgers in
@@ -19,11 +20,30 @@ public final class SimFederation {
     /** Timings and sizes of a simulated federation. */
     public record Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
                           Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace,
-                          Arbiters arbiters) {
+                          Arbiters arbiters, Duration clockSkew) {
+        public Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
+                       Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace,
+                       Arbiters arbiters) {
+            this(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter, bootGrace,
+                    arbiters, Duration.ofSeconds(1));
+        }
+
         public Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
                        Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace) {
             this(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter, bootGrace,
                     new Arbiters(3, 2, 0, Duration.ofMinutes(60), Duration.ofMinutes(30)));
+        }
+
+        /** The same with other arbiter roles and timings. */
+        public Options withArbiters(Arbiters a) {
+            return new Options(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter,
+                    bootGrace, a, clockSkew);
+        }
+
+        /** The same with another federation.clockSkew (it must cover the bus's delivery delay). */
+        public Options withClockSkew(Duration skew) {
+            return new Options(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter,
+                    bootGrace, arbiters, skew);
         }
 
         /** Short timings, as `federation init --fast` writes. */
@@ -48,10 +68,13 @@ public final class SimFederation {
     private final SimWorld world;
     private final SimBus bus;
     private final List<SimNode> nodes = new ArrayList<>();
+    private final List<String> yamls = new ArrayList<>();
+    private final Path root;
 
     public SimFederation(SimWorld world, SimBus bus, Path root, Options o) throws Exception {
         this.world = world;
         this.bus = bus;
+        this.root = root;
         List<NodeKey> keys = new ArrayList<>();
         StringBuilder roster = new StringBuilder();
         for (int i = 1; i <= o.nodes(); i++) {
@@ -67,19 +90,34 @@ public final class SimFederation {
         for (int i = 1; i <= o.nodes(); i++) {
             String yaml = "node:\n  name: node-" + i + "\n  dataDir: node-" + i + "\n"
                     + "mqtt:\n  topicPrefix: sim\n"
-                    + "federation:\n  name: sim\n  roster:\n" + roster
+                    + "federation:\n  name: sim\n  clockSkew: " + d(o.clockSkew()) + "\n  roster:\n" + roster
                     + "presence:\n  heartbeat: " + d(o.heartbeat()) + "\n  offlineAfter: " + d(o.offlineAfter()) + "\n"
                     + "checkpoint:\n  minVoters: " + o.minVoters() + "\n  interval: " + d(o.interval())
                     + "\n  checkEvery: " + d(o.checkEvery()) + "\n  voteWindow: " + d(o.voteWindow())
                     + "\n  voteJitter: " + d(o.voteJitter()) + "\n  bootGrace: " + d(o.bootGrace()) + "\n"
                     + "arbiter:\n  required: " + o.arbiters().required() + "\n  votingTimeout: "
                     + d(o.arbiters().votingTimeout()) + "\n  fallbackExtension: " + d(o.arbiters().fallbackExtension())
-                    + "\n  clockSkew: 1s\n"
+                    + "\n"
                     + "ledger:\n  fsync: off\n"
                     + "logging:\n  statsEvery: 1d\n";
+            yamls.add(yaml);
             QuorumdConfig c = ConfigLoader.parse(yaml, root.resolve("node-" + i + ".yaml"), Map.<String, String>of()::get);
             nodes.add(new SimNode(world, bus, c, keys.get(i - 1)));
         }
+    }
+
+    /**
+     * Node {@code oneBased}'s config as its operator would rewrite it: {@code edit} gets the node's YAML
+     * (roster entries are three lines each, starting with {@code "    - name: node-N"}) and returns the new one.
+     */
+    public QuorumdConfig reconfigured(int oneBased, UnaryOperator<String> edit) throws Exception {
+        return ConfigLoader.parse(edit.apply(yamls.get(oneBased - 1)), root.resolve("node-" + oneBased + ".yaml"),
+                Map.<String, String>of()::get);
+    }
+
+    /** A YAML edit that removes one member's three roster lines. */
+    public static UnaryOperator<String> withoutMember(String name) {
+        return yaml -> yaml.replaceAll("    - name: " + name + "\n.*\n.*\n", "");
     }
 
     private static String d(Duration x) {

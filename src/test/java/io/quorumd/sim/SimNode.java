@@ -27,7 +27,7 @@ import java.util.Random;
 public final class SimNode implements SimBus.Receiver {
     private final SimWorld world;
     private final SimBus bus;
-    private final QuorumdConfig config;
+    private QuorumdConfig config;
     private final NodeKey key;
     private final Topics topics;
     private final NodeMetrics metrics = new NodeMetrics();
@@ -45,6 +45,19 @@ public final class SimNode implements SimBus.Receiver {
         this.key = key;
         this.topics = new Topics(config.mqtt().topicPrefix());
         this.subscriptions = new ArrayList<>(topics.subscriptions(key.nodeId()));
+    }
+
+    /** The operator changed this stopped node's config; the next {@link #start()} uses it. */
+    public void reconfigure(QuorumdConfig changed) {
+        if (up) {
+            throw new IllegalStateException(name() + " is running; stop it before changing its config");
+        }
+        config = changed;
+    }
+
+    /** Signs {@code body} as this node at {@code ts} (a member can sign anything, at any date). */
+    public Envelope sign(MessageType type, io.quorumd.wire.Body body, long ts) {
+        return new io.quorumd.wire.EnvelopeSigner(key, world.clock()).signAt(type, body, ts);
     }
 
     /** Subscribe to every subject's vote topic too: nara's broadcast topology, for comparison. */

@@ -46,32 +46,33 @@ public final class SimWorld {
         return clock.millis();
     }
 
+    /** Runs {@code action} after {@code delayMs} of monotonic time (a wall-clock jump does not move it). */
     public void after(long delayMs, Runnable action) {
-        queue.add(new Task(clock.millis() + Math.max(0, delayMs), order++, action));
+        queue.add(new Task(clock.monotonic() + Math.max(0, delayMs), order++, action));
     }
 
     /** Runs every task due up to now + {@code d}; the clock ends at now + d. */
     public void run(Duration d) {
-        long until = clock.millis() + d.toMillis();
+        long until = clock.monotonic() + d.toMillis();
         while (!queue.isEmpty() && queue.peek().at <= until) {
             Task t = queue.poll();
-            clock.set(t.at);
+            clock.setMonotonic(t.at);
             tasksRun++;
             t.action.run();
         }
-        clock.set(until);
+        clock.setMonotonic(until);
     }
 
     /** Runs until {@code done} holds or {@code limit} passes; true if it held. */
     public boolean runUntil(Duration limit, java.util.function.BooleanSupplier done) {
-        long until = clock.millis() + limit.toMillis();
+        long until = clock.monotonic() + limit.toMillis();
         while (!done.getAsBoolean()) {
             if (queue.isEmpty() || queue.peek().at > until) {
-                clock.set(until);
+                clock.setMonotonic(until);
                 return done.getAsBoolean();
             }
             Task t = queue.poll();
-            clock.set(t.at);
+            clock.setMonotonic(t.at);
             tasksRun++;
             t.action.run();
         }

@@ -1,0 +1,235 @@
+package io.quorumd.arbiter;
+
+import io.quorumd.crypto.NodeId;
+import io.quorumd.loop.InboundMessage;
+import io.quorumd.wire.Decision;
+import io.quorumd.wire.DisputeOpen;
+import io.quorumd.wire.DisputeRuling;
+import io.quorumd.wire.DisputeVote;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.FallbackActivation;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies opens, votes, fallback activations and rulings to the disputes by the rules of DESIGN §7, under
+ * the policy it is handed (today's for live input, the stored one's era for replay). Every message either
+ * changes state or is a counted refusal; nothing here publishes or schedules — what needs timing goes to
+ * {@link Reactions}. Replayed input is applied silently and trusted as verified. Loop thread only.
+ */
+final class DisputeInbox {
+    private static final Logger LOG = LoggerFactory.getLogger(DisputeInbox.class);
+
+    /** What the machine does when the state moves: timers and publication, live input only. */
+    interface Reactions {
+        void opened(Dispute d);
+
+        void deadlineMoved(Dispute d);
+
+        void resolved(Dispute d, NodeId lastVoter);
+    }
+
+    private final NodeId self;
+    private final Map<String, Dispute> disputes;
+    private final VoteBuffer buffered;
+    private final ArbiterJournal journal;
+    private final LongSupplier clock;
+    private final Reactions reactions;
+
+    DisputeInbox(NodeId self, Map<String, Dispute> disputes, VoteBuffer buffered, ArbiterJournal journal,
+                 LongSupplier clock, Reactions reactions) {
+        this.self = self;
+        this.disputes = disputes;
+        this.buffered = buffered;
+        this.journal = journal;
+        this.clock = clock;
+        this.reactions = reactions;
+    }
+
+    void handle(InboundMessage m, ArbiterPolicy p, boolean replay) {
+        switch (m.envelope().type()) {
+            case DISPUTE_OPEN -> onOpen(m, p, replay);
+            case DISPUTE_VOTE -> onVote(m, p, replay);
+            case DISPUTE_FALLBACK -> onFallback(m, p, replay);
+            case DISPUTE_RULING -> onRuling(m.envelope(), p, replay);
+            default -> throw new IllegalArgumentException("not an arbiter message: " + m.envelope().type());
+        }
+    }
+
+    private long now() {
+        return clock.getAsLong();
+    }
+
+    void reject(Refusal r, boolean replay) {
+        if (!replay) {
+            journal.rejected(r.code(), r.detail());
+        }
+    }
+
+    /** The same message again: our own echo from the broker is silent, a peer's repeat is counted. */
+    private void repeated(Envelope env, ArbiterPolicy p, boolean replay) {
+        if (!replay && !env.from().equals(self)) {
+            journal.rejected("duplicate", env.type().wireName() + " from " + p.label(env.from()) + " again");
+        }
+    }
+
+    /** Records a peer's message that counted; this node's own are already in the ledger as signed. */
+    private void accepted(InboundMessage m, boolean replay) {
+        if (!replay && !m.envelope().from().equals(self)) {
+            journal.accepted(m);
+        }
+    }
+
+    private void onOpen(InboundMessage m, ArbiterPolicy p, boolean replay) {
+        Envelope env = m.envelope();
+        DisputeOpen open = (DisputeOpen) env.body();
+        String id = open.disputeId();
+        if (disputes.containsKey(id)) {
+            repeated(env, p, replay);
+            return;
+        }
+        Optional<Refusal> refused = DisputeRules.openRefusal(env.from(), open, p, disputes.values(), !replay, now());
+        if (refused.isPresent()) {
+            reject(refused.get(), replay);
+            return;
+        }
+        Dispute d = new Dispute(env, p.votingTimeoutMs());
+        disputes.put(id, d);
+        accepted(m, replay);
+        if (!replay) {
+            reactions.opened(d);
+            LOG.atInfo().addKeyValue("dispute", id).addKeyValue("subject", open.subject())
+                    .addKeyValue("by", p.label(env.from())).log("dispute opened");
+            buffered.takeFor(id).forEach(v -> onVote(v, p, false));
+        }
+    }
+
+    private void onVote(InboundMessage m, ArbiterPolicy p, boolean replay) {
+        Envelope env = m.envelope();
+        DisputeVote vote = (DisputeVote) env.body();
+        String who = p.label(env.from());
+        Dispute d = disputes.get(vote.disputeId());
+        if (d == null) {
+            if (!p.isArbiter(env.from())) {
+                reject(new Refusal("not_an_arbiter", who + " on unknown dispute " + vote.disputeId()), replay);
+            } else if (!replay) {
+                VoteBuffer.Added added = buffered.add(m, now());
+                if (added != VoteBuffer.Added.BUFFERED) {
+                    reject(new Refusal("vote_buffer_full", "vote of " + who + " for unknown dispute " + vote.disputeId()
+                            + " dropped (" + added.name().toLowerCase(Locale.ROOT) + ")"), false);
+                }
+            }
+            return;
+        }
+        Envelope earlier = d.votes().get(env.from());
+        if (earlier != null) {
+            if (earlier.equals(env)) {
+                repeated(env, p, replay);
+            } else {
+                reject(new Refusal("equivocation", "a second, different vote from " + who + " on " + d.id()), replay);
+                if (!replay) {
+                    journal.evidence("arbiter.vote", List.of(earlier, env));
+                }
+            }
+            return;
+        }
+        Optional<Refusal> refused = DisputeRules.voteRefusal(d, env.from(), vote, p, !replay, now());
+        if (refused.isPresent()) {
+            reject(refused.get(), replay);
+            return;
+        }
+        d.addVote(env);
+        accepted(m, replay);
+        evaluate(d, env.from(), p, replay);
+    }
+
+    private void onFallback(InboundMessage m, ArbiterPolicy p, boolean replay) {
+        Envelope env = m.envelope();
+        FallbackActivation a = (FallbackActivation) env.body();
+        Dispute d = disputes.get(a.disputeId());
+        if (d == null) {
+            reject(new Refusal("unknown_dispute", "fallback activation for " + a.disputeId()), replay);
+            return;
+        }
+        if (d.fallback().filter(env::equals).isPresent()) {
+            repeated(env, p, replay);
+            return;
+        }
+        Optional<Refusal> refused = DisputeRules.fallbackRefusal(d, env.from(), a.activatedAt(), p, !replay, now());
+        if (refused.isPresent()) {
+            reject(refused.get(), replay);
+            return;
+        }
+        d.activate(env, p.fallbackExtensionMs());
+        accepted(m, replay);
+        if (!replay) {
+            reactions.deadlineMoved(d);
+            LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("deadline", d.deadline())
+                    .log("fallback arbiters activated");
+        }
+    }
+
+    private void onRuling(Envelope env, ArbiterPolicy p, boolean replay) {
+        DisputeRuling r = (DisputeRuling) env.body();
+        Dispute d = disputes.get(r.disputeId());
+        if (d != null && d.ruling().isPresent()) {
+            if (d.ruling().get().decision() == r.decision()) {
+                repeated(env, p, replay);
+            } else {
+                reject(new Refusal("conflicting_ruling", d.id() + " is already ruled " + d.decision().orElseThrow()), replay);
+            }
+            return;
+        }
+        if (!replay) {
+            Optional<String> invalid = RulingValidator.validate(r, p);
+            if (invalid.isPresent()) {
+                reject(new Refusal("invalid_ruling", invalid.get()), false);
+                return;
+            }
+        }
+        if (d != null && d.decision().filter(x -> x != r.decision()).isPresent()) {
+            reject(new Refusal("conflicting_ruling", d.id() + " is resolved " + d.decision().get()
+                    + " here; a ruling for " + r.decision() + " means arbiters equivocated"), replay);
+            return;
+        }
+        if (d == null) {
+            d = new Dispute(r.open(), p.votingTimeoutMs());
+            disputes.put(d.id(), d);
+        }
+        DisputeStatus before = d.status();
+        List<List<Envelope>> conflicts = d.applyRuling(r, p.fallbackExtensionMs());
+        if (!replay) {
+            conflicts.forEach(pair -> journal.evidence("arbiter.vote", pair));
+            journal.rulingStored(r, env);
+            LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("decision", r.decision().code())
+                    .addKeyValue("was", before).addKeyValue("from", p.label(env.from())).log("ruling accepted");
+        }
+    }
+
+    private void evaluate(Dispute d, NodeId lastVoter, ArbiterPolicy p, boolean replay) {
+        for (Decision dec : Decision.values()) {
+            if (d.count(dec) >= p.required()) {
+                d.resolve(dec);
+                if (!replay) {
+                    LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("decision", dec.code())
+                            .addKeyValue("votes", d.votes().size()).log("dispute resolved");
+                    reactions.resolved(d, lastVoter);
+                }
+                return;
+            }
+        }
+        if (!DisputeRules.canStillReach(d, p)) {
+            d.moveTo(DisputeStatus.DEADLOCKED);
+            if (!replay) {
+                LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("buyer", d.count(Decision.BUYER))
+                        .addKeyValue("seller", d.count(Decision.SELLER))
+                        .log("dispute deadlocked: M agreeing votes can no longer happen");
+            }
+        }
+    }
+}
