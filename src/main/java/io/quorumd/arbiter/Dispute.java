@@ -8,10 +8,12 @@ import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One dispute as this node knows it: the signed open, the status (changed only through {@link #moveTo},
@@ -26,6 +28,7 @@ public final class Dispute {
     private DisputeStatus status = DisputeStatus.OPEN;
     private long deadline;
     private final Map<NodeId, Envelope> votes = new LinkedHashMap<>();
+    private final Set<NodeId> equivocators = new HashSet<>();
     private Envelope fallback;
     private DisputeRuling ruling;
     private Decision decision;
@@ -77,6 +80,14 @@ public final class Dispute {
         if (votes.putIfAbsent(vote.from(), vote) != null) {
             throw new IllegalStateException(vote.from().shortHex() + " already voted on " + id);
         }
+    }
+
+    /**
+     * True the first time {@code arbiter} is caught with a second, different vote here: its evidence is
+     * stored once, whatever number of further votes it signs.
+     */
+    boolean firstEquivocation(NodeId arbiter) {
+        return equivocators.add(arbiter);
     }
 
     long count(Decision d) {

@@ -132,7 +132,7 @@ final class DisputeInbox {
                 repeated(env, p, replay);
             } else {
                 reject(new Refusal("equivocation", "a second, different vote from " + who + " on " + d.id()), replay);
-                if (!replay) {
+                if (!replay && d.firstEquivocation(env.from())) {
                     journal.evidence("arbiter.vote", List.of(earlier, env));
                 }
             }
@@ -204,7 +204,9 @@ final class DisputeInbox {
         DisputeStatus before = d.status();
         List<List<Envelope>> conflicts = d.applyRuling(r, p.fallbackExtensionMs());
         if (!replay) {
-            conflicts.forEach(pair -> journal.evidence("arbiter.vote", pair));
+            Dispute ruled = d;
+            conflicts.stream().filter(pair -> ruled.firstEquivocation(pair.get(0).from()))
+                    .forEach(pair -> journal.evidence("arbiter.vote", pair));
             journal.rulingStored(r, env);
             LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("decision", r.decision().code())
                     .addKeyValue("was", before).addKeyValue("from", p.label(env.from())).log("ruling accepted");

@@ -90,6 +90,9 @@ public final class CheckpointMachine {
     private void onFinal(Envelope env) {
         CheckpointFinal f = (CheckpointFinal) env.body();
         if (ctx.store().knows(f.checkpointId())) {
+            if (!env.from().equals(ctx.self())) {
+                ctx.journal().rejected("duplicate", "checkpoint " + f.checkpointId() + " is already stored");
+            }
             return;
         }
         Optional<String> invalid = CheckpointValidator.validate(f, ctx.roster(), ctx.settings().minVoters(), ctx.now(),

@@ -116,6 +116,8 @@ final class CheckpointProposer {
                 ctx.journal().rejected("equivocation", "a second, different vote from " + env.from().shortHex());
                 ctx.journal().evidence("checkpoint.vote", List.of(tally.voteOf(env.from()), env));
             }
+            case REPEATED_EQUIVOCATION -> ctx.journal().rejected("equivocation",
+                    "yet another different vote from " + env.from().shortHex() + "; its evidence is already stored");
             case COUNTED -> {
                 ctx.journal().accepted(m);
                 if (!vote.tuple().previousCheckpointId().equals(tally.proposed.previousCheckpointId())) {

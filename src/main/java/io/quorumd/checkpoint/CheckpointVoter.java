@@ -42,6 +42,7 @@ final class CheckpointVoter {
     private static final class Subject {
         Envelope proposal;
         String slot;
+        boolean evidenced;
         long asOf = Long.MIN_VALUE;
         int round;
         final Deque<Long> recentVotes = new ArrayDeque<>();
@@ -93,8 +94,11 @@ final class CheckpointVoter {
             if (env.equals(s.proposal)) {
                 ctx.journal().rejected("duplicate", "proposal of " + who + " again");
             } else if (slot.equals(s.slot)) {
-                ctx.journal().rejected("equivocation", "a second, different proposal of " + who + " for one asOf and round");
-                ctx.journal().evidence("checkpoint.proposal", List.of(s.proposal, env));
+                ctx.journal().rejected("equivocation", "a different proposal of " + who + " for one asOf and round");
+                if (!s.evidenced) {
+                    s.evidenced = true;
+                    ctx.journal().evidence("checkpoint.proposal", List.of(s.proposal, env));
+                }
             } else {
                 ctx.journal().rejected("already_voted", "proposal of " + who + " for a slot already voted on");
             }
@@ -114,6 +118,7 @@ final class CheckpointVoter {
         }
         s.proposal = env;
         s.slot = slot;
+        s.evidenced = false;
         s.asOf = p.asOf();
         s.round = p.round();
         s.recentVotes.addLast(now);

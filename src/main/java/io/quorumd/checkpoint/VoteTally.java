@@ -14,17 +14,20 @@ import java.util.Set;
 
 /**
  * The votes for one proposal: one per voter (the first stands), grouped by the full signed tuple. A
- * group that reaches {@code minVoters} is the result.
+ * group that reaches {@code minVoters} is the result. A voter that signs a second, different vote is an
+ * equivocator: {@link Added#EQUIVOCATION} once (its evidence is recorded once), {@link Added#REPEATED_EQUIVOCATION}
+ * for any further different vote, so one voter cannot make the subject store without bound.
  */
 final class VoteTally {
     /** Outcome of adding one vote. */
-    enum Added { COUNTED, DUPLICATE, EQUIVOCATION }
+    enum Added { COUNTED, DUPLICATE, EQUIVOCATION, REPEATED_EQUIVOCATION }
 
     final String proposalId;
     final Envelope proposal;
     final CheckpointTuple proposed;
     private final Map<NodeId, Envelope> byVoter = new LinkedHashMap<>();
     private final Map<CheckpointTuple, Set<NodeId>> groups = new LinkedHashMap<>();
+    private final Set<NodeId> equivocators = new LinkedHashSet<>();
 
     VoteTally(String proposalId, Envelope proposal, CheckpointTuple proposed) {
         this.proposalId = proposalId;
@@ -35,7 +38,10 @@ final class VoteTally {
     Added add(Envelope vote) {
         Envelope earlier = byVoter.putIfAbsent(vote.from(), vote);
         if (earlier != null) {
-            return earlier.equals(vote) ? Added.DUPLICATE : Added.EQUIVOCATION;
+            if (earlier.equals(vote)) {
+                return Added.DUPLICATE;
+            }
+            return equivocators.add(vote.from()) ? Added.EQUIVOCATION : Added.REPEATED_EQUIVOCATION;
         }
         groups.computeIfAbsent(((CheckpointVote) vote.body()).tuple(), t -> new LinkedHashSet<>()).add(vote.from());
         return Added.COUNTED;

@@ -166,7 +166,8 @@ public final class PresenceMachine {
         }
         boolean restarted = known != null && hb.startedAt() > known.startedAt();
         if (known != null && !restarted && known.online() && hb.seq() <= known.lastSeq()) {
-            return; // duplicate or replay within the current run
+            journal.rejected("duplicate", "heartbeat " + hb.seq() + " of " + roster.label(env.from()) + " again");
+            return;
         }
         int transitions = (restarted ? 1 : 0) + (known == null || !known.online() ? 1 : 0);
         if (!spend(env.from(), transitions, now)) {

@@ -271,4 +271,23 @@ class ArbiterHostileTest {
             assertEquals(DisputeStatus.EXPIRED, dispute(n, id).status(), n.name());
         }
     }
+
+    @Test
+    void anEquivocatingArbiterLeavesOneEvidenceEntryHoweverManyVotesItSigns() throws Exception {
+        SimFederation f = fed(dir, 51, 6, 4, 3, 1, 10);
+        String id = open(f.node(6));
+        f.world().run(Duration.ofSeconds(1));
+        vote(f.node(1), id, Decision.BUYER);
+        f.world().run(Duration.ofSeconds(1));
+        SimNode peer = f.node(3);
+        long seq = peer.core().ledger().lastSeq();
+        for (int i = 0; i < 50; i++) {
+            long at = f.world().now() + i;
+            peer.receiveRaw(peer.topics().arbiterVote(), f.node(1).sign(MessageType.DISPUTE_VOTE,
+                    new DisputeVote(id, Decision.SELLER, "changed my mind " + i, at), at).encode());
+        }
+        assertEquals(50, peer.metrics().protocolRejects("equivocation"));
+        assertEquals(seq + 1, peer.core().ledger().lastSeq(), "one evidence entry, nothing else");
+        assertEquals(1, dispute(peer, id).count(Decision.BUYER), "the first vote stands");
+    }
 }
