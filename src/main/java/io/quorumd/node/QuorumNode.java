@@ -59,7 +59,7 @@ public final class QuorumNode implements AutoCloseable {
                     enqueue(new Shutdown("fatal ledger error"));
                     onFatal.accept(fatal);
                 });
-        this.loop = new EventLoop(QUEUE_CAPACITY, MAX_BATCH, core, Map.of("node", name));
+        this.loop = new EventLoop(QUEUE_CAPACITY, MAX_BATCH, core, Map.of("node", name), onFatal);
         Topics topics = new Topics(config.mqtt().topicPrefix());
         InboundGate gate = new InboundGate(name, topics, new InboundVerifier(config.federation().roster()),
                 loop::offerMessage, metrics, clock);
