@@ -71,25 +71,33 @@ public final class Ledger implements AutoCloseable {
         Ledger ledger = new Ledger(dir, key, clock, segmentBytes, fsync);
         ledger.lock();
         try {
-            ScanResult scan = LedgerScanner.scan(dir, replay);
-            if (scan.corruption().isPresent()) {
-                throw new LedgerException("ledger corrupt: " + scan.corruption().get()
-                        + " (inspect with: quorumd ledger verify " + dataDir + " --full)");
-            }
-            ledger.lastSeq = scan.lastSeq();
-            ledger.lastHash = scan.lastHash();
-            ledger.entriesTotal = scan.entries();
-            if (scan.torn().isPresent()) {
-                ScanResult.TornTail t = scan.torn().get();
-                LOG.atWarn().addKeyValue("file", t.file()).addKeyValue("offset", t.offset()).addKeyValue("bytes", t.bytes())
-                        .log("ledger: torn tail truncated");
-            }
-            ledger.openTail(scan);
+            ledger.recover(dataDir, replay);
             return ledger;
         } catch (IOException | RuntimeException | Error e) {
-            ledger.close();
+            try {
+                ledger.close(); // releases the LOCK: a failed open leaves nothing held
+            } catch (IOException closeFailed) {
+                e.addSuppressed(closeFailed);
+            }
             throw e;
         }
+    }
+
+    private void recover(Path dataDir, EntryVisitor replay) throws IOException {
+        ScanResult scan = LedgerScanner.scan(dir, replay);
+        if (scan.corruption().isPresent()) {
+            throw new LedgerException("ledger corrupt: " + scan.corruption().get()
+                    + " (inspect with: quorumd ledger verify " + dataDir + " --full)");
+        }
+        lastSeq = scan.lastSeq();
+        lastHash = scan.lastHash();
+        entriesTotal = scan.entries();
+        if (scan.torn().isPresent()) {
+            ScanResult.TornTail t = scan.torn().get();
+            LOG.atWarn().addKeyValue("file", t.file()).addKeyValue("offset", t.offset()).addKeyValue("bytes", t.bytes())
+                    .log("ledger: torn tail truncated");
+        }
+        openTail(scan);
     }
 
     /** The verified mark of {@code dataDir}'s ledger signed by {@code key}, if any (read before {@link #open}). */
@@ -120,7 +128,8 @@ public final class Ledger implements AutoCloseable {
         }
         if (held == null) {
             lockFile.close();
-            throw new LedgerException("the ledger in " + dir + " is in use by another quorumd process");
+            throw new LedgerException("the ledger in " + dir + " is in use by another quorumd process; stop that process"
+                    + " first, or give this node its own node.dataDir");
         }
     }
 

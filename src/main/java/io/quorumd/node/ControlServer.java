@@ -49,20 +49,40 @@ public final class ControlServer implements AutoCloseable {
         this.acceptor.setDaemon(true);
     }
 
-    /** Binds the socket; {@code dispatch} runs a command on the loop and completes with its JSON result. */
+    /**
+     * Binds the socket; {@code dispatch} runs a command on the loop and completes with its JSON result.
+     *
+     * @throws StartupException the socket cannot be created (the message names the path and the remedy), or
+     *     another live daemon answers on it
+     */
     public static ControlServer start(Path path,
                                       BiFunction<String, JsonNode, java.util.concurrent.CompletableFuture<Object>> dispatch)
-            throws IOException {
-        Files.createDirectories(path.toAbsolutePath().getParent());
-        if (Files.exists(path)) {
-            if (answers(path)) {
-                throw new IOException("another quorumd answers on " + path + "; refusing to start a second one");
+            throws StartupException {
+        ServerSocketChannel server;
+        try {
+            Files.createDirectories(path.toAbsolutePath().getParent());
+            if (Files.exists(path)) {
+                if (answers(path)) {
+                    throw new StartupException("cannot create the control socket " + path,
+                            new IOException("another quorumd answers on it"),
+                            "stop that daemon first, or give this node its own control.socket");
+                }
+                Files.delete(path);
             }
-            Files.delete(path);
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                server.bind(UnixDomainSocketAddress.of(path));
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        } catch (StartupException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new StartupException("cannot create the control socket " + path, e,
+                    "set control.socket to a writable path");
         }
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         ControlServer s = new ControlServer(path, server, dispatch);
         s.acceptor.start();
         LOG.atInfo().addKeyValue("socket", path).log("control socket listening");

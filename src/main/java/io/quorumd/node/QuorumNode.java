@@ -4,6 +4,7 @@ import io.quorumd.Version;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
+import io.quorumd.ledger.LedgerException;
 import io.quorumd.loop.ControlRequest;
 import io.quorumd.loop.EventLoop;
 import io.quorumd.loop.Shutdown;
@@ -20,6 +21,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -34,6 +38,7 @@ public final class QuorumNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumNode.class);
     static final int QUEUE_CAPACITY = 10_000;
     static final int MAX_BATCH = 256;
+    private static final Duration BOOT_WITHIN = Duration.ofSeconds(10);
 
     private final QuorumdConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
@@ -48,24 +53,46 @@ public final class QuorumNode implements AutoCloseable {
         this(config, key, clock, t -> { });
     }
 
-    /** Opens the ledger (recovering and replaying it) and prepares the broker connection; starts nothing. */
+    /**
+     * Opens the ledger (recovering and replaying it) and prepares the broker connection; starts nothing. On
+     * failure nothing stays held: the ledger lock and the timer thread are released before it throws.
+     *
+     * @throws LedgerException the ledger is corrupt or in use by another process (the message says which)
+     * @throws StartupException anything else that keeps the node from being built, with what to do about it
+     */
     public QuorumNode(QuorumdConfig config, NodeKey key, Clock clock, Consumer<Throwable> onFatal)
             throws IOException, GeneralSecurityException {
         this.config = config;
         String name = config.node().name();
         this.timers = new TimerThread(this::enqueue);
-        this.core = new NodeCore(config, key, clock, timers, this::send, metrics,
-                new Random(new SecureRandom().nextLong()), fatal -> {
-                    enqueue(new Shutdown("fatal ledger error"));
-                    onFatal.accept(fatal);
-                });
+        try {
+            this.core = new NodeCore(config, key, clock, timers, this::send, metrics,
+                    new Random(new SecureRandom().nextLong()), fatal -> {
+                        enqueue(new Shutdown("fatal ledger error"));
+                        onFatal.accept(fatal);
+                    });
+        } catch (LedgerException e) {
+            timers.close();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            timers.close();
+            throw new StartupException("cannot open the ledger in " + config.node().dataDir(), e,
+                    "make node.dataDir a directory the quorumd user can write");
+        }
         this.loop = new EventLoop(QUEUE_CAPACITY, MAX_BATCH, core, Map.of("node", name), onFatal);
         Topics topics = new Topics(config.mqtt().topicPrefix());
         InboundGate gate = new InboundGate(name, topics, new InboundVerifier(config.federation().roster()),
                 loop::offerMessage, metrics, clock);
-        this.transport = new MqttTransport(config.mqtt(), name,
-                new MqttTransport.Will(core.presence().topic(), core.presence().lastWill().encode()),
-                topics.subscriptions(core.id()), gate);
+        try {
+            this.transport = new MqttTransport(config.mqtt(), name,
+                    new MqttTransport.Will(core.presence().topic(), core.presence().lastWill().encode()),
+                    topics.subscriptions(core.id()), gate);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            timers.close();
+            closeLedger();
+            throw new StartupException("cannot set up the broker connection to " + config.mqtt().url(), e,
+                    "check the mqtt section (url, passwordFile, tls files)");
+        }
     }
 
     private void enqueue(io.quorumd.loop.Event event) {
@@ -76,20 +103,46 @@ public final class QuorumNode implements AutoCloseable {
         transport.publish(topic, envelope.encode(), retained);
     }
 
-    /** Starts the loop, the control socket and the broker connection; returns once the socket listens. */
-    public void start() throws IOException {
+    /**
+     * Starts the control socket, the loop (boot entry, first heartbeat, timers) and the broker connection;
+     * returns once the socket listens and the loop has booted. All or nothing: if a step fails, everything
+     * started so far is stopped and the ledger closed (its lock released) before this throws, so the caller
+     * can exit 1 without a half-started daemon behind it.
+     */
+    public void start() throws StartupException {
         LOG.atInfo().addKeyValue("node", config.node().name()).addKeyValue("id", core.id().hex())
                 .addKeyValue("version", Version.get()).addKeyValue("broker", config.mqtt().url())
                 .addKeyValue("roster", config.federation().roster().size())
                 .addKeyValue("prefix", config.mqtt().topicPrefix()).addKeyValue("ledger_seq", core.ledger().lastSeq())
                 .addKeyValue("ledger_segments", core.ledger().segments()).log("quorumd starting");
-        loop.start();
-        ask("start", c -> {
-            c.start();
-            return Boolean.TRUE;
-        });
-        control = ControlServer.start(config.control().socket(), this::control);
-        transport.start();
+        try {
+            control = ControlServer.start(config.control().socket(), this::control);
+            loop.start();
+            ask("start", c -> {
+                c.start();
+                return Boolean.TRUE;
+            }).get(BOOT_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+            transport.start();
+        } catch (StartupException e) {
+            abortStart(e);
+            throw e;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            StartupException failed = new StartupException("cannot boot the node",
+                    e instanceof ExecutionException ? e.getCause() : e, "see the log lines above; the ledger is intact");
+            abortStart(failed);
+            throw failed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            StartupException failed = new StartupException("start-up interrupted", e, "start it again");
+            abortStart(failed);
+            throw failed;
+        }
+    }
+
+    private void abortStart(StartupException cause) {
+        LOG.atError().addKeyValue("node", config.node().name()).addKeyValue("error", cause.getMessage())
+                .log("start-up failed; releasing what was started");
+        stop(Duration.ofSeconds(2));
     }
 
     /** Runs {@code action} on the loop thread against the node's state and completes with its answer. */
