@@ -6,12 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -32,11 +32,30 @@ import org.slf4j.MDC;
  * bound. Every (re)connect subscribes again, then sends what was published while disconnected (or while
  * all in-flight slots were taken; those go as acknowledgements free them). Callbacks hand raw payloads to
  * {@link Inbound} and do nothing else.
+ *
+ * <p>No signed message handed to {@link #publish} is lost to a broker outage, short of the broker
+ * acknowledging it and then dying without persistence:
+ * <ul>
+ *   <li>Not yet handed to Paho: it waits in the {@link OutboundBacklog}, which never drops a non-retained
+ *       message and keeps the latest retained one per topic (see there why memory stays bounded).</li>
+ *   <li>Handed to Paho but not acknowledged when the connection drops: Paho sends it again after the
+ *       automatic reconnect, so this class does not keep a copy. Evidence, Paho 1.2.5
+ *       {@code internal/ClientState.java}: {@code send()} puts a QoS 1 PUBLISH into {@code outboundQoS1}
+ *       before it is written; {@code disconnected()} clears that table only when {@code cleanSession} is
+ *       true (it always clears {@code pendingMessages}, the unwritten copies); on the next CONNACK
+ *       {@code notifyReceivedAck} calls {@code restoreInflightMessages()}, which re-queues every
+ *       {@code outboundQoS1} entry with DUP set, in message-id order; an entry leaves the table only in
+ *       {@code notifyComplete()}, after its PUBACK. The table lives in the one {@code ClientState} of
+ *       the client, so {@link MemoryPersistence} (re-opened empty on each connect and read only when the
+ *       client is built) plays no part. A PUBACK whose completion was still queued at the drop is dropped
+ *       with the queue ({@code CommsCallback.start()}): that message is sent twice, never lost.
+ *       {@code BrokerOutageIT} kills the broker mid-stream and checks exactly this.</li>
+ * </ul>
+ * At {@link #close} the messages still waiting are counted in the log and left to the ledger.
  */
 public final class MqttTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttTransport.class);
     private static final int QOS = 1;
-    private static final int MAX_PENDING = 10_000;
 
     /** Receives every message as it arrives, on a Paho thread. Must not throw. */
     @FunctionalInterface
@@ -55,15 +74,12 @@ public final class MqttTransport implements AutoCloseable {
     private final MqttAsyncClient client;
     private final MqttConnectOptions options;
     private final ScheduledExecutorService retry;
-    private final ArrayDeque<MqttMessageOut> pending = new ArrayDeque<>();
+    private final OutboundBacklog pending;
     private final Object lock = new Object();
+    private final AtomicLong acknowledged = new AtomicLong();
     private volatile CountDownLatch connectedLatch = new CountDownLatch(1);
     private volatile boolean connected;
     private volatile boolean closed;
-    private long droppedWhileDisconnected;
-
-    private record MqttMessageOut(String topic, byte[] payload, boolean retained) {
-    }
 
     public MqttTransport(MqttSection settings, String nodeName, Will will, List<String> subscriptions, Inbound inbound)
             throws IOException, GeneralSecurityException {
@@ -71,6 +87,7 @@ public final class MqttTransport implements AutoCloseable {
         this.nodeName = nodeName;
         this.subscriptions = List.copyOf(subscriptions);
         this.inbound = inbound;
+        this.pending = new OutboundBacklog(nodeName);
         this.options = options(settings, will);
         try {
             this.client = new MqttAsyncClient(settings.url(), settings.clientId(), new MemoryPersistence());
@@ -122,23 +139,30 @@ public final class MqttTransport implements AutoCloseable {
         return connectedLatch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Publishes at QoS 1; while disconnected, keeps the message (up to a bound) for the next connect. */
+    /**
+     * Publishes at QoS 1. While disconnected (or while Paho's in-flight window is full) the message waits
+     * for the next connect: never dropped, except a retained one superseded by a newer one on its topic.
+     */
     public void publish(String topic, byte[] payload, boolean retained) {
         synchronized (lock) {
             if (connected && pending.isEmpty() && trySend(topic, payload, retained)) {
                 return;
             }
-            if (pending.size() >= MAX_PENDING) {
-                pending.removeFirst();
-                droppedWhileDisconnected++;
-                if (Long.bitCount(droppedWhileDisconnected) == 1) {
-                    LOG.atWarn().addKeyValue("dropped", droppedWhileDisconnected)
-                            .log("broker unreachable too long, oldest unsent messages dropped");
-                }
-            }
-            pending.addLast(new MqttMessageOut(topic, payload, retained));
+            pending.add(new OutboundBacklog.Message(topic, payload, retained));
         }
         flushPending();
+    }
+
+    /** Messages waiting to be handed to Paho. */
+    public int backlog() {
+        synchronized (lock) {
+            return pending.size();
+        }
+    }
+
+    /** QoS 1 publications the broker has acknowledged (PUBACK processed by Paho), since this transport began. */
+    public long acknowledged() {
+        return acknowledged.get();
     }
 
     private boolean trySend(String topic, byte[] payload, boolean retained) {
@@ -156,7 +180,7 @@ public final class MqttTransport implements AutoCloseable {
     private void flushPending() {
         synchronized (lock) {
             while (connected && !pending.isEmpty()) {
-                MqttMessageOut m = pending.peekFirst();
+                OutboundBacklog.Message m = pending.first();
                 if (!trySend(m.topic(), m.payload(), m.retained())) {
                     return;
                 }
@@ -228,6 +252,11 @@ public final class MqttTransport implements AutoCloseable {
     public void close(Duration timeout) {
         closed = true;
         retry.shutdownNow();
+        int unsent = backlog();
+        if (unsent > 0) {
+            LOG.atWarn().addKeyValue("node", nodeName).addKeyValue("unsent", unsent)
+                    .log("closing with unsent messages; the protocol messages among them are in the ledger");
+        }
         try {
             if (client.isConnected()) {
                 client.disconnect(timeout.toMillis()).waitForCompletion(timeout.toMillis() + 500);
@@ -296,7 +325,8 @@ public final class MqttTransport implements AutoCloseable {
 
         @Override
         public void deliveryComplete(IMqttDeliveryToken token) {
-            // QoS 1 acknowledged: an in-flight slot is free for anything that waited for one
+            // QoS 1 acknowledged: Paho forgot the message, and an in-flight slot is free for anything waiting
+            acknowledged.incrementAndGet();
             flushPending();
         }
     }

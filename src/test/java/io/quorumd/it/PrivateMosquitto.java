@@ -25,7 +25,9 @@ final class PrivateMosquitto implements AutoCloseable {
             this.port = s.getLocalPort();
         }
         Files.writeString(dir.resolve("mosquitto.conf"),
-                "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+                "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                        // no per-client queue limit: mosquitto would otherwise drop QoS 1 beyond 1,000 queued
+                        + "max_queued_messages 0\n");
     }
 
     static boolean available() {
@@ -39,6 +41,10 @@ final class PrivateMosquitto implements AutoCloseable {
 
     String url() {
         return "tcp://127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
     }
 
     void start() throws IOException, InterruptedException {
@@ -58,6 +64,17 @@ final class PrivateMosquitto implements AutoCloseable {
             }
         }
         throw new IOException("mosquitto did not listen on " + port + " within 10 s");
+    }
+
+    /**
+     * SIGSTOP by PID: the broker stops reading and acknowledging but its sockets stay open, so what a client
+     * sends now is in flight and unacknowledged until {@link #kill} (or SIGCONT).
+     */
+    void freeze() throws IOException, InterruptedException {
+        Process stop = new ProcessBuilder(List.of("kill", "-STOP", String.valueOf(process.pid()))).start();
+        if (!stop.waitFor(10, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+            throw new IOException("kill -STOP " + process.pid() + " failed");
+        }
     }
 
     /** SIGKILL by PID, as a crashing broker; returns once the process is gone. */
