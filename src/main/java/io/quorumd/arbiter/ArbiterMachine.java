@@ -174,7 +174,7 @@ public final class ArbiterMachine {
             throw new IllegalStateException("ledger holds a " + env.type().wireName() + " from " + env.from().shortHex()
                     + ", who was not in the roster it was stored under");
         }
-        inbox.handle(new InboundMessage("replay", env, sender.get(), false), era, true);
+        inbox.handle(new InboundMessage("replay", env, sender.get()), era, true);
     }
 
     /**
@@ -279,7 +279,7 @@ public final class ArbiterMachine {
     /** Signs {@code body} once for {@code slot} (ledgered, published after the fsync) and applies it here. */
     Envelope signAndApply(String slot, MessageType type, Body body, String topic) {
         Envelope env = slots.signOnce(slot, type, body, topic, false);
-        inbox.handle(new InboundMessage(topic, env, policy.roster().byId(self).orElseThrow(), false), policy, false);
+        inbox.handle(new InboundMessage(topic, env, policy.roster().byId(self).orElseThrow()), policy, false);
         return env;
     }
 

@@ -1,5 +1,7 @@
 package io.quorumd.bench;
 
+import io.quorumd.mqtt.NoDelaySocketFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,7 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.SocketFactory;
-import io.quorumd.mqtt.NoDelaySocketFactory;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -52,7 +53,7 @@ public final class MqttLatencyBench {
 
             @Override
             public void messageArrived(String t, MqttMessage m) {
-                long sentAt = Long.parseLong(new String(m.getPayload(), java.nio.charset.StandardCharsets.US_ASCII));
+                long sentAt = Long.parseLong(new String(m.getPayload(), StandardCharsets.US_ASCII));
                 synchronized (latencies) {
                     if (received[0] < latencies.length) {
                         latencies[received[0]++] = System.nanoTime() - sentAt;
@@ -75,7 +76,7 @@ public final class MqttLatencyBench {
                 List<IMqttDeliveryToken> acks = new ArrayList<>(burstSize);
                 for (int i = 0; i < burstSize; i++) {
                     MqttMessage m = new MqttMessage(Long.toString(System.nanoTime())
-                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            .getBytes(StandardCharsets.US_ASCII));
                     m.setQos(1);
                     acks.add(pub.publish(topic, m));
                 }

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run an embedded HiveMQ CE broker and N nodes in this JVM with short timings: every node checkpoints,",
@@ -43,11 +45,11 @@ final class DemoCommand implements Callable<Integer> {
         Demo demo = new Demo(nodes, d, dir);
         // Ctrl-C or SIGTERM: the demo stops its nodes, verifies the ledgers and prints the summary; the JVM
         // waits for that (15 s at most) before it exits.
-        java.util.concurrent.CountDownLatch printed = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch printed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             demo.interrupt();
             try {
-                printed.await(15, java.util.concurrent.TimeUnit.SECONDS);
+                printed.await(15, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,5 +1,6 @@
 package io.quorumd.cli;
 
+import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.EntryVisitor;
 import io.quorumd.ledger.FullVerifier;
@@ -7,8 +8,8 @@ import io.quorumd.ledger.LedgerDirs;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
-import io.quorumd.crypto.CanonicalJson;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,10 +17,10 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 @Command(name = "ledger", mixinStandardHelpOptions = true, description = "Inspect a node's ledger offline.",
         subcommands = {LedgerCommand.Verify.class, LedgerCommand.Show.class, LedgerCommand.Stats.class})
@@ -94,7 +95,7 @@ final class LedgerCommand extends GroupCommand {
             Optional<EntryKind> filter = only;
             ScanResult r = LedgerScanner.scan(ledgerDir(dataDir), (e, payload) -> {
                 if (e.seq() >= since && filter.map(k -> k == e.kind()).orElse(true)) {
-                    System.out.println(json ? new String(payload, java.nio.charset.StandardCharsets.UTF_8) : line(e));
+                    System.out.println(json ? new String(payload, StandardCharsets.UTF_8) : line(e));
                 }
                 return Optional.empty();
             });

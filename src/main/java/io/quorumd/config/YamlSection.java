@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -170,7 +171,7 @@ final class YamlSection {
     /** One of the given lowercase words. YAML 1.1 reads a bare {@code off} as false: that means "off". */
     String choice(String key, String def, String... allowed) {
         JsonNode v = raw(key);
-        if (v.isBoolean() && java.util.Arrays.asList(allowed).contains(v.booleanValue() ? "on" : "off")) {
+        if (v.isBoolean() && Arrays.asList(allowed).contains(v.booleanValue() ? "on" : "off")) {
             return v.booleanValue() ? "on" : "off";
         }
         String s = string(key, def);

@@ -15,6 +15,7 @@ import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.wire.Member;
+import io.quorumd.wire.Role;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -81,7 +82,7 @@ public final class Demo {
                 LOG.atInfo().addKeyValue("after_ms", (System.nanoTime() - begin) / 1_000_000)
                         .log("demo: every node sees every other node online");
                 if (nodes.get(0).config().federation().roster().members().stream()
-                        .anyMatch(m -> m.has(io.quorumd.wire.Role.ARBITER))) {
+                        .anyMatch(m -> m.has(Role.ARBITER))) {
                     step(missing, "dispute A ruled directly", script::directRuling);
                     step(missing, "dispute B ruled after fallback", script::fallbackRuling);
                 }

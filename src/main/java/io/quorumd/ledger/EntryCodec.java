@@ -8,6 +8,7 @@ import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.JsonFields;
 import io.quorumd.wire.RejectReason;
+import java.io.IOException;
 import java.util.regex.Pattern;
 
 /** Record payload → {@link LedgerEntry}, strictly: every field present, typed and well-formed. */
@@ -23,7 +24,7 @@ public final class EntryCodec {
             tree = Json.MAPPER.readTree(payload);
         } catch (JacksonException e) {
             throw new DecodeException(RejectReason.MALFORMED_JSON, "entry is not JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new DecodeException(RejectReason.MALFORMED_JSON, "entry is not JSON: " + e.getMessage());
         }
         JsonFields f = new JsonFields(tree, "entry");

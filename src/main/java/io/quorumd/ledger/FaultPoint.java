@@ -1,5 +1,7 @@
 package io.quorumd.ledger;
 
+import java.io.IOException;
+
 /** Places in a commit where tests inject a crash. Production code never sets an injector. */
 public enum FaultPoint {
     /** Records are written to the file but not yet fsynced. */
@@ -10,6 +12,6 @@ public enum FaultPoint {
     /** Called at each point of a commit; may throw to simulate a crash or a storage error. */
     @FunctionalInterface
     public interface Injector {
-        void at(FaultPoint point) throws java.io.IOException;
+        void at(FaultPoint point) throws IOException;
     }
 }

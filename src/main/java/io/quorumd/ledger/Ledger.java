@@ -8,6 +8,8 @@ import io.quorumd.crypto.NodeKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -120,10 +122,10 @@ public final class Ledger implements AutoCloseable {
     /** One writer per data dir: a second process (or a second open in this one) is refused. */
     private void lock() throws IOException {
         lockFile = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        java.nio.channels.FileLock held;
+        FileLock held;
         try {
             held = lockFile.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             held = null;
         }
         if (held == null) {

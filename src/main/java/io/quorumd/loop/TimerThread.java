@@ -5,14 +5,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** The production {@link Scheduler}: one daemon timer thread that enqueues {@link TimerFired} into a loop. */
 public final class TimerThread implements Scheduler, AutoCloseable {
     private final ScheduledExecutorService executor;
-    private final java.util.function.Consumer<Event> sink;
+    private final Consumer<Event> sink;
 
     /** Timers fire into {@code sink}, normally {@code loop::submit}. */
-    public TimerThread(java.util.function.Consumer<Event> sink) {
+    public TimerThread(Consumer<Event> sink) {
         this.sink = sink;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "quorumd-timers");

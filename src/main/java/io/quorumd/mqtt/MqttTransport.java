@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -221,7 +223,7 @@ public final class MqttTransport implements AutoCloseable {
         Duration capped = next.compareTo(settings.reconnectMax()) > 0 ? settings.reconnectMax() : next;
         try {
             retry.schedule(() -> connect(capped), backoff.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closing
         }
     }
@@ -229,7 +231,7 @@ public final class MqttTransport implements AutoCloseable {
     private void subscribeAll() {
         String[] topics = subscriptions.toArray(new String[0]);
         int[] qos = new int[topics.length];
-        java.util.Arrays.fill(qos, QOS);
+        Arrays.fill(qos, QOS);
         try {
             client.subscribe(topics, qos, null, new IMqttActionListener() {
                 @Override

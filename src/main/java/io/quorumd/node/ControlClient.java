@@ -6,6 +6,7 @@ import io.quorumd.wire.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -54,7 +55,7 @@ public final class ControlClient {
                 throw new Refused(reply.path("error").asText("refused"));
             }
             return reply.get("result");
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             throw new NotRunning("quorumd is not running (control socket " + socket + " does not answer: "
                     + e.getMessage() + ")");
         }

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.Hashes;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Base64;
 
 /**
@@ -49,7 +51,7 @@ final class EvidenceStore {
             if (!Files.exists(target)) {
                 Path tmp = dir.resolve(sha + ".tmp");
                 Files.write(tmp, bytes);
-                try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                     ch.force(true);
                 }
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);

@@ -1,16 +1,21 @@
 package io.quorumd.node;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.Version;
+import io.quorumd.checkpoint.StoredCheckpoint;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.ledger.LedgerException;
 import io.quorumd.loop.ControlRequest;
+import io.quorumd.loop.Event;
 import io.quorumd.loop.EventLoop;
 import io.quorumd.loop.Shutdown;
 import io.quorumd.loop.TimerThread;
 import io.quorumd.mqtt.MqttTransport;
 import io.quorumd.presence.PeerState;
+import io.quorumd.wire.Envelope;
 import io.quorumd.wire.InboundVerifier;
 import io.quorumd.wire.Topics;
 import java.io.IOException;
@@ -95,11 +100,11 @@ public final class QuorumNode implements AutoCloseable {
         }
     }
 
-    private void enqueue(io.quorumd.loop.Event event) {
+    private void enqueue(Event event) {
         loop.submit(event);
     }
 
-    private void send(String topic, io.quorumd.wire.Envelope envelope, boolean retained) {
+    private void send(String topic, Envelope envelope, boolean retained) {
         transport.publish(topic, envelope.encode(), retained);
     }
 
@@ -186,7 +191,7 @@ public final class QuorumNode implements AutoCloseable {
     }
 
     /** Latest checkpoint per subject; safe from any thread. */
-    public Map<NodeId, io.quorumd.checkpoint.StoredCheckpoint> checkpoints() {
+    public Map<NodeId, StoredCheckpoint> checkpoints() {
         return core.checkpoints().latest();
     }
 
@@ -241,8 +246,8 @@ public final class QuorumNode implements AutoCloseable {
     }
 
     /** A control request: evidence files are stored here, off the loop; the command runs on the loop. */
-    private CompletableFuture<Object> control(String cmd, com.fasterxml.jackson.databind.JsonNode args) {
-        if (cmd.equals("dispute.open") && args instanceof com.fasterxml.jackson.databind.node.ObjectNode request) {
+    private CompletableFuture<Object> control(String cmd, JsonNode args) {
+        if (cmd.equals("dispute.open") && args instanceof ObjectNode request) {
             try {
                 EvidenceStore.absorb(request, config.node().dataDir());
             } catch (IOException | RuntimeException e) {

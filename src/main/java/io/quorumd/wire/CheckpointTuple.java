@@ -3,6 +3,7 @@ package io.quorumd.wire;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Hashes;
+import io.quorumd.crypto.NodeId;
 
 /**
  * What a checkpoint attests about one subject, exactly as signed: values as of {@code asOf} (epoch ms) —
@@ -31,7 +32,7 @@ public record CheckpointTuple(String subjectId, long asOf, long restarts, long t
 
     static CheckpointTuple read(JsonFields f) throws DecodeException {
         String subject = f.text("subjectId");
-        if (!io.quorumd.crypto.NodeId.isWellFormed(subject)) {
+        if (!NodeId.isWellFormed(subject)) {
             throw new DecodeException(RejectReason.BAD_VALUE, "subjectId must be a node id");
         }
         String previous = f.contentId("previousCheckpointId", true);

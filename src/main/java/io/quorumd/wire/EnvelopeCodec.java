@@ -8,6 +8,7 @@ import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NotCanonicalException;
+import java.io.IOException;
 
 /**
  * Bytes → {@link Envelope} with a strict schema: size cap first, then JSON, then every envelope and body
@@ -31,7 +32,7 @@ public final class EnvelopeCodec {
             tree = Json.MAPPER.readTree(payload);
         } catch (JacksonException e) {
             throw new DecodeException(RejectReason.MALFORMED_JSON, "not JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new DecodeException(RejectReason.MALFORMED_JSON, "not JSON: " + e.getMessage());
         }
         if (tree == null || tree.isMissingNode()) {

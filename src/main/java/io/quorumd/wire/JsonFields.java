@@ -1,16 +1,18 @@
 package io.quorumd.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Strict reader over one JSON object: every field read must be present with the right type, and
  * {@link #done()} refuses any field nobody read. Floating-point numbers are never integers here.
  */
 public final class JsonFields {
-    private static final java.util.regex.Pattern CONTENT_ID = java.util.regex.Pattern.compile("[0-9a-f]{32}");
+    private static final Pattern CONTENT_ID = Pattern.compile("[0-9a-f]{32}");
     private final JsonNode object;
     private final String where;
     private final Set<String> read = new HashSet<>();
@@ -82,12 +84,12 @@ public final class JsonFields {
         return (ObjectNode) value;
     }
 
-    public com.fasterxml.jackson.databind.node.ArrayNode array(String name) throws DecodeException {
+    public ArrayNode array(String name) throws DecodeException {
         JsonNode value = field(name);
         if (!value.isArray()) {
             throw new DecodeException(RejectReason.WRONG_TYPE, where + "." + name + " must be a list");
         }
-        return (com.fasterxml.jackson.databind.node.ArrayNode) value;
+        return (ArrayNode) value;
     }
 
     /** A field of any JSON type, null included. */

@@ -44,7 +44,7 @@ class EventLoopTest {
 
     private static InboundMessage message(long seq) {
         Envelope env = new EnvelopeSigner(KEY, Clock.systemUTC()).sign(MessageType.PRESENCE_HEARTBEAT, new Heartbeat(1, seq));
-        return new InboundMessage("t", env, SENDER, false);
+        return new InboundMessage("t", env, SENDER);
     }
 
     /** Records what it sees; blocks on the first message until released, so the queue can fill. */

@@ -63,6 +63,8 @@ class OutboundBacklogTest {
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
         var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(MqttTransport.class);
+        Level before = logger.getLevel();
+        logger.setLevel(Level.INFO); // the test log level may be WARN: the "sent" line is INFO
         logger.addAppender(log);
         try {
             OutboundBacklog b = new OutboundBacklog("n1");
@@ -77,6 +79,7 @@ class OutboundBacklogTest {
             assertTrue(log.list.stream().anyMatch(e -> e.getFormattedMessage().equals("broker backlog sent")));
         } finally {
             logger.detachAppender(log);
+            logger.setLevel(before);
         }
     }
 }

@@ -58,11 +58,10 @@ class PresenceMachineTest {
         machine.start();
     }
 
-    private void fromBob(Body body, long ts, boolean retained) {
+    private void fromBob(Body body, long ts) {
         MessageType type = body instanceof Heartbeat ? MessageType.PRESENCE_HEARTBEAT : MessageType.PRESENCE_OFFLINE;
         Envelope env = new EnvelopeSigner(BOB, clock).signAt(type, body, ts);
-        machine.onMessage(new InboundMessage(TOPICS.presence(BOB.nodeId()), env, ROSTER.byId(BOB.nodeId()).orElseThrow(),
-                retained));
+        machine.onMessage(new InboundMessage(TOPICS.presence(BOB.nodeId()), env, ROSTER.byId(BOB.nodeId()).orElseThrow()));
     }
 
     private List<PeerTransition.Kind> kinds() {
@@ -80,7 +79,7 @@ class PresenceMachineTest {
 
     @Test
     void heartbeatMakesPeerOnlineAndSilenceMakesItOffline() {
-        fromBob(new Heartbeat(100, 0), clock.millis(), false);
+        fromBob(new Heartbeat(100, 0), clock.millis());
         assertEquals(List.of(PeerTransition.Kind.ONLINE), kinds());
         assertEquals("first_seen", transitions.get(0).cause());
         scheduler.advance(Duration.ofSeconds(4));
@@ -92,33 +91,33 @@ class PresenceMachineTest {
 
     @Test
     void lastWillOfCurrentRunTakesPeerOffline() {
-        fromBob(new Heartbeat(100, 0), clock.millis(), false);
-        fromBob(new Offline(100, Offline.Reason.LOST), clock.millis(), false);
+        fromBob(new Heartbeat(100, 0), clock.millis());
+        fromBob(new Offline(100, Offline.Reason.LOST), clock.millis());
         assertEquals(List.of(PeerTransition.Kind.ONLINE, PeerTransition.Kind.OFFLINE), kinds());
         assertEquals("lost", transitions.get(1).cause());
     }
 
     @Test
     void willOfAnOlderRunIsIgnored() {
-        fromBob(new Heartbeat(200, 0), clock.millis(), false);
-        fromBob(new Offline(100, Offline.Reason.LOST), clock.millis(), false);
+        fromBob(new Heartbeat(200, 0), clock.millis());
+        fromBob(new Offline(100, Offline.Reason.LOST), clock.millis());
         assertEquals(List.of(PeerTransition.Kind.ONLINE), kinds());
         assertEquals(1, machine.onlineCount());
     }
 
     @Test
     void newStartTimeIsARestart() {
-        fromBob(new Heartbeat(100, 5), clock.millis(), false);
-        fromBob(new Heartbeat(300, 0), clock.millis(), false);
+        fromBob(new Heartbeat(100, 5), clock.millis());
+        fromBob(new Heartbeat(300, 0), clock.millis());
         assertEquals(List.of(PeerTransition.Kind.ONLINE, PeerTransition.Kind.RESTARTED), kinds());
         assertEquals(300, machine.peers().get(BOB.nodeId()).startedAt());
     }
 
     @Test
     void restartAfterOfflineIsLoggedAsRestartAndOnline() {
-        fromBob(new Heartbeat(100, 5), clock.millis(), false);
-        fromBob(new Offline(100, Offline.Reason.SHUTDOWN), clock.millis(), false);
-        fromBob(new Heartbeat(300, 0), clock.millis(), false);
+        fromBob(new Heartbeat(100, 5), clock.millis());
+        fromBob(new Offline(100, Offline.Reason.SHUTDOWN), clock.millis());
+        fromBob(new Heartbeat(300, 0), clock.millis());
         assertEquals(List.of(PeerTransition.Kind.ONLINE, PeerTransition.Kind.OFFLINE, PeerTransition.Kind.RESTARTED,
                 PeerTransition.Kind.ONLINE), kinds());
         assertEquals("back", transitions.get(3).cause());
@@ -126,27 +125,27 @@ class PresenceMachineTest {
 
     @Test
     void staleRetainedHeartbeatDoesNotMakeAPeerOnline() {
-        fromBob(new Heartbeat(100, 9), clock.millis() - 60_000, true);
+        fromBob(new Heartbeat(100, 9), clock.millis() - 60_000);
         assertTrue(transitions.isEmpty());
         assertEquals(0, machine.onlineCount());
-        fromBob(new Heartbeat(100, 10), clock.millis() - 500, true);
+        fromBob(new Heartbeat(100, 10), clock.millis() - 500);
         assertEquals(List.of(PeerTransition.Kind.ONLINE), kinds(), "a fresh retained heartbeat counts");
     }
 
     @Test
     void heartbeatQueuedByTheBrokerWhileAwayDoesNotMakeAPeerOnline() {
         // A persistent session delivers what was published while this node was down, not flagged retained.
-        fromBob(new Heartbeat(100, 3), clock.millis() - 30_000, false);
-        fromBob(new Offline(100, Offline.Reason.SHUTDOWN), clock.millis() - 29_000, false);
+        fromBob(new Heartbeat(100, 3), clock.millis() - 30_000);
+        fromBob(new Offline(100, Offline.Reason.SHUTDOWN), clock.millis() - 29_000);
         assertTrue(transitions.isEmpty(), transitions.toString());
         assertEquals(0, machine.onlineCount());
     }
 
     @Test
     void heartbeatOfAnOlderRunOrReplayChangesNothing() {
-        fromBob(new Heartbeat(300, 4), clock.millis(), false);
-        fromBob(new Heartbeat(100, 99), clock.millis(), false);
-        fromBob(new Heartbeat(300, 4), clock.millis(), false);
+        fromBob(new Heartbeat(300, 4), clock.millis());
+        fromBob(new Heartbeat(100, 99), clock.millis());
+        fromBob(new Heartbeat(300, 4), clock.millis());
         assertEquals(List.of(PeerTransition.Kind.ONLINE), kinds());
         assertEquals(4, machine.peers().get(BOB.nodeId()).lastSeq());
     }
@@ -154,22 +153,21 @@ class PresenceMachineTest {
     @Test
     void ownHeartbeatsAreNotPeers() {
         Envelope mine = published.get(0);
-        machine.onMessage(new InboundMessage(TOPICS.presence(ME.nodeId()), mine, ROSTER.byId(ME.nodeId()).orElseThrow(),
-                true));
+        machine.onMessage(new InboundMessage(TOPICS.presence(ME.nodeId()), mine, ROSTER.byId(ME.nodeId()).orElseThrow()));
         assertTrue(machine.peers().isEmpty());
     }
 
     @Test
     void postDatedPresenceIsRefusedAndCounted() {
-        fromBob(new Heartbeat(100, 0), clock.millis() + 60_000, false);
-        fromBob(new Offline(100, Offline.Reason.LOST), clock.millis() + 60_000, false);
+        fromBob(new Heartbeat(100, 0), clock.millis() + 60_000);
+        fromBob(new Offline(100, Offline.Reason.LOST), clock.millis() + 60_000);
         assertTrue(transitions.isEmpty());
         assertEquals(2, rejects.count("future_ts"));
     }
 
     @Test
     void aRunSaidToStartAfterItsOwnHeartbeatIsRefused() {
-        fromBob(new Heartbeat(clock.millis() + 10_000, 0), clock.millis(), false);
+        fromBob(new Heartbeat(clock.millis() + 10_000, 0), clock.millis());
         assertTrue(transitions.isEmpty());
         assertEquals(1, rejects.count("bad_start"));
     }
@@ -177,15 +175,15 @@ class PresenceMachineTest {
     @Test
     void aFlappingPeerCannotMakeUsWriteObservationsBeyondItsBudget() {
         long t = clock.millis();
-        fromBob(new Heartbeat(t - 1000, 0), t, false);
+        fromBob(new Heartbeat(t - 1000, 0), t);
         for (int i = 0; i < 100; i++) {
-            fromBob(new Heartbeat(t - 999 + i, 0), t, false); // a new run every message: a restart each
+            fromBob(new Heartbeat(t - 999 + i, 0), t); // a new run every message: a restart each
         }
         assertEquals(PresenceMachine.TRANSITION_BURST, transitions.size(), kinds().toString());
         assertEquals(100 - (PresenceMachine.TRANSITION_BURST - 1), rejects.count("presence_rate"));
         long before = machine.peers().get(BOB.nodeId()).startedAt();
         scheduler.advance(Duration.ofMillis(1500)); // one heartbeat interval refills one transition
-        fromBob(new Heartbeat(t + 200, 0), clock.millis(), false);
+        fromBob(new Heartbeat(t + 200, 0), clock.millis());
         assertEquals(PresenceMachine.TRANSITION_BURST + 1, transitions.size());
         assertTrue(machine.peers().get(BOB.nodeId()).startedAt() > before);
     }

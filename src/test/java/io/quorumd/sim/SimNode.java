@@ -89,7 +89,7 @@ public final class SimNode implements SimBus.Receiver {
         if (env.type() == MessageType.PRESENCE_HEARTBEAT || env.type() == MessageType.PRESENCE_OFFLINE) {
             var sender = config.federation().roster().byId(env.from());
             if (sender.isPresent() && topics.fits(topic, env)) {
-                handle(new InboundMessage(topic, env, sender.get(), retained));
+                handle(new InboundMessage(topic, env, sender.get()));
             }
             return;
         }
