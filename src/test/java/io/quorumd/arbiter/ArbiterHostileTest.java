@@ -14,7 +14,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.quorumd.crypto.NodeId;
-import io.quorumd.sim.SimBus;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
 import io.quorumd.sim.SimWorld;
@@ -255,11 +254,9 @@ class ArbiterHostileTest {
 
     @Test
     void expirySweepCatchesADeadlineTheWallClockJumpedPast() throws Exception {
-        SimWorld world = new SimWorld(50, 1_800_000_000_000L);
-        SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, 10), dir,
-                SimFederation.Options.arbitration(6, 4, 3, 1).withArbiters(
-                        new SimFederation.Arbiters(4, 3, 1, Duration.ofHours(1), Duration.ofMinutes(30))));
-        f.startAll();
+        SimFederation f = SimFederation.started(50, dir, SimFederation.Options.arbitration(6, 4, 3, 1).withArbiters(
+                new SimFederation.Arbiters(4, 3, 1, Duration.ofHours(1), Duration.ofMinutes(30))), 10);
+        SimWorld world = f.world();
         world.run(Duration.ofSeconds(3));
         String id = open(f.node(6));
         world.run(Duration.ofSeconds(1));

@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quorumd.ledger.FullVerifier;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerScanner;
-import io.quorumd.sim.SimBus;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
-import io.quorumd.sim.SimWorld;
 import io.quorumd.wire.Decision;
 import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
@@ -36,11 +34,9 @@ class ArbiterScenarioTest {
 
     static SimFederation fed(Path dir, long seed, int nodes, int primaries, int required, int fallbacks, long delay)
             throws Exception {
-        SimWorld world = new SimWorld(seed, 1_800_000_000_000L);
-        SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, delay), dir,
-                SimFederation.Options.arbitration(nodes, primaries, required, fallbacks).withClockSkew(SKEW));
-        f.startAll();
-        world.run(Duration.ofSeconds(3));
+        SimFederation f = SimFederation.started(seed, dir,
+                SimFederation.Options.arbitration(nodes, primaries, required, fallbacks).withClockSkew(SKEW), delay);
+        f.world().run(Duration.ofSeconds(3));
         return f;
     }
 

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerScanner;
-import io.quorumd.sim.SimBus;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
-import io.quorumd.sim.SimWorld;
 import io.quorumd.wire.CheckpointProposal;
 import io.quorumd.wire.CheckpointTuple;
 import io.quorumd.wire.Envelope;
@@ -31,10 +29,8 @@ class CheckpointHostileTest {
     Path dir;
 
     private SimFederation fed(long seed) throws Exception {
-        SimWorld world = new SimWorld(seed, 1_800_000_000_000L);
-        SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, 5), dir, SimFederation.Options.fast(7));
-        f.startAll();
-        world.run(Duration.ofSeconds(3)); // past the boot grace: everyone votes
+        SimFederation f = SimFederation.started(seed, dir, SimFederation.Options.fast(7), 5);
+        f.world().run(Duration.ofSeconds(3)); // past the boot grace: everyone votes
         return f;
     }
 

@@ -8,7 +8,6 @@ import io.quorumd.arbiter.DisputeStatus;
 import io.quorumd.ledger.FullVerifier;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerScanner;
-import io.quorumd.sim.SimBus;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
 import io.quorumd.sim.SimWorld;
@@ -32,10 +31,9 @@ class RosterChangeTest {
 
     @Test
     void aRosterChangeDoesNotBrickANode() throws Exception {
-        SimWorld world = new SimWorld(71, 1_800_000_000_000L);
-        SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, 20), dir, SimFederation.Options.fast(5)
-                .withArbiters(new SimFederation.Arbiters(5, 3, 0, Duration.ofSeconds(60), Duration.ofSeconds(30))));
-        f.startAll();
+        SimFederation f = SimFederation.started(71, dir, SimFederation.Options.fast(5)
+                .withArbiters(new SimFederation.Arbiters(5, 3, 0, Duration.ofSeconds(60), Duration.ofSeconds(30))), 20);
+        SimWorld world = f.world();
         SimNode two = f.node(2);
         assertTrue(world.runUntil(Duration.ofMinutes(3), () -> two.core().checkpoints().latest().size() == 5),
                 "node-2 stores a checkpoint of every subject, seed " + world.seed());

@@ -13,10 +13,8 @@ import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerException;
 import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.VerifiedMark;
-import io.quorumd.sim.SimBus;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
-import io.quorumd.sim.SimWorld;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.Role;
@@ -39,10 +37,8 @@ class StartupVerificationTest {
     Path dir;
 
     private SimNode runAndStop(long seed) throws Exception {
-        SimWorld world = new SimWorld(seed, 1_800_000_000_000L);
-        SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, 5), dir, SimFederation.Options.fast(3));
-        f.startAll();
-        world.run(Duration.ofSeconds(10));
+        SimFederation f = SimFederation.started(seed, dir, SimFederation.Options.fast(3), 5);
+        f.world().run(Duration.ofSeconds(10));
         SimNode n = f.node(1);
         n.stop();
         return n;

@@ -124,6 +124,14 @@ public final class SimFederation {
         return Durations.format(x);
     }
 
+    /** A world from {@code seed}, a bus delaying each delivery up to {@code maxDelayMs}, every node started. */
+    public static SimFederation started(long seed, Path root, Options o, long maxDelayMs) throws Exception {
+        SimWorld world = new SimWorld(seed, 1_800_000_000_000L);
+        SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, maxDelayMs), root, o);
+        f.startAll();
+        return f;
+    }
+
     public List<SimNode> nodes() {
         return nodes;
     }
