@@ -11,6 +11,7 @@ import io.quorumd.wire.DisputeOpen;
 import io.quorumd.wire.DisputeRuling;
 import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.FallbackActivation;
 import io.quorumd.wire.MessageType;
@@ -112,10 +113,15 @@ public final class ArbiterMachine {
             @Override
             public void resolved(Dispute d, NodeId lastVoter) {
                 if (lastVoter.equals(self)) {
-                    publishRuling(d);
+                    publishRulings(d);
                 } else {
                     scheduler.schedule(rulingGrace(), new RulingGrace(d.id()));
                 }
+            }
+
+            @Override
+            public void contested(Dispute d) {
+                scheduler.schedule(rulingGrace(), new RulingGrace(d.id()));
             }
         });
     }
@@ -139,7 +145,7 @@ public final class ArbiterMachine {
                     scheduleMidpoint(d);
                 }
                 republishOwn(d);
-            } else if (d.status() == DisputeStatus.RESOLVED && d.ruling().isEmpty()) {
+            } else if (!d.unruled(policy.required()).isEmpty()) {
                 scheduler.schedule(rulingGrace(), new RulingGrace(d.id()));
             }
         }
@@ -187,13 +193,35 @@ public final class ArbiterMachine {
         return Duration.ofMillis(RULING_GRACE_MS + rank * 1000 + jitter.nextInt(200));
     }
 
-    private void publishRuling(Dispute d) {
-        Decision dec = d.decision().orElseThrow();
-        List<Envelope> agreeing = d.votes().values().stream()
-                .filter(v -> ((DisputeVote) v.body()).decision() == dec).limit(policy.required()).toList();
+    /**
+     * Publishes a ruling for each decision the votes here support and no ruling held covers: RESOLVED's, or
+     * both sides of a CONTESTED dispute — so that every node comes to hold the facts that contest it.
+     */
+    private void publishRulings(Dispute d) {
+        d.unruled(policy.required()).forEach(dec -> publishRuling(d, dec));
+    }
+
+    /**
+     * Builds, checks, signs, stores and publishes one ruling. It is checked by {@link RulingValidator} under
+     * today's policy first: votes counted under an earlier roster or M (replayed from the ledger) may not make
+     * one today, and this node never signs what its peers would refuse.
+     */
+    private void publishRuling(Dispute d, Decision dec) {
+        List<Envelope> agreeing = d.votesFor(dec).stream().limit(policy.required()).toList();
         DisputeRuling r = new DisputeRuling(d.open(), d.fallback(), dec, agreeing);
+        Optional<String> invalid = RulingValidator.validate(r, policy);
+        if (invalid.isPresent()) {
+            LOG.atWarn().addKeyValue("dispute", d.id()).addKeyValue("reason", invalid.get())
+                    .log("not publishing a ruling today's rules refuse (the votes were counted under other rules)");
+            return;
+        }
         Envelope env = signer.sign(MessageType.DISPUTE_RULING, r);
-        d.setRuling(r);
+        if (env.encode().length > EnvelopeCodec.MAX_BYTES) {
+            LOG.atWarn().addKeyValue("dispute", d.id()).addKeyValue("bytes", env.encode().length)
+                    .log("not publishing a ruling larger than a message may be");
+            return;
+        }
+        d.holdOwnRuling(r);
         journal.rulingStored(r, env);
         outbox.publish(topics.arbiterFinal(), env, false);
     }
@@ -213,8 +241,8 @@ public final class ArbiterMachine {
             }
         } else if (key instanceof RulingGrace due) {
             Dispute d = disputes.get(due.disputeId());
-            if (d != null && d.status() == DisputeStatus.RESOLVED && d.ruling().isEmpty()) {
-                publishRuling(d);
+            if (d != null) {
+                publishRulings(d);
             }
         } else if (key instanceof BufferSweep) {
             buffered.dropOlderThan(now()).forEach(v -> inbox.reject(new Refusal("unknown_dispute", "vote for "

@@ -7,7 +7,6 @@ import io.quorumd.wire.Member;
 import io.quorumd.wire.Role;
 import io.quorumd.wire.Roster;
 import java.util.LinkedHashSet;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -74,14 +73,14 @@ public record ArbiterPolicy(Roster roster, int required, Set<NodeId> primaries, 
         return primaries.contains(id) || fallbacks.contains(id);
     }
 
-    /** The node id of the named party, if the roster has such a member. */
-    public Optional<NodeId> party(String name) {
-        return roster.byName(name).map(Member::nodeId);
+    /** True if both parties of {@code open} are members of this roster. */
+    public boolean partiesKnown(DisputeOpen open) {
+        return roster.byId(open.buyer()).isPresent() && roster.byId(open.seller()).isPresent();
     }
 
     /** True if {@code id} is the buyer's or the seller's node: the only ones who may open or escalate. */
-    public boolean isParty(DisputeOpen open, NodeId id) {
-        return party(open.buyer()).filter(id::equals).isPresent() || party(open.seller()).filter(id::equals).isPresent();
+    public static boolean isParty(DisputeOpen open, NodeId id) {
+        return open.buyer().equals(id) || open.seller().equals(id);
     }
 
     public String label(NodeId id) {

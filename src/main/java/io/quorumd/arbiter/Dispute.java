@@ -7,6 +7,7 @@ import io.quorumd.wire.DisputeRuling;
 import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,9 +18,10 @@ import java.util.Set;
 
 /**
  * One dispute as this node knows it: the signed open, the status (changed only through {@link #moveTo},
- * which checks {@link DisputeStatus}'s table), the deadline, the counted votes (one per arbiter, the first
- * stands), the fallback activation and the ruling. Every change is checked before it is made, so nothing
- * is half-applied. Loop thread only.
+ * which checks {@link DisputeStatus}'s table), the deadline, the votes, the fallback activation and the
+ * rulings. Votes: the first of each arbiter ({@link #votes()}), and for an arbiter caught signing the other
+ * decision too, that second vote — so that counting is a function of the signed votes held, not of which
+ * came first. Every change is checked before it is made, so nothing is half-applied. Loop thread only.
  */
 public final class Dispute {
     private final String id;
@@ -28,9 +30,11 @@ public final class Dispute {
     private DisputeStatus status = DisputeStatus.OPEN;
     private long deadline;
     private final Map<NodeId, Envelope> votes = new LinkedHashMap<>();
+    private final Map<NodeId, Envelope> otherVotes = new LinkedHashMap<>();
     private final Set<NodeId> equivocators = new HashSet<>();
     private Envelope fallback;
     private DisputeRuling ruling;
+    private DisputeRuling contesting;
     private Decision decision;
 
     Dispute(Envelope open, long votingTimeoutMs) {
@@ -71,8 +75,18 @@ public final class Dispute {
         return body.openedAt() + votingTimeoutMs / 2;
     }
 
+    /** The first vote of each arbiter. */
     public Map<NodeId, Envelope> votes() {
         return Collections.unmodifiableMap(votes);
+    }
+
+    /** Votes for the other decision by arbiters whose first vote is in {@link #votes()}: equivocation. */
+    public Map<NodeId, Envelope> otherVotes() {
+        return Collections.unmodifiableMap(otherVotes);
+    }
+
+    static Decision decisionOf(Envelope vote) {
+        return ((DisputeVote) vote.body()).decision();
     }
 
     /** Counts a vote whose arbiter has not voted yet (the caller checked that). */
@@ -83,6 +97,18 @@ public final class Dispute {
     }
 
     /**
+     * Counts an arbiter's vote for the decision other than its first vote's; false if the vote decides the
+     * same as its first (nothing changes) or a second one is held already.
+     */
+    boolean addOtherVote(Envelope vote) {
+        Envelope first = votes.get(vote.from());
+        if (first == null) {
+            throw new IllegalStateException(vote.from().shortHex() + " has no first vote on " + id);
+        }
+        return decisionOf(first) != decisionOf(vote) && otherVotes.putIfAbsent(vote.from(), vote) == null;
+    }
+
+    /**
      * True the first time {@code arbiter} is caught with a second, different vote here: its evidence is
      * stored once, whatever number of further votes it signs.
      */
@@ -90,8 +116,10 @@ public final class Dispute {
         return equivocators.add(arbiter);
     }
 
+    /** Arbiters holding a vote for {@code d}, an equivocator counting on both sides. */
     long count(Decision d) {
-        return votes.values().stream().filter(v -> ((DisputeVote) v.body()).decision() == d).count();
+        return votes.values().stream().filter(v -> decisionOf(v) == d).count()
+                + otherVotes.values().stream().filter(v -> decisionOf(v) == d).count();
     }
 
     public Optional<Envelope> fallback() {
@@ -105,6 +133,7 @@ public final class Dispute {
         deadline += extensionMs;
     }
 
+    /** The decision in force: RESOLVED's; empty while undecided and once CONTESTED. */
     public Optional<Decision> decision() {
         return Optional.ofNullable(decision);
     }
@@ -114,49 +143,95 @@ public final class Dispute {
         decision = d;
     }
 
+    /** Both decisions have M agreeing votes: no decision stands. */
+    void contest() {
+        moveTo(DisputeStatus.CONTESTED);
+        decision = null;
+    }
+
     void expire() {
         moveTo(DisputeStatus.EXPIRED);
     }
 
+    /** The first ruling this node held: built here or received. */
     public Optional<DisputeRuling> ruling() {
         return Optional.ofNullable(ruling);
     }
 
-    /** Records the ruling this node built and published for its own RESOLVED decision. */
-    void setRuling(DisputeRuling r) {
-        if (status != DisputeStatus.RESOLVED || decision != r.decision()) {
+    /** A valid ruling for the other decision than {@link #ruling()}'s, held once CONTESTED. */
+    public Optional<DisputeRuling> contestingRuling() {
+        return Optional.ofNullable(contesting);
+    }
+
+    /** True if {@code r} (or one for the same decision) is held already. */
+    boolean holdsRulingFor(Decision d) {
+        return (ruling != null && ruling.decision() == d) || (contesting != null && contesting.decision() == d);
+    }
+
+    /** The votes held for {@code d}, first votes before other-decision ones, in the order they came. */
+    List<Envelope> votesFor(Decision d) {
+        List<Envelope> out = new ArrayList<>();
+        votes.values().stream().filter(v -> decisionOf(v) == d).forEach(out::add);
+        otherVotes.values().stream().filter(v -> decisionOf(v) == d).forEach(out::add);
+        return out;
+    }
+
+    /** The decisions that have {@code required} votes here but no ruling held yet: what this node may publish. */
+    List<Decision> unruled(int required) {
+        if (status != DisputeStatus.RESOLVED && status != DisputeStatus.CONTESTED) {
+            return List.of();
+        }
+        return Arrays.stream(Decision.values()).filter(dec -> count(dec) >= required && !holdsRulingFor(dec))
+                .toList();
+    }
+
+    /** Records a ruling this node built for a decision the votes here support (RESOLVED's, or either side once CONTESTED). */
+    void holdOwnRuling(DisputeRuling r) {
+        boolean fits = status == DisputeStatus.CONTESTED || (status == DisputeStatus.RESOLVED && decision == r.decision());
+        if (!fits || holdsRulingFor(r.decision())) {
             throw new IllegalStateException("ruling " + r.decision() + " for dispute " + id + " in " + status);
         }
-        ruling = r;
+        if (ruling == null) {
+            ruling = r;
+        } else {
+            contesting = r;
+        }
     }
 
     /**
-     * Applies a valid ruling in one step, whatever this node had concluded (EXPIRED, DEADLOCKED, still
-     * open): its fallback activation (extending the deadline once), its votes where the arbiter had no
-     * other vote here, RESOLVED with its decision. The caller has checked that no other decision is in
-     * force. Returns the pairs (vote held here, vote in the ruling) that differ: equivocation evidence.
+     * Applies a valid ruling in one step, whatever this node had concluded (EXPIRED, DEADLOCKED, still open,
+     * RESOLVED either way): its fallback activation (extending the deadline once), its votes (as first votes,
+     * or as other-decision votes of arbiters who voted otherwise here), then the status the votes now held
+     * say — CONTESTED if both decisions have {@code required} votes, RESOLVED with the ruling's decision
+     * otherwise. Returns the pairs (vote held here, vote in the ruling) that differ: equivocation evidence.
      */
-    List<List<Envelope>> applyRuling(DisputeRuling r, long extensionMs) {
-        if (decision != null && decision != r.decision()) {
-            throw new IllegalStateException("dispute " + id + " is resolved " + decision + ", not " + r.decision());
-        }
+    List<List<Envelope>> applyRuling(DisputeRuling r, long extensionMs, int required) {
         List<List<Envelope>> conflicts = new ArrayList<>();
-        for (Envelope v : r.votes()) {
-            Envelope held = votes.get(v.from());
-            if (held != null && !held.equals(v)) {
-                conflicts.add(List.of(held, v));
-            }
-        }
         if (fallback == null && r.fallback().isPresent()) {
             fallback = r.fallback().get();
             deadline += extensionMs;
         }
-        r.votes().forEach(v -> votes.putIfAbsent(v.from(), v));
-        if (status != DisputeStatus.RESOLVED) {
-            moveTo(DisputeStatus.RESOLVED);
-            decision = r.decision();
+        for (Envelope v : r.votes()) {
+            Envelope held = votes.putIfAbsent(v.from(), v);
+            if (held != null && !held.equals(v)) {
+                conflicts.add(List.of(held, v));
+                if (decisionOf(held) != decisionOf(v)) {
+                    otherVotes.putIfAbsent(v.from(), v);
+                }
+            }
         }
-        ruling = r;
+        if (ruling == null) {
+            ruling = r;
+        } else if (ruling.decision() != r.decision() && contesting == null) {
+            contesting = r;
+        }
+        if (count(Decision.BUYER) >= required && count(Decision.SELLER) >= required) {
+            if (status != DisputeStatus.CONTESTED) {
+                contest();
+            }
+        } else if (status != DisputeStatus.RESOLVED) {
+            resolve(r.decision());
+        }
         return conflicts;
     }
 }

@@ -32,6 +32,8 @@ final class DisputeInbox {
         void deadlineMoved(Dispute d);
 
         void resolved(Dispute d, NodeId lastVoter);
+
+        void contested(Dispute d);
     }
 
     private final NodeId self;
@@ -109,6 +111,13 @@ final class DisputeInbox {
         }
     }
 
+    /**
+     * A vote counts when its signed facts say so ({@link DisputeRules#voteRefusal}), whatever the dispute's
+     * status here: an arbiter's first vote, and — should it sign the other decision too — that vote as well,
+     * so it counts on both sides it signed. Then the status is what all the votes held say
+     * ({@link #settle}). Replays and other votes on a side already counted change nothing; the first pair
+     * of an equivocator is stored once as evidence.
+     */
     private void onVote(InboundMessage m, ArbiterPolicy p, boolean replay) {
         Envelope env = m.envelope();
         DisputeVote vote = (DisputeVote) env.body();
@@ -118,34 +127,49 @@ final class DisputeInbox {
             if (!p.isArbiter(env.from())) {
                 reject(new Refusal("not_an_arbiter", who + " on unknown dispute " + vote.disputeId()), replay);
             } else if (!replay) {
-                VoteBuffer.Added added = buffered.add(m, now());
-                if (added != VoteBuffer.Added.BUFFERED) {
-                    reject(new Refusal("vote_buffer_full", "vote of " + who + " for unknown dispute " + vote.disputeId()
-                            + " dropped (" + added.name().toLowerCase(Locale.ROOT) + ")"), false);
-                }
+                bufferVote(m, p);
             }
             return;
         }
         Envelope earlier = d.votes().get(env.from());
-        if (earlier != null) {
-            if (earlier.equals(env)) {
-                repeated(env, p, replay);
-            } else {
-                reject(new Refusal("equivocation", "a second, different vote from " + who + " on " + d.id()), replay);
-                if (!replay && d.firstEquivocation(env.from())) {
-                    journal.evidence("arbiter.vote", List.of(earlier, env));
-                }
-            }
+        if (env.equals(earlier) || d.otherVotes().containsValue(env)) {
+            repeated(env, p, replay);
             return;
         }
-        Optional<Refusal> refused = DisputeRules.voteRefusal(d, env.from(), vote, p, !replay, now());
+        Optional<Refusal> refused = DisputeRules.voteRefusal(d, env.from(), vote, p);
         if (refused.isPresent()) {
+            if (!replay && refused.get().code().equals("fallback_before_activation")) {
+                bufferVote(m, p); // the activation may be on its way: judged again when it arrives
+                return;
+            }
             reject(refused.get(), replay);
             return;
         }
-        d.addVote(env);
+        if (earlier == null) {
+            d.addVote(env);
+        } else {
+            reject(new Refusal("equivocation", "a second, different vote from " + who + " on " + d.id()), replay);
+            if (!replay && d.firstEquivocation(env.from())) {
+                journal.evidence("arbiter.vote", List.of(earlier, env));
+            }
+            if (!d.addOtherVote(env)) {
+                return; // the same decision again, or a third vote: nothing new to count
+            }
+        }
         accepted(m, replay);
-        evaluate(d, env.from(), p, replay);
+        settle(d, env.from(), p, replay);
+    }
+
+    private void bufferVote(InboundMessage m, ArbiterPolicy p) {
+        DisputeVote vote = (DisputeVote) m.envelope().body();
+        VoteBuffer.Added added = buffered.add(m, now());
+        if (added == VoteBuffer.Added.HELD_ALREADY) {
+            reject(new Refusal("duplicate", "a vote of " + p.label(m.envelope().from()) + " on " + vote.disputeId()
+                    + " already waits"), false);
+        } else if (added == VoteBuffer.Added.SENDER_FULL || added == VoteBuffer.Added.FULL) {
+            reject(new Refusal("vote_buffer_full", "vote of " + p.label(m.envelope().from()) + " on " + vote.disputeId()
+                    + " dropped (" + added.name().toLowerCase(Locale.ROOT) + ")"), false);
+        }
     }
 
     private void onFallback(InboundMessage m, ArbiterPolicy p, boolean replay) {
@@ -171,18 +195,15 @@ final class DisputeInbox {
             reactions.deadlineMoved(d);
             LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("deadline", d.deadline())
                     .log("fallback arbiters activated");
+            buffered.takeFor(d.id()).forEach(v -> onVote(v, p, false));
         }
     }
 
     private void onRuling(Envelope env, ArbiterPolicy p, boolean replay) {
         DisputeRuling r = (DisputeRuling) env.body();
         Dispute d = disputes.get(r.disputeId());
-        if (d != null && d.ruling().isPresent()) {
-            if (d.ruling().get().decision() == r.decision()) {
-                repeated(env, p, replay);
-            } else {
-                reject(new Refusal("conflicting_ruling", d.id() + " is already ruled " + d.decision().orElseThrow()), replay);
-            }
+        if (d != null && (d.holdsRulingFor(r.decision()) || d.status() == DisputeStatus.CONTESTED)) {
+            repeated(env, p, replay);
             return;
         }
         if (!replay) {
@@ -192,28 +213,46 @@ final class DisputeInbox {
                 return;
             }
         }
-        if (d != null && d.decision().filter(x -> x != r.decision()).isPresent()) {
-            reject(new Refusal("conflicting_ruling", d.id() + " is resolved " + d.decision().get()
-                    + " here; a ruling for " + r.decision() + " means arbiters equivocated"), replay);
-            return;
-        }
         if (d == null) {
             d = new Dispute(r.open(), p.votingTimeoutMs());
             disputes.put(d.id(), d);
         }
         DisputeStatus before = d.status();
-        List<List<Envelope>> conflicts = d.applyRuling(r, p.fallbackExtensionMs());
+        List<List<Envelope>> conflicts = d.applyRuling(r, p.fallbackExtensionMs(), p.required());
         if (!replay) {
             Dispute ruled = d;
             conflicts.stream().filter(pair -> ruled.firstEquivocation(pair.get(0).from()))
                     .forEach(pair -> journal.evidence("arbiter.vote", pair));
             journal.rulingStored(r, env);
             LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("decision", r.decision().code())
-                    .addKeyValue("was", before).addKeyValue("from", p.label(env.from())).log("ruling accepted");
+                    .addKeyValue("was", before).addKeyValue("now", d.status()).addKeyValue("from", p.label(env.from()))
+                    .log(d.status() == DisputeStatus.CONTESTED ? "ruling accepted: the dispute is contested" : "ruling accepted");
+            if (d.status() == DisputeStatus.CONTESTED && before != DisputeStatus.CONTESTED) {
+                reactions.contested(d);
+            }
         }
     }
 
-    private void evaluate(Dispute d, NodeId lastVoter, ArbiterPolicy p, boolean replay) {
+    /**
+     * The status the votes held say, whatever order they came in: CONTESTED if both decisions have M (only
+     * possible when arbiters equivocated, or when M + M arbiters voted apart before either side was seen),
+     * RESOLVED once one has M — also out of EXPIRED or DEADLOCKED, the votes being signed in time — and
+     * DEADLOCKED while open once no decision can reach M any more.
+     */
+    private void settle(Dispute d, NodeId lastVoter, ArbiterPolicy p, boolean replay) {
+        if (d.count(Decision.BUYER) >= p.required() && d.count(Decision.SELLER) >= p.required()) {
+            if (d.status() != DisputeStatus.CONTESTED) {
+                d.contest();
+                if (!replay) {
+                    LOG.atWarn().addKeyValue("dispute", d.id()).log("dispute contested: both decisions have M votes");
+                    reactions.contested(d);
+                }
+            }
+            return;
+        }
+        if (d.status() == DisputeStatus.RESOLVED) {
+            return;
+        }
         for (Decision dec : Decision.values()) {
             if (d.count(dec) >= p.required()) {
                 d.resolve(dec);
@@ -225,7 +264,7 @@ final class DisputeInbox {
                 return;
             }
         }
-        if (!DisputeRules.canStillReach(d, p)) {
+        if (d.status().active() && !DisputeRules.canStillReach(d, p)) {
             d.moveTo(DisputeStatus.DEADLOCKED);
             if (!replay) {
                 LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("buyer", d.count(Decision.BUYER))

@@ -11,7 +11,8 @@ import java.util.Optional;
  * The rules of DESIGN §7 that decide whether an open, a vote or a fallback activation counts, and whether a
  * dispute can still be resolved. Pure functions: the same answers on every node for the same inputs.
  * {@code live} is false during ledger replay, when only the signed facts are judged, not the clock, and
- * the per-member caps (which held when the message was stored) are not applied again.
+ * the per-member caps (which held when the message was stored) are not applied again. Votes are judged on
+ * signed facts alone, live or not.
  */
 final class DisputeRules {
     private DisputeRules() {
@@ -20,16 +21,19 @@ final class DisputeRules {
     /**
      * Why an open signed by {@code opener} cannot start a dispute, or empty: the parties must be roster
      * members and the opener one of them; a live open must be dated within the clock skew of now (no
-     * backdating, no post-dating); one active dispute per subject; at most {@code maxOpenPerMember} active
-     * disputes opened by one member.
+     * backdating, no post-dating); at most {@code maxOpenPerMember} active disputes opened by one member.
+     * There is no "one dispute per subject" rule here: judged against the disputes a node happens to hold,
+     * it would depend on arrival order (two opens for one subject would split the federation) and let any
+     * member squat any subject. The opener's own node refuses a second open of its own on a subject
+     * ({@link ArbiterDesk}).
      */
     static Optional<Refusal> openRefusal(NodeId opener, DisputeOpen open, ArbiterPolicy policy,
                                          Collection<Dispute> disputes, boolean live, long now) {
-        if (policy.party(open.buyer()).isEmpty() || policy.party(open.seller()).isEmpty()) {
-            return refuse("unknown_party", "buyer " + open.buyer() + " and seller " + open.seller()
+        if (!policy.partiesKnown(open)) {
+            return refuse("unknown_party", "buyer " + open.buyer().shortHex() + " and seller " + open.seller().shortHex()
                     + " must be roster members");
         }
-        if (!policy.isParty(open, opener)) {
+        if (!ArbiterPolicy.isParty(open, opener)) {
             return refuse("not_a_party", policy.label(opener) + " is neither buyer nor seller of " + open.subject());
         }
         if (live && open.openedAt() > now + policy.skewMs()) {
@@ -40,44 +44,38 @@ final class DisputeRules {
             return refuse("stale_open", "open by " + policy.label(opener) + " is dated " + (now - open.openedAt())
                     + " ms back");
         }
-        long mine = 0;
-        for (Dispute other : disputes) {
-            if (!other.status().active()) {
-                continue;
-            }
-            if (other.body().subject().equals(open.subject())) {
-                return refuse("subject_in_dispute", "subject " + open.subject() + " is already in dispute " + other.id());
-            }
-            if (other.open().from().equals(opener)) {
-                mine++;
-            }
+        if (!live) {
+            return Optional.empty();
         }
-        if (live && mine >= policy.maxOpenPerMember()) {
+        long mine = disputes.stream().filter(d -> d.status().active() && d.open().from().equals(opener)).count();
+        if (mine >= policy.maxOpenPerMember()) {
             return refuse("too_many_open", policy.label(opener) + " already has " + mine + " active disputes");
         }
         return Optional.empty();
     }
 
-    /** Why this vote cannot count, or empty. */
-    static Optional<Refusal> voteRefusal(Dispute d, NodeId voter, DisputeVote vote, ArbiterPolicy policy, boolean live,
-                                         long now) {
+    /**
+     * Why this vote cannot count, or empty — judged on signed facts only, never on this node's clock or on
+     * the dispute's status here, so every node holding the vote judges it alike: the voter is an arbiter
+     * (a fallback arbiter once a party activated them), the vote is dated after the open (less the skew)
+     * and no later than the deadline. A vote that counts is counted whatever the dispute's status: the
+     * status is then recomputed from all the votes held ({@link DisputeInbox}).
+     */
+    static Optional<Refusal> voteRefusal(Dispute d, NodeId voter, DisputeVote vote, ArbiterPolicy policy) {
         String who = policy.label(voter) + " on " + d.id();
-        if (!d.status().active()) {
-            return refuse("closed", who + ": dispute is " + d.status());
-        }
-        if (vote.votedAt() > d.deadline() || (live && now > d.deadline() + policy.skewMs())) {
-            return refuse("past_deadline", who);
+        if (!policy.primaries().contains(voter) && !policy.fallbacks().contains(voter)) {
+            return refuse("not_an_arbiter", who);
         }
         if (vote.votedAt() + policy.skewMs() < d.body().openedAt()) {
             return refuse("vote_before_open", who + ": vote is dated before the dispute was opened");
         }
-        if (live && vote.votedAt() > now + policy.skewMs()) {
-            return refuse("future_vote", who + ": vote is dated ahead");
+        if (policy.fallbacks().contains(voter) && d.fallback().isEmpty()) {
+            return refuse("fallback_before_activation", who);
         }
-        if (policy.fallbacks().contains(voter)) {
-            return d.fallback().isPresent() ? Optional.empty() : refuse("fallback_before_activation", who);
+        if (vote.votedAt() > d.deadline()) {
+            return refuse("past_deadline", who + ": vote is dated after the deadline");
         }
-        return policy.primaries().contains(voter) ? Optional.empty() : refuse("not_an_arbiter", who);
+        return Optional.empty();
     }
 
     /**
@@ -87,7 +85,7 @@ final class DisputeRules {
      */
     static Optional<Refusal> fallbackRefusal(Dispute d, NodeId by, long activatedAt, ArbiterPolicy policy, boolean live,
                                              long now) {
-        if (!policy.isParty(d.body(), by)) {
+        if (!ArbiterPolicy.isParty(d.body(), by)) {
             return refuse("not_a_party", policy.label(by) + " may not activate fallback arbiters on " + d.id());
         }
         if (d.fallback().isPresent()) {
@@ -105,6 +103,9 @@ final class DisputeRules {
         }
         if (live && activatedAt > now + policy.skewMs()) {
             return refuse("future_activation", d.id());
+        }
+        if (activatedAt > d.deadline() + policy.skewMs()) {
+            return refuse("past_deadline", "fallback activation for " + d.id() + " is dated after its deadline");
         }
         if (Math.max(d.count(Decision.BUYER), d.count(Decision.SELLER)) >= policy.required()) {
             return refuse("enough_votes", d.id());

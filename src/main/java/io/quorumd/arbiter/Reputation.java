@@ -46,12 +46,16 @@ public final class Reputation {
         for (Dispute d : disputes) {
             for (Envelope v : d.votes().values()) {
                 long[] t = tally.computeIfAbsent(v.from(), k -> new long[5]);
-                DisputeVote vote = (DisputeVote) v.body();
-                t[3] += Math.max(0, vote.votedAt() - d.body().openedAt());
+                Envelope other = d.otherVotes().get(v.from());
+                long votedAt = ((DisputeVote) v.body()).votedAt();
+                if (other != null) {
+                    votedAt = Math.min(votedAt, ((DisputeVote) other.body()).votedAt());
+                }
+                t[3] += Math.max(0, votedAt - d.body().openedAt());
                 t[4]++;
                 if (d.status() == DisputeStatus.RESOLVED) {
                     t[0]++;
-                    if (d.decision().orElseThrow() == vote.decision()) {
+                    if (other == null && d.decision().orElseThrow() == ((DisputeVote) v.body()).decision()) {
                         t[1]++;
                     }
                 }

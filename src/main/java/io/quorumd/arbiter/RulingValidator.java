@@ -15,7 +15,7 @@ import java.util.Set;
  * The one validity rule for a ruling, used on live input, sync and {@code ledger verify --full} (start-up
  * verification included), each time with the policy in force for that input: the open is signed by the
  * buyer's or the seller's node; a carried fallback activation is signed by a party, names the dispute and
- * is dated after the midpoint (less the skew allowance); at least M votes, each an {@code arbiter.vote} on
+ * is dated after the midpoint (less the skew allowance) and before the deadline; at least M votes, each an {@code arbiter.vote} on
  * this dispute with the ruling's decision, signed by a distinct primary arbiter — or by a fallback arbiter
  * when the activation is carried — dated after the open (less the skew) and no later than the deadline
  * (extended if activated).
@@ -30,7 +30,7 @@ public final class RulingValidator {
             return Optional.of("open: " + rej.reason().code());
         }
         DisputeOpen open = (DisputeOpen) r.open().body();
-        if (!policy.isParty(open, r.open().from())) {
+        if (!ArbiterPolicy.isParty(open, r.open().from())) {
             return Optional.of("the open is signed by " + policy.label(r.open().from()) + ", not by a party");
         }
         String id = open.disputeId();
@@ -44,11 +44,14 @@ public final class RulingValidator {
             if (verifier.verify(fb) instanceof InboundVerifier.Verdict.Rejected rej) {
                 return Optional.of("fallback activation: " + rej.reason().code());
             }
-            if (!policy.isParty(open, fb.from())) {
+            if (!ArbiterPolicy.isParty(open, fb.from())) {
                 return Optional.of("the fallback activation is signed by " + policy.label(fb.from()) + ", not by a party");
             }
             if (a.activatedAt() + policy.skewMs() < open.openedAt() + policy.votingTimeoutMs() / 2) {
                 return Optional.of("fallback activated before the midpoint");
+            }
+            if (a.activatedAt() > deadline + policy.skewMs()) {
+                return Optional.of("fallback activated after the deadline");
             }
             fallbackActive = true;
             deadline += policy.fallbackExtensionMs();

@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Votes that arrived before their dispute's open (an arbiter's vote can outrun the open on another path),
- * kept for {@code keepMs}, then counted when the open arrives or dropped. Caps: {@code max} votes in all and
- * {@code perSender} from one arbiter, so one member cannot fill the buffer; the machine buffers votes from
- * arbiters only. Pruned by {@link #dropOlderThan}.
+ * Votes that arrived before what makes them count — their dispute's open, or for a fallback arbiter the
+ * activation — kept for {@code keepMs}, then judged again when it arrives, or dropped. One vote per (arbiter,
+ * dispute): a replayed copy of an arbiter's vote takes no second place, so nobody can fill an honest
+ * arbiter's share with its own captured votes. Caps: {@code max} votes in all and {@code perSender} from one
+ * arbiter; the machine buffers votes from arbiters only. Pruned by {@link #dropOlderThan}.
  */
 final class VoteBuffer {
     /** Outcome of {@link #add}. */
-    enum Added { BUFFERED, FULL, SENDER_FULL }
+    enum Added { BUFFERED, HELD_ALREADY, FULL, SENDER_FULL }
 
     private record Waiting(InboundMessage vote, long since) {
     }
@@ -35,6 +36,11 @@ final class VoteBuffer {
 
     Added add(InboundMessage vote, long now) {
         NodeId from = vote.envelope().from();
+        String disputeId = ((DisputeVote) vote.envelope().body()).disputeId();
+        if (waiting.stream().anyMatch(w -> w.vote().envelope().from().equals(from)
+                && ((DisputeVote) w.vote().envelope().body()).disputeId().equals(disputeId))) {
+            return Added.HELD_ALREADY;
+        }
         if (bySender.getOrDefault(from, 0) >= perSender) {
             return Added.SENDER_FULL;
         }

@@ -3,6 +3,7 @@ package io.quorumd.checkpoint;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.Envelope;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+
+    /**
+     * Which of two valid finals of one subject is its latest: by asOf, then round, then checkpoint id — a
+     * total order on the signed facts, so every node holding the same finals agrees whatever their arrival
+     * order (a subject can get valid finals for round 1 and round 2 of one asOf).
+     */
+    static final Comparator<CheckpointFinal> NEWER = Comparator.comparingLong((CheckpointFinal c) -> c.tuple().asOf())
+            .thenComparingInt(c -> c.tuple().round()).thenComparing(CheckpointFinal::checkpointId);
 
     private final Map<NodeId, StoredCheckpoint> latest = new ConcurrentHashMap<>();
     private final Set<String> known = new HashSet<>();
@@ -42,7 +51,7 @@ public final class CheckpointStore {
         }
         NodeId subject = new NodeId(f.tuple().subjectId());
         StoredCheckpoint current = latest.get(subject);
-        if (current != null && current.checkpoint().tuple().asOf() >= f.tuple().asOf()) {
+        if (current != null && NEWER.compare(current.checkpoint(), f) >= 0) {
             return false;
         }
         latest.put(subject, new StoredCheckpoint(f, envelope));

@@ -36,7 +36,13 @@ public final class RunHistory {
         return bySubject.computeIfAbsent(subject, s -> new ArrayList<>());
     }
 
-    /** The subject is up in run {@code run} (its start time) as of {@code at}. */
+    /**
+     * The subject is up in run {@code run} (its signed start time) as of {@code at}. A first run is counted
+     * from its start, so an observer that joined late agrees with those that saw it begin. A later run that
+     * claims to have started before the end of time already accounted for (its start time is the subject's
+     * own claim) counts only from when it was seen: backdating must not turn an outage others observed into
+     * uptime.
+     */
     public void up(NodeId subject, long run, long at) {
         List<Interval> list = of(subject);
         Interval last = list.isEmpty() ? null : list.get(list.size() - 1);
@@ -47,7 +53,9 @@ public final class RunHistory {
             list.set(list.size() - 1, new Interval(last.run(), last.from(), Math.max(last.from(), Math.min(at, run))));
         }
         boolean knownRun = list.stream().anyMatch(i -> i.run() == run);
-        list.add(new Interval(run, knownRun ? at : Math.min(run, at), -1));
+        long from = knownRun ? at : Math.min(run, at);
+        long accounted = list.stream().mapToLong(Interval::to).max().orElse(Long.MIN_VALUE);
+        list.add(new Interval(run, from < accounted ? Math.max(at, accounted) : from, -1));
     }
 
     /** The subject went down at {@code at} (end of its open interval, if any). */

@@ -148,7 +148,7 @@ final class DisputeCommand extends GroupCommand {
         @Mixin
         DaemonOption daemon;
 
-        @Option(names = "--status", description = "OPEN, FALLBACK, RESOLVED, DEADLOCKED or EXPIRED.")
+        @Option(names = "--status", description = "OPEN, FALLBACK, RESOLVED, DEADLOCKED, EXPIRED or CONTESTED.")
         String status;
 
         @Override

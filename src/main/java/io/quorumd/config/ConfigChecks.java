@@ -3,6 +3,9 @@ package io.quorumd.config;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.Role;
 import io.quorumd.wire.Roster;
+import io.quorumd.wire.EnvelopeCodec;
+import io.quorumd.wire.MessageLimits;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,9 +38,26 @@ final class ConfigChecks {
         if (c.mqtt().passwordFile().isPresent() && c.mqtt().username().isEmpty()) {
             out.add(new ConfigProblem("mqtt.passwordFile", "is set without mqtt.username"));
         }
+        checkTopicPrefix(c.mqtt().topicPrefix(), out);
         checkCheckpoint(c, roster, out);
         checkArbiters(c, roster, out);
         return out;
+    }
+
+    /** MQTT topic names: no wildcards, no empty level, nothing a broker or Paho refuses at run time. */
+    private static void checkTopicPrefix(String prefix, List<ConfigProblem> out) {
+        String why = null;
+        if (prefix.isEmpty() || prefix.startsWith("/") || prefix.endsWith("/") || prefix.contains("//")) {
+            why = "must be levels separated by single slashes, with no empty level";
+        } else if (prefix.contains("+") || prefix.contains("#")) {
+            why = "must not hold the wildcards + or #";
+        } else if (prefix.indexOf('\u0000') >= 0 || prefix.getBytes(StandardCharsets.UTF_8).length > 1000) {
+            why = "must not hold NUL, and must be shorter than 1,000 bytes";
+        }
+        if (why != null) {
+            out.add(new ConfigProblem("mqtt.topicPrefix", "'" + prefix + "' " + why
+                    + " (the default is quorumd/<federation.name>)"));
+        }
     }
 
     private static void checkCheckpoint(QuorumdConfig c, Roster roster, List<ConfigProblem> out) {
@@ -54,6 +74,12 @@ final class ConfigChecks {
                     break;
                 }
             }
+        }
+        long finalBytes = MessageLimits.checkpointFinalBytes(Math.max(minVoters, c.checkpoint().maxSignatures()));
+        if (finalBytes > EnvelopeCodec.MAX_BYTES) {
+            out.add(new ConfigProblem(c.checkpoint().maxSignatures() >= minVoters ? "checkpoint.maxSignatures"
+                    : "checkpoint.minVoters", "a final with " + Math.max(minVoters, c.checkpoint().maxSignatures())
+                    + " votes can take " + finalBytes + " bytes, more than a message may (" + EnvelopeCodec.MAX_BYTES + ")"));
         }
         if (c.checkpoint().maxSignatures() < minVoters) {
             out.add(new ConfigProblem("checkpoint.maxSignatures", c.checkpoint().maxSignatures()
@@ -78,6 +104,9 @@ final class ConfigChecks {
             out.add(new ConfigProblem("arbiter.required", required + " must be at least 2"));
         } else if (required > primaries) {
             out.add(new ConfigProblem("arbiter.required", required + " exceeds the " + primaries + " primary arbiters"));
+        } else if (MessageLimits.rulingBytes(required) > EnvelopeCodec.MAX_BYTES) {
+            out.add(new ConfigProblem("arbiter.required", "a ruling with " + required + " votes can take "
+                    + MessageLimits.rulingBytes(required) + " bytes, more than a message may (" + EnvelopeCodec.MAX_BYTES + ")"));
         }
     }
 }

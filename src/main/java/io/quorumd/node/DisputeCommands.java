@@ -14,8 +14,10 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.Roster;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** The dispute and arbiter commands of the control socket, run on the loop thread. */
 final class DisputeCommands {
@@ -94,8 +96,8 @@ final class DisputeCommands {
 
     private static JsonNode show(Dispute d, Roster roster, ArbiterMachine arbiter) {
         ObjectNode o = summary(d);
-        o.put("buyer", d.body().buyer());
-        o.put("seller", d.body().seller());
+        o.put("buyer", roster.label(d.body().buyer()));
+        o.put("seller", roster.label(d.body().seller()));
         o.put("amount", d.body().amount());
         o.put("reason", d.body().reason());
         o.put("openedBy", roster.label(d.open().from()));
@@ -114,6 +116,10 @@ final class DisputeCommands {
             row.put("votedAt", vote.votedAt());
         }
         o.put("rulingPublished", d.ruling().isPresent());
+        if (!d.otherVotes().isEmpty()) {
+            ArrayNode equivocators = o.putArray("equivocators");
+            d.otherVotes().keySet().forEach(a -> equivocators.add(roster.label(a)));
+        }
         return o;
     }
 
@@ -134,7 +140,8 @@ final class DisputeCommands {
             try {
                 DisputeStatus.valueOf(status.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new ControlCommands.Refused("status must be one of OPEN, FALLBACK, RESOLVED, DEADLOCKED, EXPIRED");
+                throw new ControlCommands.Refused("status must be one of " + Arrays.stream(DisputeStatus.values())
+                        .map(Enum::name).collect(Collectors.joining(", ")));
             }
         }
         ArrayNode out = Json.MAPPER.createArrayNode();

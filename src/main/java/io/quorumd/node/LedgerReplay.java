@@ -57,6 +57,11 @@ final class LedgerReplay implements EntryVisitor {
         if (problem.isPresent()) {
             return problem;
         }
+        if (entry.kind() == EntryKind.BOOT && !verifier.era().nodeId().equals(self)) {
+            return Optional.of("this data dir holds the ledger of " + verifier.era().name() + " ("
+                    + verifier.era().nodeId().hex() + "), not of this node's key (" + self.hex()
+                    + "); check node.dataDir and node.keyFile");
+        }
         if (env != null) {
             problem = replay(entry, env);
         }

@@ -263,20 +263,30 @@ public final class QuorumNode implements AutoCloseable {
         }
     }
 
-    private void awaitLoop(Duration timeout) {
+    /** True once the loop thread has ended (or this is the loop thread, which is ending). */
+    private boolean awaitLoop(Duration timeout) {
         try {
-            if (!loop.isLoopThread()) {
-                loop.awaitTermination(timeout);
-            }
+            return loop.isLoopThread() || loop.awaitTermination(timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
+    /**
+     * Closes the ledger once the loop thread, its only writer, has ended; if it has not within the time
+     * given, the ledger is left to the process exit (everything committed is on disk already, a half-written
+     * tail is truncated at the next start) rather than closed under a writer.
+     */
     private void closeLedger() {
+        if (!awaitLoop(Duration.ofMillis(500))) {
+            LOG.atWarn().addKeyValue("node", config.node().name())
+                    .log("the loop thread is still busy; leaving the ledger to the process exit");
+            return;
+        }
         try {
             core.closeLedger();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.atWarn().addKeyValue("error", e.getMessage()).log("ledger close failed");
         }
     }

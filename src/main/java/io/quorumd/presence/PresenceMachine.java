@@ -210,6 +210,9 @@ public final class PresenceMachine {
         }
         long every = settings.heartbeat().toMillis();
         long[] b = budgets.computeIfAbsent(peer, k -> new long[] {TRANSITION_BURST, now});
+        if (now < b[1]) {
+            b[1] = now; // the wall clock stepped back: refill from now, not from a moment still to come
+        }
         long refill = (now - b[1]) / every;
         if (refill > 0) {
             b[0] = Math.min(TRANSITION_BURST, b[0] + refill);

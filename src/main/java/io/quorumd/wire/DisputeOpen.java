@@ -5,24 +5,29 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Hashes;
+import io.quorumd.crypto.NodeId;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A signed request to arbitrate: what is disputed ({@code subject}, e.g. a payment id), between which
- * roster members, over what amount (integer minor units), why, with the SHA-256 of each evidence file.
- * The dispute id is the content id of this body. Published on {@code {p}/arbiter/propose}.
+ * roster members (by node id: names are labels), over what amount (integer minor units), why, with the
+ * SHA-256 of each evidence file. The dispute id is the content id of this body. Published on
+ * {@code {p}/arbiter/propose}. The bounds on texts and evidence keep an open, and so a ruling that carries
+ * it with M votes, within the envelope cap (see {@code ArbiterLimits}).
  */
-public record DisputeOpen(String subject, String buyer, String seller, long amount, String reason,
+public record DisputeOpen(String subject, NodeId buyer, NodeId seller, long amount, String reason,
                           List<String> evidence, long openedAt) implements Body {
-    public static final int MAX_TEXT = 2000;
+    public static final int MAX_SUBJECT = 256;
+    public static final int MAX_REASON = 1000;
+    public static final int MAX_EVIDENCE = 8;
 
     public DisputeOpen {
         evidence = List.copyOf(evidence);
     }
 
     /** An open built on this node, checked by the rules a peer's decoder applies; the reason if it fails them. */
-    public static DisputeOpen checked(String subject, String buyer, String seller, long amount, String reason,
+    public static DisputeOpen checked(String subject, NodeId buyer, NodeId seller, long amount, String reason,
                                       List<String> evidence, long openedAt) throws DecodeException {
         return MessageType.DISPUTE_OPEN.checked(new DisputeOpen(subject, buyer, seller, amount, reason, evidence,
                 openedAt));
@@ -36,8 +41,8 @@ public record DisputeOpen(String subject, String buyer, String seller, long amou
     public ObjectNode toJson() {
         ObjectNode o = Json.object();
         o.put("subject", subject);
-        o.put("buyer", buyer);
-        o.put("seller", seller);
+        o.put("buyer", buyer.hex());
+        o.put("seller", seller.hex());
         o.put("amount", amount);
         o.put("reason", reason);
         ArrayNode e = o.putArray("evidence");
@@ -48,13 +53,17 @@ public record DisputeOpen(String subject, String buyer, String seller, long amou
 
     static DisputeOpen parse(ObjectNode body) throws DecodeException {
         JsonFields f = new JsonFields(body, "body");
-        String subject = bounded(f.text("subject"), "subject");
-        String buyer = bounded(f.text("buyer"), "buyer");
-        String seller = bounded(f.text("seller"), "seller");
+        String subject = bounded(f.text("subject"), "subject", MAX_SUBJECT);
+        NodeId buyer = f.nodeId("buyer");
+        NodeId seller = f.nodeId("seller");
         long amount = f.nonNegative("amount");
-        String reason = bounded(f.text("reason"), "reason");
+        String reason = bounded(f.text("reason"), "reason", MAX_REASON);
         List<String> evidence = new ArrayList<>();
-        for (JsonNode e : f.array("evidence")) {
+        ArrayNode digests = f.array("evidence");
+        if (digests.size() > MAX_EVIDENCE) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "at most " + MAX_EVIDENCE + " evidence digests");
+        }
+        for (JsonNode e : digests) {
             if (!e.isTextual() || !e.textValue().matches("[0-9a-f]{64}")) {
                 throw new DecodeException(RejectReason.BAD_VALUE, "evidence entries are SHA-256 hex digests");
             }
@@ -71,10 +80,10 @@ public record DisputeOpen(String subject, String buyer, String seller, long amou
         return new DisputeOpen(subject, buyer, seller, amount, reason, evidence, openedAt);
     }
 
-    static String bounded(String s, String name) throws DecodeException {
-        if (s.length() > MAX_TEXT) {
+    static String bounded(String s, String name, int max) throws DecodeException {
+        if (s.length() > max) {
             throw new DecodeException(RejectReason.BAD_VALUE, name + " is " + s.length() + " characters; at most "
-                    + MAX_TEXT + " are allowed");
+                    + max + " are allowed");
         }
         return s;
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** An arbiter's signed vote on one dispute. Published on {@code {p}/arbiter/vote}. */
 public record DisputeVote(String disputeId, Decision decision, String reason, long votedAt) implements Body {
+    public static final int MAX_REASON = 500;
+
     /** A vote built on this node, checked by the rules a peer's decoder applies; the reason if it fails them. */
     public static DisputeVote checked(String disputeId, Decision decision, String reason, long votedAt)
             throws DecodeException {
@@ -24,7 +26,7 @@ public record DisputeVote(String disputeId, Decision decision, String reason, lo
         JsonFields f = new JsonFields(body, "body");
         String id = f.contentId("disputeId", false);
         DisputeVote v = new DisputeVote(id, Decision.ofCode(f.text("decision")), DisputeOpen.bounded(f.text("reason"),
-                "reason"), f.nonNegative("votedAt"));
+                "reason", MAX_REASON), f.nonNegative("votedAt"));
         f.done();
         return v;
     }

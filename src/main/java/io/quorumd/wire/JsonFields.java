@@ -3,6 +3,7 @@ package io.quorumd.wire;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.crypto.NodeId;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -66,6 +67,15 @@ public final class JsonFields {
                     + (emptyAllowed ? "empty or " : "") + "32 lowercase hex characters");
         }
         return value;
+    }
+
+    /** A node id: 32 lowercase hex characters. */
+    public NodeId nodeId(String name) throws DecodeException {
+        String value = text(name);
+        if (!NodeId.isWellFormed(value)) {
+            throw new DecodeException(RejectReason.BAD_VALUE, where + "." + name + " must be a node id (32 lowercase hex)");
+        }
+        return new NodeId(value);
     }
 
     public boolean bool(String name) throws DecodeException {

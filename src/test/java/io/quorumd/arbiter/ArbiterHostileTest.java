@@ -65,7 +65,7 @@ class ArbiterHostileTest {
         Map<NodeId, Double> before = scores(f.node(1));
         long sentBefore = published(f);
         for (int i = 0; i < 20; i++) {
-            DisputeOpen body = new DisputeOpen("grief-" + i, "node-1", "node-2", 10, "x", List.of(), f.world().now() - DAY);
+            DisputeOpen body = new DisputeOpen("grief-" + i, f.node(1).id(), f.node(2).id(), 10, "x", List.of(), f.world().now() - DAY);
             f.bus().publish(hostile.topics().arbiterPropose(), hostile.sign(MessageType.DISPUTE_OPEN, body,
                     f.world().now() - DAY), false);
         }
@@ -87,7 +87,7 @@ class ArbiterHostileTest {
         SimNode party = f.node(6);
         long now = f.world().now();
         for (long openedAt : new long[] {now - DAY, now - 60_000, now + 60_000}) {
-            DisputeOpen body = new DisputeOpen("pay-" + openedAt, "node-6", "node-1", 10, "x", List.of(), openedAt);
+            DisputeOpen body = new DisputeOpen("pay-" + openedAt, f.node(6).id(), f.node(1).id(), 10, "x", List.of(), openedAt);
             f.bus().publish(party.topics().arbiterPropose(), party.sign(MessageType.DISPUTE_OPEN, body, openedAt), false);
         }
         f.world().run(Duration.ofSeconds(1));
@@ -110,7 +110,7 @@ class ArbiterHostileTest {
                 c.arbiter().orElseThrow().desk().open("pay-x", "node-6", "node-1", 1, "x", List.of())));
         assertTrue(local.getMessage().contains("maxOpenPerMember"), local.getMessage());
         // Signed by hand, the 17th still reaches nobody's books.
-        DisputeOpen extra = new DisputeOpen("pay-y", "node-6", "node-2", 1, "x", List.of(), f.world().now());
+        DisputeOpen extra = new DisputeOpen("pay-y", f.node(6).id(), f.node(2).id(), 1, "x", List.of(), f.world().now());
         f.bus().publish(party.topics().arbiterPropose(), party.sign(MessageType.DISPUTE_OPEN, extra, f.world().now()), false);
         f.world().run(Duration.ofSeconds(1));
         for (SimNode n : f.nodes()) {
@@ -138,7 +138,7 @@ class ArbiterHostileTest {
         SimFederation f = fed(dir, 45, 6, 4, 3, 1, 10);
         SimNode hostile = f.node(5);
         long now = f.world().now();
-        DisputeOpen body = new DisputeOpen("pay-z", "node-1", "node-2", 1, "x", List.of(), now);
+        DisputeOpen body = new DisputeOpen("pay-z", f.node(1).id(), f.node(2).id(), 1, "x", List.of(), now);
         Envelope open = hostile.sign(MessageType.DISPUTE_OPEN, body, now);
         List<Envelope> votes = new ArrayList<>();
         for (int a = 1; a <= 3; a++) {
@@ -163,7 +163,7 @@ class ArbiterHostileTest {
         root.addAppender(logs);
         try {
             for (int i = 0; i < 50; i++) {
-                DisputeOpen body = new DisputeOpen("pay-" + i, "node-6", "node-1", 1, "MARK", List.of(), f.world().now());
+                DisputeOpen body = new DisputeOpen("pay-" + i, f.node(6).id(), f.node(1).id(), 1, "MARK", List.of(), f.world().now());
                 String json = new String(party.sign(MessageType.DISPUTE_OPEN, body, f.world().now()).encode(),
                         StandardCharsets.UTF_8).replace("MARK", "\\ud800");
                 target.receiveRaw(target.topics().arbiterPropose(), json.getBytes(StandardCharsets.UTF_8));
@@ -184,13 +184,13 @@ class ArbiterHostileTest {
         SimFederation f = fed(dir, 47, 6, 4, 3, 1, 10);
         SimNode n = f.node(6);
         long seq = n.core().ledger().lastSeq();
-        String longText = "x".repeat(DisputeOpen.MAX_TEXT + 1);
+        String longText = "x".repeat(DisputeOpen.MAX_SUBJECT + 1);
         List<String[]> bad = List.of(new String[] {" ", "node-6", "node-1", "a dispute needs a subject"},
-                new String[] {longText, "node-6", "node-1", "at most 2000"},
+                new String[] {longText, "node-6", "node-1", "at most 256"},
                 new String[] {"pay", "node-6", "node-6", "two different members"},
                 new String[] {"pay\ud800", "node-6", "node-1", "lone surrogate"},
                 new String[] {"pay", "node-1", "node-2", "neither"},
-                new String[] {"pay", "node-6", "nobody", "roster members"});
+                new String[] {"pay", "node-6", "nobody", "roster member"});
         for (String[] b : bad) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> n.control(c ->
                     c.arbiter().orElseThrow().desk().open(b[0], b[1], b[2], 1, "r", List.of())));
@@ -284,7 +284,8 @@ class ArbiterHostileTest {
                     new DisputeVote(id, Decision.SELLER, "changed my mind " + i, at), at).encode());
         }
         assertEquals(50, peer.metrics().protocolRejects("equivocation"));
-        assertEquals(seq + 1, peer.core().ledger().lastSeq(), "one evidence entry, nothing else");
+        assertEquals(seq + 2, peer.core().ledger().lastSeq(), "one evidence entry and the other-decision vote, nothing else");
         assertEquals(1, dispute(peer, id).count(Decision.BUYER), "the first vote stands");
+        assertEquals(1, dispute(peer, id).count(Decision.SELLER), "and the arbiter counts on both sides it signed");
     }
 }

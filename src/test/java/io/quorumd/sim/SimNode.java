@@ -60,6 +60,15 @@ public final class SimNode implements SimBus.Receiver {
         return new io.quorumd.wire.EnvelopeSigner(key, world.clock()).signAt(type, body, ts);
     }
 
+    /**
+     * Signs {@code body} as this node without the checks an honest node applies first (bounds, canonical
+     * form): what a hostile member can always do with its own key.
+     */
+    public Envelope signUnchecked(MessageType type, io.quorumd.wire.Body body, long ts) {
+        Envelope unsigned = new Envelope(type, key.nodeId(), ts, body, io.quorumd.crypto.Bytes.of(new byte[64]));
+        return new Envelope(type, key.nodeId(), ts, body, key.sign(unsigned.signingBytes()));
+    }
+
     /** Subscribe to every subject's vote topic too: nara's broadcast topology, for comparison. */
     public void broadcastVotes() {
         subscriptions.add(config.mqtt().topicPrefix() + "/checkpoint/vote/+");
