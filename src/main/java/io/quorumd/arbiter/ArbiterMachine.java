@@ -133,20 +133,26 @@ public final class ArbiterMachine {
 
     /**
      * After replay: expires what passed its deadline while this node was down, sets the timers of every
-     * active dispute, publishes once more what this node signed for active disputes (a crash between fsync
-     * and publish must not lose it), and handles live input from now on.
+     * active dispute, and publishes once more what this node signed for disputes still undecided or closed
+     * without a ruling within the last voting period (a crash between fsync and publish must not lose it;
+     * peers count a vote signed in time whenever it arrives).
      */
     public void start() {
         expireOverdue();
+        long now = now();
         for (Dispute d : disputes.values()) {
             if (d.status().active()) {
                 scheduleDeadline(d);
                 if (d.open().from().equals(self) && d.fallback().isEmpty()) {
                     scheduleMidpoint(d);
                 }
-                republishOwn(d);
             } else if (!d.unruled(policy.required()).isEmpty()) {
                 scheduler.schedule(rulingGrace(), new RulingGrace(d.id()));
+            }
+            boolean undecided = d.status().active() || d.status() == DisputeStatus.DEADLOCKED
+                    || d.status() == DisputeStatus.EXPIRED;
+            if (undecided && now < d.deadline() + policy.votingTimeoutMs()) {
+                republishOwn(d); // a vote that closed it here may never have left: peers count it as a fact
             }
         }
         scheduler.schedule(Duration.ofMillis(BUFFER_MS / 4), new BufferSweep());
@@ -207,6 +213,9 @@ public final class ArbiterMachine {
      * one today, and this node never signs what its peers would refuse.
      */
     private void publishRuling(Dispute d, Decision dec) {
+        if (!d.canHoldOwnRuling(dec)) {
+            return;
+        }
         List<Envelope> agreeing = d.votesFor(dec).stream().limit(policy.required()).toList();
         DisputeRuling r = new DisputeRuling(d.open(), d.fallback(), dec, agreeing);
         Optional<String> invalid = RulingValidator.validate(r, policy);
@@ -235,7 +244,8 @@ public final class ArbiterMachine {
         } else if (key instanceof MidpointDue due) {
             Dispute d = disputes.get(due.disputeId());
             long now = now();
-            if (d != null && DisputeRules.fallbackRefusal(d, self, now, policy, true, now).isEmpty()) {
+            if (d != null && d.status().active() && now + policy.skewMs() >= d.midpoint(policy.votingTimeoutMs())
+                    && DisputeRules.fallbackRefusal(d, self, now, policy).isEmpty()) {
                 signAndApply("arbiter/fallback/" + d.id(), MessageType.DISPUTE_FALLBACK,
                         new FallbackActivation(d.id(), now), topics.arbiterPropose());
             }
@@ -325,6 +335,16 @@ public final class ArbiterMachine {
 
     public long openCount() {
         return disputes.values().stream().filter(d -> d.status().active()).count();
+    }
+
+    /** Replay of an equivocation evidence entry: the arbiter is marked, so its evidence is not stored again. */
+    public void replayEvidence(List<Envelope> pair) {
+        if (!pair.isEmpty() && pair.get(0).body() instanceof DisputeVote v) {
+            Dispute d = disputes.get(v.disputeId());
+            if (d != null) {
+                d.firstEquivocation(pair.get(0).from());
+            }
+        }
     }
 
     /** Opens and votes as this node, for the control socket. */

@@ -116,6 +116,16 @@ public final class Dispute {
         return equivocators.add(arbiter);
     }
 
+    /** Arbiters holding a vote for {@code d} signed before {@code at}. */
+    long countSignedBefore(Decision d, long at) {
+        return votesFor(d).stream().filter(v -> ((DisputeVote) v.body()).votedAt() < at).count();
+    }
+
+    /** Arbiters caught signing two different votes here (rebuilt from evidence at replay). */
+    public Set<NodeId> equivocators() {
+        return Collections.unmodifiableSet(equivocators);
+    }
+
     /** Arbiters holding a vote for {@code d}, an equivocator counting on both sides. */
     long count(Decision d) {
         return votes.values().stream().filter(v -> decisionOf(v) == d).count()
@@ -126,9 +136,14 @@ public final class Dispute {
         return Optional.ofNullable(fallback);
     }
 
-    /** A party's accepted activation: FALLBACK, and the deadline moves by the extension. */
+    /**
+     * A party's accepted activation: the deadline moves by the extension, and an open dispute becomes
+     * FALLBACK (one decided or expired here keeps its status; the activation still counts as a fact).
+     */
     void activate(Envelope activation, long extensionMs) {
-        moveTo(DisputeStatus.FALLBACK);
+        if (status == DisputeStatus.OPEN) {
+            moveTo(DisputeStatus.FALLBACK);
+        }
         fallback = activation;
         deadline += extensionMs;
     }
@@ -178,17 +193,25 @@ public final class Dispute {
 
     /** The decisions that have {@code required} votes here but no ruling held yet: what this node may publish. */
     List<Decision> unruled(int required) {
-        if (status != DisputeStatus.RESOLVED && status != DisputeStatus.CONTESTED) {
+        if (status == DisputeStatus.RESOLVED) {
+            return count(decision) >= required && !holdsRulingFor(decision) ? List.of(decision) : List.of();
+        }
+        if (status != DisputeStatus.CONTESTED) {
             return List.of();
         }
         return Arrays.stream(Decision.values()).filter(dec -> count(dec) >= required && !holdsRulingFor(dec))
                 .toList();
     }
 
+    /** True if a ruling for {@code r}'s decision could be held here now (checked before one is signed). */
+    boolean canHoldOwnRuling(Decision d) {
+        return !holdsRulingFor(d) && (status == DisputeStatus.CONTESTED
+                || (status == DisputeStatus.RESOLVED && decision == d));
+    }
+
     /** Records a ruling this node built for a decision the votes here support (RESOLVED's, or either side once CONTESTED). */
     void holdOwnRuling(DisputeRuling r) {
-        boolean fits = status == DisputeStatus.CONTESTED || (status == DisputeStatus.RESOLVED && decision == r.decision());
-        if (!fits || holdsRulingFor(r.decision())) {
+        if (!canHoldOwnRuling(r.decision())) {
             throw new IllegalStateException("ruling " + r.decision() + " for dispute " + id + " in " + status);
         }
         if (ruling == null) {
@@ -229,7 +252,7 @@ public final class Dispute {
             if (status != DisputeStatus.CONTESTED) {
                 contest();
             }
-        } else if (status != DisputeStatus.RESOLVED) {
+        } else if (status != DisputeStatus.RESOLVED && status != DisputeStatus.CONTESTED) {
             resolve(r.decision());
         }
         return conflicts;

@@ -107,7 +107,7 @@ final class DisputeInbox {
             reactions.opened(d);
             LOG.atInfo().addKeyValue("dispute", id).addKeyValue("subject", open.subject())
                     .addKeyValue("by", p.label(env.from())).log("dispute opened");
-            buffered.takeFor(id).forEach(v -> onVote(v, p, false));
+            rejudgeBuffered(d, p);
         }
     }
 
@@ -149,7 +149,7 @@ final class DisputeInbox {
             d.addVote(env);
         } else {
             reject(new Refusal("equivocation", "a second, different vote from " + who + " on " + d.id()), replay);
-            if (!replay && d.firstEquivocation(env.from())) {
+            if (d.firstEquivocation(env.from()) && !replay) {
                 journal.evidence("arbiter.vote", List.of(earlier, env));
             }
             if (!d.addOtherVote(env)) {
@@ -158,6 +158,11 @@ final class DisputeInbox {
         }
         accepted(m, replay);
         settle(d, env.from(), p, replay);
+    }
+
+    /** Votes that waited for this dispute, or its activation, judged now that it is known. */
+    private void rejudgeBuffered(Dispute d, ArbiterPolicy p) {
+        buffered.takeFor(d.id()).forEach(v -> onVote(v, p, false));
     }
 
     private void bufferVote(InboundMessage m, ArbiterPolicy p) {
@@ -184,7 +189,7 @@ final class DisputeInbox {
             repeated(env, p, replay);
             return;
         }
-        Optional<Refusal> refused = DisputeRules.fallbackRefusal(d, env.from(), a.activatedAt(), p, !replay, now());
+        Optional<Refusal> refused = DisputeRules.fallbackRefusal(d, env.from(), a.activatedAt(), p);
         if (refused.isPresent()) {
             reject(refused.get(), replay);
             return;
@@ -195,19 +200,25 @@ final class DisputeInbox {
             reactions.deadlineMoved(d);
             LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("deadline", d.deadline())
                     .log("fallback arbiters activated");
-            buffered.takeFor(d.id()).forEach(v -> onVote(v, p, false));
+            rejudgeBuffered(d, p);
         }
     }
 
     private void onRuling(Envelope env, ArbiterPolicy p, boolean replay) {
         DisputeRuling r = (DisputeRuling) env.body();
         Dispute d = disputes.get(r.disputeId());
-        if (d != null && (d.holdsRulingFor(r.decision()) || d.status() == DisputeStatus.CONTESTED)) {
+        if (d != null && d.holdsRulingFor(r.decision())) {
             repeated(env, p, replay);
             return;
         }
         if (!replay) {
             Optional<String> invalid = RulingValidator.validate(r, p);
+            if (invalid.isEmpty() && d != null && d.fallback().isEmpty() && r.fallback().isPresent()) {
+                // the activation it carries must hold against the votes held here too
+                FallbackActivation a = (FallbackActivation) r.fallback().get().body();
+                invalid = DisputeRules.fallbackRefusal(d, r.fallback().get().from(), a.activatedAt(), p)
+                        .map(x -> "its fallback activation: " + x.code() + " (" + x.detail() + ")");
+            }
             if (invalid.isPresent()) {
                 reject(new Refusal("invalid_ruling", invalid.get()), false);
                 return;
@@ -230,6 +241,7 @@ final class DisputeInbox {
             if (d.status() == DisputeStatus.CONTESTED && before != DisputeStatus.CONTESTED) {
                 reactions.contested(d);
             }
+            rejudgeBuffered(d, p);
         }
     }
 
@@ -250,7 +262,7 @@ final class DisputeInbox {
             }
             return;
         }
-        if (d.status() == DisputeStatus.RESOLVED) {
+        if (d.status() == DisputeStatus.RESOLVED || d.status() == DisputeStatus.CONTESTED) {
             return;
         }
         for (Decision dec : Decision.values()) {
@@ -264,7 +276,8 @@ final class DisputeInbox {
                 return;
             }
         }
-        if (d.status().active() && !DisputeRules.canStillReach(d, p)) {
+        boolean undecided = d.status().active() || d.status() == DisputeStatus.EXPIRED;
+        if (undecided && !DisputeRules.canStillReach(d, p)) {
             d.moveTo(DisputeStatus.DEADLOCKED);
             if (!replay) {
                 LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("buyer", d.count(Decision.BUYER))

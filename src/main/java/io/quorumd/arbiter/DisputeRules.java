@@ -4,6 +4,7 @@ import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.Decision;
 import io.quorumd.wire.DisputeOpen;
 import io.quorumd.wire.DisputeVote;
+import io.quorumd.wire.FallbackActivation;
 import java.util.Collection;
 import java.util.Optional;
 
@@ -69,8 +70,14 @@ final class DisputeRules {
         if (vote.votedAt() + policy.skewMs() < d.body().openedAt()) {
             return refuse("vote_before_open", who + ": vote is dated before the dispute was opened");
         }
-        if (policy.fallbacks().contains(voter) && d.fallback().isEmpty()) {
-            return refuse("fallback_before_activation", who);
+        if (policy.fallbacks().contains(voter)) {
+            if (d.fallback().isEmpty()) {
+                return refuse("fallback_before_activation", who);
+            }
+            long activatedAt = ((FallbackActivation) d.fallback().get().body()).activatedAt();
+            if (vote.votedAt() + policy.skewMs() < activatedAt) {
+                return refuse("fallback_before_activation", who + ": vote is dated before the activation");
+            }
         }
         if (vote.votedAt() > d.deadline()) {
             return refuse("past_deadline", who + ": vote is dated after the deadline");
@@ -79,36 +86,31 @@ final class DisputeRules {
     }
 
     /**
-     * Why a fallback activation signed by {@code by} cannot be accepted, or empty: only a party may
-     * escalate, once, while the dispute is active, after the midpoint (less the skew allowance), while no
-     * decision has M votes, and only where fallback arbiters exist.
+     * Why a fallback activation signed by {@code by} cannot be accepted, or empty — judged on signed facts
+     * only, like a vote: only a party may escalate, once, where fallback arbiters exist, dated between the
+     * midpoint (less the skew allowance) and the deadline, and only while no decision had M agreeing votes
+     * signed before it (paywall: "fewer than M votes"). Accepted whatever the dispute's status here.
      */
-    static Optional<Refusal> fallbackRefusal(Dispute d, NodeId by, long activatedAt, ArbiterPolicy policy, boolean live,
-                                             long now) {
+    static Optional<Refusal> fallbackRefusal(Dispute d, NodeId by, long activatedAt, ArbiterPolicy policy) {
         if (!ArbiterPolicy.isParty(d.body(), by)) {
             return refuse("not_a_party", policy.label(by) + " may not activate fallback arbiters on " + d.id());
         }
         if (d.fallback().isPresent()) {
             return refuse("duplicate_activation", d.id());
         }
-        if (!d.status().active()) {
-            return refuse("closed", d.id() + " is " + d.status());
-        }
         if (policy.fallbacks().isEmpty()) {
             return refuse("no_fallback_arbiters", d.id());
         }
-        long midpoint = d.midpoint(policy.votingTimeoutMs());
-        if (activatedAt + policy.skewMs() < midpoint || (live && now + policy.skewMs() < midpoint)) {
+        if (activatedAt + policy.skewMs() < d.midpoint(policy.votingTimeoutMs())) {
             return refuse("before_midpoint", d.id());
-        }
-        if (live && activatedAt > now + policy.skewMs()) {
-            return refuse("future_activation", d.id());
         }
         if (activatedAt > d.deadline() + policy.skewMs()) {
             return refuse("past_deadline", "fallback activation for " + d.id() + " is dated after its deadline");
         }
-        if (Math.max(d.count(Decision.BUYER), d.count(Decision.SELLER)) >= policy.required()) {
-            return refuse("enough_votes", d.id());
+        for (Decision dec : Decision.values()) {
+            if (d.countSignedBefore(dec, activatedAt) >= policy.required()) {
+                return refuse("enough_votes", d.id() + ": " + dec.code() + " had M votes before the activation");
+            }
         }
         return Optional.empty();
     }

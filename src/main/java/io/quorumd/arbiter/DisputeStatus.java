@@ -8,7 +8,8 @@ import java.util.Set;
  * <pre>
  *   OPEN ──▶ FALLBACK ──▶ RESOLVED | DEADLOCKED | EXPIRED | CONTESTED
  *     └──────────────────▶ RESOLVED | DEADLOCKED | EXPIRED | CONTESTED
- *   DEADLOCKED | EXPIRED ──(a valid ruling)──▶ RESOLVED
+ *   DEADLOCKED | EXPIRED ──(M votes signed in time, or a valid ruling)──▶ RESOLVED
+ *   EXPIRED ──(votes signed in time that leave no decision able to reach M)──▶ DEADLOCKED
  *   RESOLVED | DEADLOCKED | EXPIRED ──(M agreeing votes for the other decision too)──▶ CONTESTED
  * </pre>
  * Status is a function of the signed facts, not of arrival order: a node that marked a dispute EXPIRED or
@@ -28,7 +29,8 @@ public enum DisputeStatus {
         return switch (s) {
             case OPEN -> EnumSet.of(FALLBACK, RESOLVED, DEADLOCKED, EXPIRED, CONTESTED);
             case FALLBACK -> EnumSet.of(RESOLVED, DEADLOCKED, EXPIRED, CONTESTED);
-            case DEADLOCKED, EXPIRED -> EnumSet.of(RESOLVED, CONTESTED);
+            case DEADLOCKED -> EnumSet.of(RESOLVED, CONTESTED);
+            case EXPIRED -> EnumSet.of(RESOLVED, DEADLOCKED, CONTESTED);
             case RESOLVED -> EnumSet.of(CONTESTED);
             case CONTESTED -> EnumSet.noneOf(DisputeStatus.class);
         };

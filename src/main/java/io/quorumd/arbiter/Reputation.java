@@ -46,16 +46,14 @@ public final class Reputation {
         for (Dispute d : disputes) {
             for (Envelope v : d.votes().values()) {
                 long[] t = tally.computeIfAbsent(v.from(), k -> new long[5]);
-                Envelope other = d.otherVotes().get(v.from());
-                long votedAt = ((DisputeVote) v.body()).votedAt();
-                if (other != null) {
-                    votedAt = Math.min(votedAt, ((DisputeVote) other.body()).votedAt());
+                boolean equivocated = d.equivocators().contains(v.from()) || d.otherVotes().containsKey(v.from());
+                if (!equivocated) { // an equivocator's response time depends on which vote came first: not counted
+                    t[3] += Math.max(0, ((DisputeVote) v.body()).votedAt() - d.body().openedAt());
+                    t[4]++;
                 }
-                t[3] += Math.max(0, votedAt - d.body().openedAt());
-                t[4]++;
                 if (d.status() == DisputeStatus.RESOLVED) {
                     t[0]++;
-                    if (other == null && d.decision().orElseThrow() == ((DisputeVote) v.body()).decision()) {
+                    if (!equivocated && d.decision().orElseThrow() == ((DisputeVote) v.body()).decision()) {
                         t[1]++;
                     }
                 }

@@ -17,8 +17,8 @@ import java.util.Set;
  * buyer's or the seller's node; a carried fallback activation is signed by a party, names the dispute and
  * is dated after the midpoint (less the skew allowance) and before the deadline; at least M votes, each an {@code arbiter.vote} on
  * this dispute with the ruling's decision, signed by a distinct primary arbiter — or by a fallback arbiter
- * when the activation is carried — dated after the open (less the skew) and no later than the deadline
- * (extended if activated).
+ * when the activation is carried, and then dated after it — dated after the open (less the skew) and no
+ * later than the deadline (extended if activated).
  */
 public final class RulingValidator {
     private RulingValidator() {
@@ -36,6 +36,7 @@ public final class RulingValidator {
         String id = open.disputeId();
         long deadline = open.openedAt() + policy.votingTimeoutMs();
         boolean fallbackActive = false;
+        long activatedAt = Long.MAX_VALUE;
         if (r.fallback().isPresent()) {
             Envelope fb = r.fallback().get();
             if (!(fb.body() instanceof FallbackActivation a) || !a.disputeId().equals(id)) {
@@ -54,6 +55,7 @@ public final class RulingValidator {
                 return Optional.of("fallback activated after the deadline");
             }
             fallbackActive = true;
+            activatedAt = a.activatedAt();
             deadline += policy.fallbackExtensionMs();
         }
         Set<NodeId> voters = new HashSet<>();
@@ -68,6 +70,9 @@ public final class RulingValidator {
             boolean allowed = policy.primaries().contains(v.from()) || (fallbackActive && policy.fallbacks().contains(v.from()));
             if (!allowed) {
                 return Optional.of("vote from " + who + ", who may not vote on it");
+            }
+            if (policy.fallbacks().contains(v.from()) && vote.votedAt() + policy.skewMs() < activatedAt) {
+                return Optional.of("vote from " + who + ", a fallback arbiter, is dated before the activation");
             }
             if (vote.decision() != r.decision()) {
                 return Optional.of("vote from " + who + " decides otherwise");

@@ -11,8 +11,9 @@ import java.util.Map;
 /**
  * Votes that arrived before what makes them count — their dispute's open, or for a fallback arbiter the
  * activation — kept for {@code keepMs}, then judged again when it arrives, or dropped. One vote per (arbiter,
- * dispute): a replayed copy of an arbiter's vote takes no second place, so nobody can fill an honest
- * arbiter's share with its own captured votes. Caps: {@code max} votes in all and {@code perSender} from one
+ * dispute, decision): a replayed copy of an arbiter's vote takes no second place, so nobody can fill an
+ * honest arbiter's share with its own captured votes, while an equivocator's vote for the other decision
+ * is kept to be counted like any other. Caps: {@code max} votes in all and {@code perSender} from one
  * arbiter; the machine buffers votes from arbiters only. Pruned by {@link #dropOlderThan}.
  */
 final class VoteBuffer {
@@ -36,9 +37,10 @@ final class VoteBuffer {
 
     Added add(InboundMessage vote, long now) {
         NodeId from = vote.envelope().from();
-        String disputeId = ((DisputeVote) vote.envelope().body()).disputeId();
+        DisputeVote body = (DisputeVote) vote.envelope().body();
         if (waiting.stream().anyMatch(w -> w.vote().envelope().from().equals(from)
-                && ((DisputeVote) w.vote().envelope().body()).disputeId().equals(disputeId))) {
+                && ((DisputeVote) w.vote().envelope().body()).disputeId().equals(body.disputeId())
+                && ((DisputeVote) w.vote().envelope().body()).decision() == body.decision())) {
             return Added.HELD_ALREADY;
         }
         if (bySender.getOrDefault(from, 0) >= perSender) {

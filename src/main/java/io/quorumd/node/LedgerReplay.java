@@ -1,5 +1,6 @@
 package io.quorumd.node;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.arbiter.ArbiterMachine;
 import io.quorumd.arbiter.ArbiterPolicy;
@@ -15,6 +16,9 @@ import io.quorumd.ledger.LedgeredSigner;
 import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeCodec;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -64,6 +68,8 @@ final class LedgerReplay implements EntryVisitor {
         }
         if (env != null) {
             problem = replay(entry, env);
+        } else if (entry.kind() == EntryKind.EVIDENCE && arbiter != null) {
+            replayEvidence(entry);
         }
         track(history, self, entry);
         return problem;
@@ -95,6 +101,22 @@ final class LedgerReplay implements EntryVisitor {
             }
         }
         return Optional.empty();
+    }
+
+    /** An equivocation already stored as evidence is not stored again after a restart. */
+    private void replayEvidence(LedgerEntry entry) {
+        if (!"arbiter.vote".equals(entry.data().path("what").asText())) {
+            return;
+        }
+        List<Envelope> pair = new ArrayList<>();
+        for (JsonNode e : entry.data().path("envelopes")) {
+            try {
+                pair.add(EnvelopeCodec.fromJson(e));
+            } catch (DecodeException bad) {
+                return;
+            }
+        }
+        arbiter.replayEvidence(pair);
     }
 
     /** Keeps the run history in step with one boot, shutdown or observation entry (replayed or just written). */

@@ -20,7 +20,7 @@ class ArbiterRulesTest {
         Set<String> allowed = Set.of("OPEN>FALLBACK", "OPEN>RESOLVED", "OPEN>DEADLOCKED", "OPEN>EXPIRED",
                 "FALLBACK>RESOLVED", "FALLBACK>DEADLOCKED", "FALLBACK>EXPIRED", "DEADLOCKED>RESOLVED",
                 "EXPIRED>RESOLVED", "OPEN>CONTESTED", "FALLBACK>CONTESTED", "RESOLVED>CONTESTED", "DEADLOCKED>CONTESTED",
-                "EXPIRED>CONTESTED");
+                "EXPIRED>CONTESTED", "EXPIRED>DEADLOCKED");
         for (DisputeStatus from : DisputeStatus.values()) {
             for (DisputeStatus to : DisputeStatus.values()) {
                 assertEquals(allowed.contains(from + ">" + to), from.canMoveTo(to), from + " → " + to);
