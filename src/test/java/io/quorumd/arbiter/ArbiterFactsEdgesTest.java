@@ -1,9 +1,11 @@
 package io.quorumd.arbiter;
 
 import static io.quorumd.arbiter.ArbiterScenarioTest.arb;
+import static io.quorumd.arbiter.ArbiterScenarioTest.deliver;
 import static io.quorumd.arbiter.ArbiterScenarioTest.dispute;
 import static io.quorumd.arbiter.ArbiterScenarioTest.fed;
 import static io.quorumd.arbiter.ArbiterScenarioTest.open;
+import static io.quorumd.arbiter.ArbiterScenarioTest.scores;
 import static io.quorumd.arbiter.ArbiterScenarioTest.states;
 import static io.quorumd.arbiter.ArbiterScenarioTest.vote;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -37,12 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ArbiterFactsEdgesTest {
     @TempDir
     Path dir;
-
-    private static Map<NodeId, Double> scores(SimNode n) {
-        Map<NodeId, Double> out = new TreeMap<>();
-        Reputation.of(arb(n).disputes(), arb(n).policy()).forEach((id, s) -> out.put(id, s.score()));
-        return out;
-    }
 
     private static Throwable thrownBy(ThrowingRunnable r) {
         try {
@@ -257,13 +253,8 @@ class ArbiterFactsEdgesTest {
                 new DisputeRuling(open, Optional.empty(), Decision.BUYER, List.of(v1, v2, v3)), t);
         SimNode y = f.node(5);
         SimNode z = f.node(6);
-        y.receiveRaw(y.topics().arbiterVote(), v4.encode());
-        y.receiveRaw(y.topics().arbiterFinal(), ruling.encode());
-        y.receiveRaw(y.topics().arbiterPropose(), open.encode());
-        for (Envelope e : List.of(open, v1, v2, v3, v4)) {
-            z.receiveRaw(e.type() == MessageType.DISPUTE_OPEN ? z.topics().arbiterPropose() : z.topics().arbiterVote(),
-                    e.encode());
-        }
+        deliver(y, v4, ruling, open);
+        deliver(z, open, v1, v2, v3, v4);
         f.world().run(Duration.ofSeconds(90)); // buffer sweep; the deadline passes
         assertEquals(dispute(z, id).votes().keySet(), dispute(y, id).votes().keySet(),
                 "votes held; rejects at " + y + ": " + y.metrics().rejectSummary());
@@ -287,14 +278,8 @@ class ArbiterFactsEdgesTest {
         Envelope fourS = f.node(4).sign(MessageType.DISPUTE_VOTE, new DisputeVote(id, Decision.SELLER, "s", t), t);
         SimNode y = f.node(5);
         SimNode z = f.node(6);
-        for (Envelope e : List.of(fourB, fourS, open, v1, v2)) {
-            y.receiveRaw(e.type() == MessageType.DISPUTE_OPEN ? y.topics().arbiterPropose() : y.topics().arbiterVote(),
-                    e.encode());
-        }
-        for (Envelope e : List.of(open, v1, v2, fourB, fourS)) {
-            z.receiveRaw(e.type() == MessageType.DISPUTE_OPEN ? z.topics().arbiterPropose() : z.topics().arbiterVote(),
-                    e.encode());
-        }
+        deliver(y, fourB, fourS, open, v1, v2);
+        deliver(z, open, v1, v2, fourB, fourS);
         assertAll(() -> assertEquals(dispute(z, id).count(Decision.SELLER), dispute(y, id).count(Decision.SELLER),
                         "SELLER votes counted; rejects at " + y + ": " + y.metrics().rejectSummary()),
                 () -> assertEquals(scores(z), scores(y), "reputation tables"));
@@ -342,10 +327,8 @@ class ArbiterFactsEdgesTest {
                 opened + 50_000);
         SimNode a = f.node(5);
         SimNode b = f.node(7);
-        a.receiveRaw(a.topics().arbiterVote(), quick.encode());
-        a.receiveRaw(a.topics().arbiterVote(), slow.encode());
-        b.receiveRaw(b.topics().arbiterVote(), slow.encode());
-        b.receiveRaw(b.topics().arbiterVote(), quick.encode());
+        deliver(a, quick, slow);
+        deliver(b, slow, quick);
         assertEquals(scores(a), scores(b), "same two signed votes, same table");
     }
 

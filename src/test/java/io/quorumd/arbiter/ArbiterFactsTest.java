@@ -4,6 +4,7 @@ import static io.quorumd.arbiter.ArbiterScenarioTest.arb;
 import static io.quorumd.arbiter.ArbiterScenarioTest.dispute;
 import static io.quorumd.arbiter.ArbiterScenarioTest.fed;
 import static io.quorumd.arbiter.ArbiterScenarioTest.open;
+import static io.quorumd.arbiter.ArbiterScenarioTest.scores;
 import static io.quorumd.arbiter.ArbiterScenarioTest.vote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,12 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ArbiterFactsTest {
     @TempDir
     Path dir;
-
-    private static Map<NodeId, Double> scores(SimNode n) {
-        Map<NodeId, Double> out = new TreeMap<>();
-        Reputation.of(arb(n).disputes(), arb(n).policy()).forEach((id, s) -> out.put(id, s.score()));
-        return out;
-    }
 
     /**
      * Buyer and seller both open a dispute over the same payment at about the same time. A rule of "one

@@ -4,6 +4,7 @@ import static io.quorumd.arbiter.ArbiterScenarioTest.arb;
 import static io.quorumd.arbiter.ArbiterScenarioTest.dispute;
 import static io.quorumd.arbiter.ArbiterScenarioTest.fed;
 import static io.quorumd.arbiter.ArbiterScenarioTest.open;
+import static io.quorumd.arbiter.ArbiterScenarioTest.scores;
 import static io.quorumd.arbiter.ArbiterScenarioTest.vote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,12 +47,6 @@ class ArbiterHostileTest {
 
     @TempDir
     Path dir;
-
-    private static Map<NodeId, Double> scores(SimNode n) {
-        Map<NodeId, Double> out = new java.util.TreeMap<>();
-        Reputation.of(arb(n).disputes(), arb(n).policy()).forEach((id, s) -> out.put(id, s.score()));
-        return out;
-    }
 
     private static long published(SimFederation f) {
         return f.nodes().stream().mapToLong(n -> n.published().stream()

@@ -17,7 +17,10 @@ import io.quorumd.wire.FallbackActivation;
 import io.quorumd.wire.MessageType;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.quorumd.crypto.NodeId;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -38,6 +41,25 @@ class ArbiterScenarioTest {
                 SimFederation.Options.arbitration(nodes, primaries, required, fallbacks).withClockSkew(SKEW), delay);
         f.world().run(Duration.ofSeconds(3));
         return f;
+    }
+
+    /** The reputation table of node {@code n}, score per arbiter. */
+    static Map<NodeId, Double> scores(SimNode n) {
+        Map<NodeId, Double> out = new TreeMap<>();
+        Reputation.of(arb(n).disputes(), arb(n).policy()).forEach((id, s) -> out.put(id, s.score()));
+        return out;
+    }
+
+    /** Hands {@code envelopes} to {@code n} as the broker would, each on its topic. */
+    static void deliver(SimNode n, Envelope... envelopes) {
+        for (Envelope e : envelopes) {
+            n.receiveRaw(switch (e.type()) {
+                case DISPUTE_OPEN, DISPUTE_FALLBACK -> n.topics().arbiterPropose();
+                case DISPUTE_VOTE -> n.topics().arbiterVote();
+                case DISPUTE_RULING -> n.topics().arbiterFinal();
+                default -> throw new IllegalArgumentException(e.type().wireName());
+            }, e.encode());
+        }
     }
 
     static ArbiterMachine arb(SimNode n) {

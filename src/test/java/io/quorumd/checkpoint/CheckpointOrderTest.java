@@ -3,7 +3,6 @@ package io.quorumd.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quorumd.sim.SimBus;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
 import io.quorumd.sim.SimWorld;
@@ -31,9 +30,8 @@ class CheckpointOrderTest {
      */
     @Test
     void twoFinalsForOneAsOfAreRankedTheSameWhateverTheirArrival() throws Exception {
-        SimWorld world = new SimWorld(401, 1_800_000_000_000L);
-        SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, 5), dir, SimFederation.Options.fast(7));
-        f.startAll();
+        SimFederation f = SimFederation.started(401, dir, SimFederation.Options.fast(7), 5);
+        SimWorld world = f.world();
         world.run(Duration.ofSeconds(3));
         SimNode x = f.node(1);
         long asOf = world.now();

@@ -9,7 +9,6 @@ import io.quorumd.ledger.FullVerifier;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
-import io.quorumd.sim.SimBus;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
 import io.quorumd.sim.SimWorld;
@@ -29,11 +28,9 @@ class OperatorMistakesTest {
     Path dir;
 
     private SimFederation arbitration(long seed, int required) throws Exception {
-        SimWorld world = new SimWorld(seed, 1_800_000_000_000L);
-        SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, 10), dir,
-                SimFederation.Options.arbitration(6, 4, required, 0).withClockSkew(Duration.ofSeconds(5)));
-        f.startAll();
-        world.run(Duration.ofSeconds(3));
+        SimFederation f = SimFederation.started(seed, dir,
+                SimFederation.Options.arbitration(6, 4, required, 0).withClockSkew(Duration.ofSeconds(5)), 10);
+        f.world().run(Duration.ofSeconds(3));
         return f;
     }
 
@@ -106,9 +103,8 @@ class OperatorMistakesTest {
      */
     @Test
     void aBackdatedRunStartDoesNotInflateUptimeOverAnObservedOutage() throws Exception {
-        SimWorld world = new SimWorld(303, 1_800_000_000_000L);
-        SimFederation f = new SimFederation(world, new SimBus(world, 0, 0, 5), dir, SimFederation.Options.fast(5));
-        f.startAll();
+        SimFederation f = SimFederation.started(303, dir, SimFederation.Options.fast(5), 5);
+        SimWorld world = f.world();
         world.run(Duration.ofSeconds(20));
         SimNode hostile = f.node(5);
         long firstRun = hostile.core().presence().startedAt();
