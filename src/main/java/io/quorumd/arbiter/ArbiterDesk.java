@@ -64,6 +64,10 @@ public final class ArbiterDesk {
 
     /** Votes as this node; throws IllegalArgumentException with the reason it may not. */
     public void vote(String disputeId, Decision decision, String reason) {
+        if (!m.caughtUp()) {
+            throw new IllegalArgumentException("this node started with an empty ledger and is still catching up with its"
+                    + " peers (it may have voted before); vote again once `quorumd status` shows it caught up");
+        }
         Dispute d = m.dispute(disputeId).orElseThrow(() -> new IllegalArgumentException("unknown dispute " + disputeId));
         if (!m.policy().isArbiter(m.self())) {
             throw new IllegalArgumentException("this node (" + m.policy().label(m.self()) + ") is not an arbiter");

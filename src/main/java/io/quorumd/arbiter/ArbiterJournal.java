@@ -8,4 +8,7 @@ import io.quorumd.wire.Envelope;
 public interface ArbiterJournal extends Journal {
     /** A valid ruling, built here or received, now final for its dispute. */
     void rulingStored(DisputeRuling ruling, Envelope envelope);
+
+    /** A ruling this node holds already arrived again (its publisher may not know this node holds it). */
+    void decisionSeen(Envelope envelope);
 }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,10 +82,14 @@ public final class ArbiterMachine {
     private final Map<String, Dispute> disputes = new LinkedHashMap<>();
     private final VoteBuffer buffered = new VoteBuffer(BUFFER_MAX, BUFFER_PER_SENDER, BUFFER_MS);
     private final DisputeInbox inbox;
+    private final BooleanSupplier caughtUp;
+    private final Runnable onGap;
 
     public ArbiterMachine(NodeId self, ArbiterPolicy policy, Duration expiryCheckEvery, Clock clock, Scheduler scheduler,
                           SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox, ArbiterJournal journal,
-                          Random jitter) {
+                          BooleanSupplier caughtUp, Runnable onGap, Random jitter) {
+        this.caughtUp = caughtUp;
+        this.onGap = onGap;
         this.self = self;
         this.policy = policy;
         this.expiryCheckEvery = expiryCheckEvery;
@@ -122,6 +127,11 @@ public final class ArbiterMachine {
             @Override
             public void contested(Dispute d) {
                 scheduler.schedule(rulingGrace(), new RulingGrace(d.id()));
+            }
+
+            @Override
+            public void unknownDispute(String disputeId) {
+                onGap.run();
             }
         });
     }
@@ -230,7 +240,7 @@ public final class ArbiterMachine {
                     .log("not publishing a ruling larger than a message may be");
             return;
         }
-        d.holdOwnRuling(r);
+        d.holdOwnRuling(env);
         journal.rulingStored(r, env);
         outbox.publish(topics.arbiterFinal(), env, false);
     }
@@ -301,6 +311,11 @@ public final class ArbiterMachine {
         return clock.millis();
     }
 
+    /** False while a node that started with an empty ledger has not synced: it must not sign votes yet. */
+    boolean caughtUp() {
+        return caughtUp.getAsBoolean();
+    }
+
     NodeId self() {
         return self;
     }
@@ -319,6 +334,12 @@ public final class ArbiterMachine {
         Envelope env = slots.signOnce(slot, type, body, topic, false);
         inbox.handle(new InboundMessage(topic, env, policy.roster().byId(self).orElseThrow()), policy, false);
         return env;
+    }
+
+    /** The signed rulings held for dispute {@code id} (none, one, or one per side once contested). */
+    public List<Envelope> rulingEnvelopes(String id) {
+        Dispute d = disputes.get(id);
+        return d == null ? List.of() : d.rulingEnvelopes();
     }
 
     public Optional<Dispute> dispute(String id) {

@@ -33,8 +33,8 @@ public final class Dispute {
     private final Map<NodeId, Envelope> otherVotes = new LinkedHashMap<>();
     private final Set<NodeId> equivocators = new HashSet<>();
     private Envelope fallback;
-    private DisputeRuling ruling;
-    private DisputeRuling contesting;
+    private Envelope ruling;
+    private Envelope contesting;
     private Decision decision;
 
     Dispute(Envelope open, long votingTimeoutMs) {
@@ -168,19 +168,35 @@ public final class Dispute {
         moveTo(DisputeStatus.EXPIRED);
     }
 
+    private static DisputeRuling body(Envelope ruling) {
+        return (DisputeRuling) ruling.body();
+    }
+
     /** The first ruling this node held: built here or received. */
     public Optional<DisputeRuling> ruling() {
-        return Optional.ofNullable(ruling);
+        return Optional.ofNullable(ruling).map(Dispute::body);
     }
 
     /** A valid ruling for the other decision than {@link #ruling()}'s, held once CONTESTED. */
     public Optional<DisputeRuling> contestingRuling() {
-        return Optional.ofNullable(contesting);
+        return Optional.ofNullable(contesting).map(Dispute::body);
     }
 
-    /** True if {@code r} (or one for the same decision) is held already. */
+    /** The signed rulings held, as they arrived or were signed here: what a peer catching up gets. */
+    public List<Envelope> rulingEnvelopes() {
+        List<Envelope> out = new ArrayList<>();
+        if (ruling != null) {
+            out.add(ruling);
+        }
+        if (contesting != null) {
+            out.add(contesting);
+        }
+        return out;
+    }
+
+    /** True if a ruling for decision {@code d} is held already. */
     boolean holdsRulingFor(Decision d) {
-        return (ruling != null && ruling.decision() == d) || (contesting != null && contesting.decision() == d);
+        return (ruling != null && body(ruling).decision() == d) || (contesting != null && body(contesting).decision() == d);
     }
 
     /** The votes held for {@code d}, first votes before other-decision ones, in the order they came. */
@@ -210,14 +226,15 @@ public final class Dispute {
     }
 
     /** Records a ruling this node built for a decision the votes here support (RESOLVED's, or either side once CONTESTED). */
-    void holdOwnRuling(DisputeRuling r) {
+    void holdOwnRuling(Envelope signed) {
+        DisputeRuling r = body(signed);
         if (!canHoldOwnRuling(r.decision())) {
             throw new IllegalStateException("ruling " + r.decision() + " for dispute " + id + " in " + status);
         }
         if (ruling == null) {
-            ruling = r;
+            ruling = signed;
         } else {
-            contesting = r;
+            contesting = signed;
         }
     }
 
@@ -228,7 +245,8 @@ public final class Dispute {
      * say — CONTESTED if both decisions have {@code required} votes, RESOLVED with the ruling's decision
      * otherwise. Returns the pairs (vote held here, vote in the ruling) that differ: equivocation evidence.
      */
-    List<List<Envelope>> applyRuling(DisputeRuling r, long extensionMs, int required) {
+    List<List<Envelope>> applyRuling(Envelope signed, long extensionMs, int required) {
+        DisputeRuling r = body(signed);
         List<List<Envelope>> conflicts = new ArrayList<>();
         if (fallback == null && r.fallback().isPresent()) {
             fallback = r.fallback().get();
@@ -244,9 +262,9 @@ public final class Dispute {
             }
         }
         if (ruling == null) {
-            ruling = r;
-        } else if (ruling.decision() != r.decision() && contesting == null) {
-            contesting = r;
+            ruling = signed;
+        } else if (body(ruling).decision() != r.decision() && contesting == null) {
+            contesting = signed;
         }
         if (count(Decision.BUYER) >= required && count(Decision.SELLER) >= required) {
             if (status != DisputeStatus.CONTESTED) {

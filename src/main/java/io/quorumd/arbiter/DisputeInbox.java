@@ -34,6 +34,8 @@ final class DisputeInbox {
         void resolved(Dispute d, NodeId lastVoter);
 
         void contested(Dispute d);
+
+        void unknownDispute(String disputeId);
     }
 
     private final NodeId self;
@@ -80,9 +82,12 @@ final class DisputeInbox {
         }
     }
 
-    /** Records a peer's message that counted; this node's own are already in the ledger as signed. */
+    /**
+     * Records a message that counted. This node's own are in the ledger as signed already — unless it learned
+     * them from a peer's sync page, as a node that lost its disk does: then they are recorded here.
+     */
     private void accepted(InboundMessage m, boolean replay) {
-        if (!replay && !m.envelope().from().equals(self)) {
+        if (!replay && (!m.envelope().from().equals(self) || m.origin() == InboundMessage.Origin.SYNC)) {
             journal.accepted(m);
         }
     }
@@ -95,7 +100,14 @@ final class DisputeInbox {
             repeated(env, p, replay);
             return;
         }
-        Optional<Refusal> refused = DisputeRules.openRefusal(env.from(), open, p, disputes.values(), !replay, now());
+        boolean history = m.origin() == InboundMessage.Origin.SYNC;
+        if (history && open.openedAt() + p.votingTimeoutMs() + p.fallbackExtensionMs() + p.skewMs() < now()) {
+            reject(new Refusal("stale_open", "a synced open of " + p.label(env.from()) + " whose voting period is over"),
+                    replay);
+            return;
+        }
+        Optional<Refusal> refused = DisputeRules.openRefusal(env.from(), open, p, disputes.values(), !replay && !history,
+                now());
         if (refused.isPresent()) {
             reject(refused.get(), replay);
             return;
@@ -128,6 +140,7 @@ final class DisputeInbox {
                 reject(new Refusal("not_an_arbiter", who + " on unknown dispute " + vote.disputeId()), replay);
             } else if (!replay) {
                 bufferVote(m, p);
+                reactions.unknownDispute(vote.disputeId());
             }
             return;
         }
@@ -209,6 +222,9 @@ final class DisputeInbox {
         Dispute d = disputes.get(r.disputeId());
         if (d != null && d.holdsRulingFor(r.decision())) {
             repeated(env, p, replay);
+            if (!replay && !env.from().equals(self)) {
+                journal.decisionSeen(env);
+            }
             return;
         }
         if (!replay) {
@@ -229,7 +245,7 @@ final class DisputeInbox {
             disputes.put(d.id(), d);
         }
         DisputeStatus before = d.status();
-        List<List<Envelope>> conflicts = d.applyRuling(r, p.fallbackExtensionMs(), p.required());
+        List<List<Envelope>> conflicts = d.applyRuling(env, p.fallbackExtensionMs(), p.required());
         if (!replay) {
             Dispute ruled = d;
             conflicts.stream().filter(pair -> ruled.firstEquivocation(pair.get(0).from()))

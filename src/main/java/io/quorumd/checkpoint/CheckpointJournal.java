@@ -8,4 +8,7 @@ import io.quorumd.wire.Envelope;
 public interface CheckpointJournal extends Journal {
     /** A valid final, this node's own or a peer's, now its latest for the subject. */
     void finalStored(CheckpointFinal checkpoint, Envelope envelope);
+
+    /** A final this node holds already arrived again (its publisher may not know this node holds it). */
+    void decisionSeen(Envelope envelope);
 }

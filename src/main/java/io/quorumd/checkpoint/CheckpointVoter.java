@@ -1,8 +1,6 @@
 package io.quorumd.checkpoint;
 
 import io.quorumd.config.QuorumdConfig.Tolerance;
-import io.quorumd.crypto.CanonicalJson;
-import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.loop.InboundMessage;
 import io.quorumd.loop.TimerKey;
@@ -57,7 +55,7 @@ final class CheckpointVoter {
     }
 
     static String proposalId(Envelope proposal) {
-        return Hashes.contentId(CanonicalJson.encode(proposal.toJson()));
+        return proposal.contentId();
     }
 
     /** The sign-once slot of a vote: one per subject, asOf and round, whatever the proposal envelope's ts. */

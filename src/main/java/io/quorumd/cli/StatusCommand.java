@@ -27,6 +27,10 @@ final class StatusCommand implements Callable<Integer> {
             }
             System.out.println("ledger:       " + r.path("ledgerEntries").asLong() + " entries, "
                     + r.path("ledgerBytes").asLong() + " bytes, last seq " + r.path("ledgerSeq").asLong());
+            if (r.has("pendingTrackers")) {
+                System.out.println("responder:    " + r.path("pendingTrackers").asLong() + " decisions waiting for peers");
+            }
+            System.out.println("sync:         " + (r.path("caughtUp").asBoolean() ? "caught up" : "catching up (votes wait)"));
             System.out.println("rejects:      " + r.path("rejects").asText());
         }
         return a.exitCode();

@@ -39,6 +39,13 @@ final class ConfigChecks {
             out.add(new ConfigProblem("mqtt.passwordFile", "is set without mqtt.username"));
         }
         checkTopicPrefix(c.mqtt().topicPrefix(), out);
+        if (c.responder().minCopies() > roster.size()) {
+            out.add(new ConfigProblem("responder.minCopies", c.responder().minCopies() + " exceeds the roster size "
+                    + roster.size() + "; the publisher counts as one copy"));
+        }
+        if (c.responder().ackDelay().compareTo(c.responder().tick()) >= 0) {
+            out.add(new ConfigProblem("responder.ackDelay", "must be shorter than responder.tick"));
+        }
         checkCheckpoint(c, roster, out);
         checkArbiters(c, roster, out);
         return out;

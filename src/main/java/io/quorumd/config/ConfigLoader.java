@@ -15,6 +15,8 @@ import io.quorumd.config.QuorumdConfig.LoggingSection;
 import io.quorumd.config.QuorumdConfig.MqttSection;
 import io.quorumd.config.QuorumdConfig.NodeSection;
 import io.quorumd.config.QuorumdConfig.PresenceSection;
+import io.quorumd.config.QuorumdConfig.ResponderSection;
+import io.quorumd.config.QuorumdConfig.SyncSection;
 import io.quorumd.config.QuorumdConfig.TlsSection;
 import io.quorumd.config.QuorumdConfig.Tolerance;
 import io.quorumd.wire.Roster;
@@ -115,6 +117,12 @@ public final class ConfigLoader {
         FsyncMode fsync = FsyncMode.valueOf(l.choice("fsync", "batch", "always", "batch", "off").toUpperCase(Locale.ROOT));
         l.finish();
 
+        ResponderSection responder = readResponder(top.section("responder"));
+        YamlSection y = top.section("sync");
+        SyncSection sync = new SyncSection(y.bool("enabled", true), (int) y.integer("pageSize", 100, 1, 100),
+                y.positiveDuration("timeout", Duration.ofSeconds(10)), (int) y.integer("requestsPerMinute", 60, 1, 100_000));
+        y.finish();
+
         YamlSection c = top.section("control");
         Path socket = path(base, c.string("socket", dataDir.resolve("control.sock").toString()));
         c.finish();
@@ -128,7 +136,7 @@ public final class ConfigLoader {
         return new QuorumdConfig(source, node, mqtt,
                 new QuorumdConfig.FederationSection(federationName, roster, clockSkew),
                 new PresenceSection(heartbeat, offlineAfter), checkpoint, arbiter,
-                new LedgerSection(segmentBytes, fsync), new ControlSection(socket),
+                new LedgerSection(segmentBytes, fsync), responder, sync, new ControlSection(socket),
                 new LoggingSection(format, level, statsEvery), warnings);
     }
 
@@ -200,6 +208,19 @@ public final class ConfigLoader {
         int maxOpenPerMember = (int) a.integer("maxOpenPerMember", 16, 1, 10_000);
         a.finish();
         return new ArbiterSection(required, votingTimeout, fallbackExtension, expiryCheckEvery, maxOpenPerMember);
+    }
+
+    private static ResponderSection readResponder(YamlSection r) {
+        boolean enabled = r.bool("enabled", true);
+        Duration tick = r.positiveDuration("tick", Duration.ofSeconds(30));
+        int retryAfterMissed = (int) r.integer("retryAfterMissed", 2, 1, 1000);
+        int minCopies = (int) r.integer("minCopies", 0, 0, 100_000);
+        Duration keepFor = r.positiveDuration("keepFor", Duration.ofDays(7));
+        Duration backoffMax = r.positiveDuration("backoffMax", Duration.ofMinutes(30));
+        int maxPerTick = (int) r.integer("maxPerTick", 100, 1, 100_000);
+        Duration ackDelay = r.positiveDuration("ackDelay", Duration.ofSeconds(2));
+        r.finish();
+        return new ResponderSection(enabled, tick, retryAfterMissed, minCopies, keepFor, backoffMax, maxPerTick, ackDelay);
     }
 
     private static Path path(Path base, String value) {

@@ -62,6 +62,13 @@ public final class ConfigRenderer {
                 d(a.fallbackExtension()), "expiryCheckEvery", d(a.expiryCheckEvery()), "maxOpenPerMember", a.maxOpenPerMember()));
         root.put("ledger", map("segmentBytes", Sizes.format(c.ledger().segmentBytes()), "fsync",
                 lower(c.ledger().fsync())));
+        var r = c.responder();
+        root.put("responder", map("enabled", r.enabled(), "tick", d(r.tick()), "retryAfterMissed", r.retryAfterMissed(),
+                "minCopies", r.minCopies(), "keepFor", d(r.keepFor()), "backoffMax", d(r.backoffMax()),
+                "maxPerTick", r.maxPerTick(), "ackDelay", d(r.ackDelay())));
+        var y = c.sync();
+        root.put("sync", map("enabled", y.enabled(), "pageSize", y.pageSize(), "timeout", d(y.timeout()),
+                "requestsPerMinute", y.requestsPerMinute()));
         root.put("control", map("socket", str(c.control().socket())));
         root.put("logging", map("format", lower(c.logging().format()), "level", c.logging().level().toLowerCase(Locale.ROOT),
                 "statsEvery", d(c.logging().statsEvery())));

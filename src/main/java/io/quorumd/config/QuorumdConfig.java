@@ -21,6 +21,8 @@ public record QuorumdConfig(
         CheckpointSection checkpoint,
         ArbiterSection arbiter,
         LedgerSection ledger,
+        ResponderSection responder,
+        SyncSection sync,
         ControlSection control,
         LoggingSection logging,
         List<String> warnings) {
@@ -69,6 +71,19 @@ public record QuorumdConfig(
 
     public record ArbiterSection(int required, Duration votingTimeout, Duration fallbackExtension,
                                  Duration expiryCheckEvery, int maxOpenPerMember) {
+    }
+
+    /**
+     * The responder (DESIGN §13): re-publishes this node's decisions until {@code minCopies} holders
+     * acknowledged them ({@code 0}: ⌈2n/3⌉ of the roster). A tick without a new ack is a missed
+     * confirmation; after {@code retryAfterMissed} × 2^level misses the decision goes out again.
+     */
+    public record ResponderSection(boolean enabled, Duration tick, int retryAfterMissed, int minCopies, Duration keepFor,
+                                   Duration backoffMax, int maxPerTick, Duration ackDelay) {
+    }
+
+    /** Catch-up (DESIGN §13): pages of at most {@code pageSize} decisions, asked one at a time. */
+    public record SyncSection(boolean enabled, int pageSize, Duration timeout, int requestsPerMinute) {
     }
 
     public enum FsyncMode { ALWAYS, BATCH, OFF }

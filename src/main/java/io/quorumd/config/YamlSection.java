@@ -168,6 +168,26 @@ final class YamlSection {
         return value;
     }
 
+    /** true or false (also yes/no, on/off as YAML 1.1 reads them, or the words as strings). */
+    boolean bool(String key, boolean def) {
+        JsonNode v = raw(key);
+        if (v.isMissingNode()) {
+            return def;
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        String s = string(key, String.valueOf(def)).toLowerCase(Locale.ROOT);
+        if (s.equals("true") || s.equals("yes") || s.equals("on")) {
+            return true;
+        }
+        if (s.equals("false") || s.equals("no") || s.equals("off")) {
+            return false;
+        }
+        problem(key, "'" + s + "' is not true or false");
+        return def;
+    }
+
     /** One of the given lowercase words. YAML 1.1 reads a bare {@code off} as false: that means "off". */
     String choice(String key, String def, String... allowed) {
         JsonNode v = raw(key);

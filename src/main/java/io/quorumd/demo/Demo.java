@@ -81,6 +81,9 @@ public final class Demo {
                 }
                 LOG.atInfo().addKeyValue("after_ms", (System.nanoTime() - begin) / 1_000_000)
                         .log("demo: every node sees every other node online");
+                if (!script.await("every node caught up with its peers", () -> nodes.stream().allMatch(QuorumNode::caughtUp))) {
+                    missing.add("not every node caught up with its peers");
+                }
                 if (nodes.get(0).config().federation().roster().members().stream()
                         .anyMatch(m -> m.has(Role.ARBITER))) {
                     step(missing, "dispute A ruled directly", script::directRuling);

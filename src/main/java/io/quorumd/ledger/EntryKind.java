@@ -26,7 +26,11 @@ public enum EntryKind {
     /** A valid arbiter ruling, built here or received: {disputeId, envelope}. */
     RULING("ruling"),
     /** Proof of misbehaviour, e.g. two different signed votes for one proposal: {what, envelopes}. */
-    EVIDENCE("evidence");
+    EVIDENCE("evidence"),
+    /** A decision this node published and re-publishes until enough peers hold it: {decisionId, kind, topic, retained, envelope, createdAt}. */
+    TRACK("track"),
+    /** The end of a tracker: {decisionId, reason, copies}. */
+    UNTRACK("untrack");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));

@@ -3,8 +3,19 @@ package io.quorumd.loop;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Member;
 
-/** A decoded, roster-checked, signature-verified message as it arrived on {@code topic}. */
-public record InboundMessage(String topic, Envelope envelope, Member sender) implements Event {
+/**
+ * A decoded, roster-checked, signature-verified message as it arrived on {@code topic}: live from the
+ * broker, or as history inside a sync page ({@link Origin#SYNC}), which rules about freshness judge
+ * differently.
+ */
+public record InboundMessage(String topic, Envelope envelope, Member sender, Origin origin) implements Event {
+    /** Where a message came from. */
+    public enum Origin { LIVE, SYNC }
+
+    public InboundMessage(String topic, Envelope envelope, Member sender) {
+        this(topic, envelope, sender, Origin.LIVE);
+    }
+
     @Override
     public void dispatch(EventHandler handler) {
         handler.onMessage(this);

@@ -46,6 +46,9 @@ final class ControlCommands {
                 if (cmd.startsWith("dispute.") || cmd.startsWith("arbiter.")) {
                     yield DisputeCommands.run(cmd, args, core);
                 }
+                if (cmd.startsWith("responder.") || cmd.startsWith("sync.")) {
+                    yield DeliveryCommands.run(cmd, args, core);
+                }
                 throw new Refused("unknown command " + cmd);
             }
         };
@@ -66,6 +69,8 @@ final class ControlCommands {
         o.put("ledgerBytes", core.ledgerBytes());
         o.put("ledgerSeq", core.ledger().lastSeq());
         o.put("rejects", core.metrics().rejectSummary());
+        core.responder().ifPresent(r -> o.put("pendingTrackers", r.pending()));
+        o.put("caughtUp", core.sync().caughtUp());
         return o;
     }
 

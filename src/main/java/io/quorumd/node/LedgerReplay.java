@@ -7,6 +7,7 @@ import io.quorumd.arbiter.ArbiterPolicy;
 import io.quorumd.checkpoint.CheckpointStore;
 import io.quorumd.checkpoint.RunHistory;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.delivery.Responder;
 import io.quorumd.ledger.BootRecord;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.EntryVisitor;
@@ -36,9 +37,11 @@ final class LedgerReplay implements EntryVisitor {
     private final CheckpointStore checkpoints;
     private final LedgeredSigner slots;
     private final ArbiterMachine arbiter;
+    private final Responder responder;
 
     LedgerReplay(NodeId self, FullVerifier verifier, RunHistory history, CheckpointStore checkpoints,
-                 LedgeredSigner slots, ArbiterMachine arbiter) {
+                 LedgeredSigner slots, ArbiterMachine arbiter, Responder responder) {
+        this.responder = responder;
         this.self = self;
         this.verifier = verifier;
         this.history = history;
@@ -70,6 +73,8 @@ final class LedgerReplay implements EntryVisitor {
             problem = replay(entry, env);
         } else if (entry.kind() == EntryKind.EVIDENCE && arbiter != null) {
             replayEvidence(entry);
+        } else if (responder != null && (entry.kind() == EntryKind.TRACK || entry.kind() == EntryKind.UNTRACK)) {
+            problem = replayTracker(entry);
         }
         track(history, self, entry);
         return problem;
@@ -101,6 +106,23 @@ final class LedgerReplay implements EntryVisitor {
             }
         }
         return Optional.empty();
+    }
+
+    /** A tracker back (with no acks: after the boot grace it goes out once more), or its end. */
+    private Optional<String> replayTracker(LedgerEntry entry) {
+        ObjectNode d = entry.data();
+        String id = d.path("decisionId").asText();
+        if (entry.kind() == EntryKind.UNTRACK) {
+            responder.restoreEnd(id, d.path("reason").asText());
+            return Optional.empty();
+        }
+        try {
+            responder.restore(id, d.path("topic").asText(), d.path("retained").asBoolean(),
+                    EnvelopeCodec.fromJson(d.get("envelope")), d.path("createdAt").asLong(entry.ts()));
+            return Optional.empty();
+        } catch (DecodeException e) {
+            return Optional.of("track entry holds no valid envelope: " + e.getMessage());
+        }
     }
 
     /** An equivocation already stored as evidence is not stored again after a restart. */

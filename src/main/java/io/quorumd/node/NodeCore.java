@@ -10,6 +10,8 @@ import io.quorumd.checkpoint.RunHistory;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
+import io.quorumd.delivery.Responder;
+import io.quorumd.delivery.SyncService;
 import io.quorumd.ledger.BootRecord;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.Ledger;
@@ -40,6 +42,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -58,6 +61,10 @@ public final class NodeCore implements EventHandler {
     record StatsDue() implements TimerKey {
     }
 
+    /** End of boot grace: what the responder tracked goes out once more (acks were not kept). */
+    record GraceOver() implements TimerKey {
+    }
+
     private record Publication(String topic, Envelope envelope, boolean retained) {
     }
 
@@ -74,6 +81,8 @@ public final class NodeCore implements EventHandler {
     private final PresenceMachine presence;
     private final CheckpointMachine checkpoint;
     private final ArbiterMachine arbiter;
+    private final Responder responder;
+    private final SyncService sync;
     private final CommitTimes commitTimes = new CommitTimes(1024);
     private final List<Publication> batch = new ArrayList<>();
     private volatile boolean failed;
@@ -94,18 +103,22 @@ public final class NodeCore implements EventHandler {
         Outbox outbox = (topic, envelope, retained) -> batch.add(new Publication(topic, envelope, retained));
         EnvelopeSigner signer = new EnvelopeSigner(key, clock);
         this.slotSigner = new LedgeredSigner(signer, outbox);
-        NodeJournal journal = new NodeJournal(this::append, metrics, clock);
+        NodeJournal journal = new NodeJournal(this::append, metrics, clock, id, topics);
         this.presence = new PresenceMachine(id, config.federation().roster(), config.presence(),
                 config.federation().clockSkew().toMillis(), clock, scheduler, signer, topics, outbox, journal, this::observe);
         this.checkpoint = new CheckpointMachine(id, config.federation().roster(), config.checkpoint(),
                 config.federation().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
-                history, checkpoints, presence::onlineCount, jitter);
+                history, checkpoints, presence::onlineCount, this::caughtUp, jitter);
         this.arbiter = arbitrationEnabled(config) ? new ArbiterMachine(id, ArbiterPolicy.of(config),
                 config.arbiter().expiryCheckEvery(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
-                jitter) : null;
+                this::caughtUp, this::onGap, jitter) : null;
+        this.responder = config.responder().enabled() ? new Responder(id, config.responder(), config.federation().roster(),
+                clock, scheduler, signer, topics, outbox, journal, jitter) : null;
+        journal.deliverTo(responder);
         Path dataDir = config.node().dataDir();
         Optional<VerifiedMark> mark = Ledger.verifiedMark(dataDir, key);
-        LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter);
+        LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
+                responder);
         this.ledger = Ledger.open(dataDir, key, clock, config.ledger().segmentBytes(), config.ledger().fsync(), replay);
         if (mark.isPresent() && mark.get().seq() > ledger.lastSeq()) {
             ledger.close();
@@ -115,6 +128,10 @@ public final class NodeCore implements EventHandler {
         }
         ledger.markVerified();
         slotSigner.attach(ledger);
+        long disputeWindow = config.arbiter().votingTimeout().plus(config.arbiter().fallbackExtension()).toMillis();
+        this.sync = new SyncService(id, config.sync(), config.federation().roster(), clock, scheduler, signer, topics,
+                outbox, journal, SyncSources.of(checkpoints, arbiter), this::onlinePeers, this::onMessage,
+                () -> Math.max(0, history.lastActivity(id, 0) - 2 * disputeWindow), ledger.lastSeq() == 0, jitter);
         ledgerEntries = ledger.entries();
         ledgerBytes = ledger.bytes();
         presence.begin();
@@ -137,6 +154,11 @@ public final class NodeCore implements EventHandler {
         if (arbiter != null) {
             arbiter.start();
         }
+        if (responder != null) {
+            responder.start();
+        }
+        sync.start(config.checkpoint().bootGrace());
+        scheduler.schedule(config.checkpoint().bootGrace(), new GraceOver());
         scheduler.schedule(config.logging().statsEvery(), new StatsDue());
     }
 
@@ -155,6 +177,29 @@ public final class NodeCore implements EventHandler {
         data.put("peerStartedAt", t.peerStartedAt());
         data.put("at", t.at());
         append(EntryKind.OBSERVATION, data);
+        if (t.kind() == PeerTransition.Kind.ONLINE || t.kind() == PeerTransition.Kind.RESTARTED) {
+            if (responder != null) {
+                responder.peerOnline(t.peer());
+            }
+            if (sync != null) {
+                sync.peerOnline(t.peer());
+            }
+        }
+    }
+
+    private List<NodeId> onlinePeers() {
+        return presence.peers().entrySet().stream().filter(e -> e.getValue().online()).map(Map.Entry::getKey).toList();
+    }
+
+    /** False while a node that started with an empty ledger has not finished its first sync. */
+    private boolean caughtUp() {
+        return sync == null || sync.caughtUp();
+    }
+
+    private void onGap() {
+        if (sync != null) {
+            sync.gap();
+        }
     }
 
     @Override
@@ -167,6 +212,15 @@ public final class NodeCore implements EventHandler {
                     arbiter.onMessage(message);
                 } else {
                     metrics.protocolRejected("arbitration_disabled");
+                }
+            }
+            case SYNC_REQUEST -> sync.onRequest(message);
+            case SYNC_RESPONSE -> sync.onResponse(message);
+            case RESPONDER_ACK -> {
+                if (responder != null) {
+                    responder.onAck(message);
+                } else {
+                    metrics.protocolRejected("responder_disabled");
                 }
             }
         }
@@ -184,6 +238,12 @@ public final class NodeCore implements EventHandler {
             checkpoint.onTimer(key);
         } else if (arbiter != null && ArbiterMachine.owns(key)) {
             arbiter.onTimer(key);
+        } else if (responder != null && Responder.owns(key)) {
+            responder.onTimer(key);
+        } else if (SyncService.owns(key)) {
+            sync.onTimer(key);
+        } else if (key instanceof GraceOver && responder != null) {
+            responder.bootGraceOver();
         }
     }
 
@@ -294,6 +354,15 @@ public final class NodeCore implements EventHandler {
     /** The arbiter machine, or empty when the roster names no arbiters. */
     public Optional<ArbiterMachine> arbiter() {
         return Optional.ofNullable(arbiter);
+    }
+
+    /** The responder, or empty when it is off. */
+    public Optional<Responder> responder() {
+        return Optional.ofNullable(responder);
+    }
+
+    public SyncService sync() {
+        return sync;
     }
 
     public CheckpointStore checkpoints() {

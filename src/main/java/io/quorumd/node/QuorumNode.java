@@ -203,6 +203,11 @@ public final class QuorumNode implements AutoCloseable {
         return core.ledgerBytes();
     }
 
+    /** False while a node that started with an empty ledger has not synced (its votes wait); any thread. */
+    public boolean caughtUp() {
+        return core.sync().caughtUp();
+    }
+
     public boolean failed() {
         return core.failed();
     }

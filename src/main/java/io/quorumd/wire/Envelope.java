@@ -3,6 +3,7 @@ package io.quorumd.wire;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
+import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.SigningBytes;
 
@@ -50,6 +51,11 @@ public record Envelope(MessageType type, NodeId from, long ts, Body body, Bytes 
         ObjectNode o = unsignedJson();
         o.put("sig", sig.base64());
         return o;
+    }
+
+    /** The content id of the whole signed envelope (first 16 bytes of SHA-256 of its canonical form). */
+    public String contentId() {
+        return Hashes.contentId(encode());
     }
 
     /** The wire form: canonical JSON of the whole envelope. */

@@ -16,7 +16,10 @@ public enum MessageType {
     DISPUTE_OPEN("arbiter.open", DisputeOpen.class, DisputeOpen::parse),
     DISPUTE_FALLBACK("arbiter.fallback", FallbackActivation.class, FallbackActivation::parse),
     DISPUTE_VOTE("arbiter.vote", DisputeVote.class, DisputeVote::parse),
-    DISPUTE_RULING("arbiter.ruling", DisputeRuling.class, DisputeRuling::parse);
+    DISPUTE_RULING("arbiter.ruling", DisputeRuling.class, DisputeRuling::parse),
+    SYNC_REQUEST("sync.request", SyncRequest.class, SyncRequest::parse),
+    SYNC_RESPONSE("sync.response", SyncResponse.class, SyncResponse::parse),
+    RESPONDER_ACK("resp.ack", ResponderAck.class, ResponderAck::parse);
 
     /** Parses one message body, refusing missing, extra or wrongly typed fields. */
     @FunctionalInterface

@@ -47,10 +47,25 @@ public final class Topics {
         return prefix + "/arbiter/final";
     }
 
-    /** What a node subscribes to (DESIGN §5): proposals, its own vote topic, arbiter votes, finals, presence. */
+    public String syncRequest(NodeId to) {
+        return prefix + "/sync/" + to.hex() + "/request";
+    }
+
+    public String syncResponse(NodeId to) {
+        return prefix + "/sync/" + to.hex() + "/response";
+    }
+
+    public String responderAck(NodeId to) {
+        return prefix + "/resp/ack/" + to.hex();
+    }
+
+    /**
+     * What a node subscribes to (DESIGN §5): proposals, its own vote topic, arbiter votes, finals, presence,
+     * its own sync request and response topics and its own ack topic.
+     */
     public List<String> subscriptions(NodeId self) {
         return List.of(prefix + "/+/propose", checkpointVote(self.hex()), arbiterVote(), prefix + "/+/final/#",
-                presenceFilter());
+                presenceFilter(), syncRequest(self), syncResponse(self), responderAck(self));
     }
 
     /** Checks that a message of this type may arrive on this topic from this sender. */
@@ -63,6 +78,9 @@ public final class Topics {
             case DISPUTE_OPEN, DISPUTE_FALLBACK -> topic.equals(arbiterPropose());
             case DISPUTE_VOTE -> topic.equals(arbiterVote());
             case DISPUTE_RULING -> topic.equals(arbiterFinal());
+            case SYNC_REQUEST -> topic.equals(syncRequest(((SyncRequest) envelope.body()).to()));
+            case SYNC_RESPONSE -> topic.equals(syncResponse(((SyncResponse) envelope.body()).to()));
+            case RESPONDER_ACK -> topic.equals(responderAck(((ResponderAck) envelope.body()).to()));
         };
     }
 }

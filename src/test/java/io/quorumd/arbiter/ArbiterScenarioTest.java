@@ -221,8 +221,9 @@ class ArbiterScenarioTest {
     void votesThatOutrunTheOpenAreBufferedAndCount() throws Exception {
         SimFederation f = fed(dir, 6, 6, 5, 3, 0, 10);
         SimNode late = f.node(5);
-        // The open reaches node-5 10 s late; three votes arrive before it.
-        f.bus().partition((r, e) -> r == late && e.type() == MessageType.DISPUTE_OPEN);
+        // The open reaches node-5 10 s late; three votes arrive before it (and no sync page brings it sooner).
+        f.bus().partition((r, e) -> r == late && (e.type() == MessageType.DISPUTE_OPEN
+                || e.type() == MessageType.SYNC_RESPONSE));
         String id = open(f.node(6));
         f.world().run(Duration.ofSeconds(1));
         Envelope theOpen = dispute(f.node(1), id).open();

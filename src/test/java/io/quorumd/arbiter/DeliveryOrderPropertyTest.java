@@ -1,6 +1,7 @@
 package io.quorumd.arbiter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
@@ -28,6 +29,7 @@ class DeliveryOrderPropertyTest {
         // Votes land within a few seconds of each other and the bus delays each delivery up to 4 s: every node
         // sees them in its own order.
         SimFederation f = ArbiterScenarioTest.fed(dir, seed, 7, 5, required, 1, 4000);
+        assertTrue(f.awaitCaughtUp(Duration.ofMinutes(1)), "seed " + seed + ": first sync");
         String id = ArbiterScenarioTest.open(f.node(7));
         f.world().run(Duration.ofSeconds(5));
         List<Integer> voters = new ArrayList<>(List.of(1, 2, 3, 4, 5));

@@ -59,6 +59,7 @@ class ArbiterIT {
                 nodes.add(LabNodes.startOne(f.config()));
             }
             Await.until(Duration.ofSeconds(20), () -> nodes.stream().allMatch(n -> n.peersOnline() == 6), () -> "online");
+            Await.until(Duration.ofSeconds(20), () -> nodes.stream().allMatch(QuorumNode::caughtUp), () -> "caught up");
             String id = (String) on(nodes.get(6), a -> a.desk().open("pay-7", "node-7", "node-6", 1500, "not delivered", List.of()));
             Await.until(Duration.ofSeconds(10), () -> nodes.stream().allMatch(n -> !status(n, id).equals("unknown")),
                     () -> nodes.stream().map(n -> status(n, id)).collect(Collectors.joining(",")));

@@ -20,12 +20,12 @@ public final class SimFederation {
     /** Timings and sizes of a simulated federation. */
     public record Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
                           Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace,
-                          Arbiters arbiters, Duration clockSkew) {
+                          Arbiters arbiters, Duration clockSkew, String extraYaml) {
         public Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
                        Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace,
                        Arbiters arbiters) {
             this(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter, bootGrace,
-                    arbiters, Duration.ofSeconds(1));
+                    arbiters, Duration.ofSeconds(1), "");
         }
 
         public Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
@@ -37,13 +37,19 @@ public final class SimFederation {
         /** The same with other arbiter roles and timings. */
         public Options withArbiters(Arbiters a) {
             return new Options(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter,
-                    bootGrace, a, clockSkew);
+                    bootGrace, a, clockSkew, extraYaml);
         }
 
         /** The same with another federation.clockSkew (it must cover the bus's delivery delay). */
         public Options withClockSkew(Duration skew) {
             return new Options(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter,
-                    bootGrace, arbiters, skew);
+                    bootGrace, arbiters, skew, extraYaml);
+        }
+
+        /** The same with more top-level YAML sections for every node (e.g. "responder:\n  tick: 1s\n"). */
+        public Options withYaml(String yaml) {
+            return new Options(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter,
+                    bootGrace, arbiters, clockSkew, extraYaml + yaml);
         }
 
         /** Short timings, as `federation init --fast` writes. */
@@ -99,7 +105,7 @@ public final class SimFederation {
                     + d(o.arbiters().votingTimeout()) + "\n  fallbackExtension: " + d(o.arbiters().fallbackExtension())
                     + "\n"
                     + "ledger:\n  fsync: off\n"
-                    + "logging:\n  statsEvery: 1d\n";
+                    + "logging:\n  statsEvery: 1d\n" + o.extraYaml();
             yamls.add(yaml);
             QuorumdConfig c = ConfigLoader.parse(yaml, root.resolve("node-" + i + ".yaml"), Map.<String, String>of()::get);
             nodes.add(new SimNode(world, bus, c, keys.get(i - 1)));
@@ -144,6 +150,11 @@ public final class SimFederation {
         for (SimNode n : nodes) {
             n.start();
         }
+    }
+
+    /** Runs until every running node finished its first sync (or {@code limit} passes); true if all did. */
+    public boolean awaitCaughtUp(Duration limit) {
+        return world.runUntil(limit, () -> nodes.stream().filter(SimNode::up).allMatch(n -> n.core().sync().caughtUp()));
     }
 
     public SimWorld world() {

@@ -1,0 +1,121 @@
+package io.quorumd.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.node.ControlClient;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "responder", mixinStandardHelpOptions = true,
+        description = "Decisions this node re-publishes until enough peers hold them.",
+        subcommands = {ResponderCommand.ListCmd.class, ResponderCommand.ShowCmd.class, ResponderCommand.RetryCmd.class,
+                ResponderCommand.DropCmd.class})
+final class ResponderCommand extends GroupCommand {
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Trackers, pending ones by default.")
+    static final class ListCmd implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Option(names = "--state", description = "pending (default), confirmed, open or all.")
+        String state = "pending";
+
+        @Override
+        public Integer call() {
+            ObjectNode req = ControlClient.request("responder.list");
+            req.put("state", state);
+            DaemonOption.Answer a = daemon.call(req);
+            if (a.result() != null && !daemon.json) {
+                System.out.printf("%-52s %-9s %6s %4s  %s%n", "decision", "state", "copies", "sent", "created");
+                for (JsonNode t : a.result()) {
+                    System.out.printf("%-52s %-9s %6d %4d  %s%n", t.path("id").asText(), t.path("state").asText(),
+                            t.path("copies").asInt(), t.path("sent").asInt(), Instant.ofEpochMilli(t.path("createdAt").asLong()));
+                }
+            }
+            return a.exitCode();
+        }
+    }
+
+    /** Prints one tracker's answer. */
+    static void print(JsonNode t) {
+        System.out.println("decision: " + t.path("id").asText());
+        System.out.println("state:    " + t.path("state").asText() + (t.has("ended") ? " (" + t.path("ended").asText() + ")" : ""));
+        System.out.println("copies:   " + t.path("copies").asInt() + " of " + t.path("minCopies").asInt() + " needed");
+        System.out.println("sent:     " + t.path("sent").asInt() + " re-publications, backoff level " + t.path("backoffLevel").asInt()
+                + ", " + t.path("misses").asInt() + " missed ticks"
+                + (t.path("nextRetryInTicks").asInt() >= 0 ? ", next retry in " + t.path("nextRetryInTicks").asInt() + " ticks" : ""));
+        StringBuilder acks = new StringBuilder();
+        t.path("acks").fieldNames().forEachRemaining(n -> acks.append(acks.length() == 0 ? "" : ", ").append(n));
+        System.out.println("acked by: " + (acks.length() == 0 ? "-" : acks));
+        StringBuilder missing = new StringBuilder();
+        t.path("missing").forEach(m -> missing.append(missing.length() == 0 ? "" : ", ").append(m.asText()));
+        System.out.println("missing:  " + (missing.length() == 0 ? "-" : missing));
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One tracker: acks by member, missing, misses, next retry.")
+    static final class ShowCmd implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Parameters(paramLabel = "ID", description = "The decision id, or a unique part of it.")
+        String id;
+
+        @Override
+        public Integer call() {
+            ObjectNode req = ControlClient.request("responder.show");
+            req.put("id", id);
+            DaemonOption.Answer a = daemon.call(req);
+            if (a.result() != null && !daemon.json) {
+                print(a.result());
+            }
+            return a.exitCode();
+        }
+    }
+
+    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Publish a tracked decision again now.")
+    static final class RetryCmd implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Parameters(paramLabel = "ID", description = "The decision id, or a unique part of it.")
+        String id;
+
+        @Override
+        public Integer call() {
+            ObjectNode req = ControlClient.request("responder.retry");
+            req.put("id", id);
+            DaemonOption.Answer a = daemon.call(req);
+            if (a.result() != null && !daemon.json) {
+                print(a.result());
+            }
+            return a.exitCode();
+        }
+    }
+
+    @Command(name = "drop", mixinStandardHelpOptions = true, description = "Stop re-publishing a decision (recorded with the reason).")
+    static final class DropCmd implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Parameters(paramLabel = "ID", description = "The decision id, or a unique part of it.")
+        String id;
+
+        @Option(names = "--reason", required = true, description = "Why you give up on it.")
+        String reason;
+
+        @Override
+        public Integer call() {
+            ObjectNode req = ControlClient.request("responder.drop");
+            req.put("id", id).put("reason", reason);
+            DaemonOption.Answer a = daemon.call(req);
+            if (a.result() != null && !daemon.json) {
+                print(a.result());
+            }
+            return a.exitCode();
+        }
+    }
+}

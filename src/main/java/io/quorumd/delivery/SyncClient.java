@@ -1,0 +1,215 @@
+package io.quorumd.delivery;
+
+import io.quorumd.config.QuorumdConfig.SyncSection;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.loop.InboundMessage;
+import io.quorumd.loop.Journal;
+import io.quorumd.loop.Outbox;
+import io.quorumd.loop.Scheduler;
+import io.quorumd.loop.TimerKey;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.Roster;
+import io.quorumd.wire.SyncRequest;
+import io.quorumd.wire.SyncResponse;
+import io.quorumd.wire.Topics;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The asking side of sync: one session at a time, selector after selector, page after page from one online
+ * peer — the next page asked only once the previous one was handled (flow control: a broker never holds more
+ * than one page for this node). Every envelope of a page must verify against the roster and be of a kind
+ * its selector serves; it then goes to the node through the same handlers as live input, marked as
+ * history. A peer's own dispute opens are not taken from it (they come from another peer, or live): a member
+ * must not be able to hand others backdated opens of its own. A session ends after its last page, after
+ * {@link #MAX_PAGES} pages, or when no peer answers within the timeout (the next online peer is tried).
+ * Loop thread only.
+ */
+final class SyncClient {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
+    static final int MAX_PAGES = 1000;
+    static final int MAX_PEERS_TRIED = 3;
+
+    /** No answer to this request in time. */
+    public record SyncTimeout(String requestId) implements TimerKey {
+    }
+
+    private final class Session {
+        final String reason;
+        final List<String> selectors;
+        final long since;
+        final Set<NodeId> tried = new HashSet<>();
+        NodeId peer;
+        int selector;
+        String cursor = "";
+        String requestId = "";
+        int pages;
+        int received;
+
+        Session(String reason, List<String> selectors, long since) {
+            this.reason = reason;
+            this.selectors = selectors;
+            this.since = since;
+        }
+    }
+
+    private final NodeId self;
+    private final SyncSection settings;
+    private final Roster roster;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final EnvelopeSigner signer;
+    private final Topics topics;
+    private final Outbox outbox;
+    private final Journal journal;
+    private final Supplier<List<NodeId>> onlinePeers;
+    private final Consumer<InboundMessage> deliver;
+    private final Runnable caughtUp;
+    private final Random random;
+    private Session current;
+
+    SyncClient(NodeId self, SyncSection settings, Roster roster, Clock clock, Scheduler scheduler, EnvelopeSigner signer,
+               Topics topics, Outbox outbox, Journal journal, Supplier<List<NodeId>> onlinePeers,
+               Consumer<InboundMessage> deliver, Runnable caughtUp, Random random) {
+        this.self = self;
+        this.settings = settings;
+        this.roster = roster;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.signer = signer;
+        this.topics = topics;
+        this.outbox = outbox;
+        this.journal = journal;
+        this.onlinePeers = onlinePeers;
+        this.deliver = deliver;
+        this.caughtUp = caughtUp;
+        this.random = random;
+    }
+
+    boolean running() {
+        return current != null;
+    }
+
+    /** The peer of the running session, if any. */
+    Optional<NodeId> peer() {
+        return current == null ? Optional.empty() : Optional.ofNullable(current.peer);
+    }
+
+    /** Starts a session unless one runs; false if no peer is online to ask. */
+    boolean start(String reason, List<String> selectors, long since, Optional<NodeId> peer) {
+        if (current != null) {
+            return true;
+        }
+        Session s = new Session(reason, selectors, since);
+        s.peer = peer.orElseGet(() -> pick(s.tried).orElse(null));
+        if (s.peer == null) {
+            return false;
+        }
+        current = s;
+        LOG.atInfo().addKeyValue("peer", roster.label(s.peer)).addKeyValue("reason", reason)
+                .addKeyValue("selectors", String.join(",", selectors)).log("sync started");
+        ask();
+        return true;
+    }
+
+    private Optional<NodeId> pick(Set<NodeId> tried) {
+        List<NodeId> candidates = new ArrayList<>(onlinePeers.get());
+        candidates.removeIf(p -> tried.contains(p) || p.equals(self));
+        return candidates.isEmpty() ? Optional.empty() : Optional.of(candidates.get(random.nextInt(candidates.size())));
+    }
+
+    private void ask() {
+        Session s = current;
+        SyncRequest r = new SyncRequest(s.peer, 0, s.selectors.get(s.selector), s.since, s.cursor);
+        Envelope env = signer.sign(MessageType.SYNC_REQUEST, r);
+        s.requestId = env.contentId();
+        outbox.publish(topics.syncRequest(s.peer), env, false);
+        scheduler.schedule(settings.timeout(), new SyncTimeout(s.requestId));
+    }
+
+    void onResponse(InboundMessage m) {
+        SyncResponse r = (SyncResponse) m.envelope().body();
+        Session s = current;
+        if (s == null || !r.request().equals(s.requestId) || !m.envelope().from().equals(s.peer) || !r.to().equals(self)) {
+            journal.rejected("stale_sync", "a sync page from " + roster.label(m.envelope().from()) + " nobody waits for");
+            return;
+        }
+        String selector = s.selectors.get(s.selector);
+        InboundVerifier verifier = new InboundVerifier(roster);
+        for (Envelope e : r.envelopes()) {
+            if (!serves(selector, e.type())) {
+                journal.rejected("bad_sync_item", e.type().wireName() + " in a " + selector + " page");
+                continue;
+            }
+            if (e.type() == MessageType.DISPUTE_OPEN && e.from().equals(s.peer)) {
+                journal.rejected("sync_own_open", roster.label(s.peer) + " sent its own dispute open");
+                continue;
+            }
+            if (verifier.verify(e) instanceof InboundVerifier.Verdict.Accepted a) {
+                s.received++;
+                deliver.accept(new InboundMessage(topics.syncResponse(self), e, a.sender(), InboundMessage.Origin.SYNC));
+            } else {
+                journal.rejected("bad_sync_item", e.type().wireName() + " of a sync page does not verify");
+            }
+        }
+        s.pages++;
+        if (!r.next().isEmpty() && s.pages < MAX_PAGES) {
+            s.cursor = r.next();
+            ask();
+        } else if (s.selector + 1 < s.selectors.size()) {
+            s.selector++;
+            s.cursor = "";
+            ask();
+        } else {
+            finish(true);
+        }
+    }
+
+    private static boolean serves(String selector, MessageType type) {
+        return switch (selector) {
+            case SyncRequest.CHECKPOINTS -> type == MessageType.CHECKPOINT_FINAL;
+            case SyncRequest.DISPUTES -> type == MessageType.DISPUTE_OPEN || type == MessageType.DISPUTE_VOTE
+                    || type == MessageType.DISPUTE_FALLBACK || type == MessageType.DISPUTE_RULING;
+            default -> false;
+        };
+    }
+
+    void onTimeout(SyncTimeout t) {
+        Session s = current;
+        if (s == null || !s.requestId.equals(t.requestId())) {
+            return;
+        }
+        s.tried.add(s.peer);
+        Optional<NodeId> next = s.tried.size() < MAX_PEERS_TRIED ? pick(s.tried) : Optional.empty();
+        LOG.atWarn().addKeyValue("peer", roster.label(s.peer)).addKeyValue("next", next.map(roster::label).orElse("none"))
+                .log("sync: no answer in time");
+        if (next.isEmpty()) {
+            finish(false);
+            return;
+        }
+        s.peer = next.get();
+        ask();
+    }
+
+    private void finish(boolean complete) {
+        Session s = current;
+        current = null;
+        LOG.atInfo().addKeyValue("peer", roster.label(s.peer)).addKeyValue("pages", s.pages)
+                .addKeyValue("envelopes", s.received).addKeyValue("complete", complete).log("sync finished");
+        caughtUp.run();
+    }
+
+}
