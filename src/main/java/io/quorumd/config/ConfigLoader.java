@@ -120,7 +120,7 @@ public final class ConfigLoader {
         ResponderSection responder = readResponder(top.section("responder"));
         YamlSection y = top.section("sync");
         SyncSection sync = new SyncSection(y.bool("enabled", true), (int) y.integer("pageSize", 100, 1, 100),
-                y.positiveDuration("timeout", Duration.ofSeconds(10)), (int) y.integer("requestsPerMinute", 60, 1, 100_000));
+                y.positiveDuration("timeout", Duration.ofSeconds(10)), (int) y.integer("requestsPerMinute", 600, 1, 100_000));
         y.finish();
 
         YamlSection c = top.section("control");
