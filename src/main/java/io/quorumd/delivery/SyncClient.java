@@ -58,6 +58,7 @@ final class SyncClient {
         String requestId = "";
         int pages;
         int received;
+        int ownOpensSkipped;
 
         Session(String reason, List<String> selectors, long since) {
             this.reason = reason;
@@ -156,6 +157,7 @@ final class SyncClient {
             }
             if (e.type() == MessageType.DISPUTE_OPEN && e.from().equals(s.peer)) {
                 journal.rejected("sync_own_open", roster.label(s.peer) + " sent its own dispute open");
+                s.ownOpensSkipped++;
                 continue;
             }
             if (verifier.verify(e) instanceof InboundVerifier.Verdict.Accepted a) {
@@ -204,11 +206,27 @@ final class SyncClient {
         ask();
     }
 
+    /**
+     * Ends the session; if the peer had opens of its own this node could not take from it, the disputes are
+     * asked once more of another peer first (those opens are someone else's to give).
+     */
     private void finish(boolean complete) {
         Session s = current;
         current = null;
         LOG.atInfo().addKeyValue("peer", roster.label(s.peer)).addKeyValue("pages", s.pages)
                 .addKeyValue("envelopes", s.received).addKeyValue("complete", complete).log("sync finished");
+        if (complete && s.ownOpensSkipped > 0) {
+            Session followUp = new Session("opens of " + roster.label(s.peer), List.of(SyncRequest.DISPUTES), s.since);
+            followUp.tried.addAll(s.tried);
+            followUp.tried.add(s.peer);
+            Optional<NodeId> other = pick(followUp.tried);
+            if (other.isPresent()) {
+                followUp.peer = other.get();
+                current = followUp;
+                ask();
+                return;
+            }
+        }
         caughtUp.run();
     }
 

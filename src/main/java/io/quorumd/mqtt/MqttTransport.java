@@ -29,9 +29,10 @@ import org.slf4j.MDC;
 
 /**
  * The broker connection (Paho mqttv3). QoS 1 everywhere, a persistent session under a stable client id,
- * a signed last will, TCP_NODELAY, TLS and credentials from the config. The first connect is retried with
- * exponential backoff up to {@code reconnectMax}; later drops are reconnected by Paho with the same
- * bound. Every (re)connect subscribes again, then sends what was published while disconnected (or while
+ * a signed last will, TCP_NODELAY, TLS and credentials from the config. Every connect — the first and
+ * each after a drop — is retried by this class with exponential backoff from {@link #FIRST_RETRY} up to
+ * {@code reconnectMax} (Paho's own automatic reconnect starts at 1 s and keeps a backoff that can leave a
+ * node away for a minute or more after a broker that was gone for a second: measured). Every (re)connect subscribes again, then sends what was published while disconnected (or while
  * all in-flight slots were taken; those go as acknowledgements free them). Callbacks hand raw payloads to
  * {@link Inbound} and do nothing else.
  *
@@ -41,7 +42,7 @@ import org.slf4j.MDC;
  *   <li>Not yet handed to Paho: it waits in the {@link OutboundBacklog}, which never drops a non-retained
  *       message and keeps the latest retained one per topic (see there why memory stays bounded).</li>
  *   <li>Handed to Paho but not acknowledged when the connection drops: Paho sends it again after the
- *       automatic reconnect, so this class does not keep a copy. Evidence, Paho 1.2.5
+ *       reconnect, so this class does not keep a copy. Evidence, Paho 1.2.5
  *       {@code internal/ClientState.java}: {@code send()} puts a QoS 1 PUBLISH into {@code outboundQoS1}
  *       before it is written; {@code disconnected()} clears that table only when {@code cleanSession} is
  *       true (it always clears {@code pendingMessages}, the unwritten copies); on the next CONNACK
@@ -58,6 +59,8 @@ import org.slf4j.MDC;
 public final class MqttTransport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttTransport.class);
     private static final int QOS = 1;
+    /** The wait before the first attempt after a drop; it doubles on every failure up to reconnectMax. */
+    static final Duration FIRST_RETRY = Duration.ofMillis(250);
 
     /** Receives every message as it arrives, on a Paho thread. Must not throw. */
     @FunctionalInterface
@@ -107,8 +110,7 @@ public final class MqttTransport implements AutoCloseable {
     private static MqttConnectOptions options(MqttSection s, Will will) throws IOException, GeneralSecurityException {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(false);
-        o.setAutomaticReconnect(true);
-        o.setMaxReconnectDelay((int) s.reconnectMax().toMillis());
+        o.setAutomaticReconnect(false);
         o.setKeepAliveInterval((int) s.keepAlive().toSeconds());
         o.setConnectionTimeout((int) Math.max(1, s.connectTimeout().toSeconds()));
         o.setMaxInflight(1000);
@@ -314,6 +316,13 @@ public final class MqttTransport implements AutoCloseable {
             connectedLatch = new CountDownLatch(1);
             LOG.atWarn().addKeyValue("broker", settings.url()).addKeyValue("error", String.valueOf(cause.getMessage()))
                     .log("broker connection lost, reconnecting");
+            if (!closed) {
+                try {
+                    retry.schedule(() -> connect(FIRST_RETRY.multipliedBy(2)), FIRST_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
+            }
         }
 
         @Override

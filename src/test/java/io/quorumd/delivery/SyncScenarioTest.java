@@ -205,4 +205,23 @@ class SyncScenarioTest {
         assertEquals(20, answered, "a full budget of 20 a minute");
         assertEquals(30, responder.metrics().protocolRejects("sync_rate"));
     }
+
+    @Test
+    void openArrivesFromAnotherPeerWhenTheOneAskedIsItsOpener() throws Exception {
+        SimFederation f = fed(107, "");
+        SimNode deaf = f.node(5);
+        SimNode opener = f.node(7);
+        f.bus().partition((r, e) -> r == deaf && (e.type() == MessageType.DISPUTE_OPEN || e.type() == MessageType.DISPUTE_VOTE));
+        String id = open(opener, "pay-9");
+        f.world().run(Duration.ofSeconds(1));
+        vote(f.node(1), id, Decision.SELLER);
+        f.world().run(Duration.ofSeconds(1));
+        f.bus().partition((r, e) -> false);
+        assertTrue(arb(deaf).dispute(id).isEmpty());
+        deaf.control(c -> c.sync().now(Optional.of(opener.id())));
+        f.world().run(Duration.ofSeconds(2));
+        assertEquals(1, deaf.metrics().protocolRejects("sync_own_open"), "node-7's own open is not taken from it");
+        assertTrue(arb(deaf).dispute(id).isPresent(), "it came from another peer right after");
+        assertEquals(1, arb(deaf).dispute(id).orElseThrow().votes().size());
+    }
 }
