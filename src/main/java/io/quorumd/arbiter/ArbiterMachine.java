@@ -326,7 +326,7 @@ public final class ArbiterMachine {
 
     /** Why this node may not open {@code open} now, by the rules its peers apply. */
     Optional<Refusal> refuseOpen(DisputeOpen open) {
-        return DisputeRules.openRefusal(self, open, policy, disputes.values(), true, now());
+        return DisputeRules.openRefusal(self, open, policy, disputes.values(), DisputeRules.Judging.LIVE, now());
     }
 
     /** Signs {@code body} once for {@code slot} (ledgered, published after the fsync) and applies it here. */

@@ -100,14 +100,9 @@ final class DisputeInbox {
             repeated(env, p, replay);
             return;
         }
-        boolean history = m.origin() == InboundMessage.Origin.SYNC;
-        if (history && open.openedAt() + p.votingTimeoutMs() + p.fallbackExtensionMs() + p.skewMs() < now()) {
-            reject(new Refusal("stale_open", "a synced open of " + p.label(env.from()) + " whose voting period is over"),
-                    replay);
-            return;
-        }
-        Optional<Refusal> refused = DisputeRules.openRefusal(env.from(), open, p, disputes.values(), !replay && !history,
-                now());
+        DisputeRules.Judging how = replay ? DisputeRules.Judging.REPLAY
+                : m.origin() == InboundMessage.Origin.SYNC ? DisputeRules.Judging.HISTORY : DisputeRules.Judging.LIVE;
+        Optional<Refusal> refused = DisputeRules.openRefusal(env.from(), open, p, disputes.values(), how, now());
         if (refused.isPresent()) {
             reject(refused.get(), replay);
             return;

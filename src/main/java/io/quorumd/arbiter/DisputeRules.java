@@ -19,17 +19,27 @@ final class DisputeRules {
     private DisputeRules() {
     }
 
+    /** How an open is judged: as it arrives live, as history from a peer's sync page, or at ledger replay. */
+    enum Judging {
+        LIVE, HISTORY, REPLAY
+    }
+
     /**
      * Why an open signed by {@code opener} cannot start a dispute, or empty: the parties must be roster
-     * members and the opener one of them; a live open must be dated within the clock skew of now (no
-     * backdating, no post-dating); at most {@code maxOpenPerMember} active disputes opened by one member.
+     * members and the opener one of them; no open may be dated beyond the clock skew ahead of now. A live
+     * open must also be dated within the skew of now (no backdating) and its opener hold fewer than
+     * {@code maxOpenPerMember} active disputes. History (a sync page) may be old, even expired — a node
+     * that was away must count the disputes the others counted — so its cap is on signed facts instead:
+     * fewer than twice maxOpenPerMember unresolved disputes of the opener dated within one dispute window
+     * (voting timeout + fallback extension) of it, which no member honouring the live cap exceeds unless
+     * its disputes deadlock early. Replay judges nothing but the parties: the rest held when it was stored.
      * There is no "one dispute per subject" rule here: judged against the disputes a node happens to hold,
      * it would depend on arrival order (two opens for one subject would split the federation) and let any
      * member squat any subject. The opener's own node refuses a second open of its own on a subject
      * ({@link ArbiterDesk}).
      */
     static Optional<Refusal> openRefusal(NodeId opener, DisputeOpen open, ArbiterPolicy policy,
-                                         Collection<Dispute> disputes, boolean live, long now) {
+                                         Collection<Dispute> disputes, Judging how, long now) {
         if (!policy.partiesKnown(open)) {
             return refuse("unknown_party", "buyer " + open.buyer().shortHex() + " and seller " + open.seller().shortHex()
                     + " must be roster members");
@@ -37,16 +47,27 @@ final class DisputeRules {
         if (!ArbiterPolicy.isParty(open, opener)) {
             return refuse("not_a_party", policy.label(opener) + " is neither buyer nor seller of " + open.subject());
         }
-        if (live && open.openedAt() > now + policy.skewMs()) {
+        if (how == Judging.REPLAY) {
+            return Optional.empty();
+        }
+        if (open.openedAt() > now + policy.skewMs()) {
             return refuse("future_open", "open by " + policy.label(opener) + " is dated " + (open.openedAt() - now)
                     + " ms ahead");
         }
-        if (live && open.openedAt() < now - policy.skewMs()) {
+        if (how == Judging.HISTORY) {
+            long window = policy.votingTimeoutMs() + policy.fallbackExtensionMs();
+            long near = disputes.stream().filter(d -> d.open().from().equals(opener) && d.ruling().isEmpty()
+                    && d.status() != DisputeStatus.CONTESTED
+                    && Math.abs(d.body().openedAt() - open.openedAt()) < window).count();
+            if (near >= 2L * policy.maxOpenPerMember()) {
+                return refuse("too_many_open", policy.label(opener) + " has " + near
+                        + " unresolved disputes dated within one dispute window of this synced open");
+            }
+            return Optional.empty();
+        }
+        if (open.openedAt() < now - policy.skewMs()) {
             return refuse("stale_open", "open by " + policy.label(opener) + " is dated " + (now - open.openedAt())
                     + " ms back");
-        }
-        if (!live) {
-            return Optional.empty();
         }
         long mine = disputes.stream().filter(d -> d.status().active() && d.open().from().equals(opener)).count();
         if (mine >= policy.maxOpenPerMember()) {

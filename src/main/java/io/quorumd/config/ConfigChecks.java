@@ -46,6 +46,14 @@ final class ConfigChecks {
         if (c.responder().ackDelay().compareTo(c.responder().tick()) >= 0) {
             out.add(new ConfigProblem("responder.ackDelay", "must be shorter than responder.tick"));
         }
+        if (c.responder().backoffMax().compareTo(c.responder().tick()) < 0) {
+            out.add(new ConfigProblem("responder.backoffMax", "must be at least responder.tick ("
+                    + c.responder().tick() + "): retries are counted in ticks"));
+        }
+        if (c.responder().keepFor().compareTo(c.responder().tick().multipliedBy(c.responder().retryAfterMissed() + 1L)) < 0) {
+            out.add(new ConfigProblem("responder.keepFor", "must outlast the first retry (responder.tick × "
+                    + "(retryAfterMissed + 1)); a tracker would expire before its decision went out again"));
+        }
         checkCheckpoint(c, roster, out);
         checkArbiters(c, roster, out);
         return out;

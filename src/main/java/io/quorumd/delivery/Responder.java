@@ -137,6 +137,7 @@ public final class Responder {
         Tracker t = new Tracker(id, kind, topic, retained, decision, clock.millis(), threshold(0));
         open.put(id, t);
         journal.track(t);
+        settle(t, clock.millis()); // minCopies 1: this node alone confirms it
     }
 
     private static String kindOf(String id) {
@@ -148,6 +149,27 @@ public final class Responder {
         if (!open.containsKey(id) && !finished.containsKey(id)) {
             open.put(id, new Tracker(id, kindOf(id), topic, retained, decision, createdAt, threshold(0)));
         }
+    }
+
+    /**
+     * Replay of a decision entry this node signed: its tracker, should the {@code track} entry that follows
+     * it in the same batch be missing (a crash between the two writes) — unless it is older than keepFor.
+     * For a checkpoint final, older checkpoint trackers restored the same way are superseded.
+     */
+    public void restoreFromDecision(Envelope decision, String topic, boolean retained, long storedAt) {
+        Optional<String> id = DecisionIds.of(decision);
+        if (id.isEmpty() || open.containsKey(id.get()) || finished.containsKey(id.get())
+                || clock.millis() - storedAt >= settings.keepFor().toMillis()) {
+            return;
+        }
+        if (kindOf(id.get()).equals("checkpoint")) {
+            for (Tracker older : List.copyOf(open.values())) {
+                if (older.kind().equals("checkpoint") && older.createdAt() <= storedAt) {
+                    restoreEnd(older.id(), "superseded");
+                }
+            }
+        }
+        restore(id.get(), topic, retained, decision, storedAt);
     }
 
     /** Replay of an {@code untrack} entry. */
@@ -168,11 +190,16 @@ public final class Responder {
 
     /**
      * A peer came online or restarted: what it has not acknowledged is due, and goes out at the next tick —
-     * once for all the peers that came in the meantime (a restarting node sees every peer come online).
+     * once for all the peers that came in the meantime (a restarting node sees every peer come online). Not
+     * more often than the tracker's own retry period (retryAfterMissed ticks while pending, its backoff once
+     * confirmed), so a member that "restarts" every tick cannot keep old decisions going out.
      */
     public void peerOnline(NodeId peer) {
+        long now = clock.millis();
         for (Tracker t : open.values()) {
-            if (!t.acks().containsKey(peer)) {
+            long quietTicks = t.state() == TrackerState.PENDING ? settings.retryAfterMissed() : t.threshold();
+            long last = t.lastSentAt() < 0 ? t.createdAt() : t.lastSentAt();
+            if (!t.acks().containsKey(peer) && now - last >= quietTicks * settings.tick().toMillis()) {
                 t.markDue();
             }
         }
@@ -243,20 +270,25 @@ public final class Responder {
         scheduler.schedule(settings.tick(), new Tick());
     }
 
-    /** Re-publishes due trackers, oldest first, at most the tick's budget; the rest stay due. */
+    /**
+     * Re-publishes due trackers, those not yet confirmed first, oldest first within each state, at most the
+     * tick's budget; the rest stay due.
+     */
     private void publishDue() {
         long now = clock.millis();
-        for (Tracker t : open.values()) {
-            if (!t.due()) {
-                continue;
+        for (TrackerState state : List.of(TrackerState.PENDING, TrackerState.CONFIRMED)) {
+            for (Tracker t : open.values()) {
+                if (!t.due() || t.state() != state) {
+                    continue;
+                }
+                if (budget <= 0) {
+                    return;
+                }
+                outbox.publish(t.topic(), t.envelope(), t.retained());
+                t.sent(now, threshold(t.level() + 1));
+                budget--;
+                LOG.atDebug().addKeyValue("decision", t.id()).addKeyValue("level", t.level()).log("decision re-published");
             }
-            if (budget <= 0) {
-                return;
-            }
-            outbox.publish(t.topic(), t.envelope(), t.retained());
-            t.sent(now, threshold(t.level() + 1));
-            budget--;
-            LOG.atDebug().addKeyValue("decision", t.id()).addKeyValue("level", t.level()).log("decision re-published");
         }
     }
 

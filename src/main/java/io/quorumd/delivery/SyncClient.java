@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +32,12 @@ import org.slf4j.LoggerFactory;
  * peer — the next page asked only once the previous one was handled (flow control: a broker never holds more
  * than one page for this node). Every envelope of a page must verify against the roster and be of a kind
  * its selector serves; it then goes to the node through the same handlers as live input, marked as
- * history. A peer's own dispute opens are not taken from it (they come from another peer, or live): a member
- * must not be able to hand others backdated opens of its own. A session ends after its last page, after
- * {@link #MAX_PAGES} pages, or when no peer answers within the timeout (the next online peer is tried).
- * Loop thread only.
+ * history. A peer's own dispute opens are not taken from it (they come from another peer, or live), and
+ * every page's {@code next} must lie beyond the cursor it answered. A session is complete after the last
+ * page of its last selector; it is given up on a peer that does not answer within the timeout or sends a
+ * cursor that does not move on (the next online peer is tried, {@link #MAX_PEERS_TRIED} in all), and ends
+ * incomplete past {@link #MAX_PAGES} pages of one selector. What follows a session is the
+ * {@link Listener}'s call. Loop thread only.
  */
 final class SyncClient {
     private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
@@ -45,6 +46,15 @@ final class SyncClient {
 
     /** No answer to this request in time. */
     public record SyncTimeout(String requestId) implements TimerKey {
+    }
+
+    /** How a session ended: the last peer asked, whether every page of every selector came, and what it skipped. */
+    record Outcome(String reason, NodeId peer, boolean complete, int ownOpensSkipped, Set<NodeId> tried) {
+    }
+
+    /** Told when a session ends. */
+    interface Listener {
+        void ended(Outcome outcome);
     }
 
     private final class Session {
@@ -78,13 +88,13 @@ final class SyncClient {
     private final Journal journal;
     private final Supplier<List<NodeId>> onlinePeers;
     private final Consumer<InboundMessage> deliver;
-    private final Runnable caughtUp;
+    private final Listener listener;
     private final Random random;
     private Session current;
 
     SyncClient(NodeId self, SyncSection settings, Roster roster, Clock clock, Scheduler scheduler, EnvelopeSigner signer,
                Topics topics, Outbox outbox, Journal journal, Supplier<List<NodeId>> onlinePeers,
-               Consumer<InboundMessage> deliver, Runnable caughtUp, Random random) {
+               Consumer<InboundMessage> deliver, Listener listener, Random random) {
         this.self = self;
         this.settings = settings;
         this.roster = roster;
@@ -96,7 +106,7 @@ final class SyncClient {
         this.journal = journal;
         this.onlinePeers = onlinePeers;
         this.deliver = deliver;
-        this.caughtUp = caughtUp;
+        this.listener = listener;
         this.random = random;
     }
 
@@ -109,12 +119,16 @@ final class SyncClient {
         return current == null ? Optional.empty() : Optional.ofNullable(current.peer);
     }
 
-    /** Starts a session unless one runs; false if no peer is online to ask. */
-    boolean start(String reason, List<String> selectors, long since, Optional<NodeId> peer) {
+    /**
+     * Starts a session unless one runs, with {@code peer} or a random online peer not in {@code exclude};
+     * false if there is none to ask.
+     */
+    boolean start(String reason, List<String> selectors, long since, Optional<NodeId> peer, Set<NodeId> exclude) {
         if (current != null) {
             return true;
         }
         Session s = new Session(reason, selectors, since);
+        s.tried.addAll(exclude);
         s.peer = peer.orElseGet(() -> pick(s.tried).orElse(null));
         if (s.peer == null) {
             return false;
@@ -135,7 +149,14 @@ final class SyncClient {
     private void ask() {
         Session s = current;
         SyncRequest r = new SyncRequest(s.peer, 0, s.selectors.get(s.selector), s.since, s.cursor);
-        Envelope env = signer.sign(MessageType.SYNC_REQUEST, r);
+        Envelope env;
+        try {
+            env = signer.sign(MessageType.SYNC_REQUEST, r);
+        } catch (IllegalArgumentException e) {
+            LOG.atError().addKeyValue("error", e.getMessage()).log("sync: the next request cannot be signed");
+            finish(false);
+            return;
+        }
         s.requestId = env.contentId();
         outbox.publish(topics.syncRequest(s.peer), env, false);
         scheduler.schedule(settings.timeout(), new SyncTimeout(s.requestId));
@@ -168,12 +189,21 @@ final class SyncClient {
             }
         }
         s.pages++;
-        if (!r.next().isEmpty() && s.pages < MAX_PAGES) {
+        if (!r.next().isEmpty() && r.next().compareTo(s.cursor) <= 0) {
+            journal.rejected("bad_sync_cursor", roster.label(s.peer) + " answered cursor '" + s.cursor
+                    + "' with next '" + r.next() + "'");
+            giveUpOnPeer("its cursor does not move on");
+        } else if (!r.next().isEmpty() && s.pages >= MAX_PAGES) {
+            LOG.atWarn().addKeyValue("peer", roster.label(s.peer)).addKeyValue("selector", selector)
+                    .addKeyValue("pages", s.pages).log("sync: page limit reached; the session ends incomplete");
+            finish(false);
+        } else if (!r.next().isEmpty()) {
             s.cursor = r.next();
             ask();
         } else if (s.selector + 1 < s.selectors.size()) {
             s.selector++;
             s.cursor = "";
+            s.pages = 0;
             ask();
         } else {
             finish(true);
@@ -191,43 +221,34 @@ final class SyncClient {
 
     void onTimeout(SyncTimeout t) {
         Session s = current;
-        if (s == null || !s.requestId.equals(t.requestId())) {
-            return;
+        if (s != null && s.requestId.equals(t.requestId())) {
+            giveUpOnPeer("no answer in time");
         }
+    }
+
+    /** The peer asked is of no help: the next online one is asked from the start, or the session ends. */
+    private void giveUpOnPeer(String why) {
+        Session s = current;
         s.tried.add(s.peer);
         Optional<NodeId> next = s.tried.size() < MAX_PEERS_TRIED ? pick(s.tried) : Optional.empty();
-        LOG.atWarn().addKeyValue("peer", roster.label(s.peer)).addKeyValue("next", next.map(roster::label).orElse("none"))
-                .log("sync: no answer in time");
+        LOG.atWarn().addKeyValue("peer", roster.label(s.peer)).addKeyValue("why", why)
+                .addKeyValue("next", next.map(roster::label).orElse("none")).log("sync: giving up on a peer");
         if (next.isEmpty()) {
             finish(false);
             return;
         }
         s.peer = next.get();
+        s.selector = 0;
+        s.cursor = "";
+        s.pages = 0;
         ask();
     }
 
-    /**
-     * Ends the session; if the peer had opens of its own this node could not take from it, the disputes are
-     * asked once more of another peer first (those opens are someone else's to give).
-     */
     private void finish(boolean complete) {
         Session s = current;
         current = null;
-        LOG.atInfo().addKeyValue("peer", roster.label(s.peer)).addKeyValue("pages", s.pages)
-                .addKeyValue("envelopes", s.received).addKeyValue("complete", complete).log("sync finished");
-        if (complete && s.ownOpensSkipped > 0) {
-            Session followUp = new Session("opens of " + roster.label(s.peer), List.of(SyncRequest.DISPUTES), s.since);
-            followUp.tried.addAll(s.tried);
-            followUp.tried.add(s.peer);
-            Optional<NodeId> other = pick(followUp.tried);
-            if (other.isPresent()) {
-                followUp.peer = other.get();
-                current = followUp;
-                ask();
-                return;
-            }
-        }
-        caughtUp.run();
+        LOG.atInfo().addKeyValue("peer", roster.label(s.peer)).addKeyValue("envelopes", s.received)
+                .addKeyValue("complete", complete).log("sync finished");
+        listener.ended(new Outcome(s.reason, s.peer, complete, s.ownOpensSkipped, Set.copyOf(s.tried)));
     }
-
 }

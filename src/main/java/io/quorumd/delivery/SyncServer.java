@@ -17,13 +17,15 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The answering side of sync: one page per request, built from what this node holds — whole groups after the
- * cursor, at most pageSize envelopes and never more bytes than a message may carry — sent to the requester's
+ * cursor (a group larger than a page is split across pages), at most pageSize envelopes and never more bytes
+ * than a message may carry — sent to the requester's
  * response topic. A selector this node does not serve (yet: {@code order}) gets an empty last page. Each
  * member may ask requestsPerMinute times a minute (a budget refilled continuously); beyond that a request is a
  * counted refusal and gets no answer. The budgets are bounded by the roster. Loop thread only.
@@ -70,41 +72,73 @@ final class SyncServer {
             return;
         }
         SyncSource source = sources.get(r.selector());
+        Page page = source == null ? new Page(List.of(), "") : page(source.groups(r.since()), r.cursor());
+        SyncResponse response = new SyncResponse(requester, r.epoch(), r.selector(), m.envelope().contentId(),
+                page.envelopes(), page.next());
+        outbox.publish(topics.syncResponse(requester), signer.sign(MessageType.SYNC_RESPONSE, response), false);
+    }
+
+    record Page(List<Envelope> envelopes, String next) {
+    }
+
+    /**
+     * The page after {@code cursor}: whole groups while they fit; a group that does not fit the rest of a
+     * page starts the next one, and a group larger than a whole page is split across pages — never cut
+     * short, since a dispute's votes are exactly what a node that lost its disk must learn. {@code next}
+     * names the group and how many of its envelopes were sent ({@link #cursor}), so successive cursors
+     * always grow.
+     */
+    Page page(List<SyncSource.Group> groups, String cursor) {
+        int dot = cursor.lastIndexOf('.');
+        String afterKey = dot < 0 ? cursor : cursor.substring(0, dot);
+        int afterCount = dot < 0 ? Integer.MAX_VALUE : parseCount(cursor.substring(dot + 1));
         List<Envelope> page = new ArrayList<>();
+        int bytes = PAGE_OVERHEAD;
         String next = "";
-        if (source != null) {
-            int bytes = PAGE_OVERHEAD;
-            List<SyncSource.Group> groups = source.groups(r.since()).stream()
-                    .filter(g -> r.cursor().isEmpty() || g.key().compareTo(r.cursor()) > 0).toList();
-            for (int i = 0; i < groups.size(); i++) {
-                SyncSource.Group g = groups.get(i);
-                int size = g.envelopes().stream().mapToInt(e -> e.encode().length + 1).sum();
-                boolean fits = page.size() + g.envelopes().size() <= settings.pageSize()
-                        && bytes + size <= EnvelopeCodec.MAX_BYTES;
-                if (!fits && !page.isEmpty()) {
-                    next = groups.get(i - 1).key();
-                    break;
+        for (SyncSource.Group g : groups) {
+            int cmp = afterKey.isEmpty() ? 1 : g.key().compareTo(afterKey);
+            int from = cmp > 0 ? 0 : cmp == 0 ? afterCount : Integer.MAX_VALUE;
+            List<Envelope> all = g.envelopes();
+            if (from >= all.size()) {
+                continue;
+            }
+            List<Envelope> rest = all.subList(from, all.size());
+            int restBytes = rest.stream().mapToInt(e -> e.encode().length + 1).sum();
+            boolean fitsHere = page.size() + rest.size() <= settings.pageSize() && bytes + restBytes <= EnvelopeCodec.MAX_BYTES;
+            boolean fitsEmpty = rest.size() <= settings.pageSize() && PAGE_OVERHEAD + restBytes <= EnvelopeCodec.MAX_BYTES;
+            if (!fitsHere && fitsEmpty && !page.isEmpty()) {
+                return new Page(page, next);
+            }
+            for (int i = from; i < all.size(); i++) {
+                int size = all.get(i).encode().length + 1;
+                if (PAGE_OVERHEAD + size > EnvelopeCodec.MAX_BYTES) {
+                    LOG.atWarn().addKeyValue("group", g.key()).addKeyValue("bytes", size)
+                            .log("sync: an envelope too large for any page is left out");
+                    next = cursor(g.key(), i + 1);
+                    continue;
                 }
-                if (!fits) { // a group too large for any page: send what fits of it, then go past it
-                    for (Envelope e : g.envelopes()) {
-                        int s = e.encode().length + 1;
-                        if (page.size() + 1 > settings.pageSize() || bytes + s > EnvelopeCodec.MAX_BYTES) {
-                            break;
-                        }
-                        page.add(e);
-                        bytes += s;
-                    }
-                    LOG.atWarn().addKeyValue("group", g.key()).addKeyValue("sent", page.size())
-                            .addKeyValue("of", g.envelopes().size()).log("sync: a group larger than one page was cut");
-                    next = i + 1 < groups.size() ? g.key() : "";
-                    break;
+                if (page.size() + 1 > settings.pageSize() || bytes + size > EnvelopeCodec.MAX_BYTES) {
+                    return new Page(page, next);
                 }
-                page.addAll(g.envelopes());
+                page.add(all.get(i));
                 bytes += size;
+                next = cursor(g.key(), i + 1);
             }
         }
-        SyncResponse response = new SyncResponse(requester, r.epoch(), r.selector(), m.envelope().contentId(), page, next);
-        outbox.publish(topics.syncResponse(requester), signer.sign(MessageType.SYNC_RESPONSE, response), false);
+        return new Page(page, "");
+    }
+
+    /** The cursor after the first {@code count} envelopes of group {@code key}. */
+    static String cursor(String key, int count) {
+        return key + "." + String.format(Locale.ROOT, "%04d", count);
+    }
+
+    private static int parseCount(String digits) {
+        try {
+            return digits.isEmpty() ? Integer.MAX_VALUE : Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     private boolean spend(NodeId member) {

@@ -9,16 +9,18 @@ import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Roster;
+import io.quorumd.wire.SyncRequest;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,15 +29,27 @@ import org.slf4j.LoggerFactory;
  * Catch-up (DESIGN §13), without I/O: answers peers' sync requests from what this node holds
  * ({@link SyncServer}) and asks a peer for what this node may have missed ({@link SyncClient}) — at the end
  * of boot grace, when a peer comes online if none was at hand, on a gap (a vote for a dispute it does not
- * know; at most once a minute), and on the operator's {@code sync now}. A node that started with an empty
- * ledger is not {@link #caughtUp()} until a sync finished: its key may have signed before the disk was lost,
- * so it learns its own earlier votes before it signs anything. Loop thread only.
+ * know: the disputes only, at most once a minute), and on the operator's {@code sync now}.
+ * <p>
+ * Until the first sync of a run is complete, disputes are asked from the node's last activity before this
+ * start less two voting periods (all of them for an empty ledger); afterwards from now less two voting
+ * periods. A session that ends incomplete is tried again after {@link #FIRST_RETRY}, doubling to
+ * {@link #MAX_RETRY}, until one is complete.
+ * <p>
+ * A node whose ledger never recorded a complete sync (a {@code synced} entry) is not {@link #caughtUp()}:
+ * its key may have signed before its disk was lost, so it signs no vote until it learned its own earlier
+ * votes — from two peers when two are online, so one member answering empty pages cannot make it sign
+ * twice. Loop thread only, but {@link #caughtUp()}.
  */
 public final class SyncService {
     private static final Logger LOG = LoggerFactory.getLogger(SyncService.class);
     static final long GAP_EVERY_MS = 60_000;
+    static final Duration FIRST_RETRY = Duration.ofSeconds(10);
+    static final Duration MAX_RETRY = Duration.ofMinutes(5);
+    /** Complete sessions, each from another peer, before a node that never caught up counts as caught up. */
+    static final int PEERS_TO_CATCH_UP = 2;
 
-    /** Time to ask a peer (end of boot grace). */
+    /** Time to ask a peer (end of boot grace, or a retry after an incomplete session). */
     public record SyncDue(String reason) implements TimerKey {
     }
 
@@ -43,30 +57,47 @@ public final class SyncService {
     private final Clock clock;
     private final Scheduler scheduler;
     private final List<String> selectors;
-    private final LongSupplier since;
+    private final long bootSince;
+    private final long recentMs;
+    private final Supplier<List<NodeId>> onlinePeers;
+    private final Consumer<Set<NodeId>> onCaughtUp;
     private final SyncServer server;
     private final SyncClient client;
     private volatile boolean caughtUp;
+    private final Set<NodeId> confirmedBy = new HashSet<>();
+    private boolean completedThisRun;
     private boolean waitingForPeer;
+    private boolean retryScheduled;
+    private Duration retryIn = FIRST_RETRY;
     private long lastGap = Long.MIN_VALUE / 2;
 
     /**
-     * {@code sources}: what this node serves, by selector, in the order it asks for them; {@code since}: from
-     * when to ask for disputes; {@code emptyAtStart}: the ledger held nothing when this node started.
+     * {@code sources}: what this node serves, by selector, in the order it asks for them; {@code bootSince}:
+     * from when to ask for disputes until a sync of this run is complete, {@code recent}: how far back after
+     * that; {@code syncedBefore}: the ledger records a complete sync; {@code onCaughtUp}: records the first.
      */
     public SyncService(NodeId self, SyncSection settings, Roster roster, Clock clock, Scheduler scheduler,
                        EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
                        Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,
-                       Consumer<InboundMessage> deliver, LongSupplier since, boolean emptyAtStart, Random random) {
+                       Consumer<InboundMessage> deliver, long bootSince, Duration recent, boolean syncedBefore,
+                       Consumer<Set<NodeId>> onCaughtUp, Random random) {
         this.settings = settings;
         this.clock = clock;
         this.scheduler = scheduler;
         this.selectors = List.copyOf(new LinkedHashMap<>(sources).keySet());
-        this.since = since;
+        this.bootSince = bootSince;
+        this.recentMs = recent.toMillis();
+        this.onlinePeers = onlinePeers;
+        this.onCaughtUp = onCaughtUp;
         this.server = new SyncServer(self, settings, roster, clock, signer, topics, outbox, journal, sources);
         this.client = new SyncClient(self, settings, roster, clock, scheduler, signer, topics, outbox, journal,
-                onlinePeers, deliver, this::finished, random);
-        this.caughtUp = !emptyAtStart || !settings.enabled();
+                onlinePeers, deliver, this::ended, random);
+        boolean alone = roster.size() <= 1;
+        this.caughtUp = syncedBefore || alone || !settings.enabled() || selectors.isEmpty();
+        if (!syncedBefore && !alone && !settings.enabled()) {
+            LOG.atWarn().log("sync is off and this ledger never caught up with peers: should this node's key have"
+                    + " signed before its ledger was lost, it may now sign a second, different vote");
+        }
     }
 
     public static boolean owns(TimerKey key) {
@@ -80,16 +111,9 @@ public final class SyncService {
         }
     }
 
-    /** False only for a node that started with an empty ledger and has not finished a sync yet; any thread. */
+    /** False while this node's ledger has never recorded a complete sync; any thread. */
     public boolean caughtUp() {
         return caughtUp;
-    }
-
-    private void finished() {
-        if (!caughtUp) {
-            LOG.atInfo().log("caught up with peers: votes may be signed");
-        }
-        caughtUp = true;
     }
 
     public void onRequest(InboundMessage m) {
@@ -102,18 +126,24 @@ public final class SyncService {
 
     public void onTimer(TimerKey key) {
         if (key instanceof SyncDue due) {
-            begin(due.reason(), Optional.empty());
+            if (due.reason().equals("retry")) {
+                retryScheduled = false;
+            }
+            begin(due.reason(), selectors, Optional.empty(), Set.of());
         } else if (key instanceof SyncClient.SyncTimeout t) {
             client.onTimeout(t);
         }
     }
 
-    private boolean begin(String reason, Optional<NodeId> peer) {
+    private long since() {
+        return caughtUp && completedThisRun ? Math.max(0, clock.millis() - recentMs) : bootSince;
+    }
+
+    private boolean begin(String reason, List<String> which, Optional<NodeId> peer, Set<NodeId> exclude) {
         if (!settings.enabled() || selectors.isEmpty()) {
-            caughtUp = true;
             return false;
         }
-        boolean started = client.start(reason, selectors, since.getAsLong(), peer);
+        boolean started = client.start(reason, which, since(), peer, exclude);
         waitingForPeer = !started;
         if (!started) {
             LOG.atInfo().addKeyValue("reason", reason).log("sync: no peer online to ask; asking when one comes");
@@ -121,19 +151,52 @@ public final class SyncService {
         return started;
     }
 
-    /** A peer came online: if this node was waiting for someone to ask, it asks that peer. */
-    public void peerOnline(NodeId peer) {
-        if (waitingForPeer) {
-            begin("a peer came online", Optional.of(peer));
+    private void ended(SyncClient.Outcome o) {
+        if (!o.complete()) {
+            if (!retryScheduled && (!caughtUp || !completedThisRun)) {
+                retryScheduled = true;
+                scheduler.schedule(retryIn, new SyncDue("retry"));
+                LOG.atWarn().addKeyValue("retry_in", retryIn.toSeconds() + "s")
+                        .log(caughtUp ? "sync incomplete; trying again" : "sync incomplete: votes still wait");
+                retryIn = retryIn.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retryIn.multipliedBy(2);
+            }
+            return;
+        }
+        completedThisRun = true;
+        retryIn = FIRST_RETRY;
+        confirmedBy.add(o.peer());
+        Set<NodeId> asked = new HashSet<>(o.tried());
+        asked.add(o.peer());
+        if (o.ownOpensSkipped() > 0 && selectors.contains(SyncRequest.DISPUTES)
+                && begin("opens of a peer", List.of(SyncRequest.DISPUTES), Optional.empty(), asked)) {
+            return; // its own opens are someone else's to give
+        }
+        if (!caughtUp && confirmedBy.size() < PEERS_TO_CATCH_UP
+                && begin("a second peer", selectors, Optional.empty(), confirmedBy)) {
+            return;
+        }
+        waitingForPeer = false;
+        if (!caughtUp) {
+            caughtUp = true;
+            LOG.atInfo().addKeyValue("peers", confirmedBy.size()).log("caught up with peers: votes may be signed");
+            onCaughtUp.accept(Set.copyOf(confirmedBy));
         }
     }
 
-    /** Something arrived that refers to a decision this node does not hold. */
+    /** A peer came online: if this node was waiting for someone to ask, it asks that peer. */
+    public void peerOnline(NodeId peer) {
+        if (waitingForPeer) {
+            begin("a peer came online", selectors, Optional.of(peer), Set.of());
+        }
+    }
+
+    /** Something arrived that refers to a dispute this node does not hold. */
     public void gap() {
         long now = clock.millis();
         if (!client.running() && now - lastGap >= GAP_EVERY_MS) {
             lastGap = now;
-            begin("gap", Optional.empty());
+            List<String> which = selectors.contains(SyncRequest.DISPUTES) ? List.of(SyncRequest.DISPUTES) : selectors;
+            begin("gap", which, Optional.empty(), Set.of());
         }
     }
 
@@ -145,6 +208,6 @@ public final class SyncService {
         if (client.running()) {
             return "a sync with " + client.peer().map(NodeId::shortHex).orElse("?") + " is running";
         }
-        return begin("operator", peer) ? "sync started" : "no peer online to sync from";
+        return begin("operator", selectors, peer, Set.of()) ? "sync started" : "no peer online to sync from";
     }
 }

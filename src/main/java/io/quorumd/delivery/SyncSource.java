@@ -5,10 +5,13 @@ import java.util.List;
 
 /**
  * What one sync selector serves, from what this node holds (its ledger, replayed): groups of original
- * signed envelopes, each under a key that orders them; a page carries whole groups from after the cursor.
+ * signed envelopes, each under a key that orders them; a page carries the groups after the cursor.
  */
 public interface SyncSource {
-    /** One decision with what proves it, under its cursor key (lowercase hex, digits and ':'). */
+    /**
+     * One decision with what proves it, under its cursor key: lowercase hex, digits and ':', the same length
+     * for every group of a selector (so a key followed by '.' and a count sorts between it and the next key).
+     */
     record Group(String key, List<Envelope> envelopes) {
     }
 

@@ -30,7 +30,9 @@ public enum EntryKind {
     /** A decision this node published and re-publishes until enough peers hold it: {decisionId, kind, topic, retained, envelope, createdAt}. */
     TRACK("track"),
     /** The end of a tracker: {decisionId, reason, copies}. */
-    UNTRACK("untrack");
+    UNTRACK("untrack"),
+    /** This ledger caught up with peers for the first time (its votes may be signed from now): {peers}. */
+    SYNCED("synced");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));

@@ -18,6 +18,7 @@ import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeCodec;
+import io.quorumd.wire.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,10 +39,13 @@ final class LedgerReplay implements EntryVisitor {
     private final LedgeredSigner slots;
     private final ArbiterMachine arbiter;
     private final Responder responder;
+    private final Topics topics;
+    private boolean synced;
 
     LedgerReplay(NodeId self, FullVerifier verifier, RunHistory history, CheckpointStore checkpoints,
-                 LedgeredSigner slots, ArbiterMachine arbiter, Responder responder) {
+                 LedgeredSigner slots, ArbiterMachine arbiter, Responder responder, Topics topics) {
         this.responder = responder;
+        this.topics = topics;
         this.self = self;
         this.verifier = verifier;
         this.history = history;
@@ -75,13 +79,28 @@ final class LedgerReplay implements EntryVisitor {
             replayEvidence(entry);
         } else if (responder != null && (entry.kind() == EntryKind.TRACK || entry.kind() == EntryKind.UNTRACK)) {
             problem = replayTracker(entry);
+        } else if (entry.kind() == EntryKind.SYNCED) {
+            synced = true;
         }
         track(history, self, entry);
         return problem;
     }
 
+    /** Whether this ledger records a complete sync with peers (DESIGN §13: its votes may be signed). */
+    boolean synced() {
+        return synced;
+    }
+
     /** One verified message back into the part of the node that acted on it. */
     private Optional<String> replay(LedgerEntry entry, Envelope env) {
+        if (responder != null && env.from().equals(self)) {
+            if (entry.kind() == EntryKind.CHECKPOINT) {
+                CheckpointFinal f = (CheckpointFinal) env.body();
+                responder.restoreFromDecision(env, topics.checkpointFinal(f.tuple().subjectId()), true, entry.ts());
+            } else if (entry.kind() == EntryKind.RULING) {
+                responder.restoreFromDecision(env, topics.arbiterFinal(), false, entry.ts());
+            }
+        }
         if (entry.kind() == EntryKind.CHECKPOINT) {
             checkpoints.restore((CheckpointFinal) env.body(), env);
             return Optional.empty();

@@ -1,5 +1,6 @@
 package io.quorumd.node;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.Version;
 import io.quorumd.arbiter.ArbiterMachine;
@@ -14,10 +15,12 @@ import io.quorumd.delivery.Responder;
 import io.quorumd.delivery.SyncService;
 import io.quorumd.ledger.BootRecord;
 import io.quorumd.ledger.EntryKind;
+import io.quorumd.ledger.FullVerifier;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.LedgerException;
 import io.quorumd.ledger.LedgeredSigner;
+import io.quorumd.ledger.VerifiedMark;
 import io.quorumd.loop.ControlRequest;
 import io.quorumd.loop.EventHandler;
 import io.quorumd.loop.InboundMessage;
@@ -31,19 +34,20 @@ import io.quorumd.presence.PresenceMachine;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
-import io.quorumd.wire.Topics;
-import io.quorumd.ledger.FullVerifier;
-import io.quorumd.ledger.VerifiedMark;
 import io.quorumd.wire.Role;
+import io.quorumd.wire.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,7 +122,7 @@ public final class NodeCore implements EventHandler {
         Path dataDir = config.node().dataDir();
         Optional<VerifiedMark> mark = Ledger.verifiedMark(dataDir, key);
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
-                responder);
+                responder, topics);
         this.ledger = Ledger.open(dataDir, key, clock, config.ledger().segmentBytes(), config.ledger().fsync(), replay);
         if (mark.isPresent() && mark.get().seq() > ledger.lastSeq()) {
             ledger.close();
@@ -128,10 +132,11 @@ public final class NodeCore implements EventHandler {
         }
         ledger.markVerified();
         slotSigner.attach(ledger);
-        long disputeWindow = config.arbiter().votingTimeout().plus(config.arbiter().fallbackExtension()).toMillis();
+        Duration twoWindows = config.arbiter().votingTimeout().plus(config.arbiter().fallbackExtension()).multipliedBy(2);
+        long bootSince = Math.max(0, history.lastActivity(id, 0) - twoWindows.toMillis()); // before this run's boot entry
         this.sync = new SyncService(id, config.sync(), config.federation().roster(), clock, scheduler, signer, topics,
                 outbox, journal, SyncSources.of(checkpoints, arbiter), this::onlinePeers, this::onMessage,
-                () -> Math.max(0, history.lastActivity(id, 0) - 2 * disputeWindow), ledger.lastSeq() == 0, jitter);
+                bootSince, twoWindows, replay.synced(), this::recordSynced, jitter);
         ledgerEntries = ledger.entries();
         ledgerBytes = ledger.bytes();
         presence.begin();
@@ -168,6 +173,14 @@ public final class NodeCore implements EventHandler {
         return e;
     }
 
+    /** The first complete sync of this ledger: from now on it counts as caught up, across restarts too. */
+    private void recordSynced(Set<NodeId> peers) {
+        ObjectNode data = Json.object();
+        ArrayNode list = data.putArray("peers");
+        peers.stream().map(NodeId::hex).sorted().forEach(list::add);
+        append(EntryKind.SYNCED, data);
+    }
+
     private void observe(PeerTransition t) {
         ObjectNode data = Json.object();
         data.put("peer", t.peer().hex());
@@ -188,7 +201,9 @@ public final class NodeCore implements EventHandler {
     }
 
     private List<NodeId> onlinePeers() {
-        return presence.peers().entrySet().stream().filter(e -> e.getValue().online()).map(Map.Entry::getKey).toList();
+        // by node id, not in the map's order (which differs from JVM to JVM): a simulation seed replays
+        return presence.peers().entrySet().stream().filter(e -> e.getValue().online()).map(Map.Entry::getKey)
+                .sorted(Comparator.comparing(NodeId::hex)).toList();
     }
 
     /** False while a node that started with an empty ledger has not finished its first sync. */

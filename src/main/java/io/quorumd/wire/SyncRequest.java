@@ -14,7 +14,8 @@ public record SyncRequest(NodeId to, long epoch, String selector, long since, St
     public static final String DISPUTES = "disputes";
     public static final String ORDER = "order";
     private static final Pattern SELECTOR = Pattern.compile("[a-z]{1,32}");
-    private static final Pattern CURSOR = Pattern.compile("[0-9a-z:]{0,128}");
+    /** A cursor: empty, a group key ("after this group"), or a key and a count ("this group, from there"). */
+    private static final Pattern CURSOR = Pattern.compile("[0-9a-z:.]{0,128}");
 
     @Override
     public ObjectNode toJson() {
@@ -32,9 +33,14 @@ public record SyncRequest(NodeId to, long epoch, String selector, long since, St
         SyncRequest r = new SyncRequest(f.nodeId("to"), f.nonNegative("epoch"), f.text("selector"), f.nonNegative("since"),
                 f.text("cursor"));
         f.done();
-        if (!SELECTOR.matcher(r.selector).matches() || !CURSOR.matcher(r.cursor).matches()) {
+        if (!SELECTOR.matcher(r.selector).matches() || !validCursor(r.cursor)) {
             throw new DecodeException(RejectReason.BAD_VALUE, "sync.request selector or cursor is malformed");
         }
         return r;
+    }
+
+    /** Whether {@code cursor} has the shape of a cursor (requests and the {@code next} of a page alike). */
+    public static boolean validCursor(String cursor) {
+        return CURSOR.matcher(cursor).matches();
     }
 }

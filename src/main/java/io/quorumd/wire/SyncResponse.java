@@ -58,6 +58,9 @@ public record SyncResponse(NodeId to, long epoch, String selector, String reques
         }
         String next = f.text("next");
         f.done();
+        if (!SyncRequest.validCursor(next)) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "sync.response next is not a cursor");
+        }
         return new SyncResponse(to, epoch, selector, request, envelopes, next);
     }
 }

@@ -55,6 +55,16 @@ class ConfigLimitsTest {
                 path + ": " + fragment + " in " + problems);
     }
 
+    /** Responder periods shorter than its tick: no backoff at all, or trackers that expire before a retry. */
+    @Test
+    void responderPeriodsShorterThanItsTickAreRefused() throws Exception {
+        String base = yaml(4, "", "  minVoters: 2\n");
+        assertRefused(base + "responder:\n  tick: 30s\n  backoffMax: 10s\n", "responder.backoffMax", "responder.tick");
+        assertRefused(base + "responder:\n  tick: 30s\n  keepFor: 45s\n", "responder.keepFor", "first retry");
+        QuorumdConfig ok = parse(base + "responder:\n  tick: 30s\n  backoffMax: 30s\n  keepFor: 90s\n");
+        assertEquals(30, ok.responder().backoffMax().toSeconds());
+    }
+
     /** '+' in the prefix: every subscription filter would be invalid for Paho, which throws at subscribe. */
     @Test
     void aTopicPrefixWithAWildcardIsRefused() throws Exception {

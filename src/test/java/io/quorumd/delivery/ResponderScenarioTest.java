@@ -236,4 +236,14 @@ class ResponderScenarioTest {
         assertEquals(1, publisher.metrics().protocolRejects("wrong_ack"));
         assertEquals(before, tracker(publisher, id).acks().size(), "no forged ack counted");
     }
+
+    @Test
+    void withMinCopiesOneThePublisherAloneConfirmsItsDecision() throws Exception {
+        SimFederation f = fed(dir, 97, "  minCopies: 1\n");
+        f.bus().partition((r, e) -> e.type() == MessageType.RESPONDER_ACK); // no ack arrives at all
+        String id = ruledBy3(f);
+        f.world().run(Duration.ofMillis(100));
+        assertEquals(TrackerState.CONFIRMED, tracker(f.node(3), id).state());
+        assertEquals(0, f.node(3).core().responder().orElseThrow().pending());
+    }
 }
