@@ -56,66 +56,61 @@ final class ResponderCommand extends GroupCommand {
         System.out.println("missing:  " + (missing.length() == 0 ? "-" : missing));
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "One tracker: acks by member, missing, misses, next retry.")
-    static final class ShowCmd implements Callable<Integer> {
+    /** A command on one tracker: asks the daemon {@link #method()} and prints the tracker it answers. */
+    abstract static class OnTracker implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
 
         @Parameters(paramLabel = "ID", description = "The decision id, or a unique part of it.")
         String id;
 
+        abstract String method();
+
+        void addTo(ObjectNode request) {
+        }
+
         @Override
         public Integer call() {
-            ObjectNode req = ControlClient.request("responder.show");
+            ObjectNode req = ControlClient.request(method());
             req.put("id", id);
+            addTo(req);
             DaemonOption.Answer a = daemon.call(req);
             if (a.result() != null && !daemon.json) {
                 print(a.result());
             }
             return a.exitCode();
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One tracker: acks by member, missing, misses, next retry.")
+    static final class ShowCmd extends OnTracker {
+        @Override
+        String method() {
+            return "responder.show";
         }
     }
 
     @Command(name = "retry", mixinStandardHelpOptions = true, description = "Publish a tracked decision again now.")
-    static final class RetryCmd implements Callable<Integer> {
-        @Mixin
-        DaemonOption daemon;
-
-        @Parameters(paramLabel = "ID", description = "The decision id, or a unique part of it.")
-        String id;
-
+    static final class RetryCmd extends OnTracker {
         @Override
-        public Integer call() {
-            ObjectNode req = ControlClient.request("responder.retry");
-            req.put("id", id);
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
-                print(a.result());
-            }
-            return a.exitCode();
+        String method() {
+            return "responder.retry";
         }
     }
 
     @Command(name = "drop", mixinStandardHelpOptions = true, description = "Stop re-publishing a decision (recorded with the reason).")
-    static final class DropCmd implements Callable<Integer> {
-        @Mixin
-        DaemonOption daemon;
-
-        @Parameters(paramLabel = "ID", description = "The decision id, or a unique part of it.")
-        String id;
-
+    static final class DropCmd extends OnTracker {
         @Option(names = "--reason", required = true, description = "Why you give up on it.")
         String reason;
 
         @Override
-        public Integer call() {
-            ObjectNode req = ControlClient.request("responder.drop");
-            req.put("id", id).put("reason", reason);
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
-                print(a.result());
-            }
-            return a.exitCode();
+        String method() {
+            return "responder.drop";
+        }
+
+        @Override
+        void addTo(ObjectNode request) {
+            request.put("reason", reason);
         }
     }
 }

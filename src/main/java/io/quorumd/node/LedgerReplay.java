@@ -6,19 +6,27 @@ import io.quorumd.arbiter.ArbiterMachine;
 import io.quorumd.arbiter.ArbiterPolicy;
 import io.quorumd.checkpoint.CheckpointStore;
 import io.quorumd.checkpoint.RunHistory;
+import io.quorumd.config.QuorumdConfig.LedgerSection;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.crypto.NodeKey;
 import io.quorumd.delivery.Responder;
 import io.quorumd.ledger.BootRecord;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.EntryVisitor;
 import io.quorumd.ledger.FullVerifier;
+import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.ledger.LedgerException;
 import io.quorumd.ledger.LedgeredSigner;
+import io.quorumd.ledger.VerifiedMark;
 import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.Topics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,6 +92,23 @@ final class LedgerReplay implements EntryVisitor {
         }
         track(history, self, entry);
         return problem;
+    }
+
+    /**
+     * Opens the ledger in {@code dataDir}, replaying every entry through this; entries verified at an
+     * earlier start ({@code mark}) that are no longer there are corruption. Then marks all of it verified.
+     */
+    Ledger open(Path dataDir, NodeKey key, Clock clock, LedgerSection settings, Optional<VerifiedMark> mark)
+            throws IOException {
+        Ledger ledger = Ledger.open(dataDir, key, clock, settings.segmentBytes(), settings.fsync(), this);
+        if (mark.isPresent() && mark.get().seq() > ledger.lastSeq()) {
+            ledger.close();
+            throw new LedgerException("ledger corrupt: it ends at seq " + ledger.lastSeq() + " but entries through seq "
+                    + mark.get().seq() + " were verified at an earlier start: durable entries are missing"
+                    + " (inspect with: quorumd ledger verify " + dataDir + " --full)");
+        }
+        ledger.markVerified();
+        return ledger;
     }
 
     /** Whether this ledger records a complete sync with peers (DESIGN §13: its votes may be signed). */

@@ -123,14 +123,7 @@ public final class NodeCore implements EventHandler {
         Optional<VerifiedMark> mark = Ledger.verifiedMark(dataDir, key);
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
                 responder, topics);
-        this.ledger = Ledger.open(dataDir, key, clock, config.ledger().segmentBytes(), config.ledger().fsync(), replay);
-        if (mark.isPresent() && mark.get().seq() > ledger.lastSeq()) {
-            ledger.close();
-            throw new LedgerException("ledger corrupt: it ends at seq " + ledger.lastSeq() + " but entries through seq "
-                    + mark.get().seq() + " were verified at an earlier start: durable entries are missing"
-                    + " (inspect with: quorumd ledger verify " + dataDir + " --full)");
-        }
-        ledger.markVerified();
+        this.ledger = replay.open(dataDir, key, clock, config.ledger(), mark);
         slotSigner.attach(ledger);
         Duration twoWindows = config.arbiter().votingTimeout().plus(config.arbiter().fallbackExtension()).multipliedBy(2);
         long bootSince = Math.max(0, history.lastActivity(id, 0) - twoWindows.toMillis()); // before this run's boot entry

@@ -111,4 +111,15 @@ class CliTest {
         assertEquals(0, run("--version"));
         assertTrue(stdout().startsWith("quorumd "), stdout());
     }
+
+    @Test
+    void responderCommandsTakeAnIdAndDropNeedsAReason() throws Exception {
+        String config = oneNodeConfig().toString();
+        assertEquals(2, run("responder", "drop", "ruling:x", "--config", config));
+        assertTrue(stderr().contains("--reason"), stderr());
+        assertEquals(2, run("responder", "show", "--config", config));
+        assertTrue(stderr().contains("ID"), stderr());
+        int noDaemon = run("responder", "retry", "ruling:x", "--config", config);
+        assertTrue(noDaemon != 0 && noDaemon != 2, "parsed, then no daemon to ask: " + noDaemon + " " + stderr());
+    }
 }

@@ -34,19 +34,24 @@ class SyncScenarioTest {
     Path dir;
 
     private SimFederation fed(long seed, String yaml) throws Exception {
+        return fed(dir, seed, Duration.ofSeconds(5), yaml);
+    }
+
+    /** 7 nodes, node-1..5 primary arbiters, M = 3, windows 10 m + 5 m, responder off; all caught up. */
+    static SimFederation fed(Path dir, long seed, Duration skew, String yaml) throws Exception {
         SimFederation f = SimFederation.started(seed, dir, SimFederation.Options.fast(7).withArbiters(
                 new SimFederation.Arbiters(5, 3, 0, Duration.ofMinutes(10), Duration.ofMinutes(5)))
-                .withClockSkew(Duration.ofSeconds(5)).withYaml("responder:\n  enabled: false\n" + yaml), 10);
+                .withClockSkew(skew).withYaml("responder:\n  enabled: false\n" + yaml), 10);
         assertTrue(f.awaitCaughtUp(Duration.ofSeconds(30)));
         return f;
     }
 
-    private static String open(SimNode by, String subject) {
+    static String open(SimNode by, String subject) {
         String seller = by.name().equals("node-7") ? "node-6" : "node-7";
         return by.control(c -> c.arbiter().orElseThrow().desk().open(subject, by.name(), seller, 5, "x", List.of()));
     }
 
-    private static void vote(SimNode n, String id, Decision d) {
+    static void vote(SimNode n, String id, Decision d) {
         n.control(c -> {
             c.arbiter().orElseThrow().desk().vote(id, d, "r");
             return null;

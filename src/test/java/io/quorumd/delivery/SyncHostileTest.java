@@ -11,16 +11,11 @@ import io.quorumd.wire.Decision;
 import io.quorumd.wire.DisputeOpen;
 import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
-import io.quorumd.wire.Heartbeat;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.SyncRequest;
 import io.quorumd.wire.SyncResponse;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,32 +28,35 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sync and the responder against hostile members and careless settings: each test once reproduced a way to
- * make a node sign twice, miss a decision for good, or spend its budget on a member's behalf.
+ * Sync against hostile members and careless settings: each test once reproduced a way to make a node sign
+ * twice or miss a decision for good.
  */
-class DeliveryHostileTest {
+class SyncHostileTest {
     @TempDir
     Path dir;
 
-    /** SyncScenarioTest's federation (node-1..5 primaries, M = 3, windows 10 m + 5 m), responder off. */
     private SimFederation syncFed(long seed, Duration skew, String yaml) throws Exception {
-        SimFederation f = SimFederation.started(seed, dir, SimFederation.Options.fast(7).withArbiters(
-                new SimFederation.Arbiters(5, 3, 0, Duration.ofMinutes(10), Duration.ofMinutes(5)))
-                .withClockSkew(skew).withYaml("responder:\n  enabled: false\n" + yaml), 10);
-        assertTrue(f.awaitCaughtUp(Duration.ofSeconds(30)));
-        return f;
+        return SyncScenarioTest.fed(dir, seed, skew, yaml);
     }
 
     private static String open(SimNode by, String subject) {
-        String seller = by.name().equals("node-7") ? "node-6" : "node-7";
-        return by.control(c -> c.arbiter().orElseThrow().desk().open(subject, by.name(), seller, 5, "x", List.of()));
+        return SyncScenarioTest.open(by, subject);
     }
 
     private static void vote(SimNode n, String id, Decision d) {
-        n.control(c -> {
-            c.arbiter().orElseThrow().desk().vote(id, d, "r");
-            return null;
-        });
+        SyncScenarioTest.vote(n, id, d);
+    }
+
+    /** {@code opener} opens a dispute, node-3 votes BUYER on it, then node-3 crashes and loses its disk. */
+    private static String votedThenWiped(SimFederation f, SimNode opener, String subject) throws Exception {
+        SimNode three = f.node(3);
+        String id = open(opener, subject);
+        f.world().run(Duration.ofSeconds(1));
+        vote(three, id, Decision.BUYER);
+        f.world().run(Duration.ofSeconds(1));
+        three.crash();
+        wipe(three);
+        return id;
     }
 
     /** Tries to vote; returns the refusal, or "" if the vote was signed. */
@@ -98,18 +96,11 @@ class DeliveryHostileTest {
         return requests.get(requests.size() - 1);
     }
 
-    // ---- a sync that got no answer counts as "caught up" ----
-
     @Test
     void aSyncNobodyAnsweredLeavesAWipedNodeUnableToVote() throws Exception {
         SimFederation f = syncFed(201, Duration.ofSeconds(30), "sync:\n  timeout: 1s\n");
         SimNode three = f.node(3);
-        String id = open(f.node(6), "pay-a");
-        f.world().run(Duration.ofSeconds(1));
-        vote(three, id, Decision.BUYER);
-        f.world().run(Duration.ofSeconds(1));
-        three.crash();
-        wipe(three);
+        String id = votedThenWiped(f, f.node(6), "pay-a");
         f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE); // no page reaches it
         three.start();
         f.world().run(three.config().checkpoint().bootGrace().plusSeconds(6)); // 3 peers tried, 1 s each
@@ -122,18 +113,11 @@ class DeliveryHostileTest {
         assertFalse(caughtUp, "no peer answered a single page, yet the wiped node counts as caught up");
     }
 
-    // ---- "caught up" is not persisted: a restart during the first sync skips it ----
-
     @Test
     void caughtUpIsRecordedInTheLedgerSoARestartBeforeTheFirstSyncStillWaits() throws Exception {
         SimFederation f = syncFed(202, Duration.ofSeconds(30), "");
         SimNode three = f.node(3);
-        String id = open(f.node(6), "pay-b");
-        f.world().run(Duration.ofSeconds(1));
-        vote(three, id, Decision.BUYER);
-        f.world().run(Duration.ofSeconds(1));
-        three.crash();
-        wipe(three);
+        String id = votedThenWiped(f, f.node(6), "pay-b");
         f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE);
         three.start();
         f.world().run(Duration.ofMillis(500)); // still in boot grace: its BOOT entry is on disk, no sync yet
@@ -147,8 +131,6 @@ class DeliveryHostileTest {
                 + " right after a restart, its ledger holding only the previous run's boot entry (refusal: '" + refusal + "')");
         assertFalse(caughtUp, "a ledger holding only this run's boot entry is taken for a caught-up one");
     }
-
-    // ---- the disputes selector's 'since' is computed from this boot, not from before the outage ----
 
     @Test
     void aNodeAwayLongerThanTwoDisputeWindowsAsksFromBeforeItLeft() throws Exception {
@@ -177,8 +159,6 @@ class DeliveryHostileTest {
                 "the ruling was made while node-5 was away; it asked for disputes since " + since
                         + " (now - 180 s) > openedAt " + openedAt + ": its own boot entry moved 'last activity' to now");
     }
-
-    // ---- synced opens skip the clock-skew rule and the per-member cap ----
 
     @Test
     void syncedOpensAreRefusedWhenPostDatedOrBeyondTheCap() throws Exception {
@@ -217,8 +197,6 @@ class DeliveryHostileTest {
                 + relayed + " at an honest node");
     }
 
-    // ---- a page size smaller than a dispute's group cuts the group ----
-
     @Test
     void aGroupLargerThanAPageIsSplitNotCutSoAWipedArbiterLearnsItsVote() throws Exception {
         SimFederation f = syncFed(205, Duration.ofSeconds(5), "sync:\n  pageSize: 2\n"); // passes config check
@@ -239,54 +217,6 @@ class DeliveryHostileTest {
                 "the group [open, vote node-1, vote node-3] was cut to 2 envelopes; node-3 never learned its own vote"
                         + " and signed the other decision (refusal: '" + refusal + "')");
     }
-
-    // ---- a member that "restarts" every tick monopolises every publisher's budget ----
-
-    private static String ruled(SimFederation f, String subject) {
-        String id = open(f.node(6), subject);
-        f.world().run(Duration.ofSeconds(1));
-        vote(f.node(1), id, Decision.BUYER);
-        vote(f.node(2), id, Decision.BUYER);
-        f.world().run(Duration.ofSeconds(1));
-        vote(f.node(3), id, Decision.BUYER);
-        return id;
-    }
-
-    @Test
-    void aMemberRestartingEveryTickCannotCrowdOutAPendingDecision() throws Exception {
-        SimFederation f = ResponderScenarioTest.fed(dir, 206, "  maxPerTick: 1\n");
-        SimNode publisher = f.node(3);
-        SimNode hostile = f.node(7);
-        hostile.crash(); // it never acknowledges anything; its "restarts" are forged heartbeats below
-        f.world().run(Duration.ofSeconds(5));
-        String old = ruled(f, "pay-old");
-        f.world().run(Duration.ofSeconds(5));
-        assertEquals(TrackerState.CONFIRMED, ResponderScenarioTest.tracker(publisher, old).state());
-
-        Set<SimNode> late = Set.of(f.node(4), f.node(5)); // miss the new dispute's votes and its first ruling
-        boolean[] first = {true};
-        f.bus().partition((r, e) -> late.contains(r) && (e.type() == MessageType.DISPUTE_VOTE
-                || (e.type() == MessageType.DISPUTE_RULING && first[0])));
-        String fresh = ruled(f, "pay-new");
-        f.world().run(Duration.ofMillis(100));
-        first[0] = false;
-        assertEquals(TrackerState.PENDING, ResponderScenarioTest.tracker(publisher, fresh).state());
-        Envelope oldRuling = ResponderScenarioTest.rulingOf(publisher, old);
-        int oldBefore = (int) publisher.published().stream().filter(oldRuling::equals).count();
-
-        for (int tick = 0; tick < 20; tick++) {
-            long now = f.world().now();
-            Envelope hb = hostile.sign(MessageType.PRESENCE_HEARTBEAT, new Heartbeat(now, 1), now);
-            publisher.receiveRaw(publisher.topics().presence(hostile.id()), hb.encode());
-            f.world().run(ResponderScenarioTest.TICK);
-        }
-        int oldResent = (int) publisher.published().stream().filter(oldRuling::equals).count() - oldBefore;
-        boolean lateHold = late.stream().allMatch(n -> arb(n).dispute(fresh).flatMap(d -> d.ruling()).isPresent());
-        assertTrue(lateHold, "in 20 ticks the pending ruling never went out again; the confirmed one went out "
-                + oldResent + " times, once per forged restart of node-7");
-    }
-
-    // ---- a dispute that expired while a node was away never reaches it: reputation tables diverge ----
 
     @Test
     void aDisputeThatExpiredWhileANodeWasAwayIsSyncedSoReputationTablesAgree() throws Exception {
@@ -311,8 +241,6 @@ class DeliveryHostileTest {
                         + " (held there: " + arb(away).dispute(id).isPresent() + ")");
     }
 
-    // ---- one page whose 'next' is not a valid cursor wedges the sync client for good ----
-
     /** Runs the world as the event loop would: a RuntimeException fails that one event, the loop goes on. */
     private static int runLikeTheLoop(SimFederation f, Duration d) {
         int failures = 0;
@@ -327,18 +255,25 @@ class DeliveryHostileTest {
         return failures;
     }
 
+    /**
+     * {@code n} loses its disk and comes back seeing only {@code hostile}, whose daemon's own sync answers are
+     * lost (the test answers in its name); returns at the end of boot grace, with the first request sent.
+     */
+    private static void wipedSeeingOnly(SimFederation f, SimNode n, SimNode hostile) throws Exception {
+        n.crash();
+        wipe(n);
+        f.bus().partition((r, e) -> r == n && ((e.type() == MessageType.PRESENCE_HEARTBEAT && !e.from().equals(hostile.id()))
+                || e.type() == MessageType.SYNC_RESPONSE));
+        n.start();
+        f.world().run(n.config().checkpoint().bootGrace().plusMillis(200));
+    }
+
     @Test
     void aMalformedNextCursorIsRejectedAndSyncMovesOnToAnotherPeer() throws Exception {
         SimFederation f = syncFed(209, Duration.ofSeconds(5), "");
         SimNode three = f.node(3);
         SimNode hostile = f.node(6);
-        three.crash();
-        wipe(three);
-        // the only peer node-3 sees at boot is node-6; node-6's daemon's own answer is lost, the hostile one arrives
-        f.bus().partition((r, e) -> r == three && ((e.type() == MessageType.PRESENCE_HEARTBEAT && !e.from().equals(hostile.id()))
-                || e.type() == MessageType.SYNC_RESPONSE));
-        three.start();
-        f.world().run(three.config().checkpoint().bootGrace().plusMillis(200));
+        wipedSeeingOnly(f, three, hostile);
         Envelope request = lastRequest(three);
         assertEquals(hostile.id(), ((SyncRequest) request.body()).to());
         Envelope page = hostile.signUnchecked(MessageType.SYNC_RESPONSE, new SyncResponse(three.id(), 0,
@@ -356,12 +291,7 @@ class DeliveryHostileTest {
         SimFederation f = syncFed(210, Duration.ofSeconds(5), "");
         SimNode three = f.node(3);
         SimNode hostile = f.node(6);
-        three.crash();
-        wipe(three);
-        f.bus().partition((r, e) -> r == three && ((e.type() == MessageType.PRESENCE_HEARTBEAT && !e.from().equals(hostile.id()))
-                || e.type() == MessageType.SYNC_RESPONSE));
-        three.start();
-        f.world().run(three.config().checkpoint().bootGrace().plusMillis(200));
+        wipedSeeingOnly(f, three, hostile);
         Envelope first = lastRequest(three);
         three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
                 new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, first.contentId(), List.of(), "b"),
@@ -385,12 +315,7 @@ class DeliveryHostileTest {
         SimFederation f = syncFed(211, Duration.ofSeconds(30), "");
         SimNode three = f.node(3);
         SimNode liar = f.node(6);
-        String id = open(f.node(7), "pay-l");
-        f.world().run(Duration.ofSeconds(1));
-        vote(three, id, Decision.BUYER);
-        f.world().run(Duration.ofSeconds(1));
-        three.crash();
-        wipe(three);
+        String id = votedThenWiped(f, f.node(7), "pay-l");
         // the liar is the only peer node-3 sees at the end of boot grace, so it is asked first
         f.bus().partition((r, e) -> r == three && ((e.type() == MessageType.SYNC_RESPONSE && e.from().equals(liar.id()))
                 || (e.type() == MessageType.PRESENCE_HEARTBEAT && !e.from().equals(liar.id()))));
@@ -429,46 +354,4 @@ class DeliveryHostileTest {
         assertTrue(three.core().sync().caughtUp(), "sync off: nothing to wait for (a WARN says what that risks)");
     }
 
-    // ---- the decision and its track entry are two records: a crash between them loses the tracker ----
-
-    @Test
-    void aCrashBetweenTheRulingRecordAndItsTrackRecordStillLeavesATracker() throws Exception {
-        SimFederation f = ResponderScenarioTest.fed(dir, 207, "");
-        SimNode publisher = f.node(3);
-        f.bus().partition((r, e) -> e.from().equals(publisher.id()) && e.type() == MessageType.DISPUTE_RULING);
-        String id = ResponderScenarioTest.ruledBy3(f);
-        publisher.crash();
-        f.bus().partition((r, e) -> false);
-        // Ledger.commit writes the batch record by record (channel.write per record, no seal/commit marker): a kill
-        // between the RULING record's write and the TRACK record's leaves a clean file ending after the ruling.
-        cutBeforeLastRecordOfKind(publisher.config().node().dataDir().resolve("ledger"), "track");
-        publisher.start();
-        assertTrue(arb(publisher).dispute(id).orElseThrow().ruling().isPresent(), "the ruling is in the ledger");
-        assertTrue(publisher.core().responder().orElseThrow().find(id).isPresent(),
-                "a ruling this node signed and never published has no tracker: it is never published by it");
-    }
-
-    private static void cutBeforeLastRecordOfKind(Path ledgerDir, String kind) throws Exception {
-        Path segment;
-        try (Stream<Path> s = Files.list(ledgerDir)) {
-            segment = s.filter(p -> p.toString().endsWith(".qlog")).max(Comparator.naturalOrder()).orElseThrow();
-        }
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(segment));
-        b.position(12);
-        long cut = -1;
-        while (b.remaining() >= 8) {
-            int start = b.position();
-            int len = b.getInt();
-            byte[] payload = new byte[len];
-            b.get(payload);
-            b.getInt();
-            if (new String(payload, StandardCharsets.UTF_8).contains("\"kind\":\"" + kind + "\"")) {
-                cut = start;
-            }
-        }
-        assertTrue(cut > 0, "a " + kind + " record");
-        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-            ch.truncate(cut);
-        }
-    }
 }
