@@ -9,6 +9,7 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.Roster;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -64,10 +65,6 @@ public final class ArbiterDesk {
 
     /** Votes as this node; throws IllegalArgumentException with the reason it may not. */
     public void vote(String disputeId, Decision decision, String reason) {
-        if (!m.caughtUp()) {
-            throw new IllegalArgumentException("this node started with an empty ledger and is still catching up with its"
-                    + " peers (it may have voted before); vote again once `quorumd status` shows it caught up");
-        }
         Dispute d = m.dispute(disputeId).orElseThrow(() -> new IllegalArgumentException("unknown dispute " + disputeId));
         if (!m.policy().isArbiter(m.self())) {
             throw new IllegalArgumentException("this node (" + m.policy().label(m.self()) + ") is not an arbiter");
@@ -76,6 +73,16 @@ public final class ArbiterDesk {
         if (mine != null) {
             throw new IllegalArgumentException("this node already voted " + ((DisputeVote) mine.body()).decision().code()
                     + " on " + disputeId + "; a vote cannot be changed");
+        }
+        long openedAt = d.body().openedAt();
+        if (openedAt < m.ledgerBegan()) {
+            throw new IllegalArgumentException("dispute " + disputeId + " was opened before this node's ledger began ("
+                    + Instant.ofEpochMilli(m.ledgerBegan()) + "): its key may have voted on it before the ledger was lost,"
+                    + " so this node does not vote on it");
+        }
+        if (openedAt > m.now()) {
+            throw new IllegalArgumentException("dispute " + disputeId + " is dated " + (openedAt - m.now())
+                    + " ms ahead of this node's clock; vote once that time has come");
         }
         DisputeVote vote;
         try {

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,13 +82,13 @@ public final class ArbiterMachine {
     private final Map<String, Dispute> disputes = new LinkedHashMap<>();
     private final VoteBuffer buffered = new VoteBuffer(BUFFER_MAX, BUFFER_PER_SENDER, BUFFER_MS);
     private final DisputeInbox inbox;
-    private final BooleanSupplier caughtUp;
+    private final LongSupplier ledgerBegan;
     private final Runnable onGap;
 
     public ArbiterMachine(NodeId self, ArbiterPolicy policy, Duration expiryCheckEvery, Clock clock, Scheduler scheduler,
                           SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox, ArbiterJournal journal,
-                          BooleanSupplier caughtUp, Runnable onGap, Random jitter) {
-        this.caughtUp = caughtUp;
+                          LongSupplier ledgerBegan, Runnable onGap, Random jitter) {
+        this.ledgerBegan = ledgerBegan;
         this.onGap = onGap;
         this.self = self;
         this.policy = policy;
@@ -254,7 +254,10 @@ public final class ArbiterMachine {
         } else if (key instanceof MidpointDue due) {
             Dispute d = disputes.get(due.disputeId());
             long now = now();
-            if (d != null && d.status().active() && now + policy.skewMs() >= d.midpoint(policy.votingTimeoutMs())
+            boolean held = d != null && d.fallback().isPresent()
+                    && ((FallbackActivation) d.fallback().get().body()).activatedAt() <= now;
+            if (d != null && d.status().active() && !held && d.body().openedAt() >= ledgerBegan()
+                    && now + policy.skewMs() >= d.midpoint(policy.votingTimeoutMs())
                     && DisputeRules.fallbackRefusal(d, self, now, policy).isEmpty()) {
                 signAndApply("arbiter/fallback/" + d.id(), MessageType.DISPUTE_FALLBACK,
                         new FallbackActivation(d.id(), now), topics.arbiterPropose());
@@ -311,9 +314,14 @@ public final class ArbiterMachine {
         return clock.millis();
     }
 
-    /** False while a node that started with an empty ledger has not synced: it must not sign votes yet. */
-    boolean caughtUp() {
-        return caughtUp.getAsBoolean();
+    /**
+     * When this node's ledger began (its first boot entry). Its key may have signed before — a lost or
+     * replaced disk — so it signs no vote and no activation on a dispute opened earlier: every vote it ever
+     * signed is dated no earlier than its dispute's open (the desk waits for a post-dated open), and it
+     * signed nothing after the old ledger ended.
+     */
+    long ledgerBegan() {
+        return ledgerBegan.getAsLong();
     }
 
     NodeId self() {

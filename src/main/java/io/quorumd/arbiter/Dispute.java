@@ -6,9 +6,11 @@ import io.quorumd.wire.DisputeOpen;
 import io.quorumd.wire.DisputeRuling;
 import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
+import io.quorumd.wire.FallbackActivation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,16 +139,30 @@ public final class Dispute {
     }
 
     /**
-     * A party's accepted activation: the deadline moves by the extension, and an open dispute becomes
-     * FALLBACK (one decided or expired here keeps its status; the activation still counts as a fact).
+     * Offers a party's valid activation. The first moves the deadline by the extension and makes an open
+     * dispute FALLBACK (one decided or expired here keeps its status; the activation still counts as a
+     * fact); after that the earliest stands — by activatedAt, then content id — so every node holding the
+     * same activations holds the same one, whatever order they came in. True if the held one changed.
      */
-    void activate(Envelope activation, long extensionMs) {
-        if (status == DisputeStatus.OPEN) {
-            moveTo(DisputeStatus.FALLBACK);
+    boolean offerActivation(Envelope activation, long extensionMs) {
+        if (fallback == null) {
+            if (status == DisputeStatus.OPEN) {
+                moveTo(DisputeStatus.FALLBACK);
+            }
+            fallback = activation;
+            deadline += extensionMs;
+            return true;
         }
-        fallback = activation;
-        deadline += extensionMs;
+        if (ACTIVATION_ORDER.compare(activation, fallback) < 0) {
+            fallback = activation;
+            return true;
+        }
+        return false;
     }
+
+    /** Earlier activatedAt first, then the smaller content id. */
+    static final Comparator<Envelope> ACTIVATION_ORDER = Comparator
+            .comparingLong((Envelope e) -> ((FallbackActivation) e.body()).activatedAt()).thenComparing(Envelope::contentId);
 
     /** The decision in force: RESOLVED's; empty while undecided and once CONTESTED. */
     public Optional<Decision> decision() {
@@ -248,10 +264,7 @@ public final class Dispute {
     List<List<Envelope>> applyRuling(Envelope signed, long extensionMs, int required) {
         DisputeRuling r = body(signed);
         List<List<Envelope>> conflicts = new ArrayList<>();
-        if (fallback == null && r.fallback().isPresent()) {
-            fallback = r.fallback().get();
-            deadline += extensionMs;
-        }
+        r.fallback().ifPresent(a -> offerActivation(a, extensionMs));
         for (Envelope v : r.votes()) {
             Envelope held = votes.putIfAbsent(v.from(), v);
             if (held != null && !held.equals(v)) {

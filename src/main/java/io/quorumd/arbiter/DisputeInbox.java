@@ -197,17 +197,29 @@ final class DisputeInbox {
             repeated(env, p, replay);
             return;
         }
+        if (!replay && a.activatedAt() > now() + p.skewMs()) {
+            reject(new Refusal("future_activation", "fallback activation for " + d.id() + " by " + p.label(env.from())
+                    + " is dated " + (a.activatedAt() - now()) + " ms ahead"), false);
+            return;
+        }
         Optional<Refusal> refused = DisputeRules.fallbackRefusal(d, env.from(), a.activatedAt(), p);
         if (refused.isPresent()) {
             reject(refused.get(), replay);
             return;
         }
-        d.activate(env, p.fallbackExtensionMs());
+        boolean first = d.fallback().isEmpty();
+        if (!d.offerActivation(env, p.fallbackExtensionMs())) {
+            reject(new Refusal("later_activation", "fallback activation for " + d.id() + " by " + p.label(env.from())
+                    + ": an earlier one stands"), replay);
+            return;
+        }
         accepted(m, replay);
         if (!replay) {
-            reactions.deadlineMoved(d);
-            LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("deadline", d.deadline())
-                    .log("fallback arbiters activated");
+            if (first) {
+                reactions.deadlineMoved(d);
+            }
+            LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("deadline", d.deadline()).addKeyValue("by", p.label(env.from()))
+                    .log(first ? "fallback arbiters activated" : "an earlier fallback activation replaces the one held");
             rejudgeBuffered(d, p);
         }
     }
@@ -224,7 +236,7 @@ final class DisputeInbox {
         }
         if (!replay) {
             Optional<String> invalid = RulingValidator.validate(r, p);
-            if (invalid.isEmpty() && d != null && d.fallback().isEmpty() && r.fallback().isPresent()) {
+            if (invalid.isEmpty() && d != null && r.fallback().isPresent() && !r.fallback().equals(d.fallback())) {
                 // the activation it carries must hold against the votes held here too
                 FallbackActivation a = (FallbackActivation) r.fallback().get().body();
                 invalid = DisputeRules.fallbackRefusal(d, r.fallback().get().from(), a.activatedAt(), p)

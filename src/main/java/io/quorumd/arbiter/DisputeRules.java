@@ -28,11 +28,12 @@ final class DisputeRules {
      * Why an open signed by {@code opener} cannot start a dispute, or empty: the parties must be roster
      * members and the opener one of them; no open may be dated beyond the clock skew ahead of now. A live
      * open must also be dated within the skew of now (no backdating) and its opener hold fewer than
-     * {@code maxOpenPerMember} active disputes. History (a sync page) may be old, even expired — a node
-     * that was away must count the disputes the others counted — so its cap is on signed facts instead:
-     * fewer than twice maxOpenPerMember unresolved disputes of the opener dated within one dispute window
-     * (voting timeout + fallback extension) of it, which no member honouring the live cap exceeds unless
-     * its disputes deadlock early. Replay judges nothing but the parties: the rest held when it was stored.
+     * {@code maxOpenPerMember} active disputes. History (a sync page) may be older, but its voting period
+     * (voting timeout + fallback extension, and the skew) must not be over — a member must not be able to
+     * hand others backdated opens that expire at once, which no honest node can tell from real ones — and
+     * its cap is on signed facts: fewer than twice maxOpenPerMember unresolved disputes of the opener dated
+     * within one dispute window before it, which no member honouring the live cap reaches unless its
+     * disputes deadlock early. Replay judges nothing but the parties: the rest held when it was stored.
      * There is no "one dispute per subject" rule here: judged against the disputes a node happens to hold,
      * it would depend on arrival order (two opens for one subject would split the federation) and let any
      * member squat any subject. The opener's own node refuses a second open of its own on a subject
@@ -56,12 +57,15 @@ final class DisputeRules {
         }
         if (how == Judging.HISTORY) {
             long window = policy.votingTimeoutMs() + policy.fallbackExtensionMs();
-            long near = disputes.stream().filter(d -> d.open().from().equals(opener) && d.ruling().isEmpty()
-                    && d.status() != DisputeStatus.CONTESTED
-                    && Math.abs(d.body().openedAt() - open.openedAt()) < window).count();
-            if (near >= 2L * policy.maxOpenPerMember()) {
-                return refuse("too_many_open", policy.label(opener) + " has " + near
-                        + " unresolved disputes dated within one dispute window of this synced open");
+            if (open.openedAt() + window + policy.skewMs() < now) {
+                return refuse("stale_open", "a synced open of " + policy.label(opener) + " whose voting period is over");
+            }
+            long before = disputes.stream().filter(d -> d.open().from().equals(opener) && d.ruling().isEmpty()
+                    && d.status() != DisputeStatus.CONTESTED && d.body().openedAt() <= open.openedAt()
+                    && d.body().openedAt() > open.openedAt() - window).count();
+            if (before >= 2L * policy.maxOpenPerMember()) {
+                return refuse("too_many_open", policy.label(opener) + " has " + before
+                        + " unresolved disputes dated within one dispute window before this synced open");
             }
             return Optional.empty();
         }
@@ -108,16 +112,13 @@ final class DisputeRules {
 
     /**
      * Why a fallback activation signed by {@code by} cannot be accepted, or empty — judged on signed facts
-     * only, like a vote: only a party may escalate, once, where fallback arbiters exist, dated between the
+     * only, like a vote: only a party may escalate, where fallback arbiters exist, dated between the
      * midpoint (less the skew allowance) and the deadline, and only while no decision had M agreeing votes
      * signed before it (paywall: "fewer than M votes"). Accepted whatever the dispute's status here.
      */
     static Optional<Refusal> fallbackRefusal(Dispute d, NodeId by, long activatedAt, ArbiterPolicy policy) {
         if (!ArbiterPolicy.isParty(d.body(), by)) {
             return refuse("not_a_party", policy.label(by) + " may not activate fallback arbiters on " + d.id());
-        }
-        if (d.fallback().isPresent()) {
-            return refuse("duplicate_activation", d.id());
         }
         if (policy.fallbacks().isEmpty()) {
             return refuse("no_fallback_arbiters", d.id());

@@ -12,11 +12,14 @@ import java.time.Clock;
 import java.util.Random;
 import java.util.function.LongSupplier;
 
-/** Everything the checkpoint parts share: identity, settings, time, and the effect interfaces. */
+/**
+ * Everything the checkpoint parts share: identity, settings, time, and the effect interfaces.
+ * {@code ledgerBegan}: when this node's ledger began (its key may have signed before; see the voter).
+ */
 record CheckpointContext(NodeId self, Roster roster, CheckpointSection settings, long skewMs, Clock clock,
                          Scheduler scheduler, SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox,
                          CheckpointJournal journal, RunHistory history, CheckpointStore store,
-                         LongSupplier onlinePeers, Random jitter) {
+                         LongSupplier onlinePeers, LongSupplier ledgerBegan, Random jitter) {
     long now() {
         return clock.millis();
     }

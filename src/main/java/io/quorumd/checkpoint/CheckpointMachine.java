@@ -15,7 +15,6 @@ import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +23,7 @@ import org.slf4j.LoggerFactory;
  * Checkpoint consensus for one node (DESIGN §6), without I/O: proposals and votes through
  * {@link SlotSigner} (one signature per slot, ever), finals through the {@link Outbox}, records through the
  * {@link CheckpointJournal}. Neither votes nor proposes until {@code bootGrace} after {@link #start()}, so
- * the ledger replay, retained finals and presence have arrived first; votes only once {@code caughtUp} says
- * a node that started with an empty ledger has synced (its key may have voted before its disk was lost). Loop thread only.
+ * the ledger replay, retained finals and presence have arrived first. Loop thread only.
  */
 public final class CheckpointMachine {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointMachine.class);
@@ -41,16 +39,14 @@ public final class CheckpointMachine {
     private final CheckpointContext ctx;
     private final CheckpointVoter voter;
     private final CheckpointProposer proposer;
-    private final BooleanSupplier caughtUp;
     private boolean recovered;
 
     public CheckpointMachine(NodeId self, Roster roster, CheckpointSection settings, long skewMs, Clock clock,
                              Scheduler scheduler, SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox,
                              CheckpointJournal journal, RunHistory history, CheckpointStore store,
-                             LongSupplier onlinePeers, BooleanSupplier caughtUp, Random jitter) {
-        this.caughtUp = caughtUp;
+                             LongSupplier onlinePeers, LongSupplier ledgerBegan, Random jitter) {
         this.ctx = new CheckpointContext(self, roster, settings, skewMs, clock, scheduler, slots, signer, topics, outbox,
-                journal, history, store, onlinePeers, jitter);
+                journal, history, store, onlinePeers, ledgerBegan, jitter);
         this.voter = new CheckpointVoter(ctx);
         this.proposer = new CheckpointProposer(ctx);
     }
@@ -84,7 +80,7 @@ public final class CheckpointMachine {
 
     public void onMessage(InboundMessage m) {
         switch (m.envelope().type()) {
-            case CHECKPOINT_PROPOSAL -> voter.onProposal(m, recovered && caughtUp.getAsBoolean());
+            case CHECKPOINT_PROPOSAL -> voter.onProposal(m, recovered);
             case CHECKPOINT_VOTE -> proposer.onVote(m);
             case CHECKPOINT_FINAL -> onFinal(m.envelope());
             default -> throw new IllegalArgumentException("not a checkpoint message: " + m.envelope().type());

@@ -86,6 +86,11 @@ final class CheckpointVoter {
             ctx.journal().rejected("stale_proposal", "proposal of " + who + " is past its window");
             return;
         }
+        if (p.asOf() < ctx.ledgerBegan().getAsLong()) {
+            // this key may have voted on it before its ledger was lost; a vote is never signed before its asOf
+            ctx.journal().rejected("before_ledger", "proposal of " + who + " is dated before this node's ledger began");
+            return;
+        }
         Subject s = subjects.computeIfAbsent(env.from(), k -> new Subject());
         String slot = slot(p);
         if (ctx.slots().signed(slot).isPresent() || waiting.containsKey(slot)) {
@@ -122,12 +127,13 @@ final class CheckpointVoter {
         s.recentVotes.addLast(now);
         ctx.journal().accepted(m);
         Duration jitter = ctx.settings().voteJitter();
-        if (jitter.isZero()) {
+        long delay = jitter.isZero() ? 0 : (long) (ctx.jitter().nextDouble() * jitter.toMillis());
+        delay = Math.max(delay, p.asOf() - now); // never signed before its asOf: see before_ledger
+        if (delay == 0) {
             vote(env);
         } else {
             waiting.put(slot, env);
-            ctx.scheduler().schedule(Duration.ofMillis((long) (ctx.jitter().nextDouble() * jitter.toMillis())),
-                    new VoteDue(slot));
+            ctx.scheduler().schedule(Duration.ofMillis(delay), new VoteDue(slot));
         }
     }
 

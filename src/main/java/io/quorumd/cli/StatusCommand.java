@@ -30,7 +30,7 @@ final class StatusCommand implements Callable<Integer> {
             if (r.has("pendingTrackers")) {
                 System.out.println("responder:    " + r.path("pendingTrackers").asLong() + " decisions waiting for peers");
             }
-            System.out.println("sync:         " + (r.path("caughtUp").asBoolean() ? "caught up" : "catching up (votes wait)"));
+            System.out.println("sync:         " + (r.path("caughtUp").asBoolean() ? "caught up" : "catching up"));
             System.out.println("rejects:      " + r.path("rejects").asText());
         }
         return a.exitCode();

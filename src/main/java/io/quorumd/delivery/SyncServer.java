@@ -85,20 +85,24 @@ final class SyncServer {
      * The page after {@code cursor}: whole groups while they fit; a group that does not fit the rest of a
      * page starts the next one, and a group larger than a whole page is split across pages — never cut
      * short, since a dispute's votes are exactly what a node that lost its disk must learn. {@code next}
-     * names the group and how many of its envelopes were sent ({@link #cursor}), so successive cursors
-     * always grow.
+     * names the last group sent, how many of its envelopes went so far and the last one's id
+     * ({@link #cursor}): the next page goes on after that envelope, or sends the group again from its start
+     * should the group have changed meanwhile (its votes became a ruling). Counts only grow, so successive
+     * cursors always do.
      */
     Page page(List<SyncSource.Group> groups, String cursor) {
-        int dot = cursor.lastIndexOf('.');
-        String afterKey = dot < 0 ? cursor : cursor.substring(0, dot);
-        int afterCount = dot < 0 ? Integer.MAX_VALUE : parseCount(cursor.substring(dot + 1));
+        Cursor at = Cursor.parse(cursor);
         List<Envelope> page = new ArrayList<>();
         int bytes = PAGE_OVERHEAD;
         String next = "";
         for (SyncSource.Group g : groups) {
-            int cmp = afterKey.isEmpty() ? 1 : g.key().compareTo(afterKey);
-            int from = cmp > 0 ? 0 : cmp == 0 ? afterCount : Integer.MAX_VALUE;
+            int cmp = at.key().isEmpty() ? 1 : g.key().compareTo(at.key());
+            if (cmp < 0 || (cmp == 0 && at.whole())) {
+                continue;
+            }
             List<Envelope> all = g.envelopes();
+            int from = cmp > 0 ? 0 : at.resumeIn(all);
+            int sent = cmp > 0 ? 0 : at.count();
             if (from >= all.size()) {
                 continue;
             }
@@ -110,34 +114,47 @@ final class SyncServer {
                 return new Page(page, next);
             }
             for (int i = from; i < all.size(); i++) {
-                int size = all.get(i).encode().length + 1;
+                Envelope e = all.get(i);
+                int size = e.encode().length + 1;
                 if (PAGE_OVERHEAD + size > EnvelopeCodec.MAX_BYTES) {
                     LOG.atWarn().addKeyValue("group", g.key()).addKeyValue("bytes", size)
                             .log("sync: an envelope too large for any page is left out");
-                    next = cursor(g.key(), i + 1);
-                    continue;
-                }
-                if (page.size() + 1 > settings.pageSize() || bytes + size > EnvelopeCodec.MAX_BYTES) {
+                } else if (page.size() + 1 > settings.pageSize() || bytes + size > EnvelopeCodec.MAX_BYTES) {
                     return new Page(page, next);
+                } else {
+                    page.add(e);
+                    bytes += size;
                 }
-                page.add(all.get(i));
-                bytes += size;
-                next = cursor(g.key(), i + 1);
+                next = cursor(g.key(), ++sent, e);
             }
         }
         return new Page(page, "");
     }
 
-    /** The cursor after the first {@code count} envelopes of group {@code key}. */
-    static String cursor(String key, int count) {
-        return key + "." + String.format(Locale.ROOT, "%04d", count);
+    /** The cursor after {@code count} envelopes of group {@code key}, the last of them {@code last}. */
+    static String cursor(String key, int count, Envelope last) {
+        return key + "." + String.format(Locale.ROOT, "%06d", Math.min(count, 999_999)) + "."
+                + last.contentId().substring(0, 16);
     }
 
-    private static int parseCount(String digits) {
-        try {
-            return digits.isEmpty() ? Integer.MAX_VALUE : Integer.parseInt(digits);
-        } catch (NumberFormatException e) {
-            return Integer.MAX_VALUE;
+    /** A parsed cursor: "" (from the start), a key (after that group), or a key, a count and an envelope id. */
+    private record Cursor(String key, boolean whole, int count, String lastId) {
+        static Cursor parse(String cursor) {
+            String[] parts = cursor.split("\\.", -1);
+            if (parts.length == 3 && parts[1].matches("[0-9]{1,9}")) {
+                return new Cursor(parts[0], false, Integer.parseInt(parts[1]), parts[2]);
+            }
+            return new Cursor(parts[0], true, 0, "");
+        }
+
+        /** Where to go on in the group as it is now: after the last envelope sent, or from its start. */
+        int resumeIn(List<Envelope> group) {
+            for (int i = 0; i < group.size(); i++) {
+                if (group.get(i).contentId().startsWith(lastId)) {
+                    return i + 1;
+                }
+            }
+            return 0;
         }
     }
 

@@ -32,22 +32,18 @@ import org.slf4j.LoggerFactory;
  * know: the disputes only, at most once a minute), and on the operator's {@code sync now}.
  * <p>
  * Until the first sync of a run is complete, disputes are asked from the node's last activity before this
- * start less two voting periods (all of them for an empty ledger); afterwards from now less two voting
- * periods. A session that ends incomplete is tried again after {@link #FIRST_RETRY}, doubling to
- * {@link #MAX_RETRY}, until one is complete.
- * <p>
- * A node whose ledger never recorded a complete sync (a {@code synced} entry) is not {@link #caughtUp()}:
- * its key may have signed before its disk was lost, so it signs no vote until it learned its own earlier
- * votes — from two peers when two are online, so one member answering empty pages cannot make it sign
- * twice. Loop thread only, but {@link #caughtUp()}.
+ * start less two voting periods — or all of them while the ledger has never recorded a complete sync (a
+ * {@code synced} entry: a new or replaced disk, even one restarted before its first sync ended); afterwards
+ * from now less two voting periods. A session that ends incomplete is tried again after
+ * {@link #FIRST_RETRY}, doubling to {@link #MAX_RETRY}, until one is complete. Sync is about holding what
+ * the others hold; it gates no signature (a node whose ledger is new signs nothing on what is older than
+ * its ledger: see the arbiter desk and the checkpoint voter). Loop thread only, but {@link #caughtUp()}.
  */
 public final class SyncService {
     private static final Logger LOG = LoggerFactory.getLogger(SyncService.class);
     static final long GAP_EVERY_MS = 60_000;
     static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
-    /** Complete sessions, each from another peer, before a node that never caught up counts as caught up. */
-    static final int PEERS_TO_CATCH_UP = 2;
 
     /** Time to ask a peer (end of boot grace, or a retry after an incomplete session). */
     public record SyncDue(String reason) implements TimerKey {
@@ -60,12 +56,11 @@ public final class SyncService {
     private final long bootSince;
     private final long recentMs;
     private final Supplier<List<NodeId>> onlinePeers;
-    private final Consumer<Set<NodeId>> onCaughtUp;
+    private final Consumer<NodeId> onFirstSync;
     private final SyncServer server;
     private final SyncClient client;
+    private final boolean syncedBefore;
     private volatile boolean caughtUp;
-    private final Set<NodeId> confirmedBy = new HashSet<>();
-    private boolean completedThisRun;
     private boolean waitingForPeer;
     private boolean retryScheduled;
     private Duration retryIn = FIRST_RETRY;
@@ -73,31 +68,28 @@ public final class SyncService {
 
     /**
      * {@code sources}: what this node serves, by selector, in the order it asks for them; {@code bootSince}:
-     * from when to ask for disputes until a sync of this run is complete, {@code recent}: how far back after
-     * that; {@code syncedBefore}: the ledger records a complete sync; {@code onCaughtUp}: records the first.
+     * from when to ask for disputes until a sync of this run is complete (ignored, 0, while the ledger never
+     * synced), {@code recent}: how far back after that; {@code syncedBefore}: the ledger records a complete
+     * sync; {@code onFirstSync}: records the first one.
      */
     public SyncService(NodeId self, SyncSection settings, Roster roster, Clock clock, Scheduler scheduler,
                        EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
                        Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,
                        Consumer<InboundMessage> deliver, long bootSince, Duration recent, boolean syncedBefore,
-                       Consumer<Set<NodeId>> onCaughtUp, Random random) {
+                       Consumer<NodeId> onFirstSync, Random random) {
         this.settings = settings;
         this.clock = clock;
         this.scheduler = scheduler;
         this.selectors = List.copyOf(new LinkedHashMap<>(sources).keySet());
-        this.bootSince = bootSince;
+        this.bootSince = syncedBefore ? bootSince : 0;
+        this.syncedBefore = syncedBefore;
         this.recentMs = recent.toMillis();
         this.onlinePeers = onlinePeers;
-        this.onCaughtUp = onCaughtUp;
+        this.onFirstSync = onFirstSync;
         this.server = new SyncServer(self, settings, roster, clock, signer, topics, outbox, journal, sources);
         this.client = new SyncClient(self, settings, roster, clock, scheduler, signer, topics, outbox, journal,
                 onlinePeers, deliver, this::ended, random);
-        boolean alone = roster.size() <= 1;
-        this.caughtUp = syncedBefore || alone || !settings.enabled() || selectors.isEmpty();
-        if (!syncedBefore && !alone && !settings.enabled()) {
-            LOG.atWarn().log("sync is off and this ledger never caught up with peers: should this node's key have"
-                    + " signed before its ledger was lost, it may now sign a second, different vote");
-        }
+        this.caughtUp = roster.size() <= 1 || !settings.enabled() || selectors.isEmpty();
     }
 
     public static boolean owns(TimerKey key) {
@@ -111,7 +103,7 @@ public final class SyncService {
         }
     }
 
-    /** False while this node's ledger has never recorded a complete sync; any thread. */
+    /** True once a sync of this run is complete (or there is nobody to sync with); any thread. */
     public boolean caughtUp() {
         return caughtUp;
     }
@@ -136,7 +128,7 @@ public final class SyncService {
     }
 
     private long since() {
-        return caughtUp && completedThisRun ? Math.max(0, clock.millis() - recentMs) : bootSince;
+        return caughtUp ? Math.max(0, clock.millis() - recentMs) : bootSince;
     }
 
     private boolean begin(String reason, List<String> which, Optional<NodeId> peer, Set<NodeId> exclude) {
@@ -153,33 +145,28 @@ public final class SyncService {
 
     private void ended(SyncClient.Outcome o) {
         if (!o.complete()) {
-            if (!retryScheduled && (!caughtUp || !completedThisRun)) {
+            if (!retryScheduled && !caughtUp) {
                 retryScheduled = true;
                 scheduler.schedule(retryIn, new SyncDue("retry"));
-                LOG.atWarn().addKeyValue("retry_in", retryIn.toSeconds() + "s")
-                        .log(caughtUp ? "sync incomplete; trying again" : "sync incomplete: votes still wait");
+                LOG.atWarn().addKeyValue("retry_in", retryIn.toSeconds() + "s").log("sync incomplete; trying again");
                 retryIn = retryIn.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : retryIn.multipliedBy(2);
             }
             return;
         }
-        completedThisRun = true;
-        retryIn = FIRST_RETRY;
-        confirmedBy.add(o.peer());
         Set<NodeId> asked = new HashSet<>(o.tried());
         asked.add(o.peer());
         if (o.ownOpensSkipped() > 0 && selectors.contains(SyncRequest.DISPUTES)
                 && begin("opens of a peer", List.of(SyncRequest.DISPUTES), Optional.empty(), asked)) {
             return; // its own opens are someone else's to give
         }
-        if (!caughtUp && confirmedBy.size() < PEERS_TO_CATCH_UP
-                && begin("a second peer", selectors, Optional.empty(), confirmedBy)) {
-            return;
-        }
         waitingForPeer = false;
         if (!caughtUp) {
             caughtUp = true;
-            LOG.atInfo().addKeyValue("peers", confirmedBy.size()).log("caught up with peers: votes may be signed");
-            onCaughtUp.accept(Set.copyOf(confirmedBy));
+            retryIn = FIRST_RETRY;
+            LOG.atInfo().addKeyValue("peer", o.peer().shortHex()).log("caught up with peers");
+            if (!syncedBefore) {
+                onFirstSync.accept(o.peer());
+            }
         }
     }
 

@@ -31,7 +31,7 @@ public enum EntryKind {
     TRACK("track"),
     /** The end of a tracker: {decisionId, reason, copies}. */
     UNTRACK("untrack"),
-    /** This ledger caught up with peers for the first time (its votes may be signed from now): {peers}. */
+    /** This ledger completed its first sync with a peer (later starts ask only for recent disputes): {peer}. */
     SYNCED("synced");
 
     private static final Map<String, EntryKind> BY_NAME =

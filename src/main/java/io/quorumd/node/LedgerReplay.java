@@ -49,6 +49,7 @@ final class LedgerReplay implements EntryVisitor {
     private final Responder responder;
     private final Topics topics;
     private boolean synced;
+    private Long began;
 
     LedgerReplay(NodeId self, FullVerifier verifier, RunHistory history, CheckpointStore checkpoints,
                  LedgeredSigner slots, ArbiterMachine arbiter, Responder responder, Topics topics) {
@@ -90,6 +91,9 @@ final class LedgerReplay implements EntryVisitor {
         } else if (entry.kind() == EntryKind.SYNCED) {
             synced = true;
         }
+        if (began == null && entry.kind() == EntryKind.BOOT) {
+            began = entry.ts();
+        }
         track(history, self, entry);
         return problem;
     }
@@ -111,7 +115,12 @@ final class LedgerReplay implements EntryVisitor {
         return ledger;
     }
 
-    /** Whether this ledger records a complete sync with peers (DESIGN §13: its votes may be signed). */
+    /** When this ledger began: the time of its first boot entry; empty for an empty ledger. */
+    Optional<Long> began() {
+        return Optional.ofNullable(began);
+    }
+
+    /** Whether this ledger records a complete sync with peers (until then a start asks for all disputes). */
     boolean synced() {
         return synced;
     }

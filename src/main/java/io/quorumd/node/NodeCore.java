@@ -1,6 +1,5 @@
 package io.quorumd.node;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.Version;
 import io.quorumd.arbiter.ArbiterMachine;
@@ -47,7 +46,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +91,8 @@ public final class NodeCore implements EventHandler {
     private volatile boolean silenced;
     private volatile long ledgerEntries;
     private volatile long ledgerBytes;
+    /** When this ledger began: its first boot entry, or this start for an empty one. */
+    private long ledgerBegan;
 
     /** Opens the ledger, replaying it into the machines; starts nothing. */
     public NodeCore(QuorumdConfig config, NodeKey key, Clock clock, Scheduler scheduler, Publisher publisher,
@@ -112,10 +112,10 @@ public final class NodeCore implements EventHandler {
                 config.federation().clockSkew().toMillis(), clock, scheduler, signer, topics, outbox, journal, this::observe);
         this.checkpoint = new CheckpointMachine(id, config.federation().roster(), config.checkpoint(),
                 config.federation().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
-                history, checkpoints, presence::onlineCount, this::caughtUp, jitter);
+                history, checkpoints, presence::onlineCount, () -> ledgerBegan, jitter);
         this.arbiter = arbitrationEnabled(config) ? new ArbiterMachine(id, ArbiterPolicy.of(config),
                 config.arbiter().expiryCheckEvery(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
-                this::caughtUp, this::onGap, jitter) : null;
+                () -> ledgerBegan, this::onGap, jitter) : null;
         this.responder = config.responder().enabled() ? new Responder(id, config.responder(), config.federation().roster(),
                 clock, scheduler, signer, topics, outbox, journal, jitter) : null;
         journal.deliverTo(responder);
@@ -124,6 +124,7 @@ public final class NodeCore implements EventHandler {
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
                 responder, topics);
         this.ledger = replay.open(dataDir, key, clock, config.ledger(), mark);
+        this.ledgerBegan = replay.began().orElse(clock.millis());
         slotSigner.attach(ledger);
         Duration twoWindows = config.arbiter().votingTimeout().plus(config.arbiter().fallbackExtension()).multipliedBy(2);
         long bootSince = Math.max(0, history.lastActivity(id, 0) - twoWindows.toMillis()); // before this run's boot entry
@@ -166,11 +167,10 @@ public final class NodeCore implements EventHandler {
         return e;
     }
 
-    /** The first complete sync of this ledger: from now on it counts as caught up, across restarts too. */
-    private void recordSynced(Set<NodeId> peers) {
+    /** The first complete sync of this ledger: from then on a restart asks only for recent disputes. */
+    private void recordSynced(NodeId peer) {
         ObjectNode data = Json.object();
-        ArrayNode list = data.putArray("peers");
-        peers.stream().map(NodeId::hex).sorted().forEach(list::add);
+        data.put("peer", peer.hex());
         append(EntryKind.SYNCED, data);
     }
 
@@ -199,10 +199,6 @@ public final class NodeCore implements EventHandler {
                 .sorted(Comparator.comparing(NodeId::hex)).toList();
     }
 
-    /** False while a node that started with an empty ledger has not finished its first sync. */
-    private boolean caughtUp() {
-        return sync == null || sync.caughtUp();
-    }
 
     private void onGap() {
         if (sync != null) {

@@ -203,7 +203,7 @@ public final class QuorumNode implements AutoCloseable {
         return core.ledgerBytes();
     }
 
-    /** False while a node that started with an empty ledger has not synced (its votes wait); any thread. */
+    /** True once a sync of this run completed (what peers held at start is held here); any thread. */
     public boolean caughtUp() {
         return core.sync().caughtUp();
     }

@@ -15,8 +15,10 @@ import java.util.Map;
 /**
  * What this node serves to a peer catching up, from the state its ledger rebuilt: the latest final of every
  * subject ({@code checkpoints}), and for disputes opened since the requester's time ({@code disputes}) the
- * rulings held, or for a dispute without a ruling — open, expired or deadlocked — its open, activation and
- * votes: a node that was away must count the expired ones as its peers do (reputation). Group keys are
+ * rulings held, or for a dispute still open its open, activation and votes. Expired or deadlocked disputes
+ * are not served: a synced open whose voting period is over is refused (a backdated open that expired at
+ * once cannot be told from a real one), so a node away for a dispute's whole voting period does not count
+ * it in its reputation table. Group keys are
  * the openedAt, zero-padded, and the dispute id, so every key of a selector has one length and the
  * lexicographic order is time order. {@code order} joins when ordering lands.
  */
@@ -41,7 +43,7 @@ final class SyncSources {
                 .sorted(Comparator.comparingLong((Dispute d) -> d.body().openedAt()).thenComparing(Dispute::id))
                 .forEach(d -> {
                     List<Envelope> envelopes = new ArrayList<>(arbiter.rulingEnvelopes(d.id()));
-                    if (envelopes.isEmpty()) {
+                    if (envelopes.isEmpty() && d.status().active()) {
                         envelopes.add(d.open());
                         d.fallback().ifPresent(envelopes::add);
                         envelopes.addAll(d.votes().values());

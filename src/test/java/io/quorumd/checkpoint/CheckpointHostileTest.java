@@ -1,7 +1,6 @@
 package io.quorumd.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.Ledger;
@@ -132,5 +131,38 @@ class CheckpointHostileTest {
             return Optional.empty();
         });
         return out;
+    }
+
+    /**
+     * node-3 loses its disk right after a proposal went round, and is back within the vote window: the
+     * proposal replayed to it is dated before its new ledger began, so it signs no second vote on it (its old
+     * vote may have said otherwise). A proposal dated ahead is voted on only once its asOf has come.
+     */
+    @Test
+    void aVoterWithANewLedgerDoesNotVoteOnOlderProposalsNorAheadOfTheirTime() throws Exception {
+        SimFederation f = fed(64);
+        SimNode x = f.node(1);
+        SimNode three = f.node(3);
+        Envelope before = propose(x, f.world().now(), 1, 0);
+        three.crash();
+        three.wipeDataDir();
+        f.world().run(Duration.ofMillis(200));
+        three.start();
+        f.world().run(three.config().checkpoint().bootGrace().plusMillis(100));
+        long mine = three.published().stream().filter(e -> e.type() == MessageType.CHECKPOINT_VOTE).count();
+        three.receiveRaw(three.topics().checkpointPropose(), before.encode());
+        f.world().run(Duration.ofMillis(100));
+        assertEquals(1, three.metrics().protocolRejects("before_ledger"), three.metrics().rejectSummary());
+        assertEquals(mine, three.published().stream().filter(e -> e.type() == MessageType.CHECKPOINT_VOTE).count());
+
+        long lead = three.config().federation().clockSkew().toMillis() / 2; // ahead, within the skew allowance
+        Envelope ahead = propose(x, f.world().now() + lead, 1, 0);
+        three.receiveRaw(three.topics().checkpointPropose(), ahead.encode());
+        f.world().run(Duration.ofMillis(lead - 100));
+        assertEquals(mine, three.published().stream().filter(e -> e.type() == MessageType.CHECKPOINT_VOTE).count(),
+                "not yet: its asOf is still ahead");
+        f.world().run(Duration.ofMillis(200));
+        assertEquals(mine + 1, three.published().stream().filter(e -> e.type() == MessageType.CHECKPOINT_VOTE).count(),
+                "voted once its asOf came: " + three.metrics().rejectSummary());
     }
 }

@@ -10,18 +10,15 @@ import io.quorumd.wire.Decision;
 import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -63,7 +60,7 @@ class SignOnceSimulationTest {
             } else if (action == 3) {
                 SimNode lost = f.node(1 + rnd.nextInt(5));
                 lost.crash();
-                wipe(lost);
+                lost.wipeDataDir();
                 f.world().run(Duration.ofMillis(rnd.nextInt(3000)));
                 lost.start();
                 // what a persistent broker session hands over at once: the recent opens, live, before any sync
@@ -112,12 +109,6 @@ class SignOnceSimulationTest {
             });
         } catch (IllegalArgumentException e) {
             // refused (already voted, catching up, not open here): what an operator would be told
-        }
-    }
-
-    private static void wipe(SimNode n) throws Exception {
-        try (Stream<Path> files = Files.walk(n.config().node().dataDir())) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

@@ -100,18 +100,22 @@ class SyncPagingTest {
     }
 
     @Test
-    void aCursorFromAnEarlierHoldingStillMovesOn() {
+    void aGroupThatChangedBetweenTwoPagesIsSentAgainFromItsStart() {
         Random r = new Random(7);
         List<SyncSource.Group> before = List.of(new SyncSource.Group("0000000000000001:aa", List.of(envelope(r, 1),
                 envelope(r, 2), envelope(r, 3))), new SyncSource.Group("0000000000000002:aa", List.of(envelope(r, 4))));
         SyncServer server = server(2);
         SyncServer.Page first = server.page(before, "");
         assertEquals(2, first.envelopes().size());
-        // the first group was replaced meanwhile (a ruling came) by a single envelope: what follows still comes
-        List<SyncSource.Group> after = List.of(new SyncSource.Group("0000000000000001:aa", List.of(envelope(r, 9))),
+        // the first group was replaced meanwhile (its votes became a ruling): it goes again, then what follows
+        Envelope ruling = envelope(r, 9);
+        List<SyncSource.Group> after = List.of(new SyncSource.Group("0000000000000001:aa", List.of(ruling)),
                 before.get(1));
         SyncServer.Page second = server.page(after, first.next());
-        assertEquals(before.get(1).envelopes(), second.envelopes());
+        assertEquals(List.of(ruling, before.get(1).envelopes().get(0)), second.envelopes());
         assertEquals("", second.next());
+        // unchanged, the same cursor goes on after the last envelope sent
+        SyncServer.Page same = server.page(before, first.next());
+        assertEquals(List.of(before.get(0).envelopes().get(2), before.get(1).envelopes().get(0)), same.envelopes());
     }
 }

@@ -14,14 +14,11 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.SyncRequest;
 import io.quorumd.wire.SyncResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,7 +77,7 @@ class SyncScenarioTest {
     }
 
     @Test
-    void aReplacedDiskLearnsItsOwnEarlierVoteBeforeItSignsAnything() throws Exception {
+    void aReplacedDiskNeverVotesOnOlderDisputesAndLearnsItsOwnEarlierVote() throws Exception {
         SimFederation f = fed(102, "");
         SimNode three = f.node(3);
         String id = open(f.node(6), "pay-2");
@@ -88,13 +85,17 @@ class SyncScenarioTest {
         vote(three, id, Decision.BUYER);
         f.world().run(Duration.ofSeconds(1));
         three.crash();
-        try (Stream<Path> files = Files.walk(three.config().node().dataDir())) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        three.wipeDataDir();
         three.start();
         assertFalse(three.core().sync().caughtUp(), "an empty ledger: not caught up");
+        Envelope theOpen = f.node(6).published().stream().filter(e -> e.type() == MessageType.DISPUTE_OPEN).findFirst()
+                .orElseThrow();
+        three.receiveRaw(three.topics().arbiterPropose(), theOpen.encode()); // as a persistent session hands it over
         IllegalArgumentException early = assertThrows(IllegalArgumentException.class, () -> vote(three, id, Decision.SELLER));
-        assertTrue(early.getMessage().contains("catching up"), early.getMessage());
+        assertTrue(early.getMessage().contains("opened before this node's ledger began"), early.getMessage());
+        String fresh = open(f.node(7), "pay-new"); // a dispute younger than the new ledger: no reason to wait
+        f.world().run(Duration.ofMillis(500));
+        vote(three, fresh, Decision.SELLER);
         assertTrue(f.world().runUntil(Duration.ofSeconds(20), () -> three.core().sync().caughtUp()));
         IllegalArgumentException later = assertThrows(IllegalArgumentException.class, () -> vote(three, id, Decision.SELLER));
         assertTrue(later.getMessage().contains("already voted BUYER"), later.getMessage());

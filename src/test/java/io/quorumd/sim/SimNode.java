@@ -147,6 +147,18 @@ public final class SimNode implements SimBus.Receiver {
         core.closeLedger();
     }
 
+    /** Deletes the data dir of this node, which must be down: a lost or replaced disk. Same key. */
+    public void wipeDataDir() throws java.io.IOException {
+        if (up) {
+            throw new IllegalStateException(name() + " is up");
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(config.node().dataDir())) {
+            for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
     /** Orderly stop: shutdown entry and offline notice. */
     public void stop() throws Exception {
         core.onShutdown(new Shutdown("sim stop"));

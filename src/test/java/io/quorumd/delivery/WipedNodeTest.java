@@ -1,0 +1,196 @@
+package io.quorumd.delivery;
+
+import static io.quorumd.delivery.DeliveryFixtures.open;
+import static io.quorumd.delivery.DeliveryFixtures.openEnvelope;
+import static io.quorumd.delivery.DeliveryFixtures.requests;
+import static io.quorumd.delivery.DeliveryFixtures.signedDecisions;
+import static io.quorumd.delivery.DeliveryFixtures.tryVote;
+import static io.quorumd.delivery.DeliveryFixtures.vote;
+import static io.quorumd.delivery.DeliveryFixtures.votedThenWiped;
+import static io.quorumd.delivery.DeliveryFixtures.wipe;
+import static io.quorumd.delivery.ResponderScenarioTest.arb;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quorumd.arbiter.DisputeStatus;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.sim.SimFederation;
+import io.quorumd.sim.SimNode;
+import io.quorumd.wire.Decision;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.FallbackActivation;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.SyncRequest;
+import io.quorumd.wire.SyncResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sign once across a lost disk (DESIGN §2): a node whose ledger is new signs no vote and no activation on a
+ * dispute opened before its ledger began — whatever its peers answer (nothing, empty pages, the open without
+ * its votes, a second activation) and however often it restarts meanwhile. Sync only brings it what the
+ * others hold.
+ */
+class WipedNodeTest {
+    @TempDir
+    Path dir;
+
+    private SimFederation syncFed(long seed, String yaml) throws Exception {
+        return SyncScenarioTest.fed(dir, seed, Duration.ofSeconds(30), yaml);
+    }
+
+    /**
+     * The open reaches node-3 again live (a persistent session, a member's replay; within the 30 s skew), and
+     * its operator votes the other way: refused, and node-3 has signed one decision only.
+     */
+    private static void neverVotesTwice(SimFederation f, SimNode opener, String id) {
+        SimNode three = f.node(3);
+        three.receiveRaw(three.topics().arbiterPropose(), openEnvelope(opener, id).encode());
+        String refusal = tryVote(three, id, Decision.SELLER);
+        assertTrue(refusal.contains("opened before this node's ledger began") || refusal.contains("already voted BUYER"),
+                refusal);
+        assertEquals(Set.of(Decision.BUYER), signedDecisions(three, id));
+    }
+
+    /** Answers every sync request node-3 sent to a member of {@code liars} with {@code items} (selector disputes). */
+    private static void answerFor(SimFederation f, Map<NodeId, SimNode> liars, List<Envelope> items, Set<String> answered) {
+        SimNode three = f.node(3);
+        for (Envelope req : List.copyOf(three.published())) {
+            if (req.type() != MessageType.SYNC_REQUEST || !answered.add(req.contentId())) {
+                continue;
+            }
+            SyncRequest r = (SyncRequest) req.body();
+            SimNode liar = liars.get(r.to());
+            if (liar != null) {
+                List<Envelope> page = r.selector().equals(SyncRequest.DISPUTES) ? items : List.of();
+                three.receiveRaw(three.topics().syncResponse(three.id()), liar.sign(MessageType.SYNC_RESPONSE,
+                        new SyncResponse(three.id(), 0, r.selector(), req.contentId(), page, ""), f.world().now()).encode());
+            }
+        }
+    }
+
+    @Test
+    void noSyncPageAtAllStillNeverMakesAWipedNodeVoteTwiceAndTheSyncIsRetried() throws Exception {
+        SimFederation f = syncFed(201, "sync:\n  timeout: 1s\n");
+        SimNode three = f.node(3);
+        String id = votedThenWiped(f, f.node(6), "pay-a");
+        f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE); // no page reaches it
+        three.start();
+        f.world().run(three.config().checkpoint().bootGrace().plusSeconds(6)); // 3 peers tried, 1 s each
+        assertFalse(three.core().sync().caughtUp());
+        neverVotesTwice(f, f.node(6), id);
+        long asked = requests(three);
+        f.world().run(Duration.ofSeconds(40));
+        assertTrue(requests(three) > asked, "an incomplete sync is tried again");
+    }
+
+    @Test
+    void aRestartBeforeTheFirstSyncStillNeverMakesAWipedNodeVoteTwice() throws Exception {
+        SimFederation f = syncFed(202, "");
+        SimNode three = f.node(3);
+        String id = votedThenWiped(f, f.node(6), "pay-b");
+        f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE);
+        three.start();
+        f.world().run(Duration.ofMillis(500)); // in boot grace: a boot entry on the new disk, no sync yet
+        three.stop(); // the operator restarts it (or systemd does, after a crash)
+        f.world().run(Duration.ofSeconds(2));
+        three.start();
+        neverVotesTwice(f, f.node(6), id);
+    }
+
+    @Test
+    void oneMemberAnsweringEmptyPagesCannotMakeAWipedNodeVoteTwice() throws Exception {
+        SimFederation f = syncFed(211, "");
+        SimNode three = f.node(3);
+        SimNode liar = f.node(6);
+        String id = votedThenWiped(f, f.node(7), "pay-l");
+        f.bus().partition((r, e) -> r == three && ((e.type() == MessageType.SYNC_RESPONSE && e.from().equals(liar.id()))
+                || (e.type() == MessageType.PRESENCE_HEARTBEAT && !e.from().equals(liar.id()))));
+        three.start();
+        Set<String> answered = new HashSet<>();
+        assertTrue(f.world().runUntil(Duration.ofSeconds(60), () -> {
+            answerFor(f, Map.of(liar.id(), liar), List.of(), answered); // "I hold nothing"
+            return three.core().sync().caughtUp();
+        }));
+        neverVotesTwice(f, f.node(7), id);
+    }
+
+    @Test
+    void twoMembersHandingOverTheOpenWithoutItsVotesCannotMakeAWipedNodeVoteTwice() throws Exception {
+        SimFederation f = syncFed(402, "");
+        SimNode three = f.node(3);
+        Map<NodeId, SimNode> gang = Map.of(f.node(6).id(), f.node(6), f.node(7).id(), f.node(7));
+        String id = votedThenWiped(f, f.node(4), "pay-g"); // an honest opener: not the colluders' own open
+        Envelope theOpen = openEnvelope(f.node(4), id);
+        f.bus().partition((r, e) -> r == three && ((e.type() == MessageType.SYNC_RESPONSE && gang.containsKey(e.from()))
+                || (e.type() == MessageType.PRESENCE_HEARTBEAT && !gang.containsKey(e.from()))));
+        three.start();
+        Set<String> answered = new HashSet<>();
+        assertTrue(f.world().runUntil(Duration.ofSeconds(60), () -> {
+            answerFor(f, gang, List.of(theOpen), answered);
+            return three.core().sync().caughtUp();
+        }));
+        assertTrue(arb(three).dispute(id).isPresent(), "the open came, its votes did not");
+        assertFalse(arb(three).dispute(id).orElseThrow().votes().containsKey(three.id()));
+        neverVotesTwice(f, f.node(4), id);
+    }
+
+    /**
+     * node-1..3 primaries, node-4 and node-5 fallback arbiters, M = 3. node-4 votes after node-6's activation,
+     * loses its disk; node-7, the other party, signs a second, later activation and hands it over first.
+     */
+    @Test
+    void aPartysSecondActivationCannotMakeAWipedFallbackArbiterVoteTwice() throws Exception {
+        SimFederation f = SimFederation.started(308, dir, SimFederation.Options.fast(7).withArbiters(
+                new SimFederation.Arbiters(3, 3, 2, Duration.ofMinutes(10), Duration.ofMinutes(5)))
+                .withClockSkew(Duration.ofSeconds(30)).withYaml("responder:\n  enabled: false\n"), 10);
+        assertTrue(f.awaitCaughtUp(Duration.ofSeconds(30)));
+        SimNode w = f.node(4);
+        SimNode hostile = f.node(7);
+        String id = open(f.node(6), "pay-f");
+        f.world().run(Duration.ofSeconds(1));
+        vote(f.node(1), id, Decision.BUYER);
+        vote(f.node(2), id, Decision.SELLER);
+        f.world().run(Duration.ofMinutes(5).plusSeconds(5)); // the midpoint: node-6 activates the fallback arbiters
+        assertEquals(DisputeStatus.FALLBACK, arb(f.node(1)).dispute(id).orElseThrow().status());
+        vote(w, id, Decision.BUYER);
+        f.world().run(Duration.ofSeconds(1));
+        w.crash();
+        wipe(w);
+        long now = f.world().now();
+        Envelope later = hostile.sign(MessageType.DISPUTE_FALLBACK,
+                new FallbackActivation(id, now + Duration.ofMinutes(2).toMillis()), now);
+        for (SimNode n : f.nodes()) { // every node that holds node-6's activation refuses the later one
+            if (n.up()) {
+                n.receiveRaw(n.topics().arbiterPropose(), later.encode());
+            }
+        }
+        f.bus().partition((r, e) -> r == w && e.from().equals(f.node(6).id()) && e.type() == MessageType.DISPUTE_FALLBACK);
+        w.start();
+        w.receiveRaw(w.topics().arbiterPropose(), openEnvelope(f.node(6), id).encode());
+        w.receiveRaw(w.topics().arbiterPropose(), later.encode());
+        f.world().run(Duration.ofMinutes(2).plusSeconds(10)); // past node-7's activation date
+        String refusal = tryVote(w, id, Decision.SELLER);
+        assertTrue(refusal.contains("opened before this node's ledger began") || refusal.contains("already voted"), refusal);
+        assertEquals(Set.of(Decision.BUYER), signedDecisions(w, id));
+        Envelope held = arb(f.node(1)).dispute(id).orElseThrow().fallback().orElseThrow();
+        assertEquals(f.node(6).id(), held.from(), "the earliest activation stands on the nodes that hold both");
+    }
+
+    @Test
+    void withSyncOffAWipedNodeStillNeverVotesTwice() throws Exception {
+        SimFederation f = syncFed(212, "sync:\n  enabled: false\n");
+        SimNode three = f.node(3);
+        String id = votedThenWiped(f, f.node(6), "pay-o");
+        three.start();
+        assertTrue(three.core().sync().caughtUp(), "sync off: nothing to wait for");
+        neverVotesTwice(f, f.node(6), id);
+    }
+}
