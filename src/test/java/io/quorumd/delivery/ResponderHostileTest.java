@@ -32,11 +32,11 @@ class ResponderHostileTest {
     Path dir;
 
     private static void vote(SimNode n, String id, Decision d) {
-        SyncScenarioTest.vote(n, id, d);
+        DeliveryFixtures.vote(n, id, d);
     }
 
     private static String open(SimNode by, String subject) {
-        return SyncScenarioTest.open(by, subject);
+        return DeliveryFixtures.open(by, subject);
     }
 
     private static String ruled(SimFederation f, String subject) {

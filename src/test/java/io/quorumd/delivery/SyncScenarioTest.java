@@ -1,5 +1,7 @@
 package io.quorumd.delivery;
 
+import static io.quorumd.delivery.DeliveryFixtures.open;
+import static io.quorumd.delivery.DeliveryFixtures.vote;
 import static io.quorumd.delivery.ResponderScenarioTest.arb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,18 +43,6 @@ class SyncScenarioTest {
                 .withClockSkew(skew).withYaml("responder:\n  enabled: false\n" + yaml), 10);
         assertTrue(f.awaitCaughtUp(Duration.ofSeconds(30)));
         return f;
-    }
-
-    static String open(SimNode by, String subject) {
-        String seller = by.name().equals("node-7") ? "node-6" : "node-7";
-        return by.control(c -> c.arbiter().orElseThrow().desk().open(subject, by.name(), seller, 5, "x", List.of()));
-    }
-
-    static void vote(SimNode n, String id, Decision d) {
-        n.control(c -> {
-            c.arbiter().orElseThrow().desk().vote(id, d, "r");
-            return null;
-        });
     }
 
     @Test
