@@ -9,7 +9,6 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.Roster;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -75,11 +74,9 @@ public final class ArbiterDesk {
                     + " on " + disputeId + "; a vote cannot be changed");
         }
         long openedAt = d.body().openedAt();
-        if (openedAt < m.ledgerBegan()) {
-            throw new IllegalArgumentException("dispute " + disputeId + " was opened before this node's ledger began ("
-                    + Instant.ofEpochMilli(m.ledgerBegan()) + "): its key may have voted on it before the ledger was lost,"
-                    + " so this node does not vote on it");
-        }
+        m.voteRefusal(openedAt).ifPresent(r -> {
+            throw new IllegalArgumentException("this node does not vote on dispute " + disputeId + ": " + r.detail());
+        });
         if (openedAt > m.now()) {
             throw new IllegalArgumentException("dispute " + disputeId + " is dated " + (openedAt - m.now())
                     + " ms ahead of this node's clock; vote once that time has come");

@@ -5,6 +5,7 @@ import io.quorumd.loop.InboundMessage;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
+import io.quorumd.loop.VoteGuard;
 import io.quorumd.wire.Body;
 import io.quorumd.wire.Decision;
 import io.quorumd.wire.DisputeOpen;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,13 +82,13 @@ public final class ArbiterMachine {
     private final Map<String, Dispute> disputes = new LinkedHashMap<>();
     private final VoteBuffer buffered = new VoteBuffer(BUFFER_MAX, BUFFER_PER_SENDER, BUFFER_MS);
     private final DisputeInbox inbox;
-    private final LongSupplier ledgerBegan;
+    private final VoteGuard guard;
     private final Runnable onGap;
 
     public ArbiterMachine(NodeId self, ArbiterPolicy policy, Duration expiryCheckEvery, Clock clock, Scheduler scheduler,
                           SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox, ArbiterJournal journal,
-                          LongSupplier ledgerBegan, Runnable onGap, Random jitter) {
-        this.ledgerBegan = ledgerBegan;
+                          VoteGuard guard, Runnable onGap, Random jitter) {
+        this.guard = guard;
         this.onGap = onGap;
         this.self = self;
         this.policy = policy;
@@ -256,7 +256,7 @@ public final class ArbiterMachine {
             long now = now();
             boolean held = d != null && d.fallback().isPresent()
                     && ((FallbackActivation) d.fallback().get().body()).activatedAt() <= now;
-            if (d != null && d.status().active() && !held && d.body().openedAt() >= ledgerBegan()
+            if (d != null && d.status().active() && !held && guard.refusal(d.body().openedAt()).isEmpty()
                     && now + policy.skewMs() >= d.midpoint(policy.votingTimeoutMs())
                     && DisputeRules.fallbackRefusal(d, self, now, policy).isEmpty()) {
                 signAndApply("arbiter/fallback/" + d.id(), MessageType.DISPUTE_FALLBACK,
@@ -314,14 +314,9 @@ public final class ArbiterMachine {
         return clock.millis();
     }
 
-    /**
-     * When this node's ledger began (its first boot entry). Its key may have signed before — a lost or
-     * replaced disk — so it signs no vote and no activation on a dispute opened earlier: every vote it ever
-     * signed is dated no earlier than its dispute's open (the desk waits for a post-dated open), and it
-     * signed nothing after the old ledger ended.
-     */
-    long ledgerBegan() {
-        return ledgerBegan.getAsLong();
+    /** Whether this node may sign a vote or an activation on something dated {@code datedAt} (DESIGN §13). */
+    Optional<VoteGuard.Refusal> voteRefusal(long datedAt) {
+        return guard.refusal(datedAt);
     }
 
     NodeId self() {

@@ -31,9 +31,9 @@ final class DisputeRules {
      * {@code maxOpenPerMember} active disputes. History (a sync page) may be older, but its voting period
      * (voting timeout + fallback extension, and the skew) must not be over — a member must not be able to
      * hand others backdated opens that expire at once, which no honest node can tell from real ones — and
-     * its cap is on signed facts: fewer than twice maxOpenPerMember unresolved disputes of the opener dated
-     * within one dispute window before it, which no member honouring the live cap reaches unless its
-     * disputes deadlock early. Replay judges nothing but the parties: the rest held when it was stored.
+     * its opener may hold fewer than twice maxOpenPerMember unresolved disputes whose voting period is not
+     * over — a plain bound whatever order history arrives in, which no member honouring the live cap
+     * reaches unless its disputes deadlock early. Replay judges nothing but the parties: the rest held when it was stored.
      * There is no "one dispute per subject" rule here: judged against the disputes a node happens to hold,
      * it would depend on arrival order (two opens for one subject would split the federation) and let any
      * member squat any subject. The opener's own node refuses a second open of its own on a subject
@@ -60,12 +60,12 @@ final class DisputeRules {
             if (open.openedAt() + window + policy.skewMs() < now) {
                 return refuse("stale_open", "a synced open of " + policy.label(opener) + " whose voting period is over");
             }
-            long before = disputes.stream().filter(d -> d.open().from().equals(opener) && d.ruling().isEmpty()
-                    && d.status() != DisputeStatus.CONTESTED && d.body().openedAt() <= open.openedAt()
-                    && d.body().openedAt() > open.openedAt() - window).count();
-            if (before >= 2L * policy.maxOpenPerMember()) {
-                return refuse("too_many_open", policy.label(opener) + " has " + before
-                        + " unresolved disputes dated within one dispute window before this synced open");
+            long current = disputes.stream().filter(d -> d.open().from().equals(opener) && d.ruling().isEmpty()
+                    && d.status() != DisputeStatus.CONTESTED
+                    && d.body().openedAt() + window + policy.skewMs() >= now).count();
+            if (current >= 2L * policy.maxOpenPerMember()) {
+                return refuse("too_many_open", policy.label(opener) + " has " + current
+                        + " unresolved disputes whose voting period is not over");
             }
             return Optional.empty();
         }

@@ -4,6 +4,7 @@ import io.quorumd.config.QuorumdConfig.CheckpointSection;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
+import io.quorumd.loop.VoteGuard;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Roster;
 import io.quorumd.wire.SlotSigner;
@@ -14,12 +15,12 @@ import java.util.function.LongSupplier;
 
 /**
  * Everything the checkpoint parts share: identity, settings, time, and the effect interfaces.
- * {@code ledgerBegan}: when this node's ledger began (its key may have signed before; see the voter).
+ * {@code guard}: whether this node may vote on a proposal of a given asOf (DESIGN §13).
  */
 record CheckpointContext(NodeId self, Roster roster, CheckpointSection settings, long skewMs, Clock clock,
                          Scheduler scheduler, SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox,
                          CheckpointJournal journal, RunHistory history, CheckpointStore store,
-                         LongSupplier onlinePeers, LongSupplier ledgerBegan, Random jitter) {
+                         LongSupplier onlinePeers, VoteGuard guard, Random jitter) {
     long now() {
         return clock.millis();
     }

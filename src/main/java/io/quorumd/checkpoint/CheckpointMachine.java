@@ -6,6 +6,7 @@ import io.quorumd.loop.InboundMessage;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
+import io.quorumd.loop.VoteGuard;
 import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
@@ -44,9 +45,9 @@ public final class CheckpointMachine {
     public CheckpointMachine(NodeId self, Roster roster, CheckpointSection settings, long skewMs, Clock clock,
                              Scheduler scheduler, SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox,
                              CheckpointJournal journal, RunHistory history, CheckpointStore store,
-                             LongSupplier onlinePeers, LongSupplier ledgerBegan, Random jitter) {
+                             LongSupplier onlinePeers, VoteGuard guard, Random jitter) {
         this.ctx = new CheckpointContext(self, roster, settings, skewMs, clock, scheduler, slots, signer, topics, outbox,
-                journal, history, store, onlinePeers, ledgerBegan, jitter);
+                journal, history, store, onlinePeers, guard, jitter);
         this.voter = new CheckpointVoter(ctx);
         this.proposer = new CheckpointProposer(ctx);
     }

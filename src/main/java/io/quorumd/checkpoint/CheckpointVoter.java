@@ -4,6 +4,7 @@ import io.quorumd.config.QuorumdConfig.Tolerance;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.loop.InboundMessage;
 import io.quorumd.loop.TimerKey;
+import io.quorumd.loop.VoteGuard;
 import io.quorumd.wire.CheckpointProposal;
 import io.quorumd.wire.CheckpointTuple;
 import io.quorumd.wire.CheckpointVote;
@@ -16,6 +17,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The voter's side: checks a peer's proposal, derives its own view of the subject as of the proposal's
@@ -86,9 +88,9 @@ final class CheckpointVoter {
             ctx.journal().rejected("stale_proposal", "proposal of " + who + " is past its window");
             return;
         }
-        if (p.asOf() < ctx.ledgerBegan().getAsLong()) {
-            // this key may have voted on it before its ledger was lost; a vote is never signed before its asOf
-            ctx.journal().rejected("before_ledger", "proposal of " + who + " is dated before this node's ledger began");
+        Optional<VoteGuard.Refusal> barred = ctx.guard().refusal(p.asOf()); // DESIGN §13: sign once across a lost disk
+        if (barred.isPresent()) {
+            ctx.journal().rejected(barred.get().code(), "no vote on the proposal of " + who + ": " + barred.get().detail());
             return;
         }
         Subject s = subjects.computeIfAbsent(env.from(), k -> new Subject());
@@ -128,7 +130,7 @@ final class CheckpointVoter {
         ctx.journal().accepted(m);
         Duration jitter = ctx.settings().voteJitter();
         long delay = jitter.isZero() ? 0 : (long) (ctx.jitter().nextDouble() * jitter.toMillis());
-        delay = Math.max(delay, p.asOf() - now); // never signed before its asOf: see before_ledger
+        delay = Math.max(delay, p.asOf() - now); // never signed before its asOf (DESIGN §13)
         if (delay == 0) {
             vote(env);
         } else {

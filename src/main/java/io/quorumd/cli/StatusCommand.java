@@ -31,6 +31,7 @@ final class StatusCommand implements Callable<Integer> {
                 System.out.println("responder:    " + r.path("pendingTrackers").asLong() + " decisions waiting for peers");
             }
             System.out.println("sync:         " + (r.path("caughtUp").asBoolean() ? "caught up" : "catching up"));
+            System.out.println("signing:      ledger " + r.path("signing").asText());
             System.out.println("rejects:      " + r.path("rejects").asText());
         }
         return a.exitCode();

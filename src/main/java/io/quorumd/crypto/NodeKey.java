@@ -94,7 +94,17 @@ public final class NodeKey {
         }
     }
 
-    /** Writes the key as PEM with mode 0600; never replaces an existing file. */
+    /**
+     * The marker beside a key file that says the key has never signed anything: {@link #writeNew} writes it,
+     * the daemon removes it once the key's first ledger holds its first entries.
+     */
+    public static Path unusedMarker(Path keyFile) {
+        return keyFile.resolveSibling(keyFile.getFileName() + ".unused");
+    }
+
+    /**
+     * Writes the key as PEM with mode 0600, and its {@link #unusedMarker}; never replaces an existing file.
+     */
     public void writeNew(Path file) throws KeyFileException {
         try {
             Path parent = file.toAbsolutePath().getParent();
@@ -103,6 +113,8 @@ public final class NodeKey {
             }
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, toPem(), StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
+            Files.writeString(unusedMarker(file), "this key has not signed anything yet; quorumd removes this file"
+                    + " at its first start\n", StandardCharsets.US_ASCII);
         } catch (FileAlreadyExistsException e) {
             throw new KeyFileException(file + " already exists; quorumd never overwrites a key file");
         } catch (IOException e) {

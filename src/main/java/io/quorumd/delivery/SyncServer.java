@@ -1,6 +1,7 @@
 package io.quorumd.delivery;
 
 import io.quorumd.config.QuorumdConfig.SyncSection;
+import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.loop.InboundMessage;
 import io.quorumd.loop.Journal;
@@ -13,6 +14,7 @@ import io.quorumd.wire.Roster;
 import io.quorumd.wire.SyncRequest;
 import io.quorumd.wire.SyncResponse;
 import io.quorumd.wire.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,10 +87,10 @@ final class SyncServer {
      * The page after {@code cursor}: whole groups while they fit; a group that does not fit the rest of a
      * page starts the next one, and a group larger than a whole page is split across pages — never cut
      * short, since a dispute's votes are exactly what a node that lost its disk must learn. {@code next}
-     * names the last group sent, how many of its envelopes went so far and the last one's id
-     * ({@link #cursor}): the next page goes on after that envelope, or sends the group again from its start
-     * should the group have changed meanwhile (its votes became a ruling). Counts only grow, so successive
-     * cursors always do.
+     * names the last group sent, how many envelopes of it went so far, and how long and of which envelopes
+     * the part of it sent is ({@link #cursor}): the next page goes on after that part if the group still
+     * starts with it, or sends the group again from its start if it changed meanwhile (a ruling replaced its
+     * votes, an activation came). Counts only grow, so successive cursors always do.
      */
     Page page(List<SyncSource.Group> groups, String cursor) {
         Cursor at = Cursor.parse(cursor);
@@ -125,34 +127,41 @@ final class SyncServer {
                     page.add(e);
                     bytes += size;
                 }
-                next = cursor(g.key(), ++sent, e);
+                next = cursor(g.key(), ++sent, all.subList(0, i + 1));
             }
         }
         return new Page(page, "");
     }
 
-    /** The cursor after {@code count} envelopes of group {@code key}, the last of them {@code last}. */
-    static String cursor(String key, int count, Envelope last) {
-        return key + "." + String.format(Locale.ROOT, "%06d", Math.min(count, 999_999)) + "."
-                + last.contentId().substring(0, 16);
+    /**
+     * The cursor after {@code count} envelopes of group {@code key} went out, the group now starting with
+     * {@code prefix}: key, count, the prefix's length and a digest of its envelope ids.
+     */
+    static String cursor(String key, int count, List<Envelope> prefix) {
+        return key + "." + String.format(Locale.ROOT, "%06d.%04d.", Math.min(count, 999_999), Math.min(prefix.size(), 9_999))
+                + prefixDigest(prefix);
     }
 
-    /** A parsed cursor: "" (from the start), a key (after that group), or a key, a count and an envelope id. */
-    private record Cursor(String key, boolean whole, int count, String lastId) {
+    private static String prefixDigest(List<Envelope> prefix) {
+        StringBuilder ids = new StringBuilder();
+        prefix.forEach(e -> ids.append(e.contentId()).append('\n'));
+        return Hashes.contentId(ids.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    }
+
+    /** A parsed cursor: "" (from the start), a key (after that group), or a key, a count and a sent prefix. */
+    private record Cursor(String key, boolean whole, int count, int prefixLength, String digest) {
         static Cursor parse(String cursor) {
             String[] parts = cursor.split("\\.", -1);
-            if (parts.length == 3 && parts[1].matches("[0-9]{1,9}")) {
-                return new Cursor(parts[0], false, Integer.parseInt(parts[1]), parts[2]);
+            if (parts.length == 4 && parts[1].matches("[0-9]{1,9}") && parts[2].matches("[0-9]{1,9}")) {
+                return new Cursor(parts[0], false, Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), parts[3]);
             }
-            return new Cursor(parts[0], true, 0, "");
+            return new Cursor(parts[0], true, 0, 0, "");
         }
 
-        /** Where to go on in the group as it is now: after the last envelope sent, or from its start. */
+        /** Where to go on in the group as it is now: after the part sent if it still starts the group, else 0. */
         int resumeIn(List<Envelope> group) {
-            for (int i = 0; i < group.size(); i++) {
-                if (group.get(i).contentId().startsWith(lastId)) {
-                    return i + 1;
-                }
+            if (prefixLength <= group.size() && prefixDigest(group.subList(0, prefixLength)).equals(digest)) {
+                return prefixLength;
             }
             return 0;
         }

@@ -32,7 +32,12 @@ public enum EntryKind {
     /** The end of a tracker: {decisionId, reason, copies}. */
     UNTRACK("untrack"),
     /** This ledger completed its first sync with a peer (later starts ask only for recent disputes): {peer}. */
-    SYNCED("synced");
+    SYNCED("synced"),
+    /**
+     * When this ledger began, for signing (DESIGN §13): {freshKey} as it is made (a key that never signed,
+     * or not), then {at} once this node's clock agreed with its peers'.
+     */
+    BEGAN("began");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));

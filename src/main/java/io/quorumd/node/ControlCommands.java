@@ -71,6 +71,7 @@ final class ControlCommands {
         o.put("rejects", core.metrics().rejectSummary());
         core.responder().ifPresent(r -> o.put("pendingTrackers", r.pending()));
         o.put("caughtUp", core.sync().caughtUp());
+        o.put("signing", core.signingState());
         return o;
     }
 

@@ -49,7 +49,9 @@ final class LedgerReplay implements EntryVisitor {
     private final Responder responder;
     private final Topics topics;
     private boolean synced;
-    private Long began;
+    private Long firstBoot;
+    private LedgerAge.State beganState;
+    private long beganAt;
 
     LedgerReplay(NodeId self, FullVerifier verifier, RunHistory history, CheckpointStore checkpoints,
                  LedgeredSigner slots, ArbiterMachine arbiter, Responder responder, Topics topics) {
@@ -91,8 +93,11 @@ final class LedgerReplay implements EntryVisitor {
         } else if (entry.kind() == EntryKind.SYNCED) {
             synced = true;
         }
-        if (began == null && entry.kind() == EntryKind.BOOT) {
-            began = entry.ts();
+        if (firstBoot == null && entry.kind() == EntryKind.BOOT) {
+            firstBoot = entry.ts();
+        }
+        if (entry.kind() == EntryKind.BEGAN) {
+            replayBegan(entry.data());
         }
         track(history, self, entry);
         return problem;
@@ -115,9 +120,31 @@ final class LedgerReplay implements EntryVisitor {
         return ledger;
     }
 
-    /** When this ledger began: the time of its first boot entry; empty for an empty ledger. */
-    Optional<Long> began() {
-        return Optional.ofNullable(began);
+    /** When this ledger began, for signing: what its {@code began} entries say (see {@link LedgerAge}). */
+    private void replayBegan(ObjectNode d) {
+        if (beganState == null) {
+            beganState = d.path("freshKey").asBoolean(false) ? LedgerAge.State.FRESH_KEY : LedgerAge.State.WAITING_FOR_CLOCK;
+        }
+        if (beganState == LedgerAge.State.WAITING_FOR_CLOCK && d.has("at")) {
+            beganState = LedgerAge.State.BEGAN;
+            beganAt = d.path("at").asLong();
+        }
+    }
+
+    /**
+     * How this ledger began, for signing; empty for an empty ledger (decided at its first boot). A ledger
+     * written before {@code began} entries existed began at its first boot entry.
+     */
+    Optional<LedgerAge.State> beganState() {
+        if (beganState == null && firstBoot != null) {
+            return Optional.of(LedgerAge.State.BEGAN);
+        }
+        return Optional.ofNullable(beganState);
+    }
+
+    /** The time it began (meaningful for {@link LedgerAge.State#BEGAN}). */
+    long beganAt() {
+        return beganState == null && firstBoot != null ? firstBoot : beganAt;
     }
 
     /** Whether this ledger records a complete sync with peers (until then a start asks for all disputes). */

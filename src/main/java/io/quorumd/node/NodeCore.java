@@ -91,12 +91,12 @@ public final class NodeCore implements EventHandler {
     private volatile boolean silenced;
     private volatile long ledgerEntries;
     private volatile long ledgerBytes;
-    /** When this ledger began: its first boot entry, or this start for an empty one. */
-    private long ledgerBegan;
+    private final boolean emptyAtOpen;
+    private LedgerAge ledgerAge; // set once the ledger is replayed; the machines ask it later
 
     /** Opens the ledger, replaying it into the machines; starts nothing. */
-    public NodeCore(QuorumdConfig config, NodeKey key, Clock clock, Scheduler scheduler, Publisher publisher,
-                    NodeMetrics metrics, Random jitter, Consumer<Throwable> onFatal) throws IOException {
+    public NodeCore(QuorumdConfig config, NodeKey key, KeyUse keyUse, Clock clock, Scheduler scheduler,
+                    Publisher publisher, NodeMetrics metrics, Random jitter, Consumer<Throwable> onFatal) throws IOException {
         this.config = config;
         this.id = key.nodeId();
         this.scheduler = scheduler;
@@ -112,10 +112,10 @@ public final class NodeCore implements EventHandler {
                 config.federation().clockSkew().toMillis(), clock, scheduler, signer, topics, outbox, journal, this::observe);
         this.checkpoint = new CheckpointMachine(id, config.federation().roster(), config.checkpoint(),
                 config.federation().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
-                history, checkpoints, presence::onlineCount, () -> ledgerBegan, jitter);
+                history, checkpoints, presence::onlineCount, t -> ledgerAge.refusal(t), jitter);
         this.arbiter = arbitrationEnabled(config) ? new ArbiterMachine(id, ArbiterPolicy.of(config),
                 config.arbiter().expiryCheckEvery(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
-                () -> ledgerBegan, this::onGap, jitter) : null;
+                t -> ledgerAge.refusal(t), this::onGap, jitter) : null;
         this.responder = config.responder().enabled() ? new Responder(id, config.responder(), config.federation().roster(),
                 clock, scheduler, signer, topics, outbox, journal, jitter) : null;
         journal.deliverTo(responder);
@@ -124,13 +124,17 @@ public final class NodeCore implements EventHandler {
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
                 responder, topics);
         this.ledger = replay.open(dataDir, key, clock, config.ledger(), mark);
-        this.ledgerBegan = replay.began().orElse(clock.millis());
+        this.emptyAtOpen = ledger.lastSeq() == 0;
+        this.ledgerAge = new LedgerAge(replay.beganState().orElse(LedgerAge.State.WAITING_FOR_CLOCK), replay.beganAt(),
+                config.federation().clockSkew().toMillis(), clock::millis, presence::peerClockOffsets,
+                config.federation().roster().size() <= 1, keyUse, this::append);
         slotSigner.attach(ledger);
         Duration twoWindows = config.arbiter().votingTimeout().plus(config.arbiter().fallbackExtension()).multipliedBy(2);
         long bootSince = Math.max(0, history.lastActivity(id, 0) - twoWindows.toMillis()); // before this run's boot entry
         this.sync = new SyncService(id, config.sync(), config.federation().roster(), clock, scheduler, signer, topics,
                 outbox, journal, SyncSources.of(checkpoints, arbiter), this::onlinePeers, this::onMessage,
-                bootSince, twoWindows, replay.synced(), this::recordSynced, jitter);
+                bootSince, twoWindows, replay.synced(),
+                peer -> append(EntryKind.SYNCED, Json.object().put("peer", peer.hex())), jitter);
         ledgerEntries = ledger.entries();
         ledgerBytes = ledger.bytes();
         presence.begin();
@@ -148,6 +152,7 @@ public final class NodeCore implements EventHandler {
                 config.checkpoint().minVoters(), new BootRecord.Policy(a.required(), a.votingTimeout().toMillis(),
                 a.fallbackExtension().toMillis(), config.federation().clockSkew().toMillis()), Version.get(),
                 presence.startedAt()).toJson());
+        ledgerAge.start(emptyAtOpen);
         presence.start();
         checkpoint.start();
         if (arbiter != null) {
@@ -167,11 +172,9 @@ public final class NodeCore implements EventHandler {
         return e;
     }
 
-    /** The first complete sync of this ledger: from then on a restart asks only for recent disputes. */
-    private void recordSynced(NodeId peer) {
-        ObjectNode data = Json.object();
-        data.put("peer", peer.hex());
-        append(EntryKind.SYNCED, data);
+    /** How this ledger began, for signing, and whether the clock agrees with the peers' (for {@code status}). */
+    public String signingState() {
+        return ledgerAge.describe();
     }
 
     private void observe(PeerTransition t) {
@@ -209,7 +212,10 @@ public final class NodeCore implements EventHandler {
     @Override
     public void onMessage(InboundMessage message) {
         switch (message.envelope().type()) {
-            case PRESENCE_HEARTBEAT, PRESENCE_OFFLINE -> presence.onMessage(message);
+            case PRESENCE_HEARTBEAT, PRESENCE_OFFLINE -> {
+                presence.onMessage(message);
+                ledgerAge.beginIfClockAgrees();
+            }
             case CHECKPOINT_PROPOSAL, CHECKPOINT_VOTE, CHECKPOINT_FINAL -> checkpoint.onMessage(message);
             case DISPUTE_OPEN, DISPUTE_VOTE, DISPUTE_FALLBACK, DISPUTE_RULING -> {
                 if (arbiter != null) {
@@ -286,6 +292,7 @@ public final class NodeCore implements EventHandler {
             commitTimes.add(System.nanoTime() - t0);
             ledgerEntries = ledger.entries();
             ledgerBytes = ledger.bytes();
+            ledgerAge.committed();
         }
         for (Publication p : batch) {
             publisher.publish(p.topic(), p.envelope(), p.retained());

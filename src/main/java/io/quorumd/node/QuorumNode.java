@@ -71,7 +71,8 @@ public final class QuorumNode implements AutoCloseable {
         String name = config.node().name();
         this.timers = new TimerThread(this::enqueue);
         try {
-            this.core = new NodeCore(config, key, clock, timers, this::send, metrics,
+            this.core = new NodeCore(config, key, KeyUse.markerBeside(config.node().keyFile()), clock, timers, this::send,
+                    metrics,
                     new Random(new SecureRandom().nextLong()), fatal -> {
                         enqueue(new Shutdown("fatal ledger error"));
                         onFatal.accept(fatal);

@@ -17,7 +17,9 @@ import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,12 @@ public final class PresenceMachine {
     private final Outbox outbox;
     private final PresenceListener listener;
     private final Map<NodeId, PeerState> peers = new ConcurrentHashMap<>();
+    /** Per peer, its last heartbeat's run and seq, and its clock less this node's as of a later one. */
+    private final Map<NodeId, ClockSample> clocks = new ConcurrentHashMap<>();
+
+    /** A peer's clock as one of its heartbeats showed it; {@code offset} only from a heartbeat known to be live. */
+    private record ClockSample(long startedAt, long seq, Optional<Long> offset, long at) {
+    }
     private long startedAt = -1;
     private long seq;
 
@@ -120,6 +128,29 @@ public final class PresenceMachine {
         return peers.values().stream().filter(PeerState::online).count();
     }
 
+    /**
+     * How this node's clock compares with its peers', from each peer's latest heartbeat that followed another
+     * of the same run (a run's first may be a retained, older one) and arrived within two offlineAfter:
+     * their clock less this node's (transit included), in order. Counted before any freshness check, so a
+     * clock far off still shows. Any thread.
+     */
+    public List<Long> peerClockOffsets() {
+        long now = clock.millis();
+        long recent = 2 * settings.offlineAfter().toMillis();
+        return clocks.values().stream().filter(c -> c.offset().isPresent() && Math.abs(now - c.at()) <= recent)
+                .map(c -> c.offset().get()).sorted().toList();
+    }
+
+    private void sampleClock(Envelope env, Heartbeat hb) {
+        long now = clock.millis();
+        ClockSample prev = clocks.get(env.from());
+        boolean later = prev != null && prev.startedAt() == hb.startedAt() && hb.seq() > prev.seq();
+        if (prev == null || later || hb.startedAt() > prev.startedAt()) {
+            clocks.put(env.from(), new ClockSample(hb.startedAt(), hb.seq(),
+                    later ? Optional.of(env.ts() - now) : Optional.empty(), now));
+        }
+    }
+
     public void onTimer(TimerKey key) {
         if (key instanceof HeartbeatDue due && due.startedAt() == startedAt) {
             publishHeartbeat();
@@ -133,6 +164,9 @@ public final class PresenceMachine {
         Envelope env = m.envelope();
         if (env.from().equals(self)) {
             return;
+        }
+        if (env.body() instanceof Heartbeat hb) {
+            sampleClock(env, hb);
         }
         if (env.ts() > clock.millis() + skewMs) {
             journal.rejected("future_ts", env.type().wireName() + " of " + roster.label(env.from()) + " is dated ahead");

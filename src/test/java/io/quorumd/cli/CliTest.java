@@ -65,6 +65,7 @@ class CliTest {
     void keygenPrintsIdAndKeyAndNeverOverwrites() throws Exception {
         Path key = dir.resolve("k/node.key");
         assertEquals(0, run("keygen", "--out", key.toString()));
+        assertTrue(Files.exists(key.resolveSibling(key.getFileName() + ".unused")), "a new key is marked unused");
         assertTrue(stdout().matches("(?s).*node id:\\s+[0-9a-f]{32}.*public key: \\S{44}\\n.*"), stdout());
         KeyFileShape.assertPkcs8V1(key);
         String before = Files.readString(key);

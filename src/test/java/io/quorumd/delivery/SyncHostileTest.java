@@ -25,8 +25,10 @@ import io.quorumd.wire.SyncResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -213,6 +215,7 @@ class SyncHostileTest {
         SimNode three = f.node(3);
         assertTrue(f.world().runUntil(Duration.ofMinutes(10), () -> three.core().sync().caughtUp()),
                 "node-1 answers: one complete session is enough");
+        f.world().run(Duration.ofSeconds(61)); // twice the 30 s skew after its new ledger began
         String fresh = open(f.node(6), "pay-new");
         f.world().run(Duration.ofSeconds(1));
         assertEquals("", tryVote(three, fresh, Decision.SELLER), "a dispute younger than its ledger: it votes");
@@ -260,5 +263,54 @@ class SyncHostileTest {
                 .mapToLong(e -> ((SyncRequest) e.body()).since()).min().orElse(-1);
         assertEquals(0, since, "a ledger that never synced asks for all disputes");
         assertTrue(arb(seven).dispute(ruled).flatMap(d -> d.ruling()).isPresent(), "the ruling of 10 min ago");
+    }
+
+    /**
+     * node-6 signs 40 backdated opens inside one dispute window and node-7 serves them by sync — to node-4
+     * oldest first, to node-2 newest first. Either way no more than twice maxOpenPerMember are held.
+     */
+    @Test
+    void theHistoryCapHoldsWhateverOrderTheOpensArriveIn() throws Exception {
+        SimFederation f = syncFed(504, Duration.ofSeconds(30), "");
+        SimNode opener = f.node(6);
+        SimNode accomplice = f.node(7);
+        int cap = 2 * f.node(2).config().arbiter().maxOpenPerMember();
+        long now = f.world().now();
+        List<Envelope> newestFirst = new ArrayList<>();
+        for (int i = 0; i < cap + 8; i++) {
+            long at = now - 1_000L * (i + 1);
+            newestFirst.add(opener.sign(MessageType.DISPUTE_OPEN, new DisputeOpen("flood-" + i, opener.id(),
+                    f.node(1).id(), 1, "x", List.of(), at), at));
+        }
+        List<Envelope> oldestFirst = new ArrayList<>(newestFirst);
+        java.util.Collections.reverse(oldestFirst);
+        f.bus().partition((r, e) -> e.type() == MessageType.SYNC_RESPONSE && e.from().equals(accomplice.id()));
+        serveBySync(f, f.node(4), accomplice, oldestFirst);
+        serveBySync(f, f.node(2), accomplice, newestFirst);
+        assertEquals(cap, heldFrom(f.node(4), opener), "oldest first");
+        assertEquals(cap, heldFrom(f.node(2), opener), "newest first");
+        assertEquals(8, f.node(2).metrics().protocolRejects("too_many_open"));
+    }
+
+    /** {@code victim} asks {@code server}, whose answer for disputes is {@code items} (its daemon's own is lost). */
+    private static void serveBySync(SimFederation f, SimNode victim, SimNode server, List<Envelope> items) {
+        Set<String> answered = new HashSet<>();
+        victim.published().stream().filter(e -> e.type() == MessageType.SYNC_REQUEST).forEach(e -> answered.add(e.contentId()));
+        int old = answered.size();
+        victim.control(c -> c.sync().now(Optional.of(server.id())));
+        assertTrue(f.world().runUntil(Duration.ofSeconds(20), () -> {
+            for (Envelope req : List.copyOf(victim.published())) {
+                if (req.type() != MessageType.SYNC_REQUEST || !((SyncRequest) req.body()).to().equals(server.id())
+                        || !answered.add(req.contentId())) {
+                    continue;
+                }
+                SyncRequest r = (SyncRequest) req.body();
+                List<Envelope> page = r.selector().equals(SyncRequest.DISPUTES) ? items : List.of();
+                victim.receiveRaw(victim.topics().syncResponse(victim.id()), server.sign(MessageType.SYNC_RESPONSE,
+                        new SyncResponse(victim.id(), 0, r.selector(), req.contentId(), page, ""), f.world().now()).encode());
+            }
+            return answered.size() >= old + 2; // checkpoints, then disputes
+        }));
+        f.world().run(Duration.ofSeconds(1));
     }
 }

@@ -118,4 +118,32 @@ class SyncPagingTest {
         SyncServer.Page same = server.page(before, first.next());
         assertEquals(List.of(before.get(0).envelopes().get(2), before.get(1).envelopes().get(0)), same.envelopes());
     }
+
+    @Test
+    void anEnvelopeInsertedIntoAPartlySentGroupIsNotMissed() {
+        Random r = new Random(11);
+        Envelope open = envelope(r, 1);
+        Envelope v1 = envelope(r, 2);
+        Envelope v2 = envelope(r, 3);
+        Envelope next = envelope(r, 4);
+        List<SyncSource.Group> before = List.of(new SyncSource.Group("0000000000000001:aa", List.of(open, v1, v2)),
+                new SyncSource.Group("0000000000000002:aa", List.of(next)));
+        SyncServer server = server(3);
+        SyncServer.Page first = server.page(before, "");
+        assertEquals(List.of(open, v1, v2), first.envelopes());
+        // an activation lands right after the open before the next page is asked
+        Envelope activation = envelope(r, 5);
+        List<SyncSource.Group> after = List.of(new SyncSource.Group("0000000000000001:aa", List.of(open, activation, v1, v2)),
+                before.get(1));
+        List<Envelope> rest = new ArrayList<>();
+        String cursor = first.next();
+        while (!cursor.isEmpty()) {
+            SyncServer.Page p = server.page(after, cursor);
+            assertTrue(p.next().isEmpty() || p.next().compareTo(cursor) > 0);
+            rest.addAll(p.envelopes());
+            cursor = p.next();
+        }
+        assertTrue(rest.contains(activation), "the changed group goes again: " + rest.size());
+        assertTrue(rest.contains(next));
+    }
 }

@@ -54,8 +54,7 @@ class WipedNodeTest {
         SimNode three = f.node(3);
         three.receiveRaw(three.topics().arbiterPropose(), openEnvelope(opener, id).encode());
         String refusal = tryVote(three, id, Decision.SELLER);
-        assertTrue(refusal.contains("opened before this node's ledger began") || refusal.contains("already voted BUYER"),
-                refusal);
+        assertTrue(refusal.contains("ledger is new") || refusal.contains("already voted BUYER"), refusal);
         assertEquals(Set.of(Decision.BUYER), signedDecisions(three, id));
     }
 
@@ -178,7 +177,7 @@ class WipedNodeTest {
         w.receiveRaw(w.topics().arbiterPropose(), later.encode());
         f.world().run(Duration.ofMinutes(2).plusSeconds(10)); // past node-7's activation date
         String refusal = tryVote(w, id, Decision.SELLER);
-        assertTrue(refusal.contains("opened before this node's ledger began") || refusal.contains("already voted"), refusal);
+        assertTrue(refusal.contains("ledger is new") || refusal.contains("already voted"), refusal);
         assertEquals(Set.of(Decision.BUYER), signedDecisions(w, id));
         Envelope held = arb(f.node(1)).dispute(id).orElseThrow().fallback().orElseThrow();
         assertEquals(f.node(6).id(), held.from(), "the earliest activation stands on the nodes that hold both");
@@ -192,5 +191,97 @@ class WipedNodeTest {
         three.start();
         assertTrue(three.core().sync().caughtUp(), "sync off: nothing to wait for");
         neverVotesTwice(f, f.node(6), id);
+    }
+
+    /**
+     * node-3's clock runs 25 s fast and node-6's 20 s (within the 30 s skew, so both still sign): node-6's
+     * open is dated 20 s ahead of true time, node-3 votes on it at once, loses its disk, and its clock is set
+     * right before the new ledger starts. The new ledger begins before the open's date by the new clock, yet
+     * within twice the skew: refused once that date has come, as ever after.
+     */
+    @Test
+    void aClockSetBackAcrossTheDiskSwapStillNeverMakesItVoteTwice() throws Exception {
+        SimFederation f = syncFed(501, "");
+        SimNode three = f.node(3);
+        three.setClockOffset(25_000);
+        f.node(6).setClockOffset(20_000);
+        f.world().run(Duration.ofSeconds(3)); // peers see their heartbeats within the skew
+        String id = votedThenWiped(f, f.node(6), "pay-clock");
+        three.setClockOffset(0);
+        f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE);
+        three.start();
+        f.world().run(Duration.ofSeconds(25)); // past the open's date by node-3's clock, set right
+        neverVotesTwice(f, f.node(6), id);
+    }
+
+    /** A clock more than the skew off its peers' signs no vote at all, new ledger or not. */
+    @Test
+    void aClockOffItsPeersByMoreThanTheSkewSignsNoVote() throws Exception {
+        SimFederation f = syncFed(502, "");
+        SimNode three = f.node(3);
+        String id = open(f.node(6), "pay-off");
+        f.world().run(Duration.ofSeconds(1));
+        three.setClockOffset(60_000); // after the open arrived: it holds it
+        f.world().run(Duration.ofSeconds(3));
+        String refusal = tryVote(three, id, Decision.BUYER);
+        assertTrue(refusal.contains("off its peers'"), refusal + " / offset " + three.core().presence().peerClockOffsets());
+        assertEquals(Set.of(), signedDecisions(three, id));
+        three.setClockOffset(0);
+        f.world().run(Duration.ofSeconds(3));
+        assertEquals("", tryVote(three, id, Decision.BUYER), "its time set right, it votes");
+    }
+
+    /**
+     * A new ledger started while its clock was an hour ahead does not begin then: it waits until its clock
+     * agrees with its peers', and votes on disputes opened after that (twice the skew later).
+     */
+    @Test
+    void aNewLedgerStartedWithAClockAheadBeginsOnlyOnceTheClockIsRight() throws Exception {
+        SimFederation f = syncFed(503, "");
+        SimNode three = f.node(3);
+        three.crash();
+        wipe(three);
+        three.setClockOffset(Duration.ofHours(1).toMillis());
+        three.start();
+        f.world().run(Duration.ofSeconds(5));
+        String early = open(f.node(6), "pay-early");
+        f.world().run(Duration.ofSeconds(1));
+        assertFalse(tryVote(three, early, Decision.BUYER).isEmpty(), "nothing signed with a clock an hour ahead");
+        three.setClockOffset(0); // NTP sets it right
+        f.world().run(Duration.ofSeconds(65));
+        String later = open(f.node(6), "pay-later");
+        f.world().run(Duration.ofSeconds(1));
+        assertEquals("", tryVote(three, later, Decision.BUYER));
+    }
+
+    /** A new federation's keys never signed: an open dated within the skew before it started is voted on. */
+    @Test
+    void aNewFederationVotesOnAnOpenDatedJustBeforeItStarted() throws Exception {
+        SimFederation f = syncFed(505, "");
+        SimNode opener = f.node(6);
+        long at = f.world().now() - 20_000; // the opener's clock is 20 s behind: within the 30 s skew
+        Envelope env = opener.sign(MessageType.DISPUTE_OPEN, new io.quorumd.wire.DisputeOpen("pay-early", opener.id(),
+                f.node(7).id(), 5, "x", List.of(), at), at);
+        for (SimNode n : f.nodes()) {
+            n.receiveRaw(n.topics().arbiterPropose(), env.encode());
+        }
+        String id = ((io.quorumd.wire.DisputeOpen) env.body()).disputeId();
+        for (int a = 1; a <= 3; a++) {
+            assertEquals("", tryVote(f.node(a), id, Decision.BUYER), "node-" + a);
+        }
+    }
+
+    /** A restart that keeps the ledger keeps what its beginning allowed: older disputes are voted on. */
+    @Test
+    void aRestartWithItsLedgerStillVotesOnOlderDisputes() throws Exception {
+        SimFederation f = syncFed(506, "");
+        SimNode three = f.node(3);
+        String id = open(f.node(6), "pay-kept");
+        f.world().run(Duration.ofSeconds(1));
+        three.crash();
+        three.start();
+        f.world().run(Duration.ofSeconds(1));
+        assertEquals("", tryVote(three, id, Decision.SELLER));
+        assertTrue(three.core().signingState().contains("new key"), three.core().signingState());
     }
 }

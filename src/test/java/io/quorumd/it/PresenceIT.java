@@ -1,6 +1,7 @@
 package io.quorumd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,6 +115,10 @@ class PresenceIT {
     @Test
     void threeNodesSeeEachOtherOnline() throws Exception {
         awaitAllOnline();
+        for (QuorumNode n : nodes) { // federation init made new keys: their first ledgers began free
+            assertFalse(java.nio.file.Files.exists(NodeKey.unusedMarker(n.config().node().keyFile())),
+                    "the unused-key marker goes once the first ledger holds its first entries");
+        }
         for (QuorumNode n : nodes) {
             assertTrue(n.connected());
             for (QuorumNode other : nodes) {

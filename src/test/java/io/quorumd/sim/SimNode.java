@@ -7,6 +7,7 @@ import io.quorumd.loop.InboundMessage;
 import io.quorumd.loop.Shutdown;
 import io.quorumd.loop.TimerFired;
 import io.quorumd.node.InboundGate;
+import io.quorumd.node.KeyUse;
 import io.quorumd.node.NodeCore;
 import io.quorumd.node.NodeMetrics;
 import io.quorumd.wire.Envelope;
@@ -37,6 +38,11 @@ public final class SimNode implements SimBus.Receiver {
     private int incarnation;
     private boolean up;
     private final List<Envelope> published = new ArrayList<>();
+    /** The key signed under some ledger: a wiped data dir then starts a ledger of a used key. */
+    private boolean keyUsed;
+    /** This node's wall clock: the world's, plus an offset a test may set (a clock that is off). */
+    private final java.time.Clock clock;
+    private long clockOffset;
 
     SimNode(SimWorld world, SimBus bus, QuorumdConfig config, NodeKey key) {
         this.world = world;
@@ -45,6 +51,32 @@ public final class SimNode implements SimBus.Receiver {
         this.key = key;
         this.topics = new Topics(config.mqtt().topicPrefix());
         this.subscriptions = new ArrayList<>(topics.subscriptions(key.nodeId()));
+        this.clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochMilli(millis());
+            }
+
+            @Override
+            public long millis() {
+                return world.clock().millis() + clockOffset;
+            }
+        };
+    }
+
+    /** Sets how far this node's wall clock reads ahead of the world's (negative: behind); timers are unaffected. */
+    public void setClockOffset(long millis) {
+        clockOffset = millis;
     }
 
     /** The operator changed this stopped node's config; the next {@link #start()} uses it. */
@@ -76,12 +108,23 @@ public final class SimNode implements SimBus.Receiver {
 
     public void start() throws Exception {
         int inc = ++incarnation;
-        core = new NodeCore(config, key, world.clock(), world.scheduler(this::onTimer, () -> up && incarnation == inc),
+        KeyUse keyUse = new KeyUse() {
+            @Override
+            public boolean neverUsed() {
+                return !keyUsed;
+            }
+
+            @Override
+            public void used() {
+                keyUsed = true;
+            }
+        };
+        core = new NodeCore(config, key, keyUse, clock, world.scheduler(this::onTimer, () -> up && incarnation == inc),
                 this::publish, metrics, new Random(world.random().nextLong()), fatal -> {
                     throw new IllegalStateException("ledger failed in simulation", fatal);
                 });
         gate = new InboundGate(config.node().name(), topics, new InboundVerifier(config.federation().roster()),
-                this::handle, metrics, world.clock());
+                this::handle, metrics, clock);
         up = true;
         org.slf4j.MDC.put("node", name());
         core.start();
