@@ -154,6 +154,12 @@ public final class EventLoop {
             }
             try {
                 event.dispatch(handler);
+            } catch (RequestRefused refused) {
+                if (event instanceof ControlRequest request) {
+                    request.reply().completeExceptionally(refused);
+                } else {
+                    failures.record(event, refused);
+                }
             } catch (RuntimeException e) {
                 failures.record(event, e);
                 if (event instanceof ControlRequest request) {

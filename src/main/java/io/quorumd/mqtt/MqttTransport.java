@@ -31,7 +31,8 @@ import org.slf4j.MDC;
  * The broker connection (Paho mqttv3). QoS 1 everywhere, a persistent session under a stable client id,
  * a signed last will, TCP_NODELAY, TLS and credentials from the config. Every connect — the first and
  * each after a drop — is retried by this class with exponential backoff from {@link #FIRST_RETRY} up to
- * {@code reconnectMax} (Paho's own automatic reconnect starts at 1 s and keeps a backoff that can leave a
+ * {@code reconnectMax}; an attempt that gets no answer within {@code connectTimeout} + 2 s is dropped and
+ * tried again (Paho's own automatic reconnect starts at 1 s and keeps a backoff that can leave a
  * node away for a minute or more after a broker that was gone for a second: measured). Every (re)connect subscribes again, then sends what was published while disconnected (or while
  * all in-flight slots were taken; those go as acknowledgements free them). Callbacks hand raw payloads to
  * {@link Inbound} and do nothing else.
@@ -82,6 +83,8 @@ public final class MqttTransport implements AutoCloseable {
     private final OutboundBacklog pending;
     private final Object lock = new Object();
     private final AtomicLong acknowledged = new AtomicLong();
+    /** Numbers connect attempts: a callback or watchdog of an attempt that is no longer the latest does nothing. */
+    private final AtomicLong attempt = new AtomicLong();
     private volatile CountDownLatch connectedLatch = new CountDownLatch(1);
     private volatile boolean connected;
     private volatile boolean closed;
@@ -194,9 +197,10 @@ public final class MqttTransport implements AutoCloseable {
     }
 
     private void connect(Duration backoff) {
-        if (closed) {
+        if (closed || connected) {
             return;
         }
+        long n = attempt.incrementAndGet();
         try {
             client.connect(options, null, new IMqttActionListener() {
                 @Override
@@ -206,12 +210,39 @@ public final class MqttTransport implements AutoCloseable {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
-                    retryLater(backoff, e);
+                    if (attempt.get() == n) {
+                        retryLater(backoff, e);
+                    }
                 }
             });
-        } catch (MqttException e) {
+        } catch (MqttException | RuntimeException e) {
             retryLater(backoff, e);
+            return;
         }
+        // Paho's asynchronous connect neither completes nor fails when the far end accepts the TCP connection and
+        // never answers CONNECT (seen across broker restarts; ReconnectIT reproduces it), which would leave the
+        // node away for good. An attempt still unanswered after the connect timeout is dropped.
+        Duration answerWithin = settings.connectTimeout().plusSeconds(2);
+        try {
+            retry.schedule(() -> giveUpOn(n, backoff, answerWithin), answerWithin.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void giveUpOn(long n, Duration backoff, Duration waited) {
+        if (closed || connected || attempt.get() != n) {
+            return;
+        }
+        attempt.incrementAndGet();
+        LOG.atWarn().addKeyValue("node", nodeName).addKeyValue("broker", settings.url())
+                .addKeyValue("waited_ms", waited.toMillis()).log("broker connect attempt got no answer; starting over");
+        try {
+            client.disconnectForcibly(0, 100, false);
+        } catch (MqttException | RuntimeException e) {
+            LOG.atDebug().addKeyValue("error", e.getMessage()).log("drop unanswered connect");
+        }
+        connect(backoff);
     }
 
     private void retryLater(Duration backoff, Throwable cause) {
@@ -300,6 +331,7 @@ public final class MqttTransport implements AutoCloseable {
     private final class Callbacks implements MqttCallbackExtended {
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
+            attempt.incrementAndGet();
             MDC.put("node", nodeName);
             LOG.atInfo().addKeyValue("broker", serverUri).addKeyValue("reconnect", reconnect)
                     .addKeyValue("client_id", settings.clientId()).log("broker connected");

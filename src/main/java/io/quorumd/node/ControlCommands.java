@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.Version;
 import io.quorumd.checkpoint.StoredCheckpoint;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.loop.RequestRefused;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.Roster;
@@ -18,7 +19,7 @@ import java.util.Optional;
  */
 final class ControlCommands {
     /** A command the daemon understood but will not carry out; the message says why. */
-    static final class Refused extends RuntimeException {
+    static final class Refused extends RequestRefused {
         private static final long serialVersionUID = 1L;
 
         Refused(String message) {

@@ -32,11 +32,7 @@ class ReconnectIT {
                     true), new SecureRandom());
             List<QuorumNode> nodes = new ArrayList<>();
             try {
-                for (var f : files) {
-                    nodes.add(LabNodes.startOne(f.config()));
-                }
-                Await.until(Duration.ofSeconds(15), () -> nodes.stream().allMatch(n -> n.peersOnline() == 1),
-                        () -> describe(nodes));
+                startAndMeet(files, nodes);
 
                 broker.kill();
                 Await.until(Duration.ofSeconds(15), () -> nodes.stream().noneMatch(QuorumNode::connected),
@@ -58,6 +54,53 @@ class ReconnectIT {
                 }
             }
         }
+    }
+
+    @Test
+    void aConnectThatIsNeverAnsweredIsDroppedAndTriedAgain() throws Exception {
+        assumeTrue(PrivateMosquitto.available(), "mosquitto is not installed (.ci/run installs it)");
+        try (PrivateMosquitto broker = new PrivateMosquitto(Files.createDirectories(dir.resolve("broker")))) {
+            broker.start();
+            int port = Integer.parseInt(broker.url().substring(broker.url().lastIndexOf(':') + 1));
+            try (TcpGate gate = new TcpGate(port)) {
+                gate.open();
+                var files = FederationInit.write(dir.resolve("fed"), new FederationInit.Options(2, gate.url(),
+                        "qd-hung-connect", true), new SecureRandom());
+                for (var f : files) {
+                    Files.writeString(f.config(), Files.readString(f.config())
+                            .replace("  keepAlive: 5s\n", "  keepAlive: 5s\n  connectTimeout: 1s\n"));
+                }
+                List<QuorumNode> nodes = new ArrayList<>();
+                try {
+                    startAndMeet(files, nodes);
+                    // The connections drop and the next attempts reach something that accepts and never answers.
+                    gate.mute();
+                    gate.dropAll();
+                    Await.until(Duration.ofSeconds(15), () -> nodes.stream().noneMatch(QuorumNode::connected),
+                            () -> describe(nodes));
+                    Await.until(Duration.ofSeconds(15), () -> gate.muted() >= 2, () -> "no attempt reached the gate");
+                    gate.open();
+                    // An attempt left hanging would keep a node away for good; a dropped one is tried again.
+                    Await.until(Duration.ofSeconds(20), () -> nodes.stream().allMatch(QuorumNode::connected),
+                            () -> describe(nodes));
+                    Await.until(Duration.ofSeconds(15), () -> nodes.stream().allMatch(n -> n.peersOnline() == 1),
+                            () -> describe(nodes));
+                } finally {
+                    for (QuorumNode n : nodes) {
+                        n.stop(Duration.ofSeconds(2));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Starts a node per config into {@code nodes} (so a failure still stops those started) until all see each other. */
+    private static void startAndMeet(List<FederationInit.NodeFiles> files, List<QuorumNode> nodes) throws Exception {
+        for (var f : files) {
+            nodes.add(LabNodes.startOne(f.config()));
+        }
+        Await.until(Duration.ofSeconds(15), () -> nodes.stream().allMatch(n -> n.peersOnline() == files.size() - 1),
+                () -> describe(nodes));
     }
 
     private static String describe(List<QuorumNode> nodes) {

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP forwarder in front of a broker that a test can shut to new connections, so it decides when a
@@ -20,6 +21,8 @@ final class TcpGate implements AutoCloseable {
     private final int upstreamPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean open;
+    private volatile boolean mute;
+    private final AtomicInteger muted = new AtomicInteger();
     private volatile boolean closed;
 
     TcpGate(int upstreamPort) throws IOException {
@@ -35,11 +38,32 @@ final class TcpGate implements AutoCloseable {
     }
 
     void open() {
+        mute = false;
         open = true;
     }
 
     void shut() {
         open = false;
+    }
+
+    /**
+     * From now on new connections are accepted and then ignored: no byte forwarded, none answered, the
+     * socket left open, as a broker that accepted a connection and hangs. {@link #open()} ends it.
+     */
+    void mute() {
+        mute = true;
+    }
+
+    /** Connections accepted and left hanging since the gate was first muted. */
+    int muted() {
+        return muted.get();
+    }
+
+    /** Ends every connection that is through, as a broker restart does. */
+    void dropAll() {
+        for (Socket s : sockets) {
+            closeQuietly(s);
+        }
     }
 
     private void acceptLoop() {
@@ -49,6 +73,11 @@ final class TcpGate implements AutoCloseable {
                 down = listener.accept();
             } catch (IOException e) {
                 return;
+            }
+            if (mute) {
+                sockets.add(down);
+                muted.incrementAndGet();
+                continue;
             }
             if (!open) {
                 closeQuietly(down);

@@ -142,6 +142,25 @@ class EventLoopTest {
     }
 
     @Test
+    void aRefusedRequestIsAnsweredWithoutAHandlerFailure() throws Exception {
+        Recorder r = new Recorder();
+        EventLoop loop = new EventLoop(100, 16, r, Map.of(), NO_FATAL);
+        loop.start();
+        CompletableFuture<Object> refused = new CompletableFuture<>();
+        loop.submit(new ControlRequest("vote", h -> {
+            throw new RequestRefused("unknown dispute 42");
+        }, refused));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(5, TimeUnit.SECONDS));
+        assertEquals("unknown dispute 42", e.getCause().getMessage());
+        CompletableFuture<Object> broken = new CompletableFuture<>();
+        loop.submit(new ControlRequest("bug", h -> {
+            throw new IllegalStateException("a bug");
+        }, broken));
+        assertThrows(ExecutionException.class, () -> broken.get(5, TimeUnit.SECONDS));
+        assertEquals(1, loop.handlerFailures(), "the refusal is an answer, only the bug is a failure");
+    }
+
+    @Test
     void shutdownEndsTheLoopAfterItsBatch() throws Exception {
         Recorder r = new Recorder();
         EventLoop loop = new EventLoop(100, 16, r, Map.of(), NO_FATAL);
