@@ -172,6 +172,10 @@ final class OrderSim {
             return;
         }
         to.seen.add(env);
+        if (System.getProperty("order.sim.trace") != null) {
+            System.out.println("node-" + to.index + " t=" + world.now() + " <- " + env.type().wireName() + " from "
+                    + set.label(env.from()) + " " + (env.body() instanceof OrderVote v ? v.view() + "/" + v.seq() + "/" + v.digest().substring(0, 6) : ""));
+        }
         to.replica.onMessage(env);
     }
 
