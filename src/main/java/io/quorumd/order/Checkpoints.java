@@ -64,10 +64,6 @@ final class Checkpoints {
         return Optional.of(cert);
     }
 
-    Optional<Envelope> own(NodeId self, long seq) {
-        return Optional.ofNullable(votes.getOrDefault(seq, Map.of()).get(self));
-    }
-
     /** Drops votes at or below {@code h} and certificates below it. */
     void dropThrough(long h) {
         votes.headMap(h, true).clear();

@@ -45,8 +45,4 @@ final class SlotLog {
         }
         bySeq.values().removeIf(Map::isEmpty);
     }
-
-    int size() {
-        return bySeq.values().stream().mapToInt(Map::size).sum();
-    }
 }

@@ -44,10 +44,6 @@ final class ViewChanges {
         proofs.computeIfAbsent(view, v -> new HashMap<>()).putIfAbsent(proof.from(), proof);
     }
 
-    Optional<Envelope> claimOf(NodeId replica, long view) {
-        return Optional.ofNullable(claims.getOrDefault(view, Map.of()).get(replica));
-    }
-
     /** The smallest view above {@code current} that f + 1 distinct replicas claim a higher view for, if any. */
     Optional<Long> joinable(long current) {
         Map<NodeId, Long> lowest = new HashMap<>();
