@@ -77,11 +77,11 @@ final class RosterReader {
             JsonNode r = list.get(j);
             String at = "roles[" + j + "]";
             if (!r.isTextual()) {
-                e.problem(at, "must be one of voter, arbiter, fallback-arbiter");
+                e.problem(at, "must be one of voter, arbiter, fallback-arbiter, replica");
                 continue;
             }
             Role.ofCode(r.textValue()).ifPresentOrElse(roles::add,
-                    () -> e.problem(at, "'" + r.textValue() + "' is not one of voter, arbiter, fallback-arbiter"));
+                    () -> e.problem(at, "'" + r.textValue() + "' is not one of voter, arbiter, fallback-arbiter, replica"));
         }
         if (roles.contains(Role.ARBITER) && roles.contains(Role.FALLBACK_ARBITER)) {
             e.problem("roles", "a member is either a primary arbiter or a fallback arbiter, not both");

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.NodeId;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -14,6 +16,7 @@ import java.util.regex.Pattern;
  */
 public final class JsonFields {
     private static final Pattern CONTENT_ID = Pattern.compile("[0-9a-f]{32}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private final JsonNode object;
     private final String where;
     private final Set<String> read = new HashSet<>();
@@ -67,6 +70,47 @@ public final class JsonFields {
                     + (emptyAllowed ? "empty or " : "") + "32 lowercase hex characters");
         }
         return value;
+    }
+
+    /** A full SHA-256 digest: 64 lowercase hex characters. */
+    public String sha256(String name) throws DecodeException {
+        String value = text(name);
+        if (!SHA256.matcher(value).matches()) {
+            throw new DecodeException(RejectReason.BAD_VALUE, where + "." + name + " must be 64 lowercase hex characters");
+        }
+        return value;
+    }
+
+    /** A list of embedded envelopes, each of {@code type} (any type if null). */
+    public List<Envelope> envelopes(String name, MessageType type) throws DecodeException {
+        List<Envelope> out = new ArrayList<>();
+        for (JsonNode e : array(name)) {
+            Envelope env = EnvelopeCodec.fromJson(e);
+            if (type != null && env.type() != type) {
+                throw new DecodeException(RejectReason.BAD_VALUE, where + "." + name + " holds a " + env.type().wireName()
+                        + ", not a " + type.wireName());
+            }
+            out.add(env);
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /** A list of JSON objects, each handed to {@code reader} with its own strict field reader. */
+    public <T> List<T> objects(String name, ObjectReader<T> reader) throws DecodeException {
+        List<T> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode e : array(name)) {
+            JsonFields f = new JsonFields(e, where + "." + name + "[" + i++ + "]");
+            out.add(reader.read(f));
+            f.done();
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /** Reads one object of a list. */
+    @FunctionalInterface
+    public interface ObjectReader<T> {
+        T read(JsonFields f) throws DecodeException;
     }
 
     /** A node id: 32 lowercase hex characters. */

@@ -19,7 +19,17 @@ public enum MessageType {
     DISPUTE_RULING("arbiter.ruling", DisputeRuling.class, DisputeRuling::parse),
     SYNC_REQUEST("sync.request", SyncRequest.class, SyncRequest::parse),
     SYNC_RESPONSE("sync.response", SyncResponse.class, SyncResponse::parse),
-    RESPONDER_ACK("resp.ack", ResponderAck.class, ResponderAck::parse);
+    RESPONDER_ACK("resp.ack", ResponderAck.class, ResponderAck::parse),
+    ORDER_REQUEST("order.request", OrderRequest.class, OrderRequest::parse),
+    ORDER_PREPREPARE("order.preprepare", OrderPreprepare.class, OrderPreprepare::parse),
+    ORDER_PREPARE("order.prepare", OrderVote.class, OrderVote::parse),
+    ORDER_COMMIT("order.commit", OrderVote.class, OrderVote::parse),
+    ORDER_CHECKPOINT("order.checkpoint", OrderCheckpoint.class, OrderCheckpoint::parse),
+    ORDER_VIEWCHANGE("order.viewchange", OrderViewChange.class, OrderViewChange::parse),
+    ORDER_VIEWPROOF("order.viewproof", OrderViewProof.class, OrderViewProof::parse),
+    ORDER_NEWVIEW("order.newview", OrderNewView.class, OrderNewView::parse),
+    ORDER_FETCH("order.fetch", OrderFetch.class, OrderFetch::parse),
+    ORDER_COMMITTED("order.committed", OrderCommitted.class, OrderCommitted::parse);
 
     /** Parses one message body, refusing missing, extra or wrongly typed fields. */
     @FunctionalInterface

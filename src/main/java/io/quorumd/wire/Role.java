@@ -6,7 +6,9 @@ import java.util.Optional;
 public enum Role {
     VOTER("voter"),
     ARBITER("arbiter"),
-    FALLBACK_ARBITER("fallback-arbiter");
+    FALLBACK_ARBITER("fallback-arbiter"),
+    /** Takes part in ordering federation updates (DESIGN §12). */
+    REPLICA("replica");
 
     private final String code;
 

@@ -47,6 +47,22 @@ public final class Topics {
         return prefix + "/arbiter/final";
     }
 
+    public String orderPropose() {
+        return prefix + "/order/propose";
+    }
+
+    public String orderVote() {
+        return prefix + "/order/vote";
+    }
+
+    public String orderView() {
+        return prefix + "/order/view";
+    }
+
+    public String orderFinal() {
+        return prefix + "/order/final";
+    }
+
     public String syncRequest(NodeId to) {
         return prefix + "/sync/" + to.hex() + "/request";
     }
@@ -81,6 +97,10 @@ public final class Topics {
             case SYNC_REQUEST -> topic.equals(syncRequest(((SyncRequest) envelope.body()).to()));
             case SYNC_RESPONSE -> topic.equals(syncResponse(((SyncResponse) envelope.body()).to()));
             case RESPONDER_ACK -> topic.equals(responderAck(((ResponderAck) envelope.body()).to()));
+            case ORDER_REQUEST -> topic.equals(orderPropose());
+            case ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT -> topic.equals(orderVote());
+            case ORDER_VIEWCHANGE, ORDER_VIEWPROOF, ORDER_NEWVIEW, ORDER_FETCH -> topic.equals(orderView());
+            case ORDER_COMMITTED -> topic.equals(orderFinal());
         };
     }
 }

@@ -1,0 +1,88 @@
+package io.quorumd.order;
+
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.OrderCheckpoint;
+import io.quorumd.wire.OrderPreprepare;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Moves the low watermark h: a checkpoint at a multiple of K in (h, h + 2L] is tallied in {@link Checkpoints};
+ * once q agree at a seq this replica executed, h moves there and everything at or below it is dropped, unless
+ * the stable digest is not this replica's own, which halts the replica for good. h only grows, never past
+ * lastExecuted, and the certificate of h is kept for view changes.
+ */
+final class CheckpointDriver {
+    private final ReplicaContext ctx;
+
+    CheckpointDriver(ReplicaContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void onCheckpoint(Envelope env) {
+        OrderCheckpoint cp = (OrderCheckpoint) env.body();
+        if (cp.seq() % ctx.params.checkpointEvery() != 0) {
+            ctx.refuse("bad_checkpoint", "checkpoint at seq " + cp.seq() + ", not a multiple of " + ctx.params.checkpointEvery());
+            return;
+        }
+        if (cp.seq() <= ctx.h) {
+            return;
+        }
+        if (cp.seq() > ctx.h + 2L * ctx.params.window()) {
+            ctx.refuse("outside_window", "checkpoint at seq " + cp.seq() + " far above h = " + ctx.h);
+            return;
+        }
+        ctx.highestSeen = Math.max(ctx.highestSeen, cp.seq());
+        Optional<Envelope> earlier = ctx.checkpoints.add(env);
+        if (earlier.isPresent()) {
+            ctx.refuse("equivocation", "two checkpoints from " + ctx.set.label(env.from()) + " at seq " + cp.seq());
+            ctx.journal.evidence(earlier.get(), env);
+            return;
+        }
+        checkStable(cp.seq());
+    }
+
+    void checkStable(long seq) {
+        Optional<List<Envelope>> cert = ctx.checkpoints.stableAt(seq);
+        if (cert.isEmpty() || seq <= ctx.h || seq > ctx.lastExecuted) {
+            return;
+        }
+        String digest = ((OrderCheckpoint) cert.get().get(0).body()).stateDigest();
+        String own = ctx.ownDigests.get(seq);
+        if (!digest.equals(own)) {
+            ctx.halted = true;
+            ctx.viewChange.cancelTimer();
+            ctx.journal.diverged(seq, own, digest);
+            return;
+        }
+        moveLowWatermark(seq, digest, cert.get());
+    }
+
+    private void moveLowWatermark(long seq, String digest, List<Envelope> cert) {
+        long h = seq;
+        ctx.h = h;
+        ctx.hDigest = digest;
+        ctx.hCertificate = cert;
+        ctx.log.dropThrough(h);
+        ctx.bestPrepared.headMap(h, true).clear();
+        ctx.checkpoints.dropThrough(h);
+        ctx.ownDigests.headMap(h, true).clear();
+        ctx.bodies.values().removeIf(e -> ((OrderPreprepare) e.body()).seq() <= h);
+        ctx.assigned.values().removeIf(s -> s <= h);
+        long cutoff = ctx.lastExecutedTs - ctx.params.requestTtl().toMillis();
+        ctx.executedIds.values().removeIf(at -> at < cutoff);
+        ctx.journal.stable(seq, digest);
+        ctx.normal.propose();
+    }
+
+    /** The certificate this replica holds for the stable checkpoint (seq, digest); seq 0 needs none. */
+    Optional<List<Envelope>> stableCertificate(long seq, String digest) {
+        if (seq == 0) {
+            return Optional.of(List.of());
+        }
+        if (seq == ctx.h && digest.equals(ctx.hDigest)) {
+            return Optional.of(ctx.hCertificate);
+        }
+        return ctx.checkpoints.certificate(seq, digest);
+    }
+}

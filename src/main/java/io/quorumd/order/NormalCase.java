@@ -1,0 +1,317 @@
+package io.quorumd.order;
+
+import io.quorumd.order.ReplicaContext.Decided;
+import io.quorumd.order.ReplicaContext.PreparedCert;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderBatch;
+import io.quorumd.wire.OrderCheckpoint;
+import io.quorumd.wire.OrderCommitted;
+import io.quorumd.wire.OrderItem;
+import io.quorumd.wire.OrderPreprepare;
+import io.quorumd.wire.OrderRequest;
+import io.quorumd.wire.OrderVote;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The normal case of one view: the primary batches pending requests; a pre-prepare accepted at (v, seq) fixes
+ * the slot's digest (a second digest from the primary is evidence and starts a view change); prepared → sign
+ * a commit; committed → decided; decided seqs execute strictly in seq order, each request at most once, and
+ * every K seqs this replica signs its checkpoint. Two different digests decided at one seq break safety and
+ * throw. While the view is changing, votes are only recorded and bodies kept; what is decided still executes.
+ */
+final class NormalCase {
+    private final ReplicaContext ctx;
+    private long lastProposedTs;
+
+    NormalCase(ReplicaContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void onPreprepare(Envelope env) {
+        OrderPreprepare pp = (OrderPreprepare) env.body();
+        if (!env.from().equals(ctx.set.primary(pp.view()))) {
+            ctx.refuse("not_primary", "pre-prepare of view " + pp.view() + " from " + ctx.set.label(env.from()));
+            return;
+        }
+        if (!pp.batch().digest().equals(pp.digest())) {
+            ctx.refuse("bad_digest", "pre-prepare at seq " + pp.seq() + " whose digest is not its batch's");
+            return;
+        }
+        if (pp.view() < ctx.view || (pp.view() == ctx.view && ctx.changing)) {
+            if (ctx.catchUp.wantsBody(pp.digest())) {
+                ctx.catchUp.storeBody(env);
+            } else {
+                ctx.refuse("wrong_view", "pre-prepare of view " + pp.view() + " in view " + ctx.view
+                        + (ctx.changing ? " (changing)" : ""));
+            }
+            return;
+        }
+        if (pp.seq() <= ctx.h || pp.seq() > ctx.h + ctx.params.window()) {
+            ctx.refuse("outside_window", "pre-prepare at seq " + pp.seq() + " outside (" + ctx.h + ", "
+                    + (ctx.h + ctx.params.window()) + "]");
+            return;
+        }
+        if (pp.view() > ctx.view) {
+            if (pp.view() <= ctx.view + SlotLog.VIEWS_AHEAD) {
+                Slot early = ctx.log.open(pp.view(), pp.seq());
+                if (early.preprepare == null) {
+                    early.preprepare = env;
+                }
+            } else {
+                ctx.refuse("wrong_view", "pre-prepare of view " + pp.view() + " in view " + ctx.view);
+            }
+            return;
+        }
+        acceptPreprepare(env);
+    }
+
+    /** The pre-prepare checks of the current view, in wave2's order; accepted → prepare. */
+    void acceptPreprepare(Envelope env) {
+        OrderPreprepare pp = (OrderPreprepare) env.body();
+        if (pp.seq() <= ctx.lastExecuted) {
+            return;
+        }
+        Slot slot = ctx.log.open(ctx.view, pp.seq());
+        if (slot.digest != null) {
+            if (!slot.digest.equals(pp.digest())) {
+                ctx.refuse("conflicting_preprepare", "primary " + ctx.set.label(env.from()) + " proposed two digests at view "
+                        + ctx.view + " seq " + pp.seq());
+                ctx.journal.evidence(slot.preprepare != null ? slot.preprepare : ctx.newView, env);
+                ctx.viewChange.startViewChange(ctx.view + 1);
+            }
+            return;
+        }
+        long previous = Math.max(ctx.lastExecutedTs,
+                ctx.log.find(ctx.view, pp.seq() - 1).map(s -> s.batch == null ? 0 : s.batch.ts()).orElse(0L));
+        long now = ctx.clock.millis();
+        if (pp.ts() <= previous || Math.abs(pp.ts() - now) > ctx.params.clockSkew().toMillis()) {
+            ctx.refuse("bad_ts", "pre-prepare at seq " + pp.seq() + " stamped " + pp.ts() + " (previous " + previous
+                    + ", now " + now + ")");
+            return;
+        }
+        Set<String> ids = new HashSet<>();
+        for (OrderItem item : pp.items()) {
+            Optional<String> bad = RequestRules.check(ctx.set, item, pp.ts(), ctx.params);
+            if (bad.isPresent()) {
+                ctx.refuse("bad_request", "seq " + pp.seq() + ": " + bad.get());
+                return;
+            }
+            String id = item.requestId();
+            Long other = ctx.assigned.get(id);
+            if (!ids.add(id) || ctx.executedIds.containsKey(id) || (other != null && other != pp.seq())) {
+                ctx.refuse("duplicate_request", "request " + id + " at seq " + pp.seq() + " is executed or ordered already");
+                return;
+            }
+        }
+        slot.preprepare = env;
+        slot.digest = pp.digest();
+        slot.batch = pp.batch();
+        ctx.bodies.put(pp.digest(), env);
+        ids.forEach(id -> ctx.assigned.put(id, pp.seq()));
+        signVote(MessageType.ORDER_PREPARE, slot);
+        progress(slot);
+    }
+
+    void onVote(Envelope env) {
+        OrderVote v = (OrderVote) env.body();
+        String kind = env.type() == MessageType.ORDER_PREPARE ? "prepare" : "commit";
+        if (v.view() < ctx.view || v.view() > ctx.view + SlotLog.VIEWS_AHEAD) {
+            ctx.refuse("wrong_view", kind + " of view " + v.view() + " in view " + ctx.view);
+            return;
+        }
+        if (v.seq() <= ctx.h || v.seq() > ctx.h + ctx.params.window()) {
+            ctx.refuse("outside_window", kind + " at seq " + v.seq() + " outside (" + ctx.h + ", "
+                    + (ctx.h + ctx.params.window()) + "]");
+            return;
+        }
+        ctx.highestSeen = Math.max(ctx.highestSeen, v.seq());
+        Slot slot = ctx.log.open(v.view(), v.seq());
+        Optional<Envelope> earlier = Slot.record(env.type() == MessageType.ORDER_PREPARE ? slot.prepares : slot.commits, env);
+        if (earlier.isPresent()) {
+            ctx.refuse("equivocation", "two " + kind + "s from " + ctx.set.label(env.from()) + " at view " + v.view()
+                    + " seq " + v.seq());
+            ctx.journal.evidence(earlier.get(), env);
+            if (env.from().equals(ctx.set.primary(ctx.view)) && v.view() == ctx.view) {
+                ctx.viewChange.startViewChange(ctx.view + 1);
+            }
+            return;
+        }
+        if (slot.digest != null && !slot.digest.equals(v.digest())) {
+            ctx.catchUp.fetch(v.seq(), v.digest());
+        }
+        progress(slot);
+    }
+
+    void progress(Slot slot) {
+        if (slot.view != ctx.view || ctx.changing || !slot.prepared(ctx.set)) {
+            return;
+        }
+        PreparedCert best = ctx.bestPrepared.get(slot.seq);
+        if (best == null || best.view() < slot.view) {
+            ctx.bestPrepared.put(slot.seq, new PreparedCert(slot.view, slot.digest, Slot.matching(slot.prepares, slot.digest)));
+        }
+        if (!slot.commitSent) {
+            signVote(MessageType.ORDER_COMMIT, slot);
+        }
+        if (!slot.decided && slot.committed(ctx.set)) {
+            slot.decided = true;
+            decide(slot.seq, slot.view, slot.digest, slot.batch, Slot.matching(slot.commits, slot.digest));
+        }
+    }
+
+    void signVote(MessageType type, Slot slot) {
+        String kind = type == MessageType.ORDER_PREPARE ? "prepare" : "commit";
+        Envelope env = ctx.signer.signOnce("order/" + kind + "/" + ctx.epoch + "/" + slot.view + "/" + slot.seq, type,
+                new OrderVote(ctx.epoch, slot.view, slot.seq, slot.digest), ctx.topics.orderVote(), false);
+        if (type == MessageType.ORDER_COMMIT) {
+            slot.commitSent = true;
+            slot.commits.putIfAbsent(ctx.self, env);
+        } else {
+            slot.prepares.putIfAbsent(ctx.self, env);
+        }
+    }
+
+    private void decide(long seq, long inView, String digest, OrderBatch batch, List<Envelope> commits) {
+        if (seq <= ctx.lastExecuted) {
+            return;
+        }
+        Decided earlier = ctx.decided.get(seq);
+        if (earlier != null && !earlier.digest().equals(digest)) {
+            throw new IllegalStateException("two digests committed at seq " + seq + ": " + earlier.digest() + " and " + digest);
+        }
+        if (earlier == null || (earlier.batch() == null && batch != null)) {
+            ctx.decided.put(seq, new Decided(inView, digest, batch, commits));
+        }
+        if (batch == null) {
+            ctx.catchUp.fetch(seq, digest);
+        }
+        execute();
+    }
+
+    /** Executes decided seqs with known bodies from lastExecuted + 1 on, signing a checkpoint every K. */
+    void execute() {
+        boolean progressed = false;
+        Decided d;
+        while (!ctx.halted && (d = ctx.decided.get(ctx.lastExecuted + 1)) != null && d.batch() != null) {
+            ctx.decided.remove(ctx.lastExecuted + 1);
+            long seq = ctx.lastExecuted + 1;
+            List<OrderItem> fresh = new ArrayList<>();
+            for (OrderItem item : d.batch().items()) {
+                String id = item.requestId();
+                if (ctx.executedIds.putIfAbsent(id, ((OrderRequest) item.request().body()).requestedAt()) == null) {
+                    fresh.add(item);
+                }
+                ctx.pending.remove(id);
+            }
+            ctx.state.apply(seq, d.batch().ts(), fresh);
+            ctx.lastExecuted = seq;
+            ctx.lastExecutedTs = Math.max(ctx.lastExecutedTs, d.batch().ts());
+            ctx.executed.put(seq, d);
+            ctx.executed.headMap(seq - 2L * ctx.params.window(), true).clear();
+            ctx.journal.executed(seq, d.view(), d.batch().items(), d.commits());
+            progressed = true;
+            if (d.view() == ctx.view && !ctx.changing) {
+                ctx.consecutiveChanges = 0;
+                if (ctx.self.equals(ctx.set.primary(ctx.view))) {
+                    publishCommitted(seq);
+                }
+            }
+            if (seq % ctx.params.checkpointEvery() == 0) {
+                String digest = ctx.state.digest();
+                ctx.ownDigests.put(seq, digest);
+                Envelope cp = ctx.signer.signOnce("order/checkpoint/" + ctx.epoch + "/" + seq, MessageType.ORDER_CHECKPOINT,
+                        new OrderCheckpoint(ctx.epoch, seq, digest), ctx.topics.orderVote(), false);
+                ctx.checkpoints.add(cp);
+                ctx.checkpointing.checkStable(seq);
+            }
+        }
+        if (progressed) {
+            ctx.viewChange.cancelTimer();
+            ctx.viewChange.refreshTimer();
+        }
+    }
+
+    /** Signs (first time) or re-publishes the {@code order.committed} of an executed seq still held. */
+    void publishCommitted(long seq) {
+        Decided d = ctx.executed.get(seq);
+        if (d == null) {
+            return;
+        }
+        String slot = "order/committed/" + ctx.epoch + "/" + seq;
+        boolean fresh = ctx.signer.signed(slot).isEmpty();
+        Envelope env = ctx.signer.signOnce(slot, MessageType.ORDER_COMMITTED, new OrderCommitted(ctx.epoch, seq, d.view(),
+                d.batch().ts(), d.batch().items(), d.commits()), ctx.topics.orderFinal(), false);
+        if (!fresh) {
+            ctx.outbox.publish(ctx.topics.orderFinal(), env, false);
+        }
+    }
+
+    void onCommitted(Envelope env) {
+        OrderCommitted c = (OrderCommitted) env.body();
+        if (c.seq() <= ctx.lastExecuted || ctx.decided.containsKey(c.seq()) && ctx.decided.get(c.seq()).batch() != null) {
+            return;
+        }
+        if (c.seq() > ctx.lastExecuted + 2L * ctx.params.window()) {
+            ctx.refuse("outside_window", "committed seq " + c.seq() + " far above the last executed " + ctx.lastExecuted);
+            return;
+        }
+        Optional<String> bad = CommitProofValidator.commitProof(ctx.set, c, ctx.params);
+        if (bad.isPresent()) {
+            ctx.refuse("invalid_commit_proof", "seq " + c.seq() + ": " + bad.get());
+            return;
+        }
+        decide(c.seq(), c.view(), c.batch().digest(), c.batch(), c.commits());
+    }
+
+    // ---------------------------------------------------------------- primary
+
+    void scheduleBatch() {
+        if (!ctx.changing && !ctx.batchScheduled && ctx.self.equals(ctx.set.primary(ctx.view)) && !ctx.pending.isEmpty()) {
+            ctx.batchScheduled = true;
+            ctx.scheduler.schedule(ctx.params.batchDelay(), new Replica.BatchDue(ctx.epoch, ctx.view));
+        }
+    }
+
+    void onBatchDue(Replica.BatchDue due) {
+        if (due.view() == ctx.view) {
+            ctx.batchScheduled = false;
+            propose();
+        }
+    }
+
+    /** As the primary, cuts batches of unassigned pending requests while seqs are free in the window. */
+    void propose() {
+        if (ctx.changing || !ctx.self.equals(ctx.set.primary(ctx.view))) {
+            return;
+        }
+        while (ctx.nextSeq <= ctx.h + ctx.params.window()) {
+            long ts = Math.max(ctx.clock.millis(), Math.max(lastProposedTs, ctx.lastExecutedTs) + 1);
+            List<OrderItem> items = new ArrayList<>();
+            for (var it = ctx.pending.entrySet().iterator(); it.hasNext() && items.size() < ctx.params.maxBatch(); ) {
+                var e = it.next();
+                if (ctx.assigned.containsKey(e.getKey()) || ctx.executedIds.containsKey(e.getKey())) {
+                    continue;
+                }
+                if (RequestRules.check(ctx.set, e.getValue(), ts, ctx.params).isPresent()) {
+                    it.remove();
+                    continue;
+                }
+                items.add(new OrderItem(e.getValue(), List.of()));
+            }
+            if (items.isEmpty()) {
+                return;
+            }
+            OrderPreprepare pp = OrderPreprepare.of(ctx.view, new OrderBatch(ctx.epoch, ctx.nextSeq, ts, items));
+            Envelope env = ctx.signer.signOnce("order/preprepare/" + ctx.epoch + "/" + ctx.view + "/" + ctx.nextSeq,
+                    MessageType.ORDER_PREPREPARE, pp, ctx.topics.orderVote(), false);
+            ctx.nextSeq++;
+            lastProposedTs = ts;
+            acceptPreprepare(env);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.quorumd.order;
+
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.OrderItem;
+import java.util.List;
+
+/** The ordering machine's records; the node writes these to the ledger and counts them. */
+public interface OrderJournal {
+    /** A message that changes nothing, with a stable reason code for the stats line and a detail for the log. */
+    void refused(String reason, String detail);
+
+    /** Two different messages one replica signed where only one is allowed. */
+    void evidence(Envelope first, Envelope second);
+
+    /** A batch executed at {@code seq}, with its commit proof (at least q commits of {@code view}). */
+    void executed(long seq, long view, List<OrderItem> items, List<Envelope> commits);
+
+    /** A stable checkpoint whose digest is not this node's own: ordering stops here. */
+    void diverged(long seq, String ownDigest, String stableDigest);
+
+    /** This replica signed a view change to {@code view}. */
+    void viewChangeStarted(long view);
+
+    /** This replica accepted the new view {@code view} and is back to normal operation. */
+    void viewEntered(long view);
+
+    /** q matching checkpoints at {@code seq}: the low watermark moved there. */
+    void stable(long seq, String stateDigest);
+}

@@ -1,0 +1,101 @@
+package io.quorumd.order;
+
+import io.quorumd.crypto.NodeId;
+import io.quorumd.loop.Outbox;
+import io.quorumd.loop.Scheduler;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.OrderBatch;
+import io.quorumd.wire.SlotSigner;
+import io.quorumd.wire.Topics;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The state one {@link Replica} shares among its parts ({@link NormalCase}, {@link ViewChangeDriver},
+ * {@link CheckpointDriver}, {@link CatchUp}), touched on the loop thread only. Invariants: h ≤ lastExecuted;
+ * the slot log and the prepared certificates hold only seqs above h; {@code decided} only seqs above
+ * lastExecuted; {@code executed} only the last 2L executed; {@code pending} at most
+ * {@link OrderParams#MAX_PENDING_PER_MEMBER} requests per member; once {@code halted}, no input changes anything.
+ */
+final class ReplicaContext {
+    /** A committed seq waiting for (or done with) execution; {@code batch} is null until its body is known. */
+    record Decided(long view, String digest, OrderBatch batch, List<Envelope> commits) {
+    }
+
+    /** The highest-view prepared certificate this replica holds for one seq. */
+    record PreparedCert(long view, String digest, List<Envelope> prepares) {
+    }
+
+    final NodeId self;
+    final ReplicaSet set;
+    final long epoch;
+    final OrderParams params;
+    final Clock clock;
+    final Scheduler scheduler;
+    final SlotSigner signer;
+    final Outbox outbox;
+    final Topics topics;
+    final OrderJournal journal;
+    final OrderState state;
+
+    final SlotLog log = new SlotLog();
+    final ViewChanges viewChanges;
+    final Checkpoints checkpoints;
+    final LinkedHashMap<String, Envelope> pending = new LinkedHashMap<>();
+    final Map<String, Long> executedIds = new HashMap<>();
+    final Map<String, Long> assigned = new HashMap<>();
+    final Map<String, Envelope> bodies = new HashMap<>();
+    final TreeMap<Long, PreparedCert> bestPrepared = new TreeMap<>();
+    final TreeMap<Long, Decided> decided = new TreeMap<>();
+    final TreeMap<Long, Decided> executed = new TreeMap<>();
+    final TreeMap<Long, String> ownDigests = new TreeMap<>();
+
+    long view;
+    boolean changing;
+    int consecutiveChanges;
+    long h;
+    String hDigest;
+    List<Envelope> hCertificate = List.of();
+    long lastExecuted;
+    long lastExecutedTs;
+    long nextSeq = 1;
+    long highestSeen;
+    boolean halted;
+    boolean batchScheduled;
+    Envelope newView;
+
+    final NormalCase normal;
+    final ViewChangeDriver viewChange;
+    final CheckpointDriver checkpointing;
+    final CatchUp catchUp;
+
+    ReplicaContext(NodeId self, ReplicaSet set, OrderParams params, Clock clock, Scheduler scheduler, SlotSigner signer,
+                   Outbox outbox, Topics topics, OrderJournal journal, OrderState state) {
+        this.self = self;
+        this.set = set;
+        this.epoch = set.epoch();
+        this.params = params;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.signer = signer;
+        this.outbox = outbox;
+        this.topics = topics;
+        this.journal = journal;
+        this.state = state;
+        this.viewChanges = new ViewChanges(set);
+        this.checkpoints = new Checkpoints(set);
+        this.hDigest = state.digest();
+        this.normal = new NormalCase(this);
+        this.viewChange = new ViewChangeDriver(this);
+        this.checkpointing = new CheckpointDriver(this);
+        this.catchUp = new CatchUp(this);
+    }
+
+    void refuse(String reason, String detail) {
+        journal.refused(reason, detail);
+    }
+}

@@ -1,0 +1,225 @@
+package io.quorumd.order;
+
+import io.quorumd.loop.Scheduler;
+import io.quorumd.order.ReplicaContext.PreparedCert;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderBatch;
+import io.quorumd.wire.OrderNewView;
+import io.quorumd.wire.OrderViewChange;
+import io.quorumd.wire.OrderViewProof;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The view change and the view timer. The view only grows: a replica signs one claim and one proof per view
+ * it changes to (its prepared certificates in (h, h + L]), joins the smallest view f + 1 replicas claim above
+ * its own, and leaves the changing state only through a new view that {@link NewViewRules#check} accepts, whose
+ * chosen and null seqs it prepares again. At most one view timer is armed, keyed by (epoch, view): in the
+ * normal case while a request is pending or a prepared seq is uncommitted, while changing until a new view
+ * arrives; its timeout doubles per consecutive change up to viewTimeoutMax.
+ */
+final class ViewChangeDriver {
+    private final ReplicaContext ctx;
+    private Replica.ViewTimer armedKey;
+    private Scheduler.Cancellable armed;
+
+    ViewChangeDriver(ReplicaContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void onViewTimer(Replica.ViewTimer timer) {
+        if (timer.equals(armedKey)) {
+            armed = null;
+            armedKey = null;
+            startViewChange(ctx.view + 1);
+        }
+    }
+
+    void startViewChange(long target) {
+        if (target <= ctx.view) {
+            return;
+        }
+        ctx.view = target;
+        ctx.changing = true;
+        ctx.consecutiveChanges++;
+        ctx.batchScheduled = false;
+        List<OrderViewChange.Prepared> claims = new ArrayList<>();
+        List<OrderViewProof.Certificate> certs = new ArrayList<>();
+        for (Map.Entry<Long, PreparedCert> e : ctx.bestPrepared.tailMap(ctx.h, false).entrySet()) {
+            if (e.getKey() <= ctx.h + ctx.params.window()) {
+                claims.add(new OrderViewChange.Prepared(e.getKey(), e.getValue().view(), e.getValue().digest()));
+                certs.add(new OrderViewProof.Certificate(e.getKey(), e.getValue().prepares()));
+            }
+        }
+        Envelope claim = ctx.signer.signOnce("order/viewchange/" + ctx.epoch + "/" + target, MessageType.ORDER_VIEWCHANGE,
+                new OrderViewChange(ctx.epoch, target, new OrderViewChange.Stable(ctx.h, ctx.hDigest), claims),
+                ctx.topics.orderView(), false);
+        Envelope proof = ctx.signer.signOnce("order/viewproof/" + ctx.epoch + "/" + target, MessageType.ORDER_VIEWPROOF,
+                new OrderViewProof(ctx.epoch, target, claim.contentId(), certs), ctx.topics.orderView(), false);
+        ctx.viewChanges.addClaim(claim);
+        ctx.viewChanges.addProof(proof);
+        ctx.log.dropViewsBelow(target);
+        ctx.journal.viewChangeStarted(target);
+        cancelTimer();
+        arm();
+        sendNewView();
+    }
+
+    void onViewChange(Envelope env) {
+        OrderViewChange vc = (OrderViewChange) env.body();
+        if (vc.view() < ctx.view || (vc.view() == ctx.view && !ctx.changing)) {
+            if (!ctx.changing && ctx.newView != null && ctx.catchUp.spendAnswer()) {
+                ctx.outbox.publish(ctx.topics.orderView(), ctx.newView, false);
+            }
+            return;
+        }
+        if (vc.view() > ctx.view + ViewChanges.VIEWS_AHEAD) {
+            ctx.refuse("wrong_view", "view change to " + vc.view() + " in view " + ctx.view);
+            return;
+        }
+        Optional<Envelope> earlier = ctx.viewChanges.addClaim(env);
+        if (earlier.isPresent()) {
+            ctx.refuse("equivocation", "two view changes from " + ctx.set.label(env.from()) + " to view " + vc.view());
+            ctx.journal.evidence(earlier.get(), env);
+            return;
+        }
+        ctx.viewChanges.joinable(ctx.view).ifPresent(this::startViewChange);
+        sendNewView();
+    }
+
+    void onViewProof(Envelope env) {
+        OrderViewProof p = (OrderViewProof) env.body();
+        if (p.view() < ctx.view || p.view() > ctx.view + ViewChanges.VIEWS_AHEAD) {
+            return;
+        }
+        ctx.viewChanges.addProof(env);
+        sendNewView();
+    }
+
+    /** As the primary of the view being changed to: with q counted claims, sign the new view and enter it. */
+    private void sendNewView() {
+        if (!ctx.changing || !ctx.self.equals(ctx.set.primary(ctx.view))) {
+            return;
+        }
+        List<Envelope> valid = ctx.viewChanges.validClaims(ctx.view, ctx.checkpointing::stableCertificate);
+        if (valid.size() < ctx.set.q()) {
+            return;
+        }
+        List<Envelope> counted = valid.subList(0, ctx.set.q());
+        NewViewRules.Plan plan = NewViewRules.plan(counted.stream().map(e -> (OrderViewChange) e.body()).toList());
+        List<OrderNewView.Chosen> chosen = new ArrayList<>();
+        for (OrderViewChange.Prepared p : plan.chosen().values()) {
+            chosen.add(ctx.viewChanges.certificateFor(counted, p).orElseThrow());
+        }
+        Optional<List<Envelope>> stable = plan.minS() == 0 ? Optional.empty()
+                : Optional.of(ctx.checkpointing.stableCertificate(plan.minS(), plan.minDigest()).orElseThrow());
+        Envelope env = ctx.signer.signOnce("order/newview/" + ctx.epoch + "/" + ctx.view, MessageType.ORDER_NEWVIEW,
+                new OrderNewView(ctx.epoch, ctx.view, counted, stable, chosen, plan.nulls()), ctx.topics.orderView(), false);
+        onNewView(env);
+    }
+
+    void onNewView(Envelope env) {
+        OrderNewView nv = (OrderNewView) env.body();
+        if (nv.view() < ctx.view || (nv.view() == ctx.view && !ctx.changing)) {
+            return;
+        }
+        if (nv.view() > ctx.view + ViewChanges.VIEWS_AHEAD) {
+            ctx.refuse("wrong_view", "new view " + nv.view() + " in view " + ctx.view);
+            return;
+        }
+        Optional<String> bad = NewViewRules.check(ctx.set, env);
+        if (bad.isPresent()) {
+            ctx.refuse("invalid_new_view", "new view " + nv.view() + " from " + ctx.set.label(env.from()) + ": " + bad.get());
+            startViewChange(nv.view() + 1);
+            return;
+        }
+        enterView(env);
+    }
+
+    private void enterView(Envelope env) {
+        OrderNewView nv = (OrderNewView) env.body();
+        ctx.view = nv.view();
+        ctx.changing = false;
+        ctx.newView = env;
+        cancelTimer();
+        ctx.viewChanges.dropThrough(ctx.view);
+        ctx.log.dropViewsBelow(ctx.view);
+        ctx.assigned.clear();
+        ctx.journal.viewEntered(ctx.view);
+        NewViewRules.Plan plan = NewViewRules.plan(nv.claims().stream().map(e -> (OrderViewChange) e.body()).toList());
+        if (plan.minS() > ctx.h && nv.stable().isPresent()) {
+            ctx.checkpoints.putCertificate(plan.minS(), nv.stable().get());
+            if (plan.minS() <= ctx.lastExecuted) {
+                ctx.checkpointing.checkStable(plan.minS());
+            }
+        }
+        for (OrderNewView.Chosen c : nv.chosen()) {
+            reopen(c.seq(), c.digest(), ctx.catchUp.bodyOf(c.digest()));
+        }
+        for (long s : nv.nulls()) {
+            OrderBatch nothing = OrderBatch.nullAt(ctx.epoch, s);
+            reopen(s, nothing.digest(), nothing);
+        }
+        ctx.nextSeq = Math.max(Math.max(plan.maxS(), ctx.h), ctx.lastExecuted) + 1;
+        for (Slot s : ctx.log.inView(ctx.view)) {
+            if (s.digest == null && s.preprepare != null) {
+                ctx.normal.acceptPreprepare(s.preprepare);
+            }
+        }
+        for (Slot s : ctx.log.inView(ctx.view)) {
+            ctx.normal.progress(s);
+        }
+        refreshTimer();
+        ctx.normal.scheduleBatch();
+    }
+
+    /** A seq the new view re-proposes (or nulls): every replica prepares it in the new view. */
+    private void reopen(long seq, String digest, OrderBatch batch) {
+        if (seq <= ctx.h || seq > ctx.h + ctx.params.window()) {
+            return;
+        }
+        Slot slot = ctx.log.open(ctx.view, seq);
+        slot.digest = digest;
+        slot.batch = batch;
+        if (batch == null) {
+            ctx.catchUp.fetch(seq, digest);
+        } else {
+            batch.items().forEach(i -> ctx.assigned.put(i.requestId(), seq));
+        }
+        ctx.normal.signVote(MessageType.ORDER_PREPARE, slot);
+    }
+
+    // ---------------------------------------------------------------- timer
+
+    /** Arms the view timer when work is outstanding in the normal case, cancels it when none is. */
+    void refreshTimer() {
+        if (ctx.halted || ctx.changing) {
+            return;
+        }
+        boolean needed = !ctx.pending.isEmpty() || ctx.log.inView(ctx.view).stream()
+                .anyMatch(s -> s.seq > ctx.lastExecuted && !s.decided && s.prepared(ctx.set));
+        if (needed && armed == null) {
+            arm();
+        } else if (!needed) {
+            cancelTimer();
+        }
+    }
+
+    private void arm() {
+        Duration timeout = ctx.params.viewTimeoutAfter(ctx.consecutiveChanges);
+        armedKey = new Replica.ViewTimer(ctx.epoch, ctx.view);
+        armed = ctx.scheduler.schedule(timeout, armedKey);
+    }
+
+    void cancelTimer() {
+        if (armed != null) {
+            armed.cancel();
+        }
+        armed = null;
+        armedKey = null;
+    }
+}

@@ -1,0 +1,144 @@
+package io.quorumd.order;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderBatch;
+import io.quorumd.wire.OrderNewView;
+import io.quorumd.wire.OrderPreprepare;
+import io.quorumd.wire.OrderVote;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Byzantine and crashed primaries: scenarios of wave2 §13's acceptance list. */
+class OrderFaultsTest {
+    private static boolean executedEverywhere(OrderSim sim, int total) {
+        return sim.allExecuted(total);
+    }
+
+    @Test
+    void equivocatingPrimaryIsCaughtAndTheRequestCommitsInTheNextView() {
+        OrderSim sim = OrderSim.of(7, 4);
+        OrderSim.Node primary = sim.node(0);
+        primary.tamper = (from, to, topic, env) -> {
+            if (env.type() == MessageType.ORDER_COMMITTED
+                    || env.type() == MessageType.ORDER_COMMIT && OrderSim.vote(env).view() == 0) {
+                return List.of(); // the faulty primary's own commit would complete view 0: keep it to itself
+            }
+            if (to != 3) {
+                return List.of(env);
+            }
+            if (env.body() instanceof OrderPreprepare pp && pp.view() == 0) {
+                return List.of(sim.resign(from, MessageType.ORDER_PREPREPARE,
+                        OrderPreprepare.of(0, new OrderBatch(0, pp.seq(), pp.ts() + 1, pp.items()))));
+            }
+            if (env.type() == MessageType.ORDER_PREPARE && OrderSim.vote(env).view() == 0) {
+                OrderVote v = OrderSim.vote(env);
+                Envelope pp = primary.signed("order/preprepare/0/0/" + v.seq()).orElseThrow();
+                OrderPreprepare p = (OrderPreprepare) pp.body();
+                String d2 = new OrderBatch(0, p.seq(), p.ts() + 1, p.items()).digest();
+                return List.of(sim.resign(from, MessageType.ORDER_PREPARE, new OrderVote(0, 0, v.seq(), d2)));
+            }
+            return List.of(env);
+        };
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofMinutes(2), () -> executedEverywhere(sim, 1)));
+        assertTrue(sim.violations.isEmpty(), sim.violations.toString());
+        for (OrderSim.Node x : sim.correct()) {
+            assertFalse(x.journal.evidence.isEmpty(), "node-" + x.index + " holds no evidence");
+            assertTrue(x.journal.refused("conflicting_preprepare") > 0);
+            assertTrue(x.replica.view() >= 1, "node-" + x.index + " stayed in view 0");
+        }
+        String d = sim.node(1).executed().get(1L);
+        sim.correct().forEach(x -> assertEquals(d, x.executed().get(1L)));
+    }
+
+    @Test
+    void silentPrimaryIsReplacedAfterTheViewTimeout() {
+        OrderSim sim = OrderSim.of(8, 4);
+        sim.node(0).tamper = (from, to, topic, env) -> List.of();
+        long start = sim.world.now();
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofMinutes(2), () -> executedEverywhere(sim, 1)));
+        for (OrderSim.Node x : sim.correct()) {
+            long changed = x.journal.changeStarted.get(1L) - start;
+            assertTrue(changed >= 10_000 && changed < 10_200, "view change after " + changed + " ms");
+            assertEquals(1, x.replica.view());
+        }
+    }
+
+    @Test
+    void twoSilentPrimariesInARowMakeTheSecondChangeWaitTwiceAsLong() {
+        OrderSim sim = OrderSim.of(9, 7);
+        sim.node(0).tamper = (from, to, topic, env) -> List.of();
+        sim.node(1).tamper = (from, to, topic, env) -> List.of();
+        long start = sim.world.now();
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofMinutes(3), () -> executedEverywhere(sim, 1)));
+        for (OrderSim.Node x : sim.correct()) {
+            long first = x.journal.changeStarted.get(1L) - start;
+            long second = x.journal.changeStarted.get(2L) - x.journal.changeStarted.get(1L);
+            assertTrue(first >= 10_000 && first < 10_200, "first change after " + first + " ms");
+            assertTrue(second >= 20_000 && second < 20_200, "second change after " + second + " ms more");
+            assertEquals(2, x.replica.view());
+        }
+    }
+
+    /** Drops every commit of view 0: the batch prepares everywhere but cannot commit there. */
+    private static OrderSim preparedThenPrimaryCrashes(long seed) {
+        OrderSim sim = OrderSim.of(seed, 4);
+        sim.cut = (f, t, e) -> e.type() == MessageType.ORDER_COMMIT && OrderSim.vote(e).view() == 0;
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofSeconds(5), () -> sim.nodes.stream().allMatch(x ->
+                x.signed("order/commit/0/0/1").isPresent())), "the batch did not prepare everywhere");
+        sim.node(0).crashed = true;
+        return sim;
+    }
+
+    private static List<OrderNewView> newViews(OrderSim sim) {
+        List<OrderNewView> out = new ArrayList<>();
+        sim.published.stream().filter(e -> e.type() == MessageType.ORDER_NEWVIEW).forEach(e -> out.add((OrderNewView) e.body()));
+        return out;
+    }
+
+    @Test
+    void aPreparedBatchSurvivesTheCrashOfItsPrimary() {
+        OrderSim sim = preparedThenPrimaryCrashes(10);
+        String d = OrderSim.vote(sim.node(1).signed("order/prepare/0/0/1").orElseThrow()).digest();
+        assertTrue(sim.runUntil(Duration.ofMinutes(2), () -> executedEverywhere(sim, 1)));
+        OrderNewView nv = newViews(sim).get(0);
+        assertEquals(1, nv.view());
+        assertEquals(1, nv.chosen().size());
+        assertEquals(d, nv.chosen().get(0).digest());
+        assertTrue(nv.nulls().isEmpty());
+        sim.correct().forEach(x -> assertEquals(d, x.executed().get(1L)));
+    }
+
+    @Test
+    void aNewPrimaryThatDropsAPreparedCertificateIsRefusedAndTheNextViewCommitsTheSameDigest() {
+        OrderSim sim = preparedThenPrimaryCrashes(11);
+        String d = OrderSim.vote(sim.node(2).signed("order/prepare/0/0/1").orElseThrow()).digest();
+        sim.node(1).tamper = (from, to, topic, env) -> {
+            if (env.body() instanceof OrderNewView nv && nv.view() == 1 && !nv.chosen().isEmpty()) {
+                List<Long> nulls = new ArrayList<>(nv.nulls());
+                nv.chosen().forEach(c -> nulls.add(c.seq()));
+                return List.of(sim.resign(from, MessageType.ORDER_NEWVIEW,
+                        new OrderNewView(0, 1, nv.claims(), nv.stable(), List.of(), nulls)));
+            }
+            return List.of(env);
+        };
+        assertTrue(sim.runUntil(Duration.ofMinutes(3), () -> sim.correct().stream()
+                .filter(x -> x.index != 1).allMatch(x -> x.state.ids.size() == 1)));
+        for (OrderSim.Node x : List.of(sim.node(2), sim.node(3))) {
+            assertTrue(x.journal.refused("invalid_new_view") > 0, "node-" + x.index + " accepted the bad new view");
+            assertEquals(2, x.replica.view());
+            assertEquals(d, x.executed().get(1L));
+        }
+        assertTrue(sim.violations.isEmpty(), sim.violations.toString());
+    }
+}
