@@ -202,7 +202,6 @@ public final class NodeCore implements EventHandler {
                 .sorted(Comparator.comparing(NodeId::hex)).toList();
     }
 
-
     private void onGap() {
         if (sync != null) {
             sync.gap();
