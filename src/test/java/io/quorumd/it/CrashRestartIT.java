@@ -12,6 +12,8 @@ import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
 import io.quorumd.node.QuorumNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -54,12 +56,18 @@ class CrashRestartIT {
         Path victimData = ConfigLoader.load(victimConfig).node().dataDir();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         int torn = 0;
+        long entries = 0;
         try {
             for (int round = 0; round < 20; round++) {
                 Process p = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
                         JAR.toString(), "run", "--config", victimConfig.toString())
                         .redirectErrorStream(true).redirectOutput(dir.resolve("victim-" + round + ".log").toFile()).start();
-                p.waitFor(300 + rnd.nextInt(1500), TimeUnit.MILLISECONDS);
+                // killed at a random moment after this start's boot entry is written (a loaded machine can take
+                // seconds to get there, so a fixed delay would sometimes kill it before it began)
+                long before = entries;
+                Await.until(Duration.ofSeconds(30), () -> !p.isAlive() || ledgerEntries(victimData) > before,
+                        () -> "no boot entry in round " + before);
+                p.waitFor(rnd.nextInt(1500), TimeUnit.MILLISECONDS);
                 assertTrue(p.isAlive(), "seed " + seed + " round " + round + ": the node exited by itself, see victim-"
                         + round + ".log: " + Files.readString(dir.resolve("victim-" + round + ".log")));
                 p.destroyForcibly();
@@ -72,6 +80,7 @@ class CrashRestartIT {
                 ScanResult r = LedgerScanner.scan(Ledger.directory(victimData), EntryVisitor.NONE);
                 assertFalse(r.corruption().isPresent(), "seed " + seed + " round " + round + ": " + r.corruption());
                 torn += r.torn().isPresent() ? 1 : 0;
+                entries = r.entries();
             }
             Process last = new ProcessBuilder(java, "-jar", JAR.toString(), "run", "--config", victimConfig.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("victim-last.log").toFile()).start();
@@ -90,5 +99,15 @@ class CrashRestartIT {
         assertTrue(r.entries() >= 21, "at least one boot entry per start: " + r.entries());
         assertEquals(r.entries(), full.signaturesChecked());
         System.out.println("CrashRestartIT seed=" + seed + " entries=" + r.entries() + " torn tails seen=" + torn);
+    }
+
+    /** Intact entries so far (0 before the first start made the ledger), read while the node may be writing. */
+    private static long ledgerEntries(Path dataDir) {
+        Path dir = Ledger.directory(dataDir);
+        try {
+            return Files.isDirectory(dir) ? LedgerScanner.scan(dir, EntryVisitor.NONE).entries() : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
