@@ -73,12 +73,13 @@ public final class CommitProofValidator {
             if (!signers.add(e.from())) {
                 return Optional.of("two " + type.wireName() + " from " + who);
             }
+            if (!sameSubject.test(e.body())) {
+                return Optional.of(type.wireName() + " from " + who + " is for another epoch, view, seq or digest");
+            }
+            // the signature last: a certificate that fails a cheap check costs no Ed25519 verification
             Member m = set.member(e.from()).orElseThrow();
             if (!Ed25519.verify(m.publicKey(), e.signingBytes(), e.sig())) {
                 return Optional.of(type.wireName() + " from " + who + " does not verify");
-            }
-            if (!sameSubject.test(e.body())) {
-                return Optional.of(type.wireName() + " from " + who + " is for another epoch, view, seq or digest");
             }
         }
         if (signers.size() < set.q()) {
