@@ -233,7 +233,7 @@ public final class NodeCore implements EventHandler {
                 }
             }
             // ordering is wired into the node in a later slice; until then nothing here reaches the machine
-            case ORDER_REQUEST, ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT, ORDER_VIEWCHANGE,
+            case ORDER_REQUEST, ORDER_ENDORSE, ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT, ORDER_VIEWCHANGE,
                     ORDER_VIEWPROOF, ORDER_NEWVIEW, ORDER_FETCH, ORDER_COMMITTED -> metrics.protocolRejected("ordering_disabled");
         }
     }

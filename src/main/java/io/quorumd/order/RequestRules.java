@@ -1,18 +1,27 @@
 package io.quorumd.order;
 
 import io.quorumd.crypto.Ed25519;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderEndorse;
 import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderRequest;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Static validity of a request, the same on every node and offline: an {@code order.request} of this epoch,
- * signed by a member of the epoch with that member's key, requested within {@code requestTtl} before the
- * batch ts and not after it (less the skew). Endorsements ({@code order.endorse}) are a later slice: an
- * item carrying any is refused.
+ * Static validity of requests, endorsements and batches, the same on every node and offline. A request is an
+ * {@code order.request} of this epoch, signed by a member of the epoch with that member's key, requested
+ * within {@code requestTtl} before the batch ts and not after it (less the skew), whose op and args fit
+ * {@link RosterOp} and whose proof of possession verifies. A roster change other than a rotation needs
+ * endorsements: ⌈2m/3⌉ of the epoch's m members, the requester counting as one and the target of a removal
+ * not at all; each an {@code order.endorse} of this epoch naming the request, from a distinct member, verifying.
+ * A batch holds at most one roster change, as its last item.
  */
 public final class RequestRules {
     private RequestRules() {
@@ -39,13 +48,106 @@ public final class RequestRules {
         if (at - r.requestedAt() > params.requestTtl().toMillis()) {
             return Optional.of("request older than the request ttl");
         }
+        Optional<RosterOp> op;
+        try {
+            op = RosterOp.parse(r);
+        } catch (DecodeException e) {
+            return Optional.of(e.getMessage());
+        }
+        if (op.isPresent() && op.get() instanceof RosterOp.Add a && !RosterOp.popVerifies(a.name(), a.publicKey(),
+                r.requestedAt(), a.pop())) {
+            return Optional.of("proof of possession of the new key does not verify");
+        }
+        if (op.isPresent() && op.get() instanceof RosterOp.Rotate x && !RosterOp.popVerifies(m.get().name(),
+                x.newPublicKey(), r.requestedAt(), x.pop())) {
+            return Optional.of("proof of possession of the new key does not verify");
+        }
         return Optional.empty();
     }
 
     public static Optional<String> check(ReplicaSet set, OrderItem item, long batchTs, OrderParams params) {
-        if (!item.endorsements().isEmpty()) {
-            return Optional.of("endorsements are not accepted yet");
+        Optional<String> bad = check(set, item.request(), batchTs, params);
+        if (bad.isPresent()) {
+            return bad;
         }
-        return check(set, item.request(), batchTs, params);
+        int needed = endorsementsNeeded(set, item.request());
+        if (needed == 0) {
+            return item.endorsements().isEmpty() ? Optional.empty() : Optional.of("this request takes no endorsements");
+        }
+        Set<NodeId> seen = new HashSet<>();
+        for (Envelope e : item.endorsements()) {
+            Optional<String> no = endorsement(set, item.request(), e);
+            if (no.isPresent()) {
+                return no;
+            }
+            if (!seen.add(e.from())) {
+                return Optional.of("two endorsements from " + set.label(e.from()));
+            }
+        }
+        if (seen.size() < needed) {
+            return Optional.of(seen.size() + " endorsements, " + needed + " needed");
+        }
+        return Optional.empty();
+    }
+
+    /** At most one roster change per batch, and only as its last item. */
+    public static Optional<String> checkBatch(List<OrderItem> items) {
+        for (int i = 0; i < items.size() - 1; i++) {
+            if (closesEpoch(items.get(i).request())) {
+                return Optional.of("a roster change must be the last item of its batch");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether {@code request} (a valid one) changes the roster when it executes. */
+    public static boolean closesEpoch(Envelope request) {
+        return request.body() instanceof OrderRequest r && RosterOp.isRosterOp(r.op());
+    }
+
+    /**
+     * How many {@code order.endorse} envelopes (besides the requester's own request) the request needs:
+     * 0 for a rotation or a noop, otherwise ⌈2m/3⌉ less the requester unless it is the removal's target.
+     */
+    public static int endorsementsNeeded(ReplicaSet set, Envelope request) {
+        Optional<RosterOp> op = parsed(request);
+        if (op.isEmpty() || op.get() instanceof RosterOp.Rotate) {
+            return 0;
+        }
+        int needed = Quorum.q(set.roster().size());
+        boolean requesterCounts = !(op.get() instanceof RosterOp.Remove rm && rm.nodeId().equals(request.from()));
+        return requesterCounts ? needed - 1 : needed;
+    }
+
+    /** Why {@code endorse} does not count for {@code request}, if it does not (duplicates are the caller's). */
+    public static Optional<String> endorsement(ReplicaSet set, Envelope request, Envelope endorse) {
+        if (endorse.type() != MessageType.ORDER_ENDORSE || !(endorse.body() instanceof OrderEndorse e)) {
+            return Optional.of("an endorsement must be an order.endorse");
+        }
+        if (e.epoch() != set.epoch() || !e.requestId().equals(request.contentId())) {
+            return Optional.of("endorsement from " + set.label(endorse.from()) + " is for another epoch or request");
+        }
+        if (endorse.from().equals(request.from())) {
+            return Optional.of("the requester counts once, without an endorsement");
+        }
+        if (parsed(request).orElse(null) instanceof RosterOp.Remove rm && rm.nodeId().equals(endorse.from())) {
+            return Optional.of("the member to be removed cannot endorse its removal");
+        }
+        Optional<Member> m = set.member(endorse.from());
+        if (m.isEmpty()) {
+            return Optional.of("endorsement from " + endorse.from().shortHex() + ", not a member of epoch " + set.epoch());
+        }
+        if (!Ed25519.verify(m.get().publicKey(), endorse.signingBytes(), endorse.sig())) {
+            return Optional.of("endorsement of " + m.get().name() + " does not verify");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<RosterOp> parsed(Envelope request) {
+        try {
+            return request.body() instanceof OrderRequest r ? RosterOp.parse(r) : Optional.empty();
+        } catch (DecodeException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -21,6 +21,7 @@ public enum MessageType {
     SYNC_RESPONSE("sync.response", SyncResponse.class, SyncResponse::parse),
     RESPONDER_ACK("resp.ack", ResponderAck.class, ResponderAck::parse),
     ORDER_REQUEST("order.request", OrderRequest.class, OrderRequest::parse),
+    ORDER_ENDORSE("order.endorse", OrderEndorse.class, OrderEndorse::parse),
     ORDER_PREPREPARE("order.preprepare", OrderPreprepare.class, OrderPreprepare::parse),
     ORDER_PREPARE("order.prepare", OrderVote.class, OrderVote::parse),
     ORDER_COMMIT("order.commit", OrderVote.class, OrderVote::parse),

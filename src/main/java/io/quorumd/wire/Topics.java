@@ -97,7 +97,7 @@ public final class Topics {
             case SYNC_REQUEST -> topic.equals(syncRequest(((SyncRequest) envelope.body()).to()));
             case SYNC_RESPONSE -> topic.equals(syncResponse(((SyncResponse) envelope.body()).to()));
             case RESPONDER_ACK -> topic.equals(responderAck(((ResponderAck) envelope.body()).to()));
-            case ORDER_REQUEST -> topic.equals(orderPropose());
+            case ORDER_REQUEST, ORDER_ENDORSE -> topic.equals(orderPropose());
             case ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT -> topic.equals(orderVote());
             case ORDER_VIEWCHANGE, ORDER_VIEWPROOF, ORDER_NEWVIEW, ORDER_FETCH -> topic.equals(orderView());
             case ORDER_COMMITTED -> topic.equals(orderFinal());

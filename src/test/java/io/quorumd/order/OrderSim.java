@@ -117,10 +117,10 @@ final class OrderSim {
     /** A request from the client, sent to every replica now. */
     Envelope submit() {
         ObjectNode args = Json.object();
-        args.put("n", requests);
+        args.put("note", "request " + requests);
         NodeKey client = clients.get(requests % CLIENTS);
         Envelope req = new EnvelopeSigner(client, world.clock()).sign(MessageType.ORDER_REQUEST,
-                new OrderRequest(0, "test.op", args, world.now()));
+                new OrderRequest(0, "noop", args, world.now()));
         requests++;
         for (Node x : nodes) {
             world.after(delay(), () -> deliver(x, TOPICS.orderPropose(), req));

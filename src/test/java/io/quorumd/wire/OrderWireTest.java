@@ -51,6 +51,7 @@ class OrderWireTest {
                 new OrderViewChange.Stable(4, D2), List.of(new OrderViewChange.Prepared(5, 1, D1))));
         Envelope checkpoint = SIGNER.sign(MessageType.ORDER_CHECKPOINT, new OrderCheckpoint(2, 4, D2));
         return List.of(request(),
+                SIGNER.sign(MessageType.ORDER_ENDORSE, new OrderEndorse(2, request().contentId())),
                 SIGNER.sign(MessageType.ORDER_PREPREPARE, OrderPreprepare.of(1, batch)),
                 prepare,
                 vote(MessageType.ORDER_COMMIT, 5),
@@ -130,7 +131,7 @@ class OrderWireTest {
         List<String> all = List.of(t.orderPropose(), t.orderVote(), t.orderView(), t.orderFinal(), t.arbiterVote());
         for (Envelope e : samples()) {
             String home = switch (e.type()) {
-                case ORDER_REQUEST -> "q/order/propose";
+                case ORDER_REQUEST, ORDER_ENDORSE -> "q/order/propose";
                 case ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT -> "q/order/vote";
                 case ORDER_COMMITTED -> "q/order/final";
                 default -> "q/order/view";

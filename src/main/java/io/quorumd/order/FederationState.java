@@ -1,0 +1,217 @@
+package io.quorumd.order;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.crypto.CanonicalJson;
+import io.quorumd.crypto.Hashes;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.Json;
+import io.quorumd.wire.Member;
+import io.quorumd.wire.OrderItem;
+import io.quorumd.wire.OrderRequest;
+import io.quorumd.wire.Role;
+import io.quorumd.wire.Roster;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The replicated state of ordering (DESIGN §12): epoch, roster and key lineage, changed only by executing
+ * committed batches, identically on every node. A roster change that executes closes the epoch: the next
+ * epoch starts at the following seq with the new roster ({@link #closedEpoch()}). Execution may refuse a
+ * change, deterministically, with a reason kept in {@link #lastResults()}: a name or key already used (keys
+ * rotated away included), a member that is not there, a change that leaves fewer than
+ * {@link Quorum#MIN_REPLICAS} replicas, roles that change nothing. Loop thread only.
+ */
+public final class FederationState implements OrderState {
+    /** The outcome of one executed request. */
+    public record Result(String requestId, NodeId requester, String op, boolean ok, String reason) {
+    }
+
+    /** An epoch closed by a roster change executed at {@code startSeq - 1}. */
+    public record EpochChange(long epoch, long startSeq, Roster roster, Map<NodeId, NodeId> lineage, Result cause) {
+    }
+
+    private long epoch;
+    private Roster roster;
+    private final Map<NodeId, NodeId> lineage;
+    private long lastSeq;
+    private long lastTs;
+    private List<Result> lastResults = List.of();
+    private EpochChange closed;
+
+    /** The state at the start of {@code epoch} (the anchor), after seq {@code lastSeq} executed at {@code lastTs}. */
+    public FederationState(long epoch, Roster roster, Map<NodeId, NodeId> lineage, long lastSeq, long lastTs) {
+        this.epoch = epoch;
+        this.roster = roster;
+        this.lineage = new LinkedHashMap<>(lineage);
+        this.lastSeq = lastSeq;
+        this.lastTs = lastTs;
+    }
+
+    public static FederationState anchor(Roster roster) {
+        return new FederationState(0, roster, Map.of(), 0, 0);
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public Roster roster() {
+        return roster;
+    }
+
+    /** Rotated keys: old node id → the id it rotated to. */
+    public Map<NodeId, NodeId> lineage() {
+        return Map.copyOf(lineage);
+    }
+
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    public long lastTs() {
+        return lastTs;
+    }
+
+    /** The results of the items the last {@link #apply} executed, in batch order. */
+    public List<Result> lastResults() {
+        return lastResults;
+    }
+
+    /** The epoch change the last {@link #apply} made, if it made one. */
+    public Optional<EpochChange> closedEpoch() {
+        return Optional.ofNullable(closed);
+    }
+
+    @Override
+    public void apply(long seq, long ts, List<OrderItem> items) {
+        List<Result> results = new ArrayList<>();
+        closed = null;
+        for (OrderItem item : items) {
+            OrderRequest r = (OrderRequest) item.request().body();
+            NodeId from = item.request().from();
+            String refusal;
+            if (closed != null) {
+                refusal = "the batch changed the roster before this request";
+            } else {
+                refusal = execute(r, from, seq).orElse(null);
+            }
+            Result result = new Result(item.requestId(), from, r.op(), refusal == null, refusal == null ? "" : refusal);
+            results.add(result);
+            if (refusal == null && RosterOp.isRosterOp(r.op())) {
+                epoch++;
+                closed = new EpochChange(epoch, seq + 1, roster, Map.copyOf(lineage), result);
+            }
+        }
+        lastSeq = seq;
+        lastTs = Math.max(lastTs, ts);
+        lastResults = List.copyOf(results);
+    }
+
+    private Optional<String> execute(OrderRequest r, NodeId from, long seq) {
+        Optional<RosterOp> parsed;
+        try {
+            parsed = RosterOp.parse(r);
+        } catch (DecodeException e) {
+            return Optional.of(e.getMessage());
+        }
+        if (parsed.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Member> next = new ArrayList<>(roster.members());
+        NodeId rotatedFrom = null;
+        NodeId rotatedTo = null;
+        RosterOp op = parsed.get();
+        if (op instanceof RosterOp.Add a) {
+            if (roster.byName(a.name()).isPresent()) {
+                return Optional.of("name " + a.name() + " is taken");
+            }
+            Member m = new Member(a.name(), a.publicKey(), a.roles());
+            if (keyUsed(m.nodeId())) {
+                return Optional.of("that public key is or was a member's");
+            }
+            next.add(m);
+        } else if (op instanceof RosterOp.Remove rm) {
+            if (roster.byId(rm.nodeId()).isEmpty()) {
+                return Optional.of(rm.nodeId().shortHex() + " is not a member");
+            }
+            next.removeIf(m -> m.nodeId().equals(rm.nodeId()));
+        } else if (op instanceof RosterOp.Roles ro) {
+            Optional<Member> m = roster.byId(ro.nodeId());
+            if (m.isEmpty()) {
+                return Optional.of(ro.nodeId().shortHex() + " is not a member");
+            }
+            if (m.get().roles().equals(ro.roles())) {
+                return Optional.of(m.get().name() + " has these roles already");
+            }
+            next.set(next.indexOf(m.get()), new Member(m.get().name(), m.get().publicKey(), ro.roles()));
+        } else if (op instanceof RosterOp.Rotate rot) {
+            Member m = roster.byId(from).orElseThrow();
+            Member rotated = new Member(m.name(), rot.newPublicKey(), m.roles());
+            if (keyUsed(rotated.nodeId())) {
+                return Optional.of("that public key is or was a member's");
+            }
+            next.set(next.indexOf(m), rotated);
+            rotatedFrom = m.nodeId();
+            rotatedTo = rotated.nodeId();
+        }
+        long replicas = next.stream().filter(m -> m.has(Role.REPLICA)).count();
+        if (replicas < Quorum.MIN_REPLICAS) {
+            return Optional.of("it would leave " + replicas + " replicas; ordering needs " + Quorum.MIN_REPLICAS);
+        }
+        roster = new Roster(next);
+        if (rotatedFrom != null) {
+            lineage.put(rotatedFrom, rotatedTo);
+        }
+        return Optional.empty();
+    }
+
+    private boolean keyUsed(NodeId id) {
+        return roster.byId(id).isPresent() || lineage.containsKey(id) || lineage.containsValue(id);
+    }
+
+    /** The current id of a member that may have rotated its key since {@code id} was its id. */
+    public NodeId current(NodeId id) {
+        NodeId at = id;
+        for (int i = 0; i <= lineage.size() && lineage.containsKey(at); i++) {
+            at = lineage.get(at);
+        }
+        return at;
+    }
+
+    @Override
+    public String digest() {
+        return Hashes.sha256(CanonicalJson.encode(toJson())).hex();
+    }
+
+    /** The canonical replicated state: epoch, roster sorted by node id, lineage sorted by old id, last seq and ts. */
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("epoch", epoch);
+        ArrayNode members = o.putArray("roster");
+        roster.members().stream().sorted(Comparator.comparing(m -> m.nodeId().hex())).forEach(m -> {
+            ObjectNode e = members.addObject();
+            e.put("name", m.name());
+            e.put("publicKey", m.publicKey().base64());
+            ArrayNode roles = e.putArray("roles");
+            (m.roles().isEmpty() ? Set.<Role>of() : EnumSet.copyOf(m.roles())).forEach(x -> roles.add(x.code()));
+        });
+        ArrayNode lin = o.putArray("lineage");
+        new TreeSet<>(lineage.keySet()).forEach(old -> {
+            ObjectNode e = lin.addObject();
+            e.put("from", old.hex());
+            e.put("to", lineage.get(old).hex());
+        });
+        o.put("lastSeq", lastSeq);
+        o.put("lastTs", lastTs);
+        return o;
+    }
+}
