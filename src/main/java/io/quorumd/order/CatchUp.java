@@ -102,9 +102,25 @@ final class CatchUp {
         asked.clear();
         answers = 0;
         long now = ctx.clock.millis();
-        ctx.pending.values().removeIf(e -> now - ((OrderRequest) e.body()).requestedAt() > ctx.params.requestTtl().toMillis());
+        ctx.pending.entrySet().removeIf(e -> {
+            boolean expired = now - ((OrderRequest) e.getValue().body()).requestedAt() > ctx.params.requestTtl().toMillis();
+            if (expired) {
+                ctx.forget(e.getKey());
+            }
+            return expired;
+        });
+        ctx.endorsements.dropSignedBefore(now - ctx.params.requestTtl().toMillis());
         boolean stuck = ctx.lastExecuted == progressMark;
         progressMark = ctx.lastExecuted;
+        if (ctx.closedAt > 0) {
+            // a closed epoch re-publishes its last batch and checkpoint until the epoch certificate stands;
+            // afterwards it only answers fetches
+            if (ctx.h < ctx.closedAt) {
+                republish("order/committed/" + ctx.epoch + "/" + ctx.closedAt, ctx.topics.orderFinal());
+                republish("order/checkpoint/" + ctx.epoch + "/" + ctx.closedAt, ctx.topics.orderVote());
+            }
+            return;
+        }
         if (!stuck) {
             return;
         }
@@ -139,7 +155,7 @@ final class CatchUp {
         if (lastCheckpoint > ctx.h) {
             republish("order/checkpoint/" + epoch + "/" + lastCheckpoint, ctx.topics.orderVote());
         }
-        if (ctx.h > 0) {
+        if (ctx.h > ctx.base) {
             republish("order/checkpoint/" + epoch + "/" + ctx.h, ctx.topics.orderVote());
         }
     }

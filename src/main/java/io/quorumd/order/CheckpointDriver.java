@@ -21,7 +21,8 @@ final class CheckpointDriver {
 
     void onCheckpoint(Envelope env) {
         OrderCheckpoint cp = (OrderCheckpoint) env.body();
-        if (cp.seq() % ctx.params.checkpointEvery() != 0) {
+        // every K seqs, and at the seq that closes the epoch (which a replica that lags has not executed yet)
+        if (cp.seq() % ctx.params.checkpointEvery() != 0 && cp.seq() <= ctx.lastExecuted && cp.seq() != ctx.closedAt) {
             ctx.refuse("bad_checkpoint", "checkpoint at seq " + cp.seq() + ", not a multiple of " + ctx.params.checkpointEvery());
             return;
         }
@@ -77,8 +78,8 @@ final class CheckpointDriver {
 
     /** The certificate this replica holds for the stable checkpoint (seq, digest); seq 0 needs none. */
     Optional<List<Envelope>> stableCertificate(long seq, String digest) {
-        if (seq == 0) {
-            return Optional.of(List.of());
+        if (seq == ctx.base) {
+            return digest.equals(ctx.baseDigest) ? Optional.of(List.of()) : Optional.empty();
         }
         if (seq == ctx.h && digest.equals(ctx.hDigest)) {
             return Optional.of(ctx.hCertificate);

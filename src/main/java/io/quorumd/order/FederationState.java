@@ -188,6 +188,11 @@ public final class FederationState implements OrderState {
     }
 
     @Override
+    public boolean closesEpoch() {
+        return closed != null;
+    }
+
+    @Override
     public String digest() {
         return Hashes.sha256(CanonicalJson.encode(toJson())).hex();
     }

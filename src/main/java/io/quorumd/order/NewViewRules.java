@@ -60,6 +60,14 @@ public final class NewViewRules {
      * minS; chosen and nulls exactly as {@link #plan} computes, each chosen digest with its prepared certificate.
      */
     public static Optional<String> check(ReplicaSet set, Envelope envelope) {
+        return check(set, envelope, 0, null);
+    }
+
+    /**
+     * As {@link #check(ReplicaSet, Envelope)} for an epoch that starts after seq {@code base} with state
+     * {@code baseDigest}: that point is stable without a certificate, and no claim may lie below it.
+     */
+    public static Optional<String> check(ReplicaSet set, Envelope envelope, long base, String baseDigest) {
         OrderNewView nv = (OrderNewView) envelope.body();
         if (!envelope.from().equals(set.primary(nv.view()))) {
             return Optional.of("new view " + nv.view() + " from " + set.label(envelope.from()) + ", not its primary");
@@ -77,13 +85,17 @@ public final class NewViewRules {
             if (!io.quorumd.crypto.Ed25519.verify(set.member(c.from()).orElseThrow().publicKey(), c.signingBytes(), c.sig())) {
                 return Optional.of("the claim of " + set.label(c.from()) + " does not verify");
             }
+            if (vc.stable().seq() < base || (vc.stable().seq() == base && base > 0
+                    && !vc.stable().stateDigest().equals(baseDigest))) {
+                return Optional.of("the claim of " + set.label(c.from()) + " is not stable at this epoch's start or later");
+            }
             claims.add(vc);
         }
         if (claims.size() < set.q()) {
             return Optional.of(claims.size() + " claims, fewer than q = " + set.q());
         }
         Plan plan = plan(claims);
-        if (plan.minS() == 0) {
+        if (plan.minS() == base) {
             if (nv.stable().isPresent()) {
                 return Optional.of("a stable certificate where no claim has a stable checkpoint");
             }

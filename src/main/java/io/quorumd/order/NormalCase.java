@@ -94,6 +94,15 @@ final class NormalCase {
                     + ", now " + now + ")");
             return;
         }
+        Optional<String> shape = RequestRules.checkBatch(pp.items());
+        if (shape.isPresent()) {
+            ctx.refuse("bad_request", "seq " + pp.seq() + ": " + shape.get());
+            return;
+        }
+        if (rosterChangeBelow(pp.seq())) {
+            ctx.refuse("epoch_pending", "pre-prepare at seq " + pp.seq() + " above an unexecuted roster change");
+            return;
+        }
         Set<String> ids = new HashSet<>();
         for (OrderItem item : pp.items()) {
             Optional<String> bad = RequestRules.check(ctx.set, item, pp.ts(), ctx.params);
@@ -197,7 +206,7 @@ final class NormalCase {
     void execute() {
         boolean progressed = false;
         Decided d;
-        while (!ctx.halted && (d = ctx.decided.get(ctx.lastExecuted + 1)) != null && d.batch() != null) {
+        while (!ctx.halted && ctx.closedAt == 0 && (d = ctx.decided.get(ctx.lastExecuted + 1)) != null && d.batch() != null) {
             ctx.decided.remove(ctx.lastExecuted + 1);
             long seq = ctx.lastExecuted + 1;
             List<OrderItem> fresh = new ArrayList<>();
@@ -207,6 +216,7 @@ final class NormalCase {
                     fresh.add(item);
                 }
                 ctx.pending.remove(id);
+                ctx.forget(id);
             }
             ctx.state.apply(seq, d.batch().ts(), fresh);
             ctx.lastExecuted = seq;
@@ -215,13 +225,25 @@ final class NormalCase {
             ctx.executed.headMap(seq - 2L * ctx.params.window(), true).clear();
             ctx.journal.executed(seq, d.view(), d.batch().items(), d.commits());
             progressed = true;
+            boolean closing = ctx.state.closesEpoch();
+            if (closing) {
+                ctx.closedAt = seq;
+                ctx.viewChange.cancelTimer();
+            }
+            if (ctx.passive) {
+                continue;
+            }
             if (d.view() == ctx.view && !ctx.changing) {
                 ctx.consecutiveChanges = 0;
                 if (ctx.self.equals(ctx.set.primary(ctx.view))) {
                     publishCommitted(seq);
                 }
             }
-            if (seq % ctx.params.checkpointEvery() == 0) {
+            if (closing) {
+                // every replica publishes the closing batch: a replica that lags must not wait for a silent primary
+                publishCommitted(seq);
+            }
+            if (seq % ctx.params.checkpointEvery() == 0 || closing) {
                 String digest = ctx.state.digest();
                 ctx.ownDigests.put(seq, digest);
                 Envelope cp = ctx.signer.signOnce("order/checkpoint/" + ctx.epoch + "/" + seq, MessageType.ORDER_CHECKPOINT,
@@ -230,7 +252,7 @@ final class NormalCase {
                 ctx.checkpointing.checkStable(seq);
             }
         }
-        if (progressed) {
+        if (progressed && ctx.closedAt == 0) {
             ctx.viewChange.cancelTimer();
             ctx.viewChange.refreshTimer();
         }
@@ -271,7 +293,7 @@ final class NormalCase {
     // ---------------------------------------------------------------- primary
 
     void scheduleBatch() {
-        if (!ctx.changing && !ctx.batchScheduled && ctx.self.equals(ctx.set.primary(ctx.view)) && !ctx.pending.isEmpty()) {
+        if (!ctx.changing && !ctx.passive && ctx.closedAt == 0 && !ctx.batchScheduled && ctx.self.equals(ctx.set.primary(ctx.view)) && !ctx.pending.isEmpty()) {
             ctx.batchScheduled = true;
             ctx.scheduler.schedule(ctx.params.batchDelay(), new Replica.BatchDue(ctx.epoch, ctx.view));
         }
@@ -286,10 +308,10 @@ final class NormalCase {
 
     /** As the primary, cuts batches of unassigned pending requests while seqs are free in the window. */
     void propose() {
-        if (ctx.changing || !ctx.self.equals(ctx.set.primary(ctx.view))) {
+        if (ctx.changing || ctx.passive || ctx.closedAt > 0 || !ctx.self.equals(ctx.set.primary(ctx.view))) {
             return;
         }
-        while (ctx.nextSeq <= ctx.h + ctx.params.window()) {
+        while (ctx.nextSeq <= ctx.h + ctx.params.window() && !rosterChangeBelow(ctx.nextSeq)) {
             long ts = Math.max(ctx.clock.millis(), Math.max(lastProposedTs, ctx.lastExecutedTs) + 1);
             List<OrderItem> items = new ArrayList<>();
             for (var it = ctx.pending.entrySet().iterator(); it.hasNext() && items.size() < ctx.params.maxBatch(); ) {
@@ -299,10 +321,20 @@ final class NormalCase {
                 }
                 if (RequestRules.check(ctx.set, e.getValue(), ts, ctx.params).isPresent()) {
                     it.remove();
+                    ctx.forget(e.getKey());
                     continue;
                 }
-                items.add(new OrderItem(e.getValue(), List.of()));
+                int needed = ctx.endorsementsNeeded(e.getValue());
+                List<Envelope> endorsements = ctx.endorsements.counting(ctx.set, e.getValue(), needed);
+                if (endorsements.size() < needed) {
+                    continue;
+                }
+                items.add(new OrderItem(e.getValue(), endorsements));
+                if (RequestRules.closesEpoch(e.getValue())) {
+                    break; // a roster change is the last item of its batch, and the last batch of its epoch
+                }
             }
+
             if (items.isEmpty()) {
                 return;
             }
@@ -313,5 +345,16 @@ final class NormalCase {
             lastProposedTs = ts;
             acceptPreprepare(env);
         }
+    }
+
+    /** Whether an accepted, unexecuted batch below {@code seq} changes the roster (then nothing above it is ordered). */
+    boolean rosterChangeBelow(long seq) {
+        for (Slot slot : ctx.log.inView(ctx.view)) {
+            if (slot.seq > ctx.lastExecuted && slot.seq < seq && slot.batch != null && !slot.batch.items().isEmpty()
+                    && RequestRules.closesEpoch(slot.batch.items().get(slot.batch.items().size() - 1).request())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

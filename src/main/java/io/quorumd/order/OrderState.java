@@ -11,6 +11,11 @@ public interface OrderState {
     /** Applies the batch's items (requests already executed at a lower seq are left out by the caller). */
     void apply(long seq, long ts, List<OrderItem> items);
 
+    /** Whether the last {@link #apply} changed the roster, closing the epoch at that seq. */
+    default boolean closesEpoch() {
+        return false;
+    }
+
     /** 64 lowercase hex: SHA-256 of the canonical replicated state as it is now. */
     String digest();
 }

@@ -9,16 +9,21 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderCheckpoint;
 import io.quorumd.wire.OrderCommitted;
+import io.quorumd.wire.OrderEndorse;
 import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderNewView;
 import io.quorumd.wire.OrderPreprepare;
+import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.OrderViewChange;
 import io.quorumd.wire.OrderViewProof;
 import io.quorumd.wire.OrderVote;
 import io.quorumd.wire.SlotSigner;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One replica's PBFT ordering of one epoch (DESIGN §12, wave2 §13), without I/O. Inputs are verified
@@ -58,19 +63,71 @@ public final class Replica {
     public record Retransmit(long epoch) implements TimerKey {
     }
 
+    /** Where an epoch's ordering starts: after seq {@code seq}, executed at {@code ts} (0, 0 for the anchor). */
+    public record Start(long seq, long ts) {
+    }
+
     private final ReplicaContext ctx;
 
     public Replica(NodeId self, ReplicaSet set, OrderParams params, Clock clock, Scheduler scheduler, SlotSigner signer,
                    Outbox outbox, Topics topics, OrderJournal journal, OrderState state) {
+        this(self, set, params, clock, scheduler, signer, outbox, topics, journal, state, new Start(0, 0));
+    }
+
+    public Replica(NodeId self, ReplicaSet set, OrderParams params, Clock clock, Scheduler scheduler, SlotSigner signer,
+                   Outbox outbox, Topics topics, OrderJournal journal, OrderState state, Start start) {
         if (set.n() < Quorum.MIN_REPLICAS) {
             throw new IllegalArgumentException("ordering needs at least " + Quorum.MIN_REPLICAS + " replicas, epoch "
                     + set.epoch() + " has " + set.n());
         }
-        this.ctx = new ReplicaContext(self, set, params, clock, scheduler, signer, outbox, topics, journal, state);
+        this.ctx = new ReplicaContext(self, set, params, clock, scheduler, signer, outbox, topics, journal, state, start);
     }
 
     public void start() {
-        ctx.scheduler.schedule(ctx.params.retransmitEvery(), new Retransmit(ctx.epoch));
+        if (!ctx.passive) {
+            ctx.scheduler.schedule(ctx.params.retransmitEvery(), new Retransmit(ctx.epoch));
+        }
+    }
+
+    public long epoch() {
+        return ctx.epoch;
+    }
+
+    public ReplicaSet replicaSet() {
+        return ctx.set;
+    }
+
+    /** Whether this node only follows the epoch (it is a member but not a replica). */
+    public boolean passive() {
+        return ctx.passive;
+    }
+
+    /** The seq whose roster change closed this epoch, 0 while it is open. */
+    public long closedAt() {
+        return ctx.closedAt;
+    }
+
+    /** The stable checkpoint: seq, state digest and the q checkpoints that certify it (none at the epoch's start). */
+    public long stableAt() {
+        return ctx.h;
+    }
+
+    public String stableDigest() {
+        return ctx.hDigest;
+    }
+
+    public List<Envelope> stableCertificate() {
+        return ctx.hCertificate;
+    }
+
+    /** Pending requests (for {@code federation requests}), oldest first. */
+    public List<Envelope> pending() {
+        return List.copyOf(ctx.pending.values());
+    }
+
+    /** The endorsements that count for a pending request. */
+    public List<Envelope> endorsementsOf(Envelope request) {
+        return ctx.endorsements.counting(ctx.set, request, Integer.MAX_VALUE);
     }
 
     public long view() {
@@ -94,7 +151,7 @@ public final class Replica {
     }
 
     public void onRequest(Envelope env) {
-        if (ctx.halted) {
+        if (ctx.halted || ctx.passive || ctx.closedAt > 0) {
             return;
         }
         Optional<String> bad = RequestRules.check(ctx.set, env, ctx.clock.millis(), ctx.params);
@@ -121,11 +178,19 @@ public final class Replica {
     }
 
     public void onMessage(Envelope env) {
-        if (ctx.halted || env.from().equals(ctx.self)) {
+        if (ctx.halted) {
             return;
         }
+        // this node's own requests and endorsements count like anyone's; its own protocol messages it knows
         if (env.type() == MessageType.ORDER_REQUEST) {
             onRequest(env);
+            return;
+        }
+        if (env.type() == MessageType.ORDER_ENDORSE) {
+            onEndorse(env);
+            return;
+        }
+        if (env.from().equals(ctx.self)) {
             return;
         }
         long epoch = ctx.epoch;
@@ -136,6 +201,11 @@ public final class Replica {
         }
         if (epochOf(env.body()) != epoch) {
             ctx.refuse("wrong_epoch", env.type().wireName() + " of epoch " + epochOf(env.body()) + ", not " + epoch);
+            return;
+        }
+        if ((ctx.passive && env.type() != MessageType.ORDER_COMMITTED) || (ctx.closedAt > 0 && !AFTER_CLOSE.contains(env.type()))) {
+            ctx.refuse(ctx.passive ? "not_a_replica_here" : "stale_epoch", env.type().wireName() + " for epoch " + epoch
+                    + (ctx.passive ? ", which this node follows without ordering" : ", closed at seq " + ctx.closedAt));
             return;
         }
         switch (env.type()) {
@@ -151,8 +221,40 @@ public final class Replica {
         }
     }
 
+    /** An endorsement of a roster request of this epoch, from any member. */
+    void onEndorse(Envelope env) {
+        if (ctx.passive || ctx.closedAt > 0) {
+            return;
+        }
+        OrderEndorse e = (OrderEndorse) env.body();
+        if (e.epoch() != ctx.epoch) {
+            ctx.refuse("wrong_epoch", "endorsement of epoch " + e.epoch() + ", not " + ctx.epoch);
+            return;
+        }
+        if (ctx.set.member(env.from()).isEmpty()) {
+            ctx.refuse("not_member", "endorsement from " + env.from().shortHex() + ", not a member of epoch " + ctx.epoch);
+            return;
+        }
+        Optional<String> no = ctx.endorsements.add(env);
+        if (no.isPresent() && env.from().equals(ctx.self) && no.get().equals("duplicate")) {
+            return; // its own endorsement, back from the broker
+        }
+        if (no.isPresent()) {
+            ctx.refuse(no.get(), "endorsement of " + e.requestId() + " from " + ctx.set.label(env.from()));
+            return;
+        }
+        Envelope request = ctx.pending.get(e.requestId());
+        if (request != null && ctx.ready(request)) {
+            ctx.viewChange.refreshTimer();
+            ctx.normal.scheduleBatch();
+        }
+    }
+
     public void onTimer(TimerKey key) {
         if (ctx.halted) {
+            return;
+        }
+        if (ctx.closedAt > 0 && !(key instanceof Retransmit)) {
             return;
         }
         if (key instanceof ViewTimer t) {
@@ -163,6 +265,37 @@ public final class Replica {
             ctx.catchUp.retransmit();
             ctx.scheduler.schedule(ctx.params.retransmitEvery(), new Retransmit(ctx.epoch));
         }
+    }
+
+    private static final Set<MessageType> AFTER_CLOSE = EnumSet.of(MessageType.ORDER_CHECKPOINT, MessageType.ORDER_FETCH,
+            MessageType.ORDER_COMMITTED, MessageType.ORDER_PREPARE, MessageType.ORDER_COMMIT);
+
+    /** Whether a message of this type still counts for an epoch that closed (it finishes the closing seq). */
+    public static boolean finishesClosedEpoch(MessageType type) {
+        return AFTER_CLOSE.contains(type);
+    }
+
+    /** The epoch an ordering message is for; empty for other messages. */
+    public static Optional<Long> epochOf(Envelope env) {
+        if (env.body() instanceof OrderRequest r) {
+            return Optional.of(r.epoch());
+        } else if (env.body() instanceof OrderEndorse e) {
+            return Optional.of(e.epoch());
+        }
+        long e = epochOf(env.body());
+        return e < 0 ? Optional.empty() : Optional.of(e);
+    }
+
+    /** The epoch a replica's timer belongs to; empty for other timers. */
+    public static Optional<Long> epochOf(TimerKey key) {
+        if (key instanceof ViewTimer t) {
+            return Optional.of(t.epoch());
+        } else if (key instanceof BatchDue b) {
+            return Optional.of(b.epoch());
+        } else if (key instanceof Retransmit r) {
+            return Optional.of(r.epoch());
+        }
+        return Optional.empty();
     }
 
     private static long epochOf(Body b) {

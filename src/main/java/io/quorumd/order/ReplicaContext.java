@@ -41,6 +41,11 @@ final class ReplicaContext {
     final Topics topics;
     final OrderJournal journal;
     final OrderState state;
+    /** Not a replica of this epoch: follows committed batches and signs nothing. */
+    final boolean passive;
+    /** Where this epoch's ordering starts: the seq executed last before it, and the state digest there. */
+    final long base;
+    final String baseDigest;
 
     final SlotLog log = new SlotLog();
     final ViewChanges viewChanges;
@@ -53,6 +58,8 @@ final class ReplicaContext {
     final TreeMap<Long, Decided> decided = new TreeMap<>();
     final TreeMap<Long, Decided> executed = new TreeMap<>();
     final TreeMap<Long, String> ownDigests = new TreeMap<>();
+    final Endorsements endorsements = new Endorsements();
+    private final Map<String, Integer> needed = new HashMap<>();
 
     long view;
     boolean changing;
@@ -65,6 +72,8 @@ final class ReplicaContext {
     long nextSeq = 1;
     long highestSeen;
     boolean halted;
+    /** The seq whose roster change closed this epoch; 0 while it is open. */
+    long closedAt;
     boolean batchScheduled;
     Envelope newView;
 
@@ -74,7 +83,7 @@ final class ReplicaContext {
     final CatchUp catchUp;
 
     ReplicaContext(NodeId self, ReplicaSet set, OrderParams params, Clock clock, Scheduler scheduler, SlotSigner signer,
-                   Outbox outbox, Topics topics, OrderJournal journal, OrderState state) {
+                   Outbox outbox, Topics topics, OrderJournal journal, OrderState state, Replica.Start start) {
         this.self = self;
         this.set = set;
         this.epoch = set.epoch();
@@ -88,7 +97,15 @@ final class ReplicaContext {
         this.state = state;
         this.viewChanges = new ViewChanges(set);
         this.checkpoints = new Checkpoints(set);
-        this.hDigest = state.digest();
+        this.passive = !set.isReplica(self);
+        this.base = start.seq();
+        this.baseDigest = state.digest();
+        this.hDigest = baseDigest;
+        this.h = start.seq();
+        this.lastExecuted = start.seq();
+        this.lastExecutedTs = start.ts();
+        this.nextSeq = start.seq() + 1;
+        this.highestSeen = start.seq();
         this.normal = new NormalCase(this);
         this.viewChange = new ViewChangeDriver(this);
         this.checkpointing = new CheckpointDriver(this);
@@ -97,5 +114,27 @@ final class ReplicaContext {
 
     void refuse(String reason, String detail) {
         journal.refused(reason, detail);
+    }
+
+    /** Whether {@code request} (pending) has the endorsements it needs to be ordered. */
+    boolean ready(Envelope request) {
+        int needed = endorsementsNeeded(request);
+        return needed == 0 || endorsements.counting(set, request, needed).size() >= needed;
+    }
+
+    /** {@link RequestRules#endorsementsNeeded}, worked out once per pending request. */
+    int endorsementsNeeded(Envelope request) {
+        return needed.computeIfAbsent(request.contentId(), id -> RequestRules.endorsementsNeeded(set, request));
+    }
+
+    /** Forgets what was worked out for a request no longer pending. */
+    void forget(String requestId) {
+        needed.remove(requestId);
+        endorsements.drop(requestId);
+    }
+
+    /** Whether some pending request can be ordered now: then the primary owes a batch and the view timer runs. */
+    boolean anyReady() {
+        return pending.values().stream().anyMatch(this::ready);
     }
 }

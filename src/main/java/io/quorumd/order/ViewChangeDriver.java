@@ -40,7 +40,7 @@ final class ViewChangeDriver {
     }
 
     void startViewChange(long target) {
-        if (target <= ctx.view) {
+        if (target <= ctx.view || ctx.passive || ctx.closedAt > 0) {
             return;
         }
         ctx.view = target;
@@ -115,7 +115,7 @@ final class ViewChangeDriver {
         for (OrderViewChange.Prepared p : plan.chosen().values()) {
             chosen.add(ctx.viewChanges.certificateFor(counted, p).orElseThrow());
         }
-        Optional<List<Envelope>> stable = plan.minS() == 0 ? Optional.empty()
+        Optional<List<Envelope>> stable = plan.minS() == ctx.base ? Optional.empty()
                 : Optional.of(ctx.checkpointing.stableCertificate(plan.minS(), plan.minDigest()).orElseThrow());
         Envelope env = ctx.signer.signOnce("order/newview/" + ctx.epoch + "/" + ctx.view, MessageType.ORDER_NEWVIEW,
                 new OrderNewView(ctx.epoch, ctx.view, counted, stable, chosen, plan.nulls()), ctx.topics.orderView(), false);
@@ -131,7 +131,7 @@ final class ViewChangeDriver {
             ctx.refuse("wrong_view", "new view " + nv.view() + " in view " + ctx.view);
             return;
         }
-        Optional<String> bad = NewViewRules.check(ctx.set, env);
+        Optional<String> bad = NewViewRules.check(ctx.set, env, ctx.base, ctx.baseDigest);
         if (bad.isPresent()) {
             ctx.refuse("invalid_new_view", "new view " + nv.view() + " from " + ctx.set.label(env.from()) + ": " + bad.get());
             startViewChange(nv.view() + 1);
@@ -197,10 +197,10 @@ final class ViewChangeDriver {
 
     /** Arms the view timer when work is outstanding in the normal case, cancels it when none is. */
     void refreshTimer() {
-        if (ctx.halted || ctx.changing) {
+        if (ctx.halted || ctx.changing || ctx.passive || ctx.closedAt > 0) {
             return;
         }
-        boolean needed = !ctx.pending.isEmpty() || ctx.log.inView(ctx.view).stream()
+        boolean needed = ctx.anyReady() || ctx.log.inView(ctx.view).stream()
                 .anyMatch(s -> s.seq > ctx.lastExecuted && !s.decided && s.prepared(ctx.set));
         if (needed && armed == null) {
             arm();

@@ -1,0 +1,206 @@
+package io.quorumd.order;
+
+import io.quorumd.crypto.NodeId;
+import io.quorumd.loop.Outbox;
+import io.quorumd.loop.Scheduler;
+import io.quorumd.loop.TimerKey;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.Member;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderItem;
+import io.quorumd.wire.SlotSigner;
+import io.quorumd.wire.Topics;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Ordering across epochs (DESIGN §12): one {@link Replica} for the current epoch over the replicated
+ * {@link FederationState}, and the replica of the epoch just closed, kept so that its epoch certificate (q
+ * checkpoints at the closing seq) forms and replicas that lag can still finish the closing seq. When a roster
+ * change executes at seq s, the next epoch's replica starts at s with the new roster, its replicas and q, view 0;
+ * the node is told at once ({@link Listener#epochChanged}), so it applies the new roster right after executing
+ * s. Messages of older epochs are refused as {@code stale_epoch}, of later ones as {@code future_epoch} (a
+ * node that lags gets them again by retransmission once it has executed s). A member that is not a replica of
+ * the epoch follows: it executes committed batches whose proofs verify and signs nothing. Loop thread only.
+ */
+public final class Federation {
+    /** What the node does with ordering's results. */
+    public interface Listener {
+        /** A batch executed at {@code seq} of {@code epoch}, with its commit proof and the items' results. */
+        void executed(long epoch, long seq, long view, long ts, List<OrderItem> items, List<Envelope> commits,
+                      List<FederationState.Result> results);
+
+        /** The roster changed: everything that checks membership switches to {@code change.roster()} now. */
+        void epochChanged(FederationState.EpochChange change, NodeId self);
+
+        /** q replicas of {@code epoch} signed the state at its closing seq: the epoch certificate. */
+        void epochCertified(long epoch, long seq, String stateDigest, List<Envelope> certificate);
+    }
+
+    private final OrderParams params;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final SlotSigner signer;
+    private final Outbox outbox;
+    private final Topics topics;
+    private final OrderJournal journal;
+    private final Listener listener;
+    private final FederationState state;
+    private NodeId self;
+    private Replica current;
+    private Replica retired;
+    private boolean retiredCertified;
+
+    public Federation(NodeId self, FederationState state, OrderParams params, Clock clock, Scheduler scheduler,
+                      SlotSigner signer, Outbox outbox, Topics topics, OrderJournal journal, Listener listener) {
+        this.self = self;
+        this.state = state;
+        this.params = params;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.signer = signer;
+        this.outbox = outbox;
+        this.topics = topics;
+        this.journal = journal;
+        this.listener = listener;
+        this.current = replicaFor(new ReplicaSet(state.epoch(), state.roster()));
+    }
+
+    private Replica replicaFor(ReplicaSet set) {
+        long epoch = set.epoch();
+        OrderJournal tap = new OrderJournal() {
+            @Override
+            public void refused(String reason, String detail) {
+                journal.refused(reason, detail);
+            }
+
+            @Override
+            public void evidence(Envelope first, Envelope second) {
+                journal.evidence(first, second);
+            }
+
+            @Override
+            public void executed(long seq, long view, List<OrderItem> items, List<Envelope> commits) {
+                journal.executed(seq, view, items, commits);
+                long ts = state.lastTs();
+                listener.executed(epoch, seq, view, ts, items, commits, state.lastResults());
+            }
+
+            @Override
+            public void diverged(long seq, String ownDigest, String stableDigest) {
+                journal.diverged(seq, ownDigest, stableDigest);
+            }
+
+            @Override
+            public void viewChangeStarted(long view) {
+                journal.viewChangeStarted(view);
+            }
+
+            @Override
+            public void viewEntered(long view) {
+                journal.viewEntered(view);
+            }
+
+            @Override
+            public void stable(long seq, String stateDigest) {
+                journal.stable(seq, stateDigest);
+                Replica r = retired;
+                if (r != null && r.epoch() == epoch && seq == r.closedAt() && !retiredCertified) {
+                    retiredCertified = true;
+                    listener.epochCertified(epoch, seq, stateDigest, r.stableCertificate());
+                }
+            }
+        };
+        return new Replica(self, set, params, clock, scheduler, signer, outbox, topics, tap, state,
+                new Replica.Start(state.lastSeq(), state.lastTs()));
+    }
+
+    public void start() {
+        current.start();
+    }
+
+    public FederationState state() {
+        return state;
+    }
+
+    /** The replica of the current epoch (for status and the CLI). */
+    public Replica current() {
+        return current;
+    }
+
+    public NodeId self() {
+        return self;
+    }
+
+    /**
+     * The member whose key signed {@code env}: in the current roster; for the votes, checkpoints and batches
+     * that finish the epoch just closed, also in that epoch's roster (keys since rotated or removed sign them).
+     * Anything else from a key not in the current roster is from an unknown sender.
+     */
+    public Optional<Member> signer(Envelope env) {
+        Optional<Member> m = state.roster().byId(env.from());
+        if (m.isPresent() || retired == null || !Replica.finishesClosedEpoch(env.type())
+                || !Replica.epochOf(env).equals(Optional.of(retired.epoch()))) {
+            return m;
+        }
+        return retired.replicaSet().member(env.from());
+    }
+
+    /** A verified envelope of an ordering type (the gate checked its signature against the current roster). */
+    public void onMessage(Envelope env) {
+        Optional<Long> epoch = Replica.epochOf(env);
+        if (epoch.isEmpty()) {
+            journal.refused("not_order", env.type().wireName() + " is not an ordering message");
+            return;
+        }
+        long e = epoch.get();
+        if (e == current.epoch()) {
+            current.onMessage(env);
+            switchIfClosed();
+        } else if (retired != null && e == retired.epoch() && env.type() != MessageType.ORDER_REQUEST
+                && env.type() != MessageType.ORDER_ENDORSE) {
+            retired.onMessage(env);
+        } else if (e < current.epoch()) {
+            journal.refused("stale_epoch", env.type().wireName() + " of epoch " + e + " in epoch " + current.epoch());
+        } else {
+            journal.refused("future_epoch", env.type().wireName() + " of epoch " + e + " in epoch " + current.epoch());
+        }
+    }
+
+    /** A timer of a replica; timers of replicas no longer kept are dropped. */
+    public void onTimer(TimerKey key) {
+        Optional<Long> epoch = Replica.epochOf(key);
+        if (epoch.isEmpty()) {
+            return;
+        }
+        if (epoch.get() == current.epoch()) {
+            current.onTimer(key);
+            switchIfClosed();
+        } else if (retired != null && epoch.get() == retired.epoch()) {
+            retired.onTimer(key);
+        }
+    }
+
+    public static boolean owns(TimerKey key) {
+        return Replica.epochOf(key).isPresent();
+    }
+
+    private void switchIfClosed() {
+        if (current.closedAt() == 0) {
+            return;
+        }
+        FederationState.EpochChange change = state.closedEpoch().orElseThrow(
+                () -> new IllegalStateException("epoch " + current.epoch() + " closed without a roster change"));
+        retired = current;
+        retiredCertified = false;
+        self = state.current(self);
+        listener.epochChanged(change, self);
+        current = replicaFor(new ReplicaSet(change.epoch(), change.roster()));
+        current.start();
+        if (retired.stableAt() == retired.closedAt()) {
+            retiredCertified = true;
+            listener.epochCertified(retired.epoch(), retired.closedAt(), retired.stableDigest(), retired.stableCertificate());
+        }
+    }
+}
