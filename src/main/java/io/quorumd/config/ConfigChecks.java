@@ -56,7 +56,27 @@ final class ConfigChecks {
         }
         checkCheckpoint(c, roster, out);
         checkArbiters(c, roster, out);
+        checkOrder(c, roster, out);
         return out;
+    }
+
+    /** Largest new-view envelope, in bytes, that n replicas can make with window L (wave2 §13 size check). */
+    static long worstNewView(int n, int window) {
+        long q = io.quorumd.order.Quorum.q(n);
+        return q * (300 + 120L * window) + (window + 1L) * q * 330;
+    }
+
+    private static void checkOrder(QuorumdConfig c, Roster roster, List<ConfigProblem> out) {
+        int replicas = (int) roster.members().stream().filter(m -> m.has(Role.REPLICA)).count();
+        if (c.order().mode() == QuorumdConfig.OrderMode.ON && replicas < io.quorumd.order.Quorum.MIN_REPLICAS) {
+            out.add(new ConfigProblem("order.enabled", "is on, but the roster names " + replicas + " replicas; ordering"
+                    + " needs at least " + io.quorumd.order.Quorum.MIN_REPLICAS + " (give members the replica role)"));
+        }
+        long worst = worstNewView(Math.max(replicas, io.quorumd.order.Quorum.MIN_REPLICAS), c.order().window());
+        if (c.order().mode() != QuorumdConfig.OrderMode.OFF && worst > 60L * 1024) {
+            out.add(new ConfigProblem("order.window", "with " + replicas + " replicas a new view could reach " + worst
+                    + " bytes, over the 60 KiB a message may use; lower order.window"));
+        }
     }
 
     /** MQTT topic names: no wildcards, no empty level, nothing a broker or Paho refuses at run time. */

@@ -14,11 +14,14 @@ import io.quorumd.config.QuorumdConfig.LogFormat;
 import io.quorumd.config.QuorumdConfig.LoggingSection;
 import io.quorumd.config.QuorumdConfig.MqttSection;
 import io.quorumd.config.QuorumdConfig.NodeSection;
+import io.quorumd.config.QuorumdConfig.OrderMode;
+import io.quorumd.config.QuorumdConfig.OrderSection;
 import io.quorumd.config.QuorumdConfig.PresenceSection;
 import io.quorumd.config.QuorumdConfig.ResponderSection;
 import io.quorumd.config.QuorumdConfig.SyncSection;
 import io.quorumd.config.QuorumdConfig.TlsSection;
 import io.quorumd.config.QuorumdConfig.Tolerance;
+import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.Roster;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -123,6 +126,8 @@ public final class ConfigLoader {
                 y.positiveDuration("timeout", Duration.ofSeconds(10)), (int) y.integer("requestsPerMinute", 600, 1, 100_000));
         y.finish();
 
+        OrderSection order = readOrder(top.section("order"));
+
         YamlSection c = top.section("control");
         Path socket = path(base, c.string("socket", dataDir.resolve("control.sock").toString()));
         c.finish();
@@ -136,7 +141,7 @@ public final class ConfigLoader {
         return new QuorumdConfig(source, node, mqtt,
                 new QuorumdConfig.FederationSection(federationName, roster, clockSkew),
                 new PresenceSection(heartbeat, offlineAfter), checkpoint, arbiter,
-                new LedgerSection(segmentBytes, fsync), responder, sync, new ControlSection(socket),
+                new LedgerSection(segmentBytes, fsync), responder, sync, order, new ControlSection(socket),
                 new LoggingSection(format, level, statsEvery), warnings);
     }
 
@@ -181,6 +186,30 @@ public final class ConfigLoader {
         m.finish();
         return new MqttSection(url, clientId, username, passwordFile, tls, prefix, keepAlive, connectTimeout,
                 reconnectMax);
+    }
+
+    private static OrderSection readOrder(YamlSection o) {
+        OrderMode mode = OrderMode.valueOf(o.choice("enabled", "auto", "auto", "on", "off").toUpperCase(Locale.ROOT));
+        int window = (int) o.integer("window", 8, 2, 64);
+        int checkpointEvery = (int) o.integer("checkpointEvery", 4, 1, 32);
+        Duration viewTimeout = o.positiveDuration("viewTimeout", Duration.ofSeconds(10));
+        Duration viewTimeoutMax = o.positiveDuration("viewTimeoutMax", Duration.ofMinutes(5));
+        int maxBatch = (int) o.integer("maxBatch", 64, 1, OrderBatch.MAX_ITEMS);
+        Duration batchDelay = o.duration("batchDelay", Duration.ofMillis(50));
+        Duration requestTtl = o.positiveDuration("requestTtl", Duration.ofHours(1));
+        Duration retransmitEvery = o.positiveDuration("retransmitEvery", Duration.ofSeconds(1));
+        if (window < 2 * checkpointEvery) {
+            o.problem("window", "must be at least twice order.checkpointEvery (" + checkpointEvery + ")");
+        }
+        if (viewTimeoutMax.compareTo(viewTimeout) < 0) {
+            o.problem("viewTimeoutMax", "must be at least order.viewTimeout");
+        }
+        if (requestTtl.compareTo(viewTimeout.multipliedBy(2)) < 0) {
+            o.problem("requestTtl", "must be at least twice order.viewTimeout: a request must outlive a view change");
+        }
+        o.finish();
+        return new OrderSection(mode, window, checkpointEvery, viewTimeout, viewTimeoutMax, maxBatch, batchDelay,
+                requestTtl, retransmitEvery);
     }
 
     private static CheckpointSection readCheckpoint(YamlSection c, Duration heartbeat) {

@@ -23,6 +23,7 @@ public record QuorumdConfig(
         LedgerSection ledger,
         ResponderSection responder,
         SyncSection sync,
+        OrderSection order,
         ControlSection control,
         LoggingSection logging,
         List<String> warnings) {
@@ -84,6 +85,22 @@ public record QuorumdConfig(
 
     /** Catch-up (DESIGN §13): pages of at most {@code pageSize} decisions, asked one at a time. */
     public record SyncSection(boolean enabled, int pageSize, Duration timeout, int requestsPerMinute) {
+    }
+
+    public enum OrderMode { AUTO, ON, OFF }
+
+    /**
+     * Ordering of federation updates (DESIGN §12). {@code auto} runs it when the roster names at least four
+     * replicas; {@code on} refuses to start with fewer; {@code off} never runs it (the roster stays the YAML one).
+     */
+    public record OrderSection(OrderMode mode, int window, int checkpointEvery, Duration viewTimeout,
+                               Duration viewTimeoutMax, int maxBatch, Duration batchDelay, Duration requestTtl,
+                               Duration retransmitEvery) {
+        /** The replica's parameters, with the federation's clock skew. */
+        public io.quorumd.order.OrderParams params(Duration clockSkew) {
+            return new io.quorumd.order.OrderParams(window, checkpointEvery, viewTimeout, viewTimeoutMax, maxBatch,
+                    batchDelay, clockSkew, requestTtl, retransmitEvery);
+        }
     }
 
     public enum FsyncMode { ALWAYS, BATCH, OFF }

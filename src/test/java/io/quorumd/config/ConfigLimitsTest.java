@@ -117,4 +117,26 @@ class ConfigLimitsTest {
         parse(many.replace("required: 2", "required: 17"));
         assertRefused(many.replace("required: 2", "required: 18"), "arbiter.required", "bytes");
     }
+
+    /** The worst new view of 31 replicas at window 8 is over 60 KiB; at window 4 it fits (wave2 §13 size check). */
+    @Test
+    void anOrderingWindowWhoseNewViewCannotFitAMessageIsRefused() throws Exception {
+        String replicas = yaml(31, "", "  minVoters: 2\n").replace("roles: [voter", "roles: [replica, voter");
+        assertRefused(replicas + "order:\n  window: 8\n", "order.window", "60 KiB");
+        assertTrue(ConfigChecks.worstNewView(31, 8) > 60 * 1024);
+        QuorumdConfig fits = parse(replicas + "order:\n  window: 4\n  checkpointEvery: 2\n");
+        assertEquals(4, fits.order().window());
+        parse(replicas + "order:\n  enabled: off\n");
+    }
+
+    @Test
+    void orderingSettingsThatContradictEachOtherAreRefusedByPath() throws Exception {
+        String base = yaml(4, "", "  minVoters: 2\n");
+        assertRefused(base + "order:\n  enabled: on\n", "order.enabled", "0 replicas");
+        assertRefused(base + "order:\n  window: 6\n  checkpointEvery: 4\n", "order.window", "twice");
+        assertRefused(base + "order:\n  viewTimeout: 1h\n", "order.requestTtl", "twice order.viewTimeout");
+        assertRefused(base + "order:\n  viewTimeout: 10m\n  viewTimeoutMax: 5m\n", "order.viewTimeoutMax", "at least");
+        assertRefused(base + "order:\n  enabled: maybe\n", "order.enabled", "maybe");
+        assertEquals(QuorumdConfig.OrderMode.AUTO, parse(base).order().mode());
+    }
 }
