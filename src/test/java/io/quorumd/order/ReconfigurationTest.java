@@ -190,4 +190,25 @@ class ReconfigurationTest {
             assertEquals(List.of(), sim.violations, seedText);
         }
     }
+
+    @Test
+    void aMemberFloodingEndorsementsHoldsAtMostSixteenAndRepeatsAreCounted() {
+        FederationSim sim = new FederationSim(21, 4);
+        FederationSim.Node hostile = sim.nodes.get(3);
+        for (int i = 0; i < 100; i++) {
+            Envelope e = hostile.sign(io.quorumd.wire.MessageType.ORDER_ENDORSE,
+                    new io.quorumd.wire.OrderEndorse(0, String.format("%032x", i)));
+            sim.publish(hostile, FederationSim.TOPICS.orderPropose(), e);
+            if (i == 0) {
+                sim.publish(hostile, FederationSim.TOPICS.orderPropose(), e);
+            }
+        }
+        sim.runUntil(Duration.ofSeconds(5), () -> false);
+        for (FederationSim.Node x : sim.nodes.subList(0, 3)) {
+            assertEquals(100 - OrderParams.MAX_PENDING_PER_MEMBER, x.refused("too_many_pending"), x.name);
+            assertEquals(1, x.refused("duplicate"), x.name);
+        }
+        Envelope probe = sim.nodes.get(0).noop("still ordering");
+        assertTrue(sim.runUntil(LIMIT, () -> allExecuted(sim.nodes, probe)));
+    }
 }
