@@ -37,7 +37,19 @@ public enum EntryKind {
      * When this ledger began, for signing (DESIGN §13): {freshKey} as it is made (a key that never signed,
      * or not), then {at} once this node's clock agreed with its peers'.
      */
-    BEGAN("began");
+    BEGAN("began"),
+    /**
+     * The federation state ordering starts from or moved to (DESIGN §12): {epoch, startSeq, roster, lineage,
+     * stateDigest}; the first is the anchor, each later one the result of a roster change executed at
+     * startSeq - 1.
+     */
+    EPOCH("epoch"),
+    /** A batch executed at seq: {epoch, seq, view, ts, digest, results, committed (batch and commit proof)}. */
+    ORDER("order"),
+    /** A stable ordering checkpoint: {epoch, seq, stateDigest, checkpoints}; where a restarted replica resumes. */
+    ORDER_STABLE("ostable"),
+    /** A prepared certificate this replica committed on: {epoch, view, seq, digest, prepares}; kept for view changes. */
+    ORDER_PREPARED("oprepared");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));

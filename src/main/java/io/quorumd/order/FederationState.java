@@ -1,12 +1,16 @@
 package io.quorumd.order;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Json;
+import io.quorumd.wire.JsonFields;
+import io.quorumd.wire.RejectReason;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderRequest;
@@ -195,6 +199,44 @@ public final class FederationState implements OrderState {
     @Override
     public String digest() {
         return Hashes.sha256(CanonicalJson.encode(toJson())).hex();
+    }
+
+    /** A copy, for a node that starts from it (an exported anchor) or a verifier that replays from it. */
+    public FederationState copy() {
+        return new FederationState(epoch, roster, lineage, lastSeq, lastTs);
+    }
+
+    /** The state {@link #toJson} wrote; strict, so a ledger or anchor file that was altered is refused. */
+    public static FederationState fromJson(JsonNode json) throws DecodeException {
+        JsonFields f = new JsonFields(json, "state");
+        long epoch = f.nonNegative("epoch");
+        List<Member> members = f.objects("roster", m -> {
+            String name = m.text("name");
+            Bytes key;
+            try {
+                key = Bytes.fromBase64(m.text("publicKey"));
+            } catch (IllegalArgumentException e) {
+                throw new DecodeException(RejectReason.BAD_VALUE, "state.roster holds a key that is not base64");
+            }
+            Set<Role> roles = EnumSet.noneOf(Role.class);
+            for (JsonNode r : m.array("roles")) {
+                roles.add(Role.ofCode(r.asText()).orElseThrow(
+                        () -> new DecodeException(RejectReason.BAD_VALUE, "state.roster names an unknown role")));
+            }
+            return new Member(name, key, roles);
+        });
+        Map<NodeId, NodeId> lineage = new LinkedHashMap<>();
+        for (NodeId[] pair : f.objects("lineage", l -> new NodeId[] {l.nodeId("from"), l.nodeId("to")})) {
+            lineage.put(pair[0], pair[1]);
+        }
+        long lastSeq = f.nonNegative("lastSeq");
+        long lastTs = f.nonNegative("lastTs");
+        f.done();
+        try {
+            return new FederationState(epoch, new Roster(members), lineage, lastSeq, lastTs);
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "state.roster: " + e.getMessage());
+        }
     }
 
     /** The canonical replicated state: epoch, roster sorted by node id, lineage sorted by old id, last seq and ts. */
