@@ -81,6 +81,11 @@ final class ViewChangeDriver {
             ctx.refuse("wrong_view", "view change to " + vc.view() + " in view " + ctx.view);
             return;
         }
+        Optional<String> out = NewViewRules.claimBounds(vc, ctx.params);
+        if (out.isPresent()) {
+            ctx.refuse("outside_window", "view change of " + ctx.set.label(env.from()) + ": " + out.get());
+            return;
+        }
         Optional<Envelope> earlier = ctx.viewChanges.addClaim(env);
         if (earlier.isPresent()) {
             ctx.refuse("equivocation", "two view changes from " + ctx.set.label(env.from()) + " to view " + vc.view());
@@ -110,7 +115,8 @@ final class ViewChangeDriver {
             return;
         }
         List<Envelope> counted = valid.subList(0, ctx.set.q());
-        NewViewRules.Plan plan = NewViewRules.plan(counted.stream().map(e -> (OrderViewChange) e.body()).toList());
+        NewViewRules.Plan plan = NewViewRules.plan(counted.stream().map(e -> (OrderViewChange) e.body()).toList(),
+                ctx.params);
         List<OrderNewView.Chosen> chosen = new ArrayList<>();
         for (OrderViewChange.Prepared p : plan.chosen().values()) {
             chosen.add(ctx.viewChanges.certificateFor(counted, p).orElseThrow());
@@ -131,7 +137,7 @@ final class ViewChangeDriver {
             ctx.refuse("wrong_view", "new view " + nv.view() + " in view " + ctx.view);
             return;
         }
-        Optional<String> bad = NewViewRules.check(ctx.set, env);
+        Optional<String> bad = NewViewRules.check(ctx.set, ctx.params, env);
         if (bad.isPresent()) {
             ctx.refuse("invalid_new_view", "new view " + nv.view() + " from " + ctx.set.label(env.from()) + ": " + bad.get());
             startViewChange(nv.view() + 1);
@@ -150,7 +156,8 @@ final class ViewChangeDriver {
         ctx.log.dropViewsBelow(ctx.view);
         ctx.assigned.clear();
         ctx.journal.viewEntered(ctx.view);
-        NewViewRules.Plan plan = NewViewRules.plan(nv.claims().stream().map(e -> (OrderViewChange) e.body()).toList());
+        NewViewRules.Plan plan = NewViewRules.plan(nv.claims().stream().map(e -> (OrderViewChange) e.body()).toList(),
+                ctx.params);
         if (plan.minS() > ctx.h && nv.stable().isPresent()) {
             ctx.checkpoints.putCertificate(plan.minS(), nv.stable().get());
             if (plan.minS() <= ctx.lastExecuted) {

@@ -1,0 +1,56 @@
+package io.quorumd.order;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.Json;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderNewView;
+import io.quorumd.wire.OrderRequest;
+import io.quorumd.wire.OrderViewChange;
+import io.quorumd.wire.OrderVote;
+import java.util.List;
+import java.util.Optional;
+
+/** Messages a byzantine replica or client of an {@link OrderSim} signs and hands straight to one replica. */
+final class HostileMoves {
+    private HostileMoves() {
+    }
+
+    /** The state digest every replica of the sim starts from (stable seq 0). */
+    static String genesis(OrderSim sim) {
+        return sim.node(0).state.digest();
+    }
+
+    static Envelope claim(OrderSim sim, int from, long view, long stableSeq, List<OrderViewChange.Prepared> prepared) {
+        return sim.resign(sim.node(from), MessageType.ORDER_VIEWCHANGE,
+                new OrderViewChange(0, view, new OrderViewChange.Stable(stableSeq, genesis(sim)), prepared));
+    }
+
+    static Envelope newView(OrderSim sim, int from, long view, List<Envelope> claims, List<Long> nulls) {
+        return sim.resign(sim.node(from), MessageType.ORDER_NEWVIEW,
+                new OrderNewView(0, view, claims, Optional.empty(), List.of(), nulls));
+    }
+
+    static Envelope vote(OrderSim sim, int from, MessageType type, long view, long seq, String digest) {
+        return sim.resign(sim.node(from), type, new OrderVote(0, view, seq, digest));
+    }
+
+    /** A request of client 0 dated {@code requestedAt}. */
+    static Envelope request(OrderSim sim, long requestedAt, int n) {
+        ObjectNode args = Json.object();
+        args.put("hostile", n);
+        return new EnvelopeSigner(sim.clients.get(0), sim.world.clock()).sign(MessageType.ORDER_REQUEST,
+                new OrderRequest(0, "test.op", args, requestedAt));
+    }
+
+    /** Makes {@code receiver} join a change to view 1: f + 1 = 2 valid claims from two other replicas. */
+    static void joinViewOne(OrderSim sim, int receiver) {
+        for (int i = 0, sent = 0; sent < 2; i++) {
+            if (i != receiver && i != 1) {
+                sim.node(receiver).replica.onMessage(claim(sim, i, 1, 0, List.of()));
+                sent++;
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.quorumd.order;
+
+import static io.quorumd.order.HostileMoves.claim;
+import static io.quorumd.order.HostileMoves.joinViewOne;
+import static io.quorumd.order.HostileMoves.newView;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quorumd.crypto.CanonicalJson;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.OrderViewChange;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What one hostile replica, client or peer can make a correct replica do with a handful of well-signed
+ * messages: every such message is a counted refusal that changes nothing and publishes nothing.
+ */
+class OrderHostileTest {
+    private static final String D = "ab".repeat(32);
+
+    private static OrderViewChange.Prepared prepared(long seq) {
+        return new OrderViewChange.Prepared(seq, 0, D);
+    }
+
+    // ------------------------------------------------------------------ new-view claims
+
+    @Test
+    void aNewViewWhoseClaimPreparesTheLargestWireSeqIsRefusedWithoutPlanning() {
+        OrderSim sim = OrderSim.of(101, 4);
+        OrderSim.Node r = sim.node(2);
+        joinViewOne(sim, 2);
+        assertTrue(r.replica.changingView());
+        long top = CanonicalJson.MAX_SAFE_INTEGER;
+        List<Envelope> claims = List.of(claim(sim, 0, 1, 0, List.of(prepared(top))), claim(sim, 1, 1, 0, List.of()),
+                claim(sim, 3, 1, 0, List.of()));
+        Envelope nv = newView(sim, 1, 1, claims, List.of());
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> r.replica.onMessage(nv));
+        assertEquals(1, r.journal.refused("invalid_new_view"));
+        assertTrue(r.journal.lastDetail.get("invalid_new_view").length() < 200);
+    }
+
+    @Test
+    void aNewViewWhoseClaimPreparesFarAboveItsStableSeqIsRefusedWithAShortDetail() {
+        OrderSim sim = OrderSim.of(102, 4);
+        OrderSim.Node r = sim.node(2);
+        joinViewOne(sim, 2);
+        List<Envelope> claims = List.of(claim(sim, 0, 1, 0, List.of(prepared(2_000_000))), claim(sim, 1, 1, 0, List.of()),
+                claim(sim, 3, 1, 0, List.of()));
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> r.replica.onMessage(newView(sim, 1, 1, claims, List.of())));
+        assertEquals(1, r.journal.refused("invalid_new_view"));
+        String detail = r.journal.lastDetail.get("invalid_new_view");
+        assertTrue(detail.length() < 200 && detail.contains("outside"), "detail of " + detail.length() + " chars");
+    }
+
+    @Test
+    void thePlanOfClaimsNearLongMaxEndsThereAndRefusesClaimsOutOfBounds() {
+        OrderParams params = OrderParams.defaults();
+        long top = Long.MAX_VALUE - Long.MAX_VALUE % params.checkpointEvery();
+        OrderViewChange high = new OrderViewChange(0, 1, new OrderViewChange.Stable(top, D), List.of(prepared(Long.MAX_VALUE)));
+        NewViewRules.Plan plan = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> NewViewRules.plan(List.of(high), params));
+        assertEquals(List.of(top + 1, top + 2), plan.nulls());
+        assertEquals(Long.MAX_VALUE, plan.maxS());
+        OrderViewChange atMax = new OrderViewChange(0, 1, new OrderViewChange.Stable(Long.MAX_VALUE, D), List.of());
+        assertTrue(NewViewRules.claimBounds(atMax, params).isPresent());
+        assertThrows(IllegalArgumentException.class, () -> NewViewRules.plan(List.of(atMax), params));
+    }
+
+    @Test
+    void viewChangeClaimsOffTheCheckpointGridOrAboveTheirWindowAreRefused() {
+        OrderSim sim = OrderSim.of(103, 4);
+        OrderSim.Node r = sim.node(2);
+        long window = sim.params.window();
+        r.replica.onMessage(claim(sim, 0, 1, 3, List.of()));
+        r.replica.onMessage(claim(sim, 3, 1, 0, List.of(prepared(window + 1))));
+        assertEquals(2, r.journal.refused("outside_window"));
+        assertFalse(r.replica.changingView(), "two claims out of bounds made it join view 1");
+    }
+}
