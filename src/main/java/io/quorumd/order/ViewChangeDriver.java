@@ -128,19 +128,32 @@ final class ViewChangeDriver {
         onNewView(env);
     }
 
+    /**
+     * A new view: only from primary(view); a stale or far-ahead one is refused; one that fails
+     * {@link NewViewRules#check} is refused, and only when it is for the view this replica is changing to does it
+     * move on to the next view (v + 2 from where the change started). Nothing else here changes the view.
+     */
     void onNewView(Envelope env) {
         OrderNewView nv = (OrderNewView) env.body();
+        String what = "new view " + nv.view() + " from " + ctx.set.label(env.from());
+        if (!env.from().equals(ctx.set.primary(nv.view()))) {
+            ctx.refuse("not_primary", what + ", not its primary");
+            return;
+        }
         if (nv.view() < ctx.view || (nv.view() == ctx.view && !ctx.changing)) {
+            ctx.refuse("stale_view", what + " in view " + ctx.view);
             return;
         }
         if (nv.view() > ctx.view + ViewChanges.VIEWS_AHEAD) {
-            ctx.refuse("wrong_view", "new view " + nv.view() + " in view " + ctx.view);
+            ctx.refuse("wrong_view", what + " in view " + ctx.view);
             return;
         }
         Optional<String> bad = NewViewRules.check(ctx.set, ctx.params, env);
         if (bad.isPresent()) {
-            ctx.refuse("invalid_new_view", "new view " + nv.view() + " from " + ctx.set.label(env.from()) + ": " + bad.get());
-            startViewChange(nv.view() + 1);
+            ctx.refuse("invalid_new_view", what + ": " + bad.get());
+            if (ctx.changing && nv.view() == ctx.view) {
+                startViewChange(ctx.view + 1);
+            }
             return;
         }
         enterView(env);

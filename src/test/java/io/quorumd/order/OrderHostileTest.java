@@ -80,4 +80,49 @@ class OrderHostileTest {
         assertEquals(2, r.journal.refused("outside_window"));
         assertFalse(r.replica.changingView(), "two claims out of bounds made it join view 1");
     }
+
+    // ------------------------------------------------------------------ new views that must not move the view
+
+    @Test
+    void aNewViewFromAReplicaThatIsNotItsPrimaryIsRefusedAndMovesNothing() {
+        OrderSim sim = OrderSim.of(111, 4);
+        OrderSim.Node r = sim.node(2);
+        int before = r.sent.size();
+        r.replica.onMessage(newView(sim, 3, 16, List.of(), List.of()));
+        assertEquals(1, r.journal.refused("not_primary"));
+        assertEquals(0, r.replica.view());
+        assertFalse(r.replica.changingView());
+        assertEquals(before, r.sent.size(), "a refused new view made the replica publish");
+    }
+
+    @Test
+    void aFloodOfBadNewViewsLeavesTheViewWhereItIs() {
+        OrderSim sim = OrderSim.of(112, 4);
+        OrderSim.Node r = sim.node(2);
+        for (int i = 0; i < 200; i++) {
+            long view = 1 + i % ViewChanges.VIEWS_AHEAD;
+            int from = i % 2 == 0 || view % 4 == 2 ? 3 : (int) (view % 4); // the primary of the view, or not
+            r.replica.onMessage(newView(sim, from, view, List.of(), List.of()));
+        }
+        assertEquals(0, r.replica.view());
+        assertFalse(r.replica.changingView());
+        assertEquals(200, r.journal.refused("not_primary") + r.journal.refused("invalid_new_view"));
+        assertEquals(0, r.sent.size());
+    }
+
+    @Test
+    void aBadNewViewFromThePrimaryOfAViewNotBeingChangedToIsRefusedWithoutAViewChange() {
+        OrderSim sim = OrderSim.of(113, 4);
+        OrderSim.Node r = sim.node(2);
+        r.replica.onMessage(newView(sim, 0, 4, List.of(), List.of()));
+        assertEquals(1, r.journal.refused("invalid_new_view"));
+        assertEquals(0, r.replica.view());
+        joinViewOne(sim, 2);
+        int before = r.sent.size();
+        r.replica.onMessage(newView(sim, 1, 2, List.of(), List.of()));
+        assertEquals(1, r.replica.view(), "a bad new view for view 2 moved a replica changing to view 1");
+        assertEquals(before, r.sent.size());
+        r.replica.onMessage(newView(sim, 1, 1, List.of(), List.of()));
+        assertEquals(2, r.replica.view(), "a bad new view from the primary it is changing to must move it on");
+    }
 }
