@@ -6,7 +6,6 @@ import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderPreprepare;
-import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.OrderVote;
 import java.util.HashSet;
 import java.util.Set;
@@ -101,8 +100,9 @@ final class CatchUp {
     void retransmit() {
         asked.clear();
         answers = 0;
-        long now = ctx.clock.millis();
-        ctx.pending.values().removeIf(e -> now - ((OrderRequest) e.body()).requestedAt() > ctx.params.requestTtl().toMillis());
+        if (ctx.dropExpiredRequests()) {
+            ctx.viewChange.refreshTimer();
+        }
         boolean stuck = ctx.lastExecuted == progressMark;
         progressMark = ctx.lastExecuted;
         if (!stuck) {

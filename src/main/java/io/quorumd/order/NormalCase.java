@@ -292,16 +292,23 @@ final class NormalCase {
         while (ctx.nextSeq <= ctx.h + ctx.params.window()) {
             long ts = Math.max(ctx.clock.millis(), Math.max(lastProposedTs, ctx.lastExecutedTs) + 1);
             List<OrderItem> items = new ArrayList<>();
+            boolean dropped = false;
             for (var it = ctx.pending.entrySet().iterator(); it.hasNext() && items.size() < ctx.params.maxBatch(); ) {
                 var e = it.next();
                 if (ctx.assigned.containsKey(e.getKey()) || ctx.executedIds.containsKey(e.getKey())) {
                     continue;
                 }
-                if (RequestRules.check(ctx.set, e.getValue(), ts, ctx.params).isPresent()) {
+                Optional<String> bad = RequestRules.check(ctx.set, e.getValue(), ts, ctx.params);
+                if (bad.isPresent()) {
                     it.remove();
+                    ctx.refuse("request_expired", "request " + e.getKey() + " dropped at batch time: " + bad.get());
+                    dropped = true;
                     continue;
                 }
                 items.add(new OrderItem(e.getValue(), List.of()));
+            }
+            if (dropped) {
+                ctx.viewChange.refreshTimer();
             }
             if (items.isEmpty()) {
                 return;

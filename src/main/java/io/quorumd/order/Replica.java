@@ -12,6 +12,7 @@ import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderNewView;
 import io.quorumd.wire.OrderPreprepare;
+import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.OrderViewChange;
 import io.quorumd.wire.OrderViewProof;
 import io.quorumd.wire.OrderVote;
@@ -35,6 +36,10 @@ import java.util.Optional;
  * (or, while changing, until a new view arrives), doubling per consecutive change up to viewTimeoutMax; f + 1
  * claims for higher views make it join the smallest. {@link Retransmit} re-publishes, when nothing executed
  * since the last tick, what this replica signed for unfinished slots, and fetches what it lacks.
+ * <p>
+ * Requests: accepted only with at least viewTimeout of their ttl left; a pending request whose ttl runs out is
+ * dropped (counted) on the next retransmit tick or when the view timer fires, and the timer is re-evaluated, so an
+ * expired request never causes a view change.
  * <p>
  * Caps: pending requests 16 per member; slots, votes and claims bounded as {@link SlotLog}, {@link Checkpoints}
  * and {@link ViewChanges} state; committed batches kept for answers 2L below the last executed; fetch answers
@@ -93,6 +98,11 @@ public final class Replica {
         return ctx.halted;
     }
 
+    /** Whether the view timer is armed now. */
+    boolean viewTimerArmed() {
+        return ctx.viewChange.timerArmed();
+    }
+
     public void onRequest(Envelope env) {
         if (ctx.halted) {
             return;
@@ -100,6 +110,11 @@ public final class Replica {
         Optional<String> bad = RequestRules.check(ctx.set, env, ctx.clock.millis(), ctx.params);
         if (bad.isPresent()) {
             ctx.refuse("bad_request", bad.get());
+            return;
+        }
+        long left = ((OrderRequest) env.body()).requestedAt() + ctx.params.requestTtl().toMillis() - ctx.clock.millis();
+        if (left < ctx.params.viewTimeout().toMillis()) {
+            ctx.refuse("bad_request", "request with less than the view timeout of its ttl left");
             return;
         }
         String id = env.contentId();

@@ -5,6 +5,7 @@ import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.OrderBatch;
+import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.SlotSigner;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
@@ -97,5 +98,25 @@ final class ReplicaContext {
 
     void refuse(String reason, String detail) {
         journal.refused(reason, detail);
+    }
+
+    /** Whether a pending request's ttl ran out by {@code now}. */
+    boolean expired(Envelope request, long now) {
+        return now - ((OrderRequest) request.body()).requestedAt() > params.requestTtl().toMillis();
+    }
+
+    /** Drops (and counts) the pending requests whose ttl ran out; true if any went. The caller refreshes the timer. */
+    boolean dropExpiredRequests() {
+        long now = clock.millis();
+        boolean any = false;
+        for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (expired(e.getValue(), now)) {
+                it.remove();
+                refuse("request_expired", "request " + e.getKey() + " expired while pending");
+                any = true;
+            }
+        }
+        return any;
     }
 }

@@ -31,12 +31,20 @@ final class ViewChangeDriver {
         this.ctx = ctx;
     }
 
+    /** The armed timer ran out: in the normal case only if work is still outstanding once expired requests went. */
     void onViewTimer(Replica.ViewTimer timer) {
-        if (timer.equals(armedKey)) {
-            armed = null;
-            armedKey = null;
-            startViewChange(ctx.view + 1);
+        if (!timer.equals(armedKey)) {
+            return;
         }
+        armed = null;
+        armedKey = null;
+        if (!ctx.changing) {
+            ctx.dropExpiredRequests();
+            if (!workOutstanding()) {
+                return;
+            }
+        }
+        startViewChange(ctx.view + 1);
     }
 
     void startViewChange(long target) {
@@ -220,8 +228,7 @@ final class ViewChangeDriver {
         if (ctx.halted || ctx.changing) {
             return;
         }
-        boolean needed = !ctx.pending.isEmpty() || ctx.log.inView(ctx.view).stream()
-                .anyMatch(s -> s.seq > ctx.lastExecuted && !s.decided && s.prepared(ctx.set));
+        boolean needed = workOutstanding();
         if (needed && armed == null) {
             arm();
         } else if (!needed) {
@@ -229,10 +236,20 @@ final class ViewChangeDriver {
         }
     }
 
+    /** A request is pending or a prepared seq of this view is uncommitted. */
+    private boolean workOutstanding() {
+        return !ctx.pending.isEmpty() || ctx.log.inView(ctx.view).stream()
+                .anyMatch(s -> s.seq > ctx.lastExecuted && !s.decided && s.prepared(ctx.set));
+    }
+
     private void arm() {
         Duration timeout = ctx.params.viewTimeoutAfter(ctx.consecutiveChanges);
         armedKey = new Replica.ViewTimer(ctx.epoch, ctx.view);
         armed = ctx.scheduler.schedule(timeout, armedKey);
+    }
+
+    boolean timerArmed() {
+        return armed != null;
     }
 
     void cancelTimer() {

@@ -9,6 +9,7 @@ import io.quorumd.wire.OrderNewView;
 import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.OrderViewChange;
 import io.quorumd.wire.OrderVote;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -51,6 +52,24 @@ final class HostileMoves {
                 sim.node(receiver).replica.onMessage(claim(sim, i, 1, 0, List.of()));
                 sent++;
             }
+        }
+    }
+
+    /**
+     * Takes every replica to view 1 without executing anything, so the next view timer runs twice as long:
+     * the primary of view 0 equivocates two prepares at seq 1, the backups change view and the others join.
+     */
+    static void equivocateIntoViewOne(OrderSim sim) {
+        Envelope a = vote(sim, 0, MessageType.ORDER_PREPARE, 0, 1, "aa".repeat(32));
+        Envelope b = vote(sim, 0, MessageType.ORDER_PREPARE, 0, 1, "bb".repeat(32));
+        for (int i = 1; i < sim.nodes.size(); i++) {
+            sim.node(i).replica.onMessage(a);
+            sim.node(i).replica.onMessage(b);
+        }
+        boolean entered = sim.runUntil(Duration.ofSeconds(5), () -> sim.nodes.stream()
+                .allMatch(x -> x.replica.view() == 1 && !x.replica.changingView()));
+        if (!entered) {
+            throw new AssertionError("the replicas did not enter view 1");
         }
     }
 }

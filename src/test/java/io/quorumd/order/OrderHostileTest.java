@@ -1,8 +1,10 @@
 package io.quorumd.order;
 
 import static io.quorumd.order.HostileMoves.claim;
+import static io.quorumd.order.HostileMoves.equivocateIntoViewOne;
 import static io.quorumd.order.HostileMoves.joinViewOne;
 import static io.quorumd.order.HostileMoves.newView;
+import static io.quorumd.order.HostileMoves.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -124,5 +126,50 @@ class OrderHostileTest {
         assertEquals(before, r.sent.size());
         r.replica.onMessage(newView(sim, 1, 1, List.of(), List.of()));
         assertEquals(2, r.replica.view(), "a bad new view from the primary it is changing to must move it on");
+    }
+
+    // ------------------------------------------------------------------ pending requests and the view timer
+
+    @Test
+    void aRequestWithLessThanAViewTimeoutOfItsTtlLeftIsRefused() {
+        OrderSim sim = OrderSim.of(121, 4);
+        OrderSim.Node r = sim.node(2);
+        long now = sim.world.now();
+        r.replica.onRequest(request(sim, now - sim.params.requestTtl().toMillis() + 5_000, 1));
+        assertFalse(r.replica.viewTimerArmed(), "a request about to expire armed the view timer");
+        assertEquals(1, r.journal.refused("bad_request"));
+        sim.world.run(Duration.ofMinutes(1));
+        assertTrue(r.journal.changeStarted.isEmpty(), "an expiring request started a view change");
+    }
+
+    @Test
+    void aPendingRequestThatExpiresDisarmsTheViewTimer() {
+        OrderSim sim = OrderSim.of(122, 4);
+        equivocateIntoViewOne(sim);
+        OrderSim.Node r = sim.node(2);
+        long now = sim.world.now();
+        r.replica.onRequest(request(sim, now - sim.params.requestTtl().toMillis() + 15_000, 1));
+        assertTrue(r.replica.viewTimerArmed());
+        sim.world.run(Duration.ofSeconds(17));
+        assertFalse(r.replica.viewTimerArmed(), "the view timer stayed armed with nothing pending");
+        assertEquals(1, r.journal.refused("request_expired"));
+        sim.world.run(Duration.ofMinutes(1));
+        assertEquals(1, r.replica.view());
+        assertFalse(r.journal.changeStarted.containsKey(2L));
+    }
+
+    @Test
+    void theViewTimerDropsExpiredRequestsBeforeItChangesTheView() {
+        OrderParams slowTicks = new OrderParams(8, 4, Duration.ofSeconds(10), Duration.ofMinutes(5), 64,
+                Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofHours(1));
+        OrderSim sim = new OrderSim(123, 4, slowTicks);
+        equivocateIntoViewOne(sim);
+        OrderSim.Node r = sim.node(2);
+        long now = sim.world.now();
+        r.replica.onRequest(request(sim, now - slowTicks.requestTtl().toMillis() + 15_000, 1));
+        sim.world.run(Duration.ofSeconds(30));
+        assertFalse(r.replica.changingView(), "an expired request started a view change");
+        assertEquals(1, r.replica.view());
+        assertEquals(1, r.journal.refused("request_expired"));
     }
 }
