@@ -35,8 +35,8 @@ final class CheckpointDriver {
         ctx.highestSeen = Math.max(ctx.highestSeen, cp.seq());
         Optional<Envelope> earlier = ctx.checkpoints.add(env);
         if (earlier.isPresent()) {
-            ctx.refuse("equivocation", "two checkpoints from " + ctx.set.label(env.from()) + " at seq " + cp.seq());
-            ctx.journal.evidence(earlier.get(), env);
+            ctx.equivocation("equivocation", EvidenceLog.Kind.CHECKPOINT, -1, cp.seq(), earlier.get(), env,
+                    "two checkpoints from " + ctx.set.label(env.from()) + " at seq " + cp.seq());
             return;
         }
         checkStable(cp.seq());
@@ -67,6 +67,7 @@ final class CheckpointDriver {
         ctx.bestPrepared.headMap(h, true).clear();
         ctx.checkpoints.dropThrough(h);
         ctx.ownDigests.headMap(h, true).clear();
+        ctx.evidence.prune(h, ctx.view);
         ctx.bodies.values().removeIf(e -> ((OrderPreprepare) e.body()).seq() <= h);
         ctx.assigned.values().removeIf(s -> s <= h);
         long cutoff = ctx.lastExecutedTs - ctx.params.requestTtl().toMillis();

@@ -79,9 +79,10 @@ final class NormalCase {
         Slot slot = ctx.log.open(ctx.view, pp.seq());
         if (slot.digest != null) {
             if (!slot.digest.equals(pp.digest())) {
-                ctx.refuse("conflicting_preprepare", "primary " + ctx.set.label(env.from()) + " proposed two digests at view "
-                        + ctx.view + " seq " + pp.seq());
-                ctx.journal.evidence(slot.preprepare != null ? slot.preprepare : ctx.newView, env);
+                String detail = "primary " + ctx.set.label(env.from()) + " proposed two digests at view " + ctx.view
+                        + " seq " + pp.seq();
+                ctx.equivocation("conflicting_preprepare", EvidenceLog.Kind.PREPREPARE, ctx.view, pp.seq(),
+                        slot.preprepare != null ? slot.preprepare : ctx.newView, env, detail);
                 ctx.viewChange.startViewChange(ctx.view + 1);
             }
             return;
@@ -133,9 +134,9 @@ final class NormalCase {
         Slot slot = ctx.log.open(v.view(), v.seq());
         Optional<Envelope> earlier = Slot.record(env.type() == MessageType.ORDER_PREPARE ? slot.prepares : slot.commits, env);
         if (earlier.isPresent()) {
-            ctx.refuse("equivocation", "two " + kind + "s from " + ctx.set.label(env.from()) + " at view " + v.view()
-                    + " seq " + v.seq());
-            ctx.journal.evidence(earlier.get(), env);
+            EvidenceLog.Kind k = env.type() == MessageType.ORDER_PREPARE ? EvidenceLog.Kind.PREPARE : EvidenceLog.Kind.COMMIT;
+            ctx.equivocation("equivocation", k, v.view(), v.seq(), earlier.get(), env,
+                    "two " + kind + "s from " + ctx.set.label(env.from()) + " at view " + v.view() + " seq " + v.seq());
             if (env.from().equals(ctx.set.primary(ctx.view)) && v.view() == ctx.view) {
                 ctx.viewChange.startViewChange(ctx.view + 1);
             }

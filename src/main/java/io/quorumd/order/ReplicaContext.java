@@ -46,6 +46,7 @@ final class ReplicaContext {
     final SlotLog log = new SlotLog();
     final ViewChanges viewChanges;
     final Checkpoints checkpoints;
+    final EvidenceLog evidence = new EvidenceLog();
     final LinkedHashMap<String, Envelope> pending = new LinkedHashMap<>();
     final Map<String, Long> executedIds = new HashMap<>();
     final Map<String, Long> assigned = new HashMap<>();
@@ -98,6 +99,20 @@ final class ReplicaContext {
 
     void refuse(String reason, String detail) {
         journal.refused(reason, detail);
+    }
+
+    /**
+     * A second, different message of one signer where only one is allowed: refused with {@code reason} and
+     * journalled as evidence the first time per (signer, kind, view, seq), refused as {@code evidence_held} after.
+     */
+    void equivocation(String reason, EvidenceLog.Kind kind, long view, long seq, Envelope first, Envelope second,
+                      String detail) {
+        if (!evidence.first(second.from(), kind, view, seq)) {
+            refuse("evidence_held", detail);
+            return;
+        }
+        refuse(reason, detail);
+        journal.evidence(first, second);
     }
 
     /** Whether a pending request's ttl ran out by {@code now}. */

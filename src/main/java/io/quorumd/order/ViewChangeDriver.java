@@ -71,6 +71,7 @@ final class ViewChangeDriver {
         ctx.viewChanges.addClaim(claim);
         ctx.viewChanges.addProof(proof);
         ctx.log.dropViewsBelow(target);
+        ctx.evidence.prune(ctx.h, ctx.view);
         ctx.journal.viewChangeStarted(target);
         cancelTimer();
         arm();
@@ -96,8 +97,8 @@ final class ViewChangeDriver {
         }
         Optional<Envelope> earlier = ctx.viewChanges.addClaim(env);
         if (earlier.isPresent()) {
-            ctx.refuse("equivocation", "two view changes from " + ctx.set.label(env.from()) + " to view " + vc.view());
-            ctx.journal.evidence(earlier.get(), env);
+            ctx.equivocation("equivocation", EvidenceLog.Kind.VIEWCHANGE, vc.view(), 0, earlier.get(), env,
+                    "two view changes from " + ctx.set.label(env.from()) + " to view " + vc.view());
             return;
         }
         ctx.viewChanges.joinable(ctx.view).ifPresent(this::startViewChange);
@@ -175,6 +176,7 @@ final class ViewChangeDriver {
         cancelTimer();
         ctx.viewChanges.dropThrough(ctx.view);
         ctx.log.dropViewsBelow(ctx.view);
+        ctx.evidence.prune(ctx.h, ctx.view);
         ctx.assigned.clear();
         ctx.journal.viewEntered(ctx.view);
         NewViewRules.Plan plan = NewViewRules.plan(nv.claims().stream().map(e -> (OrderViewChange) e.body()).toList(),

@@ -5,6 +5,7 @@ import static io.quorumd.order.HostileMoves.equivocateIntoViewOne;
 import static io.quorumd.order.HostileMoves.joinViewOne;
 import static io.quorumd.order.HostileMoves.newView;
 import static io.quorumd.order.HostileMoves.request;
+import static io.quorumd.order.HostileMoves.vote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,9 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.wire.Envelope;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderCheckpoint;
 import io.quorumd.wire.OrderViewChange;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -171,5 +175,26 @@ class OrderHostileTest {
         assertFalse(r.replica.changingView(), "an expired request started a view change");
         assertEquals(1, r.replica.view());
         assertEquals(1, r.journal.refused("request_expired"));
+    }
+
+    // ------------------------------------------------------------------ evidence
+
+    @Test
+    void aReplicaThatKeepsEquivocatingLeavesOneEvidenceRecordPerSlot() {
+        OrderSim sim = OrderSim.of(131, 4);
+        OrderSim.Node r = sim.node(2);
+        Random random = new Random(131);
+        int rounds = 20;
+        for (int i = 0; i < rounds; i++) {
+            String d = OrderSim.randomDigest(random);
+            r.replica.onMessage(vote(sim, 3, MessageType.ORDER_PREPARE, 0, 1, d));
+            r.replica.onMessage(vote(sim, 3, MessageType.ORDER_COMMIT, 0, 2, d));
+            r.replica.onMessage(sim.resign(sim.node(3), MessageType.ORDER_CHECKPOINT, new OrderCheckpoint(0, 4, d)));
+            r.replica.onMessage(sim.resign(sim.node(3), MessageType.ORDER_VIEWCHANGE,
+                    new OrderViewChange(0, 1, new OrderViewChange.Stable(0, d), List.of())));
+        }
+        assertEquals(4, r.journal.evidence.size(), "one evidence pair per signer, kind, view and seq");
+        assertEquals(4, r.journal.refused("equivocation"));
+        assertEquals(4 * (rounds - 2), r.journal.refused("evidence_held"));
     }
 }
