@@ -1,5 +1,6 @@
 package io.quorumd.order;
 
+import io.quorumd.crypto.NodeId;
 import io.quorumd.order.ReplicaContext.Decided;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
@@ -7,21 +8,27 @@ import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderPreprepare;
 import io.quorumd.wire.OrderVote;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * How a replica that lacks something gets it: batch bodies (kept as their signed pre-prepares, so a body is
  * only ever one the primary signed for that digest), fetches for digests it holds no body for, answers to
  * others' fetches, and, on each retransmit tick with no execution since the last, the re-publication of what
- * it signed for unfinished work. Per tick: each (seq, digest) is asked at most once and at most
- * {@link Replica#FETCH_ANSWERS_PER_TICK} answers go out; expired pending requests are dropped.
+ * it signed for unfinished work. Per tick: each (seq, digest) is asked at most once and answered at most once,
+ * each peer gets at most {@link Replica#FETCH_ANSWERS_PER_TICK} answers (state: at most n peers and n times that
+ * many answered keys, cleared every tick), the current new view goes out at most once however many peers
+ * still change to it, and expired pending requests are dropped.
  */
 final class CatchUp {
     private final ReplicaContext ctx;
     private final Set<String> asked = new HashSet<>();
+    private final Map<NodeId, Integer> answers = new HashMap<>();
+    private final Set<String> answered = new HashSet<>();
     private long progressMark = -1;
-    private int answers;
+    private boolean newViewWanted;
 
     CatchUp(ReplicaContext ctx) {
         this.ctx = ctx;
@@ -77,29 +84,55 @@ final class CatchUp {
         }
     }
 
+    /**
+     * Answers a fetch with the primary-signed pre-prepare of (seq, digest) and, for an executed seq, its
+     * {@code order.committed}: each (seq, digest) at most once per tick, at most
+     * {@link Replica#FETCH_ANSWERS_PER_TICK} answers per asking peer per tick; anything else is a counted refusal.
+     */
     void onFetch(Envelope env) {
         OrderFetch f = (OrderFetch) env.body();
-        if (!spendAnswer()) {
+        Envelope pp = ctx.bodies.get(f.digest());
+        boolean body = pp != null && ((OrderPreprepare) pp.body()).seq() == f.seq();
+        boolean committed = ctx.executed.containsKey(f.seq());
+        String what = "fetch of seq " + f.seq() + " from " + ctx.set.label(env.from());
+        if (!body && !committed) {
+            ctx.refuse("unknown_batch", what + ": nothing to answer");
             return;
         }
-        Envelope pp = ctx.bodies.get(f.digest());
-        if (pp != null && ((OrderPreprepare) pp.body()).seq() == f.seq()) {
+        String key = f.seq() + "/" + f.digest();
+        if (answered.contains(key)) {
+            ctx.refuse("duplicate", what + ": answered this tick already");
+            return;
+        }
+        int spent = answers.getOrDefault(env.from(), 0);
+        if (spent >= Replica.FETCH_ANSWERS_PER_TICK) {
+            ctx.refuse("budget_spent", what + ": its answers for this tick are spent");
+            return;
+        }
+        answers.put(env.from(), spent + 1);
+        answered.add(key);
+        if (body) {
             ctx.outbox.publish(ctx.topics.orderVote(), pp, false);
         }
-        if (f.seq() <= ctx.lastExecuted) {
+        if (committed) {
             ctx.normal.publishCommitted(f.seq());
         }
     }
 
-    /** Takes one answer from this tick's budget; false once it is spent. */
-    boolean spendAnswer() {
-        return answers++ < Replica.FETCH_ANSWERS_PER_TICK;
+    /** A peer still changing to a view this replica entered: its new view goes out again on the next tick. */
+    void newViewWanted() {
+        newViewWanted = true;
     }
 
     /** Re-publishes what this replica signed for unfinished work when nothing executed since the last tick. */
     void retransmit() {
         asked.clear();
-        answers = 0;
+        answers.clear();
+        answered.clear();
+        if (newViewWanted && !ctx.changing && ctx.newView != null) {
+            ctx.outbox.publish(ctx.topics.orderView(), ctx.newView, false);
+        }
+        newViewWanted = false;
         if (ctx.dropExpiredRequests()) {
             ctx.viewChange.refreshTimer();
         }

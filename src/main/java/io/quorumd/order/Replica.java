@@ -42,8 +42,9 @@ import java.util.Optional;
  * expired request never causes a view change.
  * <p>
  * Caps: pending requests 16 per member; slots, votes and claims bounded as {@link SlotLog}, {@link Checkpoints}
- * and {@link ViewChanges} state; evidence one record per (signer, kind, view, seq) ({@link EvidenceLog}); committed batches kept for answers 2L below the last executed; fetch answers
- * at most {@link #FETCH_ANSWERS_PER_TICK} per tick. Loop thread only.
+ * and {@link ViewChanges} state; evidence one record per (signer, kind, view, seq) ({@link EvidenceLog});
+ * committed batches kept for answers 2L below the last executed; fetch answers at most
+ * {@link #FETCH_ANSWERS_PER_TICK} per asking peer per tick. Loop thread only.
  * <p>
  * This class checks sender, epoch and halt and dispatches; the work is done by {@link NormalCase},
  * {@link ViewChangeDriver}, {@link CheckpointDriver} and {@link CatchUp} over one shared {@link ReplicaContext}.

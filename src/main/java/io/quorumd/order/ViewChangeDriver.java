@@ -81,8 +81,10 @@ final class ViewChangeDriver {
     void onViewChange(Envelope env) {
         OrderViewChange vc = (OrderViewChange) env.body();
         if (vc.view() < ctx.view || (vc.view() == ctx.view && !ctx.changing)) {
-            if (!ctx.changing && ctx.newView != null && ctx.catchUp.spendAnswer()) {
-                ctx.outbox.publish(ctx.topics.orderView(), ctx.newView, false);
+            ctx.refuse("stale_view", "view change to " + vc.view() + " from " + ctx.set.label(env.from()) + " in view "
+                    + ctx.view);
+            if (!ctx.changing) {
+                ctx.catchUp.newViewWanted();
             }
             return;
         }

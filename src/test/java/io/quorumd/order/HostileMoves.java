@@ -5,6 +5,7 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderNewView;
 import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.OrderViewChange;
@@ -35,6 +36,10 @@ final class HostileMoves {
 
     static Envelope vote(OrderSim sim, int from, MessageType type, long view, long seq, String digest) {
         return sim.resign(sim.node(from), type, new OrderVote(0, view, seq, digest));
+    }
+
+    static Envelope fetch(OrderSim sim, int from, long seq, String digest) {
+        return sim.resign(sim.node(from), MessageType.ORDER_FETCH, new OrderFetch(0, seq, digest));
     }
 
     /** A request of client 0 dated {@code requestedAt}. */

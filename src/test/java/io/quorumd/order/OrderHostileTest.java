@@ -2,6 +2,7 @@ package io.quorumd.order;
 
 import static io.quorumd.order.HostileMoves.claim;
 import static io.quorumd.order.HostileMoves.equivocateIntoViewOne;
+import static io.quorumd.order.HostileMoves.fetch;
 import static io.quorumd.order.HostileMoves.joinViewOne;
 import static io.quorumd.order.HostileMoves.newView;
 import static io.quorumd.order.HostileMoves.request;
@@ -196,5 +197,47 @@ class OrderHostileTest {
         assertEquals(4, r.journal.evidence.size(), "one evidence pair per signer, kind, view and seq");
         assertEquals(4, r.journal.refused("equivocation"));
         assertEquals(4 * (rounds - 2), r.journal.refused("evidence_held"));
+    }
+
+    // ------------------------------------------------------------------ answers to peers
+
+    @Test
+    void onePeerCannotSpendTheFetchAnswersOfAnother() {
+        OrderSim sim = OrderSim.of(141, 4);
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofSeconds(10), () -> sim.allExecuted(1)));
+        OrderSim.Node r = sim.node(1);
+        Random random = new Random(141);
+        int flood = 3 * Replica.FETCH_ANSWERS_PER_TICK;
+        for (int i = 0; i < flood; i++) {
+            r.replica.onMessage(fetch(sim, 3, 1, OrderSim.randomDigest(random)));
+        }
+        Envelope wanted = fetch(sim, 2, 1, sim.node(2).executed().get(1L));
+        int before = r.sent.size();
+        r.replica.onMessage(wanted);
+        assertTrue(r.sent.size() > before, "node-2's fetch went unanswered after node-3's flood");
+        assertEquals(flood - Replica.FETCH_ANSWERS_PER_TICK, r.journal.refused("budget_spent"));
+        int answered = r.sent.size();
+        r.replica.onMessage(wanted);
+        assertEquals(answered, r.sent.size(), "an identical fetch was answered twice in one tick");
+        assertEquals(1, r.journal.refused("duplicate"));
+    }
+
+    @Test
+    void oldViewChangesGetTheNewViewAtMostOncePerTick() {
+        OrderSim sim = OrderSim.of(142, 4);
+        sim.node(0).tamper = (from, to, topic, env) -> List.of();
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofMinutes(2), () -> sim.allExecuted(1)));
+        OrderSim.Node r = sim.node(3);
+        Envelope old = sim.node(2).signed("order/viewchange/0/1").orElseThrow();
+        long before = r.sentOf(MessageType.ORDER_NEWVIEW);
+        for (int i = 0; i < 50; i++) {
+            r.replica.onMessage(old);
+        }
+        assertEquals(before, r.sentOf(MessageType.ORDER_NEWVIEW), "old view changes made it publish at once");
+        assertEquals(50, r.journal.refused("stale_view"));
+        sim.world.run(sim.params.retransmitEvery());
+        assertEquals(before + 1, r.sentOf(MessageType.ORDER_NEWVIEW));
     }
 }
