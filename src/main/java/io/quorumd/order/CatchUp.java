@@ -7,7 +7,6 @@ import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderPreprepare;
-import io.quorumd.wire.OrderVote;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,7 +23,9 @@ import java.util.Set;
  */
 final class CatchUp {
     private final ReplicaContext ctx;
-    private final Set<String> asked = new HashSet<>();
+    /** Names no batch: a fetch with it asks for whatever the holder executed at the seq. */
+    static final String ANY_DIGEST = "0".repeat(64);
+    private final Set<Long> asked = new HashSet<>();
     private final Map<NodeId, Integer> answers = new HashMap<>();
     private final Set<String> answered = new HashSet<>();
     private long progressMark = -1;
@@ -70,12 +71,19 @@ final class CatchUp {
         }
     }
 
+    /**
+     * Asks for the batch at {@code seq}, naming {@code digest}: only ever a digest this replica has reason to
+     * believe in (q commits or a commit proof, an accepted new view's choice, its own accepted pre-prepare, or
+     * f + 1 matching votes, see {@link Slot#vouched}) or the all-zero "whatever you executed" digest. A fetch
+     * needs no sign-once slot of its own; as the signer offers nothing else, it takes one per (epoch, seq), so a
+     * peer can never make this replica sign fetches for digests of its choosing, and a later fetch of the same
+     * seq re-publishes the first (any fetch of an executed seq is answered with its commit proof).
+     */
     void fetch(long seq, String digest) {
-        String key = seq + "/" + digest;
-        if (!asked.add(key)) {
+        if (!asked.add(seq)) {
             return;
         }
-        String slot = "order/fetch/" + ctx.epoch + "/" + key;
+        String slot = "order/fetch/" + ctx.epoch + "/" + seq;
         boolean fresh = ctx.signer.signed(slot).isEmpty();
         Envelope env = ctx.signer.signOnce(slot, MessageType.ORDER_FETCH, new OrderFetch(ctx.epoch, seq, digest),
                 ctx.topics.orderView(), false);
@@ -157,8 +165,8 @@ final class CatchUp {
                 }
                 republish("order/prepare/" + epoch + "/" + view + "/" + s.seq, ctx.topics.orderVote());
                 republish("order/commit/" + epoch + "/" + view + "/" + s.seq, ctx.topics.orderVote());
-                if (s.digest == null && !s.prepares.isEmpty()) {
-                    fetch(s.seq, ((OrderVote) s.prepares.values().iterator().next().body()).digest());
+                if (s.digest == null) {
+                    s.vouched(ctx.set).ifPresent(d -> fetch(s.seq, d));
                 }
             }
         }
@@ -166,7 +174,7 @@ final class CatchUp {
         if (next != null && next.batch() == null) {
             fetch(lastExecuted + 1, next.digest());
         } else if (ctx.highestSeen > lastExecuted) {
-            fetch(lastExecuted + 1, ctx.log.find(view, lastExecuted + 1).map(s -> s.digest).orElse("0".repeat(64)));
+            fetch(lastExecuted + 1, ctx.log.find(view, lastExecuted + 1).map(s -> s.digest).orElse(ANY_DIGEST));
         }
         long lastCheckpoint = lastExecuted - lastExecuted % ctx.params.checkpointEvery();
         if (lastCheckpoint > ctx.h) {

@@ -142,7 +142,8 @@ final class NormalCase {
             }
             return;
         }
-        if (slot.digest != null && !slot.digest.equals(v.digest())) {
+        if (slot.digest != null && !slot.digest.equals(v.digest())
+                && slot.vouched(ctx.set).filter(v.digest()::equals).isPresent()) {
             ctx.catchUp.fetch(v.seq(), v.digest());
         }
         progress(slot);

@@ -43,6 +43,24 @@ final class Slot {
         return votes.values().stream().filter(e -> ((OrderVote) e.body()).digest().equals(digest)).toList();
     }
 
+    /**
+     * A digest that f + 1 distinct replicas prepared or committed in this slot, whatever this replica accepted,
+     * if there is one: at least one correct replica holds the primary's pre-prepare for it, so a fetch for it can
+     * be answered (and, if it is not this replica's digest, shows the primary's equivocation). f faulty replicas
+     * alone can never make one.
+     */
+    Optional<String> vouched(ReplicaSet set) {
+        for (Map<NodeId, Envelope> votes : List.of(prepares, commits)) {
+            for (Envelope e : votes.values()) {
+                String d = ((OrderVote) e.body()).digest();
+                if (matching(votes, d).size() >= set.f() + 1) {
+                    return Optional.of(d);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Pre-prepare (or new-view choice) plus q matching prepares, the primary's among them. */
     boolean prepared(ReplicaSet set) {
         if (digest == null) {

@@ -16,7 +16,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderCheckpoint;
+import io.quorumd.wire.OrderFetch;
+import io.quorumd.wire.OrderItem;
+import io.quorumd.wire.OrderPreprepare;
 import io.quorumd.wire.OrderViewChange;
 import java.time.Duration;
 import java.util.List;
@@ -239,5 +243,34 @@ class OrderHostileTest {
         assertEquals(50, r.journal.refused("stale_view"));
         sim.world.run(sim.params.retransmitEvery());
         assertEquals(before + 1, r.sentOf(MessageType.ORDER_NEWVIEW));
+    }
+
+    @Test
+    void votesForDigestsNobodyCertifiedNeverMakeAReplicaSignFetchesForThem() {
+        OrderSim sim = OrderSim.of(143, 4);
+        OrderSim.Node r = sim.node(2);
+        long now = sim.world.now();
+        OrderBatch batch = new OrderBatch(0, 1, now, List.of(new OrderItem(request(sim, now, 1), List.of())));
+        r.replica.onMessage(sim.resign(sim.node(0), MessageType.ORDER_PREPREPARE, OrderPreprepare.of(0, batch)));
+        Random random = new Random(143);
+        for (long seq = 1; seq <= sim.params.window(); seq++) {
+            String d = OrderSim.randomDigest(random);
+            r.replica.onMessage(vote(sim, 3, MessageType.ORDER_PREPARE, 0, seq, d));
+            r.replica.onMessage(vote(sim, 3, MessageType.ORDER_COMMIT, 0, seq, d));
+        }
+        sim.world.run(Duration.ofSeconds(5));
+        for (OrderSim.Node x : sim.nodes) {
+            for (Envelope e : x.sent) {
+                if (e.body() instanceof OrderFetch f) {
+                    assertTrue(f.digest().equals(batch.digest()) || f.digest().equals("0".repeat(64)),
+                            "node-" + x.index + " fetched a digest nobody certified at seq " + f.seq());
+                }
+            }
+        }
+        for (OrderSim.Node x : sim.nodes) {
+            for (String slot : x.slotNames()) {
+                assertTrue(!slot.startsWith("order/fetch/") || slot.matches("order/fetch/0/[0-9]+"), slot);
+            }
+        }
     }
 }
