@@ -26,10 +26,15 @@ final class CheckpointDriver {
             return;
         }
         if (cp.seq() <= ctx.h) {
+            ctx.refuse("outside_window", "checkpoint at seq " + cp.seq() + ", at or below h = " + ctx.h);
             return;
         }
         if (cp.seq() > ctx.h + 2L * ctx.params.window()) {
             ctx.refuse("outside_window", "checkpoint at seq " + cp.seq() + " far above h = " + ctx.h);
+            return;
+        }
+        if (ctx.checkpoints.holds(env)) {
+            ctx.refuse("duplicate", "checkpoint at seq " + cp.seq() + " from " + ctx.set.label(env.from()) + " held already");
             return;
         }
         ctx.highestSeen = Math.max(ctx.highestSeen, cp.seq());

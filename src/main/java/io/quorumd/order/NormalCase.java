@@ -61,6 +61,12 @@ final class NormalCase {
                 Slot early = ctx.log.open(pp.view(), pp.seq());
                 if (early.preprepare == null) {
                     early.preprepare = env;
+                } else if (early.preprepare.contentId().equals(env.contentId())) {
+                    ctx.refuse("duplicate", "pre-prepare of view " + pp.view() + " seq " + pp.seq() + " held already");
+                } else {
+                    ctx.equivocation("conflicting_preprepare", EvidenceLog.Kind.PREPREPARE, pp.view(), pp.seq(),
+                            early.preprepare, env, "primary " + ctx.set.label(env.from()) + " proposed two batches for view "
+                                    + pp.view() + " seq " + pp.seq());
                 }
             } else {
                 ctx.refuse("wrong_view", "pre-prepare of view " + pp.view() + " in view " + ctx.view);
@@ -74,11 +80,14 @@ final class NormalCase {
     void acceptPreprepare(Envelope env) {
         OrderPreprepare pp = (OrderPreprepare) env.body();
         if (pp.seq() <= ctx.lastExecuted) {
+            ctx.refuse("duplicate", "pre-prepare at seq " + pp.seq() + ", executed already");
             return;
         }
         Slot slot = ctx.log.open(ctx.view, pp.seq());
         if (slot.digest != null) {
-            if (!slot.digest.equals(pp.digest())) {
+            if (slot.digest.equals(pp.digest())) {
+                ctx.refuse("duplicate", "pre-prepare at view " + ctx.view + " seq " + pp.seq() + " accepted already");
+            } else {
                 String detail = "primary " + ctx.set.label(env.from()) + " proposed two digests at view " + ctx.view
                         + " seq " + pp.seq();
                 ctx.equivocation("conflicting_preprepare", EvidenceLog.Kind.PREPREPARE, ctx.view, pp.seq(),
@@ -132,6 +141,11 @@ final class NormalCase {
         }
         ctx.highestSeen = Math.max(ctx.highestSeen, v.seq());
         Slot slot = ctx.log.open(v.view(), v.seq());
+        if (slot.holds(env)) {
+            ctx.refuse("duplicate", kind + " from " + ctx.set.label(env.from()) + " at view " + v.view() + " seq " + v.seq()
+                    + " held already");
+            return;
+        }
         Optional<Envelope> earlier = Slot.record(env.type() == MessageType.ORDER_PREPARE ? slot.prepares : slot.commits, env);
         if (earlier.isPresent()) {
             EvidenceLog.Kind k = env.type() == MessageType.ORDER_PREPARE ? EvidenceLog.Kind.PREPARE : EvidenceLog.Kind.COMMIT;
@@ -256,6 +270,7 @@ final class NormalCase {
     void onCommitted(Envelope env) {
         OrderCommitted c = (OrderCommitted) env.body();
         if (c.seq() <= ctx.lastExecuted || ctx.decided.containsKey(c.seq()) && ctx.decided.get(c.seq()).batch() != null) {
+            ctx.refuse("duplicate", "committed seq " + c.seq() + ", decided already");
             return;
         }
         if (c.seq() > ctx.lastExecuted + 2L * ctx.params.window()) {

@@ -124,6 +124,7 @@ public final class Replica {
             return;
         }
         if (ctx.pending.containsKey(id)) {
+            ctx.refuse("duplicate_request", "request " + id + " pending already");
             return;
         }
         long mine = ctx.pending.values().stream().filter(e -> e.from().equals(env.from())).count();

@@ -2,6 +2,7 @@ package io.quorumd.order;
 
 import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.Envelope;
+import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderVote;
 import java.util.LinkedHashMap;
@@ -37,6 +38,13 @@ final class Slot {
             return Optional.of(earlier);
         }
         return Optional.empty();
+    }
+
+    /** Whether the sender's vote of this kind is held already with the same digest. */
+    boolean holds(Envelope vote) {
+        Map<NodeId, Envelope> votes = vote.type() == MessageType.ORDER_PREPARE ? prepares : commits;
+        Envelope held = votes.get(vote.from());
+        return held != null && ((OrderVote) held.body()).digest().equals(((OrderVote) vote.body()).digest());
     }
 
     static List<Envelope> matching(Map<NodeId, Envelope> votes, String digest) {

@@ -97,6 +97,10 @@ final class ViewChangeDriver {
             ctx.refuse("outside_window", "view change of " + ctx.set.label(env.from()) + ": " + out.get());
             return;
         }
+        if (ctx.viewChanges.holds(env)) {
+            ctx.refuse("duplicate", "view change to " + vc.view() + " from " + ctx.set.label(env.from()) + " held already");
+            return;
+        }
         Optional<Envelope> earlier = ctx.viewChanges.addClaim(env);
         if (earlier.isPresent()) {
             ctx.equivocation("equivocation", EvidenceLog.Kind.VIEWCHANGE, vc.view(), 0, earlier.get(), env,
@@ -109,10 +113,19 @@ final class ViewChangeDriver {
 
     void onViewProof(Envelope env) {
         OrderViewProof p = (OrderViewProof) env.body();
-        if (p.view() < ctx.view || p.view() > ctx.view + ViewChanges.VIEWS_AHEAD) {
+        String what = "view proof for " + p.view() + " from " + ctx.set.label(env.from());
+        if (p.view() < ctx.view || (p.view() == ctx.view && !ctx.changing)) {
+            ctx.refuse("stale_view", what + " in view " + ctx.view);
             return;
         }
-        ctx.viewChanges.addProof(env);
+        if (p.view() > ctx.view + ViewChanges.VIEWS_AHEAD) {
+            ctx.refuse("wrong_view", what + " in view " + ctx.view);
+            return;
+        }
+        if (!ctx.viewChanges.addProof(env)) {
+            ctx.refuse("duplicate", what + ": one proof per replica and view");
+            return;
+        }
         sendNewView();
     }
 

@@ -39,9 +39,16 @@ final class ViewChanges {
         return earlier != null && !earlier.contentId().equals(claim.contentId()) ? Optional.of(earlier) : Optional.empty();
     }
 
-    void addProof(Envelope proof) {
+    /** Stores a proof; false if the sender already has one for that view (the first stays). */
+    boolean addProof(Envelope proof) {
         long view = ((OrderViewProof) proof.body()).view();
-        proofs.computeIfAbsent(view, v -> new HashMap<>()).putIfAbsent(proof.from(), proof);
+        return proofs.computeIfAbsent(view, v -> new HashMap<>()).putIfAbsent(proof.from(), proof) == null;
+    }
+
+    /** Whether exactly this claim is held already. */
+    boolean holds(Envelope claim) {
+        Envelope held = claims.getOrDefault(((OrderViewChange) claim.body()).view(), Map.of()).get(claim.from());
+        return held != null && held.contentId().equals(claim.contentId());
     }
 
     /** The smallest view above {@code current} that f + 1 distinct replicas claim a higher view for, if any. */

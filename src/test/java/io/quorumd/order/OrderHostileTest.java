@@ -22,6 +22,7 @@ import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderPreprepare;
 import io.quorumd.wire.OrderViewChange;
+import io.quorumd.wire.OrderViewProof;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -272,5 +273,67 @@ class OrderHostileTest {
                 assertTrue(!slot.startsWith("order/fetch/") || slot.matches("order/fetch/0/[0-9]+"), slot);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ nothing is ignored silently
+
+    /** Delivers {@code env} and checks it was refused for {@code reason}, publishing and moving nothing. */
+    private static void refusedQuietly(OrderSim.Node r, Envelope env, String reason) {
+        int count = r.journal.refused(reason);
+        int sent = r.sent.size();
+        long view = r.replica.view();
+        long executed = r.replica.lastExecuted();
+        r.replica.onMessage(env);
+        assertEquals(count + 1, r.journal.refused(reason), env.type().wireName() + " not refused as " + reason);
+        assertEquals(sent, r.sent.size(), env.type().wireName() + " refused as " + reason + " made it publish");
+        assertEquals(view, r.replica.view());
+        assertEquals(executed, r.replica.lastExecuted());
+    }
+
+    @Test
+    void repeatedMessagesAreCountedRefusals() {
+        OrderSim sim = OrderSim.of(151, 4);
+        OrderSim.Node r = sim.node(2);
+        long now = sim.world.now();
+        Envelope req = request(sim, now, 1);
+        r.replica.onRequest(req);
+        refusedQuietly(r, req, "duplicate_request");
+        Envelope pp = sim.resign(sim.node(0), MessageType.ORDER_PREPREPARE,
+                OrderPreprepare.of(0, new OrderBatch(0, 1, now, List.of(new OrderItem(req, List.of())))));
+        r.replica.onMessage(pp);
+        refusedQuietly(r, pp, "duplicate");
+        Envelope prepare = vote(sim, 3, MessageType.ORDER_PREPARE, 0, 2, D);
+        r.replica.onMessage(prepare);
+        refusedQuietly(r, prepare, "duplicate");
+        Envelope cp = sim.resign(sim.node(3), MessageType.ORDER_CHECKPOINT, new OrderCheckpoint(0, 4, D));
+        r.replica.onMessage(cp);
+        refusedQuietly(r, cp, "duplicate");
+        Envelope claim = claim(sim, 3, 1, 0, List.of());
+        Envelope proof = sim.resign(sim.node(3), MessageType.ORDER_VIEWPROOF, new OrderViewProof(0, 1, claim.contentId(), List.of()));
+        r.replica.onMessage(claim);
+        refusedQuietly(r, claim, "duplicate");
+        r.replica.onMessage(proof);
+        refusedQuietly(r, proof, "duplicate");
+        refusedQuietly(r, sim.resign(sim.node(3), MessageType.ORDER_VIEWPROOF,
+                new OrderViewProof(0, 2 + ViewChanges.VIEWS_AHEAD, claim.contentId(), List.of())), "wrong_view");
+    }
+
+    @Test
+    void staleMessagesAreCountedRefusals() {
+        OrderSim sim = OrderSim.of(152, 4);
+        for (int i = 0; i < sim.params.checkpointEvery(); i++) {
+            sim.world.after(i * 200L, sim::submit);
+        }
+        assertTrue(sim.runUntil(Duration.ofSeconds(20), () -> sim.allExecuted(sim.params.checkpointEvery())
+                && sim.nodes.stream().allMatch(x -> x.replica.lowWatermark() == sim.params.checkpointEvery())));
+        OrderSim.Node r = sim.node(2);
+        refusedQuietly(r, sim.node(3).signed("order/checkpoint/0/" + sim.params.checkpointEvery()).orElseThrow(),
+                "outside_window");
+        refusedQuietly(r, sim.node(0).signed("order/committed/0/1").orElseThrow(), "duplicate");
+        OrderSim moved = OrderSim.of(153, 4);
+        equivocateIntoViewOne(moved);
+        OrderSim.Node m = moved.node(2);
+        refusedQuietly(m, moved.node(3).signed("order/viewproof/0/1").orElseThrow(), "stale_view");
+        refusedQuietly(m, moved.node(1).signed("order/newview/0/1").orElseThrow(), "stale_view");
     }
 }
