@@ -13,18 +13,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderCheckpoint;
+import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderPreprepare;
 import io.quorumd.wire.OrderViewChange;
 import io.quorumd.wire.OrderViewProof;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -335,5 +339,27 @@ class OrderHostileTest {
         OrderSim.Node m = moved.node(2);
         refusedQuietly(m, moved.node(3).signed("order/viewproof/0/1").orElseThrow(), "stale_view");
         refusedQuietly(m, moved.node(1).signed("order/newview/0/1").orElseThrow(), "stale_view");
+    }
+
+    // ------------------------------------------------------------------ commit proofs
+
+    @Test
+    void aCommitProofIsJudgedByItsCommitsBeforeAnyItemSignature() {
+        OrderSim sim = OrderSim.of(161, 4);
+        Envelope req = request(sim, sim.world.now(), 1);
+        byte[] sig = req.sig().toArray();
+        sig[5] ^= 1;
+        Envelope forged = new Envelope(req.type(), req.from(), req.ts(), req.body(), Bytes.of(sig));
+        OrderBatch batch = new OrderBatch(0, 1, sim.world.now(), List.of(new OrderItem(forged, List.of())));
+        List<Envelope> two = List.of(vote(sim, 0, MessageType.ORDER_COMMIT, 0, 1, batch.digest()),
+                vote(sim, 1, MessageType.ORDER_COMMIT, 0, 1, batch.digest()));
+        Optional<String> few = CommitProofValidator.commitProof(sim.set,
+                new OrderCommitted(0, 1, 0, batch.ts(), batch.items(), two), sim.params);
+        assertEquals("2 order.commit envelopes, fewer than q = 3", few.orElseThrow());
+        List<Envelope> three = new ArrayList<>(two);
+        three.add(vote(sim, 2, MessageType.ORDER_COMMIT, 0, 1, batch.digest()));
+        Optional<String> item = CommitProofValidator.commitProof(sim.set,
+                new OrderCommitted(0, 1, 0, batch.ts(), batch.items(), three), sim.params);
+        assertTrue(item.orElseThrow().startsWith("item "), item.get());
     }
 }
