@@ -64,6 +64,7 @@ final class CatchUp {
                 pp.items().forEach(i -> ctx.assigned.put(i.requestId(), s.seq));
             }
         }
+        ctx.proposer.scheduleBatch();
         Decided d = ctx.decided.get(pp.seq());
         if (d != null && d.batch() == null && d.digest().equals(pp.digest())) {
             ctx.decided.put(pp.seq(), new Decided(d.view(), d.digest(), pp.batch(), d.commits()));

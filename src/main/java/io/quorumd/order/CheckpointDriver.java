@@ -78,7 +78,7 @@ final class CheckpointDriver {
         long cutoff = ctx.lastExecutedTs - ctx.params.requestTtl().toMillis();
         ctx.executedIds.values().removeIf(at -> at < cutoff);
         ctx.journal.stable(seq, digest);
-        ctx.normal.propose();
+        ctx.proposer.propose();
     }
 
     /** The certificate this replica holds for the stable checkpoint (seq, digest); seq 0 needs none. */

@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The normal case of one view: the primary batches pending requests; a pre-prepare accepted at (v, seq) fixes
+ * The normal case of one view (the primary's batching is {@link Proposer}): a pre-prepare accepted at (v, seq) fixes
  * the slot's digest (a second digest from the primary is evidence and starts a view change); prepared → sign
  * a commit; committed → decided; decided seqs execute strictly in seq order, each request at most once, and
  * every K seqs this replica signs its checkpoint. Two different digests decided at one seq break safety and
@@ -26,7 +26,6 @@ import java.util.Set;
  */
 final class NormalCase {
     private final ReplicaContext ctx;
-    private long lastProposedTs;
 
     NormalCase(ReplicaContext ctx) {
         this.ctx = ctx;
@@ -283,59 +282,5 @@ final class NormalCase {
             return;
         }
         decide(c.seq(), c.view(), c.batch().digest(), c.batch(), c.commits());
-    }
-
-    // ---------------------------------------------------------------- primary
-
-    void scheduleBatch() {
-        if (!ctx.changing && !ctx.batchScheduled && ctx.self.equals(ctx.set.primary(ctx.view)) && !ctx.pending.isEmpty()) {
-            ctx.batchScheduled = true;
-            ctx.scheduler.schedule(ctx.params.batchDelay(), new Replica.BatchDue(ctx.epoch, ctx.view));
-        }
-    }
-
-    void onBatchDue(Replica.BatchDue due) {
-        if (due.view() == ctx.view) {
-            ctx.batchScheduled = false;
-            propose();
-        }
-    }
-
-    /** As the primary, cuts batches of unassigned pending requests while seqs are free in the window. */
-    void propose() {
-        if (ctx.changing || !ctx.self.equals(ctx.set.primary(ctx.view))) {
-            return;
-        }
-        while (ctx.nextSeq <= ctx.h + ctx.params.window()) {
-            long ts = Math.max(ctx.clock.millis(), Math.max(lastProposedTs, ctx.lastExecutedTs) + 1);
-            List<OrderItem> items = new ArrayList<>();
-            boolean dropped = false;
-            for (var it = ctx.pending.entrySet().iterator(); it.hasNext() && items.size() < ctx.params.maxBatch(); ) {
-                var e = it.next();
-                if (ctx.assigned.containsKey(e.getKey()) || ctx.executedIds.containsKey(e.getKey())) {
-                    continue;
-                }
-                Optional<String> bad = RequestRules.check(ctx.set, e.getValue(), ts, ctx.params);
-                if (bad.isPresent()) {
-                    it.remove();
-                    ctx.refuse("request_expired", "request " + e.getKey() + " dropped at batch time: " + bad.get());
-                    dropped = true;
-                    continue;
-                }
-                items.add(new OrderItem(e.getValue(), List.of()));
-            }
-            if (dropped) {
-                ctx.viewChange.refreshTimer();
-            }
-            if (items.isEmpty()) {
-                return;
-            }
-            OrderPreprepare pp = OrderPreprepare.of(ctx.view, new OrderBatch(ctx.epoch, ctx.nextSeq, ts, items));
-            Envelope env = ctx.signer.signOnce("order/preprepare/" + ctx.epoch + "/" + ctx.view + "/" + ctx.nextSeq,
-                    MessageType.ORDER_PREPREPARE, pp, ctx.topics.orderVote(), false);
-            ctx.nextSeq++;
-            lastProposedTs = ts;
-            acceptPreprepare(env);
-        }
     }
 }

@@ -47,7 +47,8 @@ import java.util.Optional;
  * {@link #FETCH_ANSWERS_PER_TICK} per asking peer per tick. Loop thread only.
  * <p>
  * This class checks sender, epoch and halt and dispatches; the work is done by {@link NormalCase},
- * {@link ViewChangeDriver}, {@link CheckpointDriver} and {@link CatchUp} over one shared {@link ReplicaContext}.
+ * {@link Proposer}, {@link ViewChangeDriver}, {@link CheckpointDriver} and {@link CatchUp} over one shared
+ * {@link ReplicaContext}.
  */
 public final class Replica {
     static final int FETCH_ANSWERS_PER_TICK = 16;
@@ -134,7 +135,7 @@ public final class Replica {
         }
         ctx.pending.put(id, env);
         ctx.viewChange.refreshTimer();
-        ctx.normal.scheduleBatch();
+        ctx.proposer.scheduleBatch();
     }
 
     public void onMessage(Envelope env) {
@@ -175,7 +176,7 @@ public final class Replica {
         if (key instanceof ViewTimer t) {
             ctx.viewChange.onViewTimer(t);
         } else if (key instanceof BatchDue b) {
-            ctx.normal.onBatchDue(b);
+            ctx.proposer.onBatchDue(b);
         } else if (key instanceof Retransmit) {
             ctx.catchUp.retransmit();
             ctx.scheduler.schedule(ctx.params.retransmitEvery(), new Retransmit(ctx.epoch));

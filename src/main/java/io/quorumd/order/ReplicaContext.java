@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The state one {@link Replica} shares among its parts ({@link NormalCase}, {@link ViewChangeDriver},
- * {@link CheckpointDriver}, {@link CatchUp}), touched on the loop thread only. Invariants: h ≤ lastExecuted;
+ * The state one {@link Replica} shares among its parts ({@link NormalCase}, {@link Proposer},
+ * {@link ViewChangeDriver}, {@link CheckpointDriver}, {@link CatchUp}), touched on the loop thread only. Invariants: h ≤ lastExecuted;
  * the slot log and the prepared certificates hold only seqs above h; {@code decided} only seqs above
  * lastExecuted; {@code executed} only the last 2L executed; {@code pending} at most
  * {@link OrderParams#MAX_PENDING_PER_MEMBER} requests per member; once {@code halted}, no input changes anything.
@@ -71,6 +71,7 @@ final class ReplicaContext {
     Envelope newView;
 
     final NormalCase normal;
+    final Proposer proposer;
     final ViewChangeDriver viewChange;
     final CheckpointDriver checkpointing;
     final CatchUp catchUp;
@@ -92,6 +93,7 @@ final class ReplicaContext {
         this.checkpoints = new Checkpoints(set);
         this.hDigest = state.digest();
         this.normal = new NormalCase(this);
+        this.proposer = new Proposer(this);
         this.viewChange = new ViewChangeDriver(this);
         this.checkpointing = new CheckpointDriver(this);
         this.catchUp = new CatchUp(this);

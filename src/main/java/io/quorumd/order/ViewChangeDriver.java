@@ -219,7 +219,7 @@ final class ViewChangeDriver {
             ctx.normal.progress(s);
         }
         refreshTimer();
-        ctx.normal.scheduleBatch();
+        ctx.proposer.scheduleBatch();
     }
 
     /** A seq the new view re-proposes (or nulls): every replica prepares it in the new view. */

@@ -5,8 +5,10 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderNewView;
+import io.quorumd.wire.OrderPreprepare;
 import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.OrderViewChange;
 import io.quorumd.wire.OrderVote;
@@ -76,5 +78,26 @@ final class HostileMoves {
         if (!entered) {
             throw new AssertionError("the replicas did not enter view 1");
         }
+    }
+
+    /**
+     * Makes node 0, the primary of view 0, stamp its view-0 batches {@code aheadMs} later than it signed them
+     * (re-signing its pre-prepares and prepares to match), as a primary whose clock runs ahead within the skew.
+     */
+    static void aheadPrimaryPreparesSeqOne(OrderSim sim, long aheadMs) {
+        OrderSim.Node primary = sim.node(0);
+        primary.tamper = (from, to, topic, env) -> {
+            if (env.body() instanceof OrderPreprepare pp && pp.view() == 0) {
+                return List.of(sim.resign(from, MessageType.ORDER_PREPREPARE,
+                        OrderPreprepare.of(0, new OrderBatch(0, pp.seq(), pp.ts() + aheadMs, pp.items()))));
+            }
+            if (env.type() == MessageType.ORDER_PREPARE && OrderSim.vote(env).view() == 0) {
+                long seq = OrderSim.vote(env).seq();
+                OrderPreprepare pp = (OrderPreprepare) primary.signed("order/preprepare/0/0/" + seq).orElseThrow().body();
+                String ahead = new OrderBatch(0, seq, pp.ts() + aheadMs, pp.items()).digest();
+                return List.of(sim.resign(from, MessageType.ORDER_PREPARE, new OrderVote(0, 0, seq, ahead)));
+            }
+            return List.of(env);
+        };
     }
 }

@@ -1,5 +1,6 @@
 package io.quorumd.order;
 
+import static io.quorumd.order.HostileMoves.aheadPrimaryPreparesSeqOne;
 import static io.quorumd.order.HostileMoves.claim;
 import static io.quorumd.order.HostileMoves.equivocateIntoViewOne;
 import static io.quorumd.order.HostileMoves.fetch;
@@ -361,5 +362,26 @@ class OrderHostileTest {
         Optional<String> item = CommitProofValidator.commitProof(sim.set,
                 new OrderCommitted(0, 1, 0, batch.ts(), batch.items(), three), sim.params);
         assertTrue(item.orElseThrow().startsWith("item "), item.get());
+    }
+
+    // ------------------------------------------------------------------ a new primary's ts floor
+
+    @Test
+    void aNewPrimaryStampsItsFirstBatchAfterTheBatchItReProposes() {
+        OrderParams wideSkew = new OrderParams(8, 4, Duration.ofSeconds(10), Duration.ofMinutes(5), 64,
+                Duration.ofMillis(50), Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(1));
+        OrderSim sim = new OrderSim(171, 4, wideSkew);
+        aheadPrimaryPreparesSeqOne(sim, 25_000);
+        sim.cut = (f, t, e) -> e.type() == MessageType.ORDER_COMMIT && OrderSim.vote(e).seq() == 1;
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofSeconds(5), () -> sim.correct().stream()
+                .allMatch(x -> x.signed("order/commit/0/0/1").isPresent())), "seq 1 did not prepare");
+        sim.node(0).crashed = true;
+        sim.submit();
+        boolean second = sim.runUntil(Duration.ofSeconds(30), () -> sim.node(2).signed("order/prepare/0/1/2").isPresent());
+        assertTrue(second, "the new primary's first batch was refused: bad_ts " + sim.node(2).journal.refused("bad_ts"));
+        sim.cut = (f, t, e) -> false;
+        assertTrue(sim.runUntil(Duration.ofMinutes(1), () -> sim.allExecuted(2)));
+        assertTrue(sim.violations.isEmpty(), sim.violations.toString());
     }
 }
