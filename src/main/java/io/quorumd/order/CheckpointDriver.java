@@ -73,6 +73,11 @@ final class CheckpointDriver {
         ctx.checkpoints.dropThrough(h);
         ctx.ownDigests.headMap(h, true).clear();
         ctx.evidence.prune(h, ctx.view);
+        if (ctx.changing) {
+            ctx.viewChanges.dropBelow(ctx.view);
+        } else {
+            ctx.viewChanges.dropThrough(ctx.view);
+        }
         ctx.bodies.values().removeIf(e -> ((OrderPreprepare) e.body()).seq() <= h);
         ctx.assigned.values().removeIf(s -> s <= h);
         long cutoff = ctx.lastExecutedTs - ctx.params.requestTtl().toMillis();

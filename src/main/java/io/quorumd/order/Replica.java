@@ -100,6 +100,11 @@ public final class Replica {
         return ctx.halted;
     }
 
+    /** How many view-change claims this replica holds. */
+    int heldClaims() {
+        return ctx.viewChanges.claimCount();
+    }
+
     /** Whether the view timer is armed now. */
     boolean viewTimerArmed() {
         return ctx.viewChange.timerArmed();

@@ -71,6 +71,7 @@ final class ViewChangeDriver {
         ctx.viewChanges.addClaim(claim);
         ctx.viewChanges.addProof(proof);
         ctx.log.dropViewsBelow(target);
+        ctx.viewChanges.dropBelow(target);
         ctx.evidence.prune(ctx.h, ctx.view);
         ctx.journal.viewChangeStarted(target);
         cancelTimer();

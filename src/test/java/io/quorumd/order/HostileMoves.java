@@ -1,5 +1,7 @@
 package io.quorumd.order;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
@@ -16,9 +18,31 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Messages a byzantine replica or client of an {@link OrderSim} signs and hands straight to one replica. */
+/**
+ * Messages a byzantine replica or client of an {@link OrderSim} signs and hands straight to one replica, the
+ * scenarios that set them up, and the check that a message was refused without effect.
+ */
 final class HostileMoves {
     private HostileMoves() {
+    }
+
+    /** Defaults (viewTimeout 10 s, ttl 1 h) but for the view timer's cap, the clock skew and the retransmit tick. */
+    static OrderParams params(Duration viewTimeoutMax, Duration clockSkew, Duration retransmitEvery) {
+        return new OrderParams(8, 4, Duration.ofSeconds(10), viewTimeoutMax, 64, Duration.ofMillis(50), clockSkew,
+                Duration.ofHours(1), retransmitEvery);
+    }
+
+    /** Delivers {@code env} and checks it was refused for {@code reason}, publishing and moving nothing. */
+    static void refusedQuietly(OrderSim.Node r, Envelope env, String reason) {
+        int count = r.journal.refused(reason);
+        int sent = r.sent.size();
+        long view = r.replica.view();
+        long executed = r.replica.lastExecuted();
+        r.replica.onMessage(env);
+        assertEquals(count + 1, r.journal.refused(reason), env.type().wireName() + " not refused as " + reason);
+        assertEquals(sent, r.sent.size(), env.type().wireName() + " refused as " + reason + " made it publish");
+        assertEquals(view, r.replica.view());
+        assertEquals(executed, r.replica.lastExecuted());
     }
 
     /** The state digest every replica of the sim starts from (stable seq 0). */

@@ -6,6 +6,8 @@ import static io.quorumd.order.HostileMoves.equivocateIntoViewOne;
 import static io.quorumd.order.HostileMoves.fetch;
 import static io.quorumd.order.HostileMoves.joinViewOne;
 import static io.quorumd.order.HostileMoves.newView;
+import static io.quorumd.order.HostileMoves.params;
+import static io.quorumd.order.HostileMoves.refusedQuietly;
 import static io.quorumd.order.HostileMoves.request;
 import static io.quorumd.order.HostileMoves.vote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -175,8 +177,7 @@ class OrderHostileTest {
 
     @Test
     void theViewTimerDropsExpiredRequestsBeforeItChangesTheView() {
-        OrderParams slowTicks = new OrderParams(8, 4, Duration.ofSeconds(10), Duration.ofMinutes(5), 64,
-                Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofHours(1));
+        OrderParams slowTicks = params(Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofHours(1));
         OrderSim sim = new OrderSim(123, 4, slowTicks);
         equivocateIntoViewOne(sim);
         OrderSim.Node r = sim.node(2);
@@ -282,19 +283,6 @@ class OrderHostileTest {
 
     // ------------------------------------------------------------------ nothing is ignored silently
 
-    /** Delivers {@code env} and checks it was refused for {@code reason}, publishing and moving nothing. */
-    private static void refusedQuietly(OrderSim.Node r, Envelope env, String reason) {
-        int count = r.journal.refused(reason);
-        int sent = r.sent.size();
-        long view = r.replica.view();
-        long executed = r.replica.lastExecuted();
-        r.replica.onMessage(env);
-        assertEquals(count + 1, r.journal.refused(reason), env.type().wireName() + " not refused as " + reason);
-        assertEquals(sent, r.sent.size(), env.type().wireName() + " refused as " + reason + " made it publish");
-        assertEquals(view, r.replica.view());
-        assertEquals(executed, r.replica.lastExecuted());
-    }
-
     @Test
     void repeatedMessagesAreCountedRefusals() {
         OrderSim sim = OrderSim.of(151, 4);
@@ -368,8 +356,7 @@ class OrderHostileTest {
 
     @Test
     void aNewPrimaryStampsItsFirstBatchAfterTheBatchItReProposes() {
-        OrderParams wideSkew = new OrderParams(8, 4, Duration.ofSeconds(10), Duration.ofMinutes(5), 64,
-                Duration.ofMillis(50), Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(1));
+        OrderParams wideSkew = params(Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(1));
         OrderSim sim = new OrderSim(171, 4, wideSkew);
         aheadPrimaryPreparesSeqOne(sim, 25_000);
         sim.cut = (f, t, e) -> e.type() == MessageType.ORDER_COMMIT && OrderSim.vote(e).seq() == 1;
@@ -383,5 +370,22 @@ class OrderHostileTest {
         sim.cut = (f, t, e) -> false;
         assertTrue(sim.runUntil(Duration.ofMinutes(1), () -> sim.allExecuted(2)));
         assertTrue(sim.violations.isEmpty(), sim.violations.toString());
+    }
+
+    // ------------------------------------------------------------------ claims of views left behind
+
+    @Test
+    void claimsOfViewsLeftBehindAreDroppedEvenWhenNoViewIsEntered() {
+        OrderParams shortTimers = params(Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(1));
+        OrderSim sim = new OrderSim(181, 4, shortTimers);
+        sim.node(0).tamper = (from, to, topic, env) -> List.of();
+        sim.cut = (f, t, e) -> e.type() == MessageType.ORDER_VIEWPROOF; // no claim ever counts: no new view
+        sim.submit();
+        sim.world.run(Duration.ofMinutes(10));
+        for (OrderSim.Node x : sim.correct()) {
+            assertTrue(x.replica.view() > 10, "node-" + x.index + " only reached view " + x.replica.view());
+            assertTrue(x.replica.heldClaims() <= 2 * sim.nodes.size(),
+                    "node-" + x.index + " holds " + x.replica.heldClaims() + " claims in view " + x.replica.view());
+        }
     }
 }
