@@ -18,8 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The normal case of one view (the primary's batching is {@link Proposer}): a pre-prepare accepted at (v, seq) fixes
- * the slot's digest (a second digest from the primary is evidence and starts a view change); prepared → sign
+ * The normal case of one view (the primary's batching is {@link Proposer}): a pre-prepare accepted at (v, seq)
+ * fixes the slot's digest (a second digest from the primary is evidence and starts a view change); prepared → sign
  * a commit; committed → decided; decided seqs execute strictly in seq order, each request at most once, and
  * every K seqs this replica signs its checkpoint. Two different digests decided at one seq break safety and
  * throw. While the view is changing, votes are only recorded and bodies kept; what is decided still executes.
@@ -248,6 +248,7 @@ final class NormalCase {
         if (progressed) {
             ctx.viewChange.cancelTimer();
             ctx.viewChange.refreshTimer();
+            ctx.proposer.scheduleBatch(); // a primary that waited for a re-proposed body may go on
         }
     }
 

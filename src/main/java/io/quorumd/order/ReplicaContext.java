@@ -17,10 +17,11 @@ import java.util.TreeMap;
 
 /**
  * The state one {@link Replica} shares among its parts ({@link NormalCase}, {@link Proposer},
- * {@link ViewChangeDriver}, {@link CheckpointDriver}, {@link CatchUp}), touched on the loop thread only. Invariants: h ≤ lastExecuted;
- * the slot log and the prepared certificates hold only seqs above h; {@code decided} only seqs above
- * lastExecuted; {@code executed} only the last 2L executed; {@code pending} at most
- * {@link OrderParams#MAX_PENDING_PER_MEMBER} requests per member; once {@code halted}, no input changes anything.
+ * {@link ViewChangeDriver}, {@link CheckpointDriver}, {@link CatchUp}), touched on the loop thread only.
+ * Invariants: h ≤ lastExecuted; the slot log and the prepared certificates hold only seqs above h;
+ * {@code decided} only seqs above lastExecuted; {@code executed} only the last 2L executed; {@code pending} at
+ * most {@link OrderParams#MAX_PENDING_PER_MEMBER} requests per member, each with ttl left (expired ones are
+ * dropped on the retransmit tick and before the view timer acts); once {@code halted}, no input changes anything.
  */
 final class ReplicaContext {
     /** A committed seq waiting for (or done with) execution; {@code batch} is null until its body is known. */

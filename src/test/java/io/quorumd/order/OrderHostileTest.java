@@ -302,7 +302,8 @@ class OrderHostileTest {
         r.replica.onMessage(cp);
         refusedQuietly(r, cp, "duplicate");
         Envelope claim = claim(sim, 3, 1, 0, List.of());
-        Envelope proof = sim.resign(sim.node(3), MessageType.ORDER_VIEWPROOF, new OrderViewProof(0, 1, claim.contentId(), List.of()));
+        Envelope proof = sim.resign(sim.node(3), MessageType.ORDER_VIEWPROOF,
+                new OrderViewProof(0, 1, claim.contentId(), List.of()));
         r.replica.onMessage(claim);
         refusedQuietly(r, claim, "duplicate");
         r.replica.onMessage(proof);
