@@ -1,28 +1,35 @@
 package io.quorumd.order;
 
+import io.quorumd.crypto.NodeId;
 import io.quorumd.order.ReplicaContext.Decided;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderPreprepare;
-import io.quorumd.wire.OrderRequest;
-import io.quorumd.wire.OrderVote;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * How a replica that lacks something gets it: batch bodies (kept as their signed pre-prepares, so a body is
  * only ever one the primary signed for that digest), fetches for digests it holds no body for, answers to
  * others' fetches, and, on each retransmit tick with no execution since the last, the re-publication of what
- * it signed for unfinished work. Per tick: each (seq, digest) is asked at most once and at most
- * {@link Replica#FETCH_ANSWERS_PER_TICK} answers go out; expired pending requests are dropped.
+ * it signed for unfinished work. Per tick: each (seq, digest) is asked at most once and answered at most once,
+ * each peer gets at most {@link Replica#FETCH_ANSWERS_PER_TICK} answers (state: at most n peers and n times that
+ * many answered keys, cleared every tick), the current new view goes out at most once however many peers
+ * still change to it, and expired pending requests are dropped.
  */
 final class CatchUp {
     private final ReplicaContext ctx;
-    private final Set<String> asked = new HashSet<>();
+    /** Names no batch: a fetch with it asks for whatever the holder executed at the seq. */
+    static final String ANY_DIGEST = "0".repeat(64);
+    private final Set<Long> asked = new HashSet<>();
+    private final Map<NodeId, Integer> answers = new HashMap<>();
+    private final Set<String> answered = new HashSet<>();
     private long progressMark = -1;
-    private int answers;
+    private boolean newViewWanted;
 
     CatchUp(ReplicaContext ctx) {
         this.ctx = ctx;
@@ -57,6 +64,7 @@ final class CatchUp {
                 pp.items().forEach(i -> ctx.assigned.put(i.requestId(), s.seq));
             }
         }
+        ctx.proposer.scheduleBatch();
         Decided d = ctx.decided.get(pp.seq());
         if (d != null && d.batch() == null && d.digest().equals(pp.digest())) {
             ctx.decided.put(pp.seq(), new Decided(d.view(), d.digest(), pp.batch(), d.commits()));
@@ -64,12 +72,19 @@ final class CatchUp {
         }
     }
 
+    /**
+     * Asks for the batch at {@code seq}, naming {@code digest}: only ever a digest this replica has reason to
+     * believe in (q commits or a commit proof, an accepted new view's choice, its own accepted pre-prepare, or
+     * f + 1 matching votes, see {@link Slot#vouched}) or the all-zero "whatever you executed" digest. A fetch
+     * needs no sign-once slot of its own; as the signer offers nothing else, it takes one per (epoch, seq), so a
+     * peer can never make this replica sign fetches for digests of its choosing, and a later fetch of the same
+     * seq re-publishes the first (any fetch of an executed seq is answered with its commit proof).
+     */
     void fetch(long seq, String digest) {
-        String key = seq + "/" + digest;
-        if (!asked.add(key)) {
+        if (!asked.add(seq)) {
             return;
         }
-        String slot = "order/fetch/" + ctx.epoch + "/" + key;
+        String slot = "order/fetch/" + ctx.epoch + "/" + seq;
         boolean fresh = ctx.signer.signed(slot).isEmpty();
         Envelope env = ctx.signer.signOnce(slot, MessageType.ORDER_FETCH, new OrderFetch(ctx.epoch, seq, digest),
                 ctx.topics.orderView(), false);
@@ -78,38 +93,59 @@ final class CatchUp {
         }
     }
 
+    /**
+     * Answers a fetch with the primary-signed pre-prepare of (seq, digest) and, for an executed seq, its
+     * {@code order.committed}: each (seq, digest) at most once per tick, at most
+     * {@link Replica#FETCH_ANSWERS_PER_TICK} answers per asking peer per tick; anything else is a counted refusal.
+     */
     void onFetch(Envelope env) {
         OrderFetch f = (OrderFetch) env.body();
-        if (!spendAnswer()) {
+        Envelope pp = ctx.bodies.get(f.digest());
+        boolean body = pp != null && ((OrderPreprepare) pp.body()).seq() == f.seq();
+        boolean committed = ctx.executed.containsKey(f.seq());
+        String what = "fetch of seq " + f.seq() + " from " + ctx.set.label(env.from());
+        if (!body && !committed) {
+            ctx.refuse("unknown_batch", what + ": nothing to answer");
             return;
         }
-        Envelope pp = ctx.bodies.get(f.digest());
-        if (pp != null && ((OrderPreprepare) pp.body()).seq() == f.seq()) {
+        String key = f.seq() + "/" + f.digest();
+        if (answered.contains(key)) {
+            ctx.refuse("duplicate", what + ": answered this tick already");
+            return;
+        }
+        int spent = answers.getOrDefault(env.from(), 0);
+        if (spent >= Replica.FETCH_ANSWERS_PER_TICK) {
+            ctx.refuse("budget_spent", what + ": its answers for this tick are spent");
+            return;
+        }
+        answers.put(env.from(), spent + 1);
+        answered.add(key);
+        if (body) {
             ctx.outbox.publish(ctx.topics.orderVote(), pp, false);
         }
-        if (f.seq() <= ctx.lastExecuted) {
+        if (committed) {
             ctx.normal.publishCommitted(f.seq());
         }
     }
 
-    /** Takes one answer from this tick's budget; false once it is spent. */
-    boolean spendAnswer() {
-        return answers++ < Replica.FETCH_ANSWERS_PER_TICK;
+    /** A peer still changing to a view this replica entered: its new view goes out again on the next tick. */
+    void newViewWanted() {
+        newViewWanted = true;
     }
 
     /** Re-publishes what this replica signed for unfinished work when nothing executed since the last tick. */
     void retransmit() {
         asked.clear();
-        answers = 0;
-        long now = ctx.clock.millis();
-        ctx.pending.entrySet().removeIf(e -> {
-            boolean expired = now - ((OrderRequest) e.getValue().body()).requestedAt() > ctx.params.requestTtl().toMillis();
-            if (expired) {
-                ctx.forget(e.getKey());
-            }
-            return expired;
-        });
-        ctx.endorsements.dropSignedBefore(now - ctx.params.requestTtl().toMillis());
+        answers.clear();
+        answered.clear();
+        if (newViewWanted && !ctx.changing && ctx.newView != null) {
+            ctx.outbox.publish(ctx.topics.orderView(), ctx.newView, false);
+        }
+        newViewWanted = false;
+        if (ctx.dropExpiredRequests()) {
+            ctx.viewChange.refreshTimer();
+        }
+        ctx.endorsements.dropSignedBefore(ctx.clock.millis() - ctx.params.requestTtl().toMillis());
         boolean stuck = ctx.lastExecuted == progressMark;
         progressMark = ctx.lastExecuted;
         if (ctx.closedAt > 0) {
@@ -140,8 +176,8 @@ final class CatchUp {
                 }
                 republish("order/prepare/" + epoch + "/" + view + "/" + s.seq, ctx.topics.orderVote());
                 republish("order/commit/" + epoch + "/" + view + "/" + s.seq, ctx.topics.orderVote());
-                if (s.digest == null && !s.prepares.isEmpty()) {
-                    fetch(s.seq, ((OrderVote) s.prepares.values().iterator().next().body()).digest());
+                if (s.digest == null) {
+                    s.vouched(ctx.set).ifPresent(d -> fetch(s.seq, d));
                 }
             }
         }
@@ -149,7 +185,7 @@ final class CatchUp {
         if (next != null && next.batch() == null) {
             fetch(lastExecuted + 1, next.digest());
         } else if (ctx.highestSeen > lastExecuted) {
-            fetch(lastExecuted + 1, ctx.log.find(view, lastExecuted + 1).map(s -> s.digest).orElse("0".repeat(64)));
+            fetch(lastExecuted + 1, ctx.log.find(view, lastExecuted + 1).map(s -> s.digest).orElse(ANY_DIGEST));
         }
         long lastCheckpoint = lastExecuted - lastExecuted % ctx.params.checkpointEvery();
         if (lastCheckpoint > ctx.h) {

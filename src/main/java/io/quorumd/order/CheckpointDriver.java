@@ -27,17 +27,22 @@ final class CheckpointDriver {
             return;
         }
         if (cp.seq() <= ctx.h) {
+            ctx.refuse("outside_window", "checkpoint at seq " + cp.seq() + ", at or below h = " + ctx.h);
             return;
         }
         if (cp.seq() > ctx.h + 2L * ctx.params.window()) {
             ctx.refuse("outside_window", "checkpoint at seq " + cp.seq() + " far above h = " + ctx.h);
             return;
         }
+        if (ctx.checkpoints.holds(env)) {
+            ctx.refuse("duplicate", "checkpoint at seq " + cp.seq() + " from " + ctx.set.label(env.from()) + " held already");
+            return;
+        }
         ctx.highestSeen = Math.max(ctx.highestSeen, cp.seq());
         Optional<Envelope> earlier = ctx.checkpoints.add(env);
         if (earlier.isPresent()) {
-            ctx.refuse("equivocation", "two checkpoints from " + ctx.set.label(env.from()) + " at seq " + cp.seq());
-            ctx.journal.evidence(earlier.get(), env);
+            ctx.equivocation("equivocation", EvidenceLog.Kind.CHECKPOINT, -1, cp.seq(), earlier.get(), env,
+                    "two checkpoints from " + ctx.set.label(env.from()) + " at seq " + cp.seq());
             return;
         }
         checkStable(cp.seq());
@@ -68,12 +73,18 @@ final class CheckpointDriver {
         ctx.bestPrepared.headMap(h, true).clear();
         ctx.checkpoints.dropThrough(h);
         ctx.ownDigests.headMap(h, true).clear();
+        ctx.evidence.prune(h, ctx.view);
+        if (ctx.changing) {
+            ctx.viewChanges.dropBelow(ctx.view);
+        } else {
+            ctx.viewChanges.dropThrough(ctx.view);
+        }
         ctx.bodies.values().removeIf(e -> ((OrderPreprepare) e.body()).seq() <= h);
         ctx.assigned.values().removeIf(s -> s <= h);
         long cutoff = ctx.lastExecutedTs - ctx.params.requestTtl().toMillis();
         ctx.executedIds.values().removeIf(at -> at < cutoff);
         ctx.journal.stable(seq, digest);
-        ctx.normal.propose();
+        ctx.proposer.propose();
     }
 
     /** The certificate this replica holds for the stable checkpoint (seq, digest); seq 0 needs none. */

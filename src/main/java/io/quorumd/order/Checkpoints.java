@@ -35,6 +35,13 @@ final class Checkpoints {
         return Optional.empty();
     }
 
+    /** Whether the sender's vote at that seq is held already with this digest. */
+    boolean holds(Envelope vote) {
+        OrderCheckpoint cp = (OrderCheckpoint) vote.body();
+        Envelope held = votes.getOrDefault(cp.seq(), Map.of()).get(vote.from());
+        return held != null && ((OrderCheckpoint) held.body()).stateDigest().equals(cp.stateDigest());
+    }
+
     /** The stable certificate at {@code seq} if q votes agree, recorded for later view changes. */
     Optional<List<Envelope>> stableAt(long seq) {
         Map<String, List<Envelope>> byDigest = new HashMap<>();

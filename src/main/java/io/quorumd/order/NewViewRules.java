@@ -1,5 +1,6 @@
 package io.quorumd.order;
 
+import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
@@ -17,7 +18,9 @@ import java.util.TreeMap;
  * What a new view must re-propose, computed the same way by the new primary and by every backup from the
  * q claims it carries: minS = the highest stable seq among them, maxS = the highest prepared seq above it;
  * for each s in (minS, maxS] the digest of the highest-view prepared claim (ties by smallest digest, which
- * valid certificates never produce), a null otherwise.
+ * valid certificates never produce), a null otherwise. A claim is in bounds ({@link #claimBounds}) when its
+ * stable seq is the epoch's start or a multiple of K above it, and every prepared seq lies in (stable, stable + L]; the plan is only ever made
+ * from claims in bounds, so it spans at most L seqs and no loop over it can overflow.
  */
 public final class NewViewRules {
     private NewViewRules() {
@@ -27,9 +30,31 @@ public final class NewViewRules {
     public record Plan(long minS, String minDigest, long maxS, Map<Long, OrderViewChange.Prepared> chosen, List<Long> nulls) {
     }
 
-    public static Plan plan(List<OrderViewChange> claims) {
-        OrderViewChange.Stable best = new OrderViewChange.Stable(0, "");
+    /** Why {@code claim} is out of bounds, if it is: a short, bounded text. */
+    public static Optional<String> claimBounds(OrderViewChange claim, OrderParams params, long base) {
+        long stable = claim.stable().seq();
+        if (stable < base || (stable != base && stable % params.checkpointEvery() != 0)) {
+            return Optional.of("stable seq outside the checkpoint grid of " + params.checkpointEvery());
+        }
+        for (OrderViewChange.Prepared p : claim.prepared()) {
+            if (p.seq() <= stable || p.seq() - stable > params.window()) {
+                return Optional.of("prepared seq outside (stable, stable + " + params.window() + "]");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The plan of claims that are all in bounds ({@link #claimBounds}) of an epoch starting after {@code base};
+     * others are a caller's bug.
+     */
+    public static Plan plan(List<OrderViewChange> claims, OrderParams params, long base) {
+        OrderViewChange.Stable best = new OrderViewChange.Stable(base, "");
         for (OrderViewChange c : claims) {
+            Optional<String> bad = claimBounds(c, params, base);
+            if (bad.isPresent()) {
+                throw new IllegalArgumentException("a claim out of bounds reached the plan: " + bad.get());
+            }
             if (c.stable().seq() > best.seq()) {
                 best = c.stable();
             }
@@ -44,30 +69,33 @@ public final class NewViewRules {
                         : (a.digest().compareTo(b.digest()) <= 0 ? a : b));
             }
         }
-        long maxS = chosen.isEmpty() ? best.seq() : chosen.lastKey();
+        long minS = best.seq();
+        long maxS = chosen.isEmpty() ? minS : chosen.lastKey();
         List<Long> nulls = new ArrayList<>();
-        for (long s = best.seq() + 1; s <= maxS; s++) {
-            if (!chosen.containsKey(s)) {
-                nulls.add(s);
+        for (long k = 1; k <= maxS - minS; k++) { // counts up to a span of at most L: cannot overflow
+            if (!chosen.containsKey(minS + k)) {
+                nulls.add(minS + k);
             }
         }
-        return new Plan(best.seq(), best.stateDigest(), maxS, chosen, nulls);
+        return new Plan(minS, best.stateDigest(), maxS, chosen, nulls);
     }
 
     /**
      * Why {@code nv} is not a valid new view from its sender, if it is not: sender is the primary of the view;
-     * at least q claims for this view from distinct replicas, each verifying; the stable certificate of
-     * minS; chosen and nulls exactly as {@link #plan} computes, each chosen digest with its prepared certificate.
+     * at least q claims for this view from distinct replicas, each in bounds and verifying; the stable certificate
+     * of minS; chosen and nulls exactly as {@link #plan} computes, each chosen digest with its prepared certificate.
+     * Cheap checks come first, signatures last; every reason is a short text.
      */
-    public static Optional<String> check(ReplicaSet set, Envelope envelope) {
-        return check(set, envelope, 0, null);
+    public static Optional<String> check(ReplicaSet set, OrderParams params, Envelope envelope) {
+        return check(set, params, envelope, 0, null);
     }
 
     /**
-     * As {@link #check(ReplicaSet, Envelope)} for an epoch that starts after seq {@code base} with state
-     * {@code baseDigest}: that point is stable without a certificate, and no claim may lie below it.
+     * As {@link #check(ReplicaSet, OrderParams, Envelope)} for an epoch that starts after seq {@code base} with
+     * state {@code baseDigest}: that point is stable without a certificate, and no claim may lie below it.
      */
-    public static Optional<String> check(ReplicaSet set, Envelope envelope, long base, String baseDigest) {
+    public static Optional<String> check(ReplicaSet set, OrderParams params, Envelope envelope, long base,
+                                         String baseDigest) {
         OrderNewView nv = (OrderNewView) envelope.body();
         if (!envelope.from().equals(set.primary(nv.view()))) {
             return Optional.of("new view " + nv.view() + " from " + set.label(envelope.from()) + ", not its primary");
@@ -82,8 +110,9 @@ public final class NewViewRules {
             if (vc.epoch() != set.epoch() || vc.view() != nv.view()) {
                 return Optional.of("a claim for another epoch or view");
             }
-            if (!io.quorumd.crypto.Ed25519.verify(set.member(c.from()).orElseThrow().publicKey(), c.signingBytes(), c.sig())) {
-                return Optional.of("the claim of " + set.label(c.from()) + " does not verify");
+            Optional<String> out = claimBounds(vc, params, base);
+            if (out.isPresent()) {
+                return Optional.of("the claim of " + set.label(c.from()) + ": " + out.get());
             }
             if (vc.stable().seq() < base || (vc.stable().seq() == base && base > 0
                     && !vc.stable().stateDigest().equals(baseDigest))) {
@@ -94,32 +123,38 @@ public final class NewViewRules {
         if (claims.size() < set.q()) {
             return Optional.of(claims.size() + " claims, fewer than q = " + set.q());
         }
-        Plan plan = plan(claims);
-        if (plan.minS() == base) {
-            if (nv.stable().isPresent()) {
-                return Optional.of("a stable certificate where no claim has a stable checkpoint");
+        for (Envelope c : nv.claims()) {
+            if (!Ed25519.verify(set.member(c.from()).orElseThrow().publicKey(), c.signingBytes(), c.sig())) {
+                return Optional.of("the claim of " + set.label(c.from()) + " does not verify");
             }
-        } else {
-            if (nv.stable().isEmpty()) {
-                return Optional.of("no stable certificate for seq " + plan.minS());
+        }
+        Plan plan = plan(claims, params, base);
+        if (!nv.nulls().equals(plan.nulls())) {
+            return Optional.of(nv.nulls().size() + " nulls where the claims give " + plan.nulls().size()
+                    + " in (" + plan.minS() + ", " + plan.maxS() + "]");
+        }
+        List<Long> chosenSeqs = nv.chosen().stream().map(OrderNewView.Chosen::seq).toList();
+        if (!chosenSeqs.equals(new ArrayList<>(plan.chosen().keySet()))) {
+            return Optional.of("re-proposes " + chosenSeqs.size() + " seqs where the claims give " + plan.chosen().size()
+                    + " in (" + plan.minS() + ", " + plan.maxS() + "]");
+        }
+        for (OrderNewView.Chosen c : nv.chosen()) {
+            if (!plan.chosen().get(c.seq()).digest().equals(c.digest())) {
+                return Optional.of("seq " + c.seq() + " re-proposes another digest than the highest-view claim");
             }
+        }
+        if (plan.minS() == base ? nv.stable().isPresent() : nv.stable().isEmpty()) {
+            return Optional.of(plan.minS() == base ? "a stable certificate where no claim has a stable checkpoint"
+                    : "no stable certificate for seq " + plan.minS());
+        }
+        if (plan.minS() > base) {
             Optional<String> bad = CommitProofValidator.stable(set, plan.minS(), plan.minDigest(), nv.stable().get());
             if (bad.isPresent()) {
                 return Optional.of("stable certificate: " + bad.get());
             }
         }
-        if (!nv.nulls().equals(plan.nulls())) {
-            return Optional.of("nulls " + nv.nulls() + " where the claims give " + plan.nulls());
-        }
-        List<Long> chosenSeqs = nv.chosen().stream().map(OrderNewView.Chosen::seq).toList();
-        if (!chosenSeqs.equals(new ArrayList<>(plan.chosen().keySet()))) {
-            return Optional.of("re-proposes seqs " + chosenSeqs + " where the claims give " + plan.chosen().keySet());
-        }
         for (OrderNewView.Chosen c : nv.chosen()) {
             OrderViewChange.Prepared p = plan.chosen().get(c.seq());
-            if (!p.digest().equals(c.digest())) {
-                return Optional.of("seq " + c.seq() + " re-proposes another digest than the highest-view claim");
-            }
             Optional<String> bad = CommitProofValidator.prepared(set, p.view(), p.seq(), p.digest(), c.prepares());
             if (bad.isPresent()) {
                 return Optional.of("certificate of seq " + c.seq() + ": " + bad.get());

@@ -18,15 +18,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The normal case of one view: the primary batches pending requests; a pre-prepare accepted at (v, seq) fixes
- * the slot's digest (a second digest from the primary is evidence and starts a view change); prepared → sign
+ * The normal case of one view (the primary's batching is {@link Proposer}): a pre-prepare accepted at (v, seq)
+ * fixes the slot's digest (a second digest from the primary is evidence and starts a view change); prepared → sign
  * a commit; committed → decided; decided seqs execute strictly in seq order, each request at most once, and
  * every K seqs this replica signs its checkpoint. Two different digests decided at one seq break safety and
  * throw. While the view is changing, votes are only recorded and bodies kept; what is decided still executes.
  */
 final class NormalCase {
     private final ReplicaContext ctx;
-    private long lastProposedTs;
 
     NormalCase(ReplicaContext ctx) {
         this.ctx = ctx;
@@ -61,6 +60,12 @@ final class NormalCase {
                 Slot early = ctx.log.open(pp.view(), pp.seq());
                 if (early.preprepare == null) {
                     early.preprepare = env;
+                } else if (early.preprepare.contentId().equals(env.contentId())) {
+                    ctx.refuse("duplicate", "pre-prepare of view " + pp.view() + " seq " + pp.seq() + " held already");
+                } else {
+                    ctx.equivocation("conflicting_preprepare", EvidenceLog.Kind.PREPREPARE, pp.view(), pp.seq(),
+                            early.preprepare, env, "primary " + ctx.set.label(env.from()) + " proposed two batches for view "
+                                    + pp.view() + " seq " + pp.seq());
                 }
             } else {
                 ctx.refuse("wrong_view", "pre-prepare of view " + pp.view() + " in view " + ctx.view);
@@ -74,14 +79,18 @@ final class NormalCase {
     void acceptPreprepare(Envelope env) {
         OrderPreprepare pp = (OrderPreprepare) env.body();
         if (pp.seq() <= ctx.lastExecuted) {
+            ctx.refuse("duplicate", "pre-prepare at seq " + pp.seq() + ", executed already");
             return;
         }
         Slot slot = ctx.log.open(ctx.view, pp.seq());
         if (slot.digest != null) {
-            if (!slot.digest.equals(pp.digest())) {
-                ctx.refuse("conflicting_preprepare", "primary " + ctx.set.label(env.from()) + " proposed two digests at view "
-                        + ctx.view + " seq " + pp.seq());
-                ctx.journal.evidence(slot.preprepare != null ? slot.preprepare : ctx.newView, env);
+            if (slot.digest.equals(pp.digest())) {
+                ctx.refuse("duplicate", "pre-prepare at view " + ctx.view + " seq " + pp.seq() + " accepted already");
+            } else {
+                String detail = "primary " + ctx.set.label(env.from()) + " proposed two digests at view " + ctx.view
+                        + " seq " + pp.seq();
+                ctx.equivocation("conflicting_preprepare", EvidenceLog.Kind.PREPREPARE, ctx.view, pp.seq(),
+                        slot.preprepare != null ? slot.preprepare : ctx.newView, env, detail);
                 ctx.viewChange.startViewChange(ctx.view + 1);
             }
             return;
@@ -140,17 +149,23 @@ final class NormalCase {
         }
         ctx.highestSeen = Math.max(ctx.highestSeen, v.seq());
         Slot slot = ctx.log.open(v.view(), v.seq());
+        if (slot.holds(env)) {
+            ctx.refuse("duplicate", kind + " from " + ctx.set.label(env.from()) + " at view " + v.view() + " seq " + v.seq()
+                    + " held already");
+            return;
+        }
         Optional<Envelope> earlier = Slot.record(env.type() == MessageType.ORDER_PREPARE ? slot.prepares : slot.commits, env);
         if (earlier.isPresent()) {
-            ctx.refuse("equivocation", "two " + kind + "s from " + ctx.set.label(env.from()) + " at view " + v.view()
-                    + " seq " + v.seq());
-            ctx.journal.evidence(earlier.get(), env);
+            EvidenceLog.Kind k = env.type() == MessageType.ORDER_PREPARE ? EvidenceLog.Kind.PREPARE : EvidenceLog.Kind.COMMIT;
+            ctx.equivocation("equivocation", k, v.view(), v.seq(), earlier.get(), env,
+                    "two " + kind + "s from " + ctx.set.label(env.from()) + " at view " + v.view() + " seq " + v.seq());
             if (env.from().equals(ctx.set.primary(ctx.view)) && v.view() == ctx.view) {
                 ctx.viewChange.startViewChange(ctx.view + 1);
             }
             return;
         }
-        if (slot.digest != null && !slot.digest.equals(v.digest())) {
+        if (slot.digest != null && !slot.digest.equals(v.digest())
+                && slot.vouched(ctx.set).filter(v.digest()::equals).isPresent()) {
             ctx.catchUp.fetch(v.seq(), v.digest());
         }
         progress(slot);
@@ -255,6 +270,7 @@ final class NormalCase {
         if (progressed && ctx.closedAt == 0) {
             ctx.viewChange.cancelTimer();
             ctx.viewChange.refreshTimer();
+            ctx.proposer.scheduleBatch(); // a primary that waited for a re-proposed body may go on
         }
     }
 
@@ -276,6 +292,7 @@ final class NormalCase {
     void onCommitted(Envelope env) {
         OrderCommitted c = (OrderCommitted) env.body();
         if (c.seq() <= ctx.lastExecuted || ctx.decided.containsKey(c.seq()) && ctx.decided.get(c.seq()).batch() != null) {
+            ctx.refuse("duplicate", "committed seq " + c.seq() + ", decided already");
             return;
         }
         if (c.seq() > ctx.lastExecuted + 2L * ctx.params.window()) {
@@ -288,63 +305,6 @@ final class NormalCase {
             return;
         }
         decide(c.seq(), c.view(), c.batch().digest(), c.batch(), c.commits());
-    }
-
-    // ---------------------------------------------------------------- primary
-
-    void scheduleBatch() {
-        if (!ctx.changing && !ctx.passive && ctx.closedAt == 0 && !ctx.batchScheduled && ctx.self.equals(ctx.set.primary(ctx.view)) && !ctx.pending.isEmpty()) {
-            ctx.batchScheduled = true;
-            ctx.scheduler.schedule(ctx.params.batchDelay(), new Replica.BatchDue(ctx.epoch, ctx.view));
-        }
-    }
-
-    void onBatchDue(Replica.BatchDue due) {
-        if (due.view() == ctx.view) {
-            ctx.batchScheduled = false;
-            propose();
-        }
-    }
-
-    /** As the primary, cuts batches of unassigned pending requests while seqs are free in the window. */
-    void propose() {
-        if (ctx.changing || ctx.passive || ctx.closedAt > 0 || !ctx.self.equals(ctx.set.primary(ctx.view))) {
-            return;
-        }
-        while (ctx.nextSeq <= ctx.h + ctx.params.window() && !rosterChangeBelow(ctx.nextSeq)) {
-            long ts = Math.max(ctx.clock.millis(), Math.max(lastProposedTs, ctx.lastExecutedTs) + 1);
-            List<OrderItem> items = new ArrayList<>();
-            for (var it = ctx.pending.entrySet().iterator(); it.hasNext() && items.size() < ctx.params.maxBatch(); ) {
-                var e = it.next();
-                if (ctx.assigned.containsKey(e.getKey()) || ctx.executedIds.containsKey(e.getKey())) {
-                    continue;
-                }
-                if (RequestRules.check(ctx.set, e.getValue(), ts, ctx.params).isPresent()) {
-                    it.remove();
-                    ctx.forget(e.getKey());
-                    continue;
-                }
-                int needed = ctx.endorsementsNeeded(e.getValue());
-                List<Envelope> endorsements = ctx.endorsements.counting(ctx.set, e.getValue(), needed);
-                if (endorsements.size() < needed) {
-                    continue;
-                }
-                items.add(new OrderItem(e.getValue(), endorsements));
-                if (RequestRules.closesEpoch(e.getValue())) {
-                    break; // a roster change is the last item of its batch, and the last batch of its epoch
-                }
-            }
-
-            if (items.isEmpty()) {
-                return;
-            }
-            OrderPreprepare pp = OrderPreprepare.of(ctx.view, new OrderBatch(ctx.epoch, ctx.nextSeq, ts, items));
-            Envelope env = ctx.signer.signOnce("order/preprepare/" + ctx.epoch + "/" + ctx.view + "/" + ctx.nextSeq,
-                    MessageType.ORDER_PREPREPARE, pp, ctx.topics.orderVote(), false);
-            ctx.nextSeq++;
-            lastProposedTs = ts;
-            acceptPreprepare(env);
-        }
     }
 
     /** Whether an accepted, unexecuted batch below {@code seq} changes the roster (then nothing above it is ordered). */

@@ -41,12 +41,18 @@ import java.util.Set;
  * claims for higher views make it join the smallest. {@link Retransmit} re-publishes, when nothing executed
  * since the last tick, what this replica signed for unfinished slots, and fetches what it lacks.
  * <p>
+ * Requests: accepted only with at least viewTimeout of their ttl left; a pending request whose ttl runs out is
+ * dropped (counted) on the next retransmit tick or when the view timer fires, and the timer is re-evaluated, so an
+ * expired request never causes a view change.
+ * <p>
  * Caps: pending requests 16 per member; slots, votes and claims bounded as {@link SlotLog}, {@link Checkpoints}
- * and {@link ViewChanges} state; committed batches kept for answers 2L below the last executed; fetch answers
- * at most {@link #FETCH_ANSWERS_PER_TICK} per tick. Loop thread only.
+ * and {@link ViewChanges} state; evidence one record per (signer, kind, view, seq) ({@link EvidenceLog});
+ * committed batches kept for answers 2L below the last executed; fetch answers at most
+ * {@link #FETCH_ANSWERS_PER_TICK} per asking peer per tick. Loop thread only.
  * <p>
  * This class checks sender, epoch and halt and dispatches; the work is done by {@link NormalCase},
- * {@link ViewChangeDriver}, {@link CheckpointDriver} and {@link CatchUp} over one shared {@link ReplicaContext}.
+ * {@link Proposer}, {@link ViewChangeDriver}, {@link CheckpointDriver} and {@link CatchUp} over one shared
+ * {@link ReplicaContext}.
  */
 public final class Replica {
     static final int FETCH_ANSWERS_PER_TICK = 16;
@@ -150,6 +156,16 @@ public final class Replica {
         return ctx.halted;
     }
 
+    /** How many view-change claims this replica holds. */
+    int heldClaims() {
+        return ctx.viewChanges.claimCount();
+    }
+
+    /** Whether the view timer is armed now. */
+    boolean viewTimerArmed() {
+        return ctx.viewChange.timerArmed();
+    }
+
     public void onRequest(Envelope env) {
         if (ctx.halted || ctx.passive || ctx.closedAt > 0) {
             return;
@@ -159,12 +175,18 @@ public final class Replica {
             ctx.refuse("bad_request", bad.get());
             return;
         }
+        long left = ((OrderRequest) env.body()).requestedAt() + ctx.params.requestTtl().toMillis() - ctx.clock.millis();
+        if (left < ctx.params.viewTimeout().toMillis()) {
+            ctx.refuse("bad_request", "request with less than the view timeout of its ttl left");
+            return;
+        }
         String id = env.contentId();
         if (ctx.executedIds.containsKey(id)) {
             ctx.refuse("duplicate_request", "request " + id + " executed already");
             return;
         }
         if (ctx.pending.containsKey(id)) {
+            ctx.refuse("duplicate_request", "request " + id + " pending already");
             return;
         }
         long mine = ctx.pending.values().stream().filter(e -> e.from().equals(env.from())).count();
@@ -174,7 +196,7 @@ public final class Replica {
         }
         ctx.pending.put(id, env);
         ctx.viewChange.refreshTimer();
-        ctx.normal.scheduleBatch();
+        ctx.proposer.scheduleBatch();
     }
 
     public void onMessage(Envelope env) {
@@ -246,7 +268,7 @@ public final class Replica {
         Envelope request = ctx.pending.get(e.requestId());
         if (request != null && ctx.ready(request)) {
             ctx.viewChange.refreshTimer();
-            ctx.normal.scheduleBatch();
+            ctx.proposer.scheduleBatch();
         }
     }
 
@@ -260,7 +282,7 @@ public final class Replica {
         if (key instanceof ViewTimer t) {
             ctx.viewChange.onViewTimer(t);
         } else if (key instanceof BatchDue b) {
-            ctx.normal.onBatchDue(b);
+            ctx.proposer.onBatchDue(b);
         } else if (key instanceof Retransmit) {
             ctx.catchUp.retransmit();
             ctx.scheduler.schedule(ctx.params.retransmitEvery(), new Retransmit(ctx.epoch));

@@ -5,6 +5,7 @@ import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.OrderBatch;
+import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.SlotSigner;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
@@ -15,11 +16,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The state one {@link Replica} shares among its parts ({@link NormalCase}, {@link ViewChangeDriver},
- * {@link CheckpointDriver}, {@link CatchUp}), touched on the loop thread only. Invariants: h ≤ lastExecuted;
- * the slot log and the prepared certificates hold only seqs above h; {@code decided} only seqs above
- * lastExecuted; {@code executed} only the last 2L executed; {@code pending} at most
- * {@link OrderParams#MAX_PENDING_PER_MEMBER} requests per member; once {@code halted}, no input changes anything.
+ * The state one {@link Replica} shares among its parts ({@link NormalCase}, {@link Proposer},
+ * {@link ViewChangeDriver}, {@link CheckpointDriver}, {@link CatchUp}), touched on the loop thread only.
+ * Invariants: h ≤ lastExecuted; the slot log and the prepared certificates hold only seqs above h;
+ * {@code decided} only seqs above lastExecuted; {@code executed} only the last 2L executed; {@code pending} at
+ * most {@link OrderParams#MAX_PENDING_PER_MEMBER} requests per member, each with ttl left (expired ones are
+ * dropped on the retransmit tick and before the view timer acts); once {@code halted}, no input changes anything.
  */
 final class ReplicaContext {
     /** A committed seq waiting for (or done with) execution; {@code batch} is null until its body is known. */
@@ -50,6 +52,7 @@ final class ReplicaContext {
     final SlotLog log = new SlotLog();
     final ViewChanges viewChanges;
     final Checkpoints checkpoints;
+    final EvidenceLog evidence = new EvidenceLog();
     final LinkedHashMap<String, Envelope> pending = new LinkedHashMap<>();
     final Map<String, Long> executedIds = new HashMap<>();
     final Map<String, Long> assigned = new HashMap<>();
@@ -78,6 +81,7 @@ final class ReplicaContext {
     Envelope newView;
 
     final NormalCase normal;
+    final Proposer proposer;
     final ViewChangeDriver viewChange;
     final CheckpointDriver checkpointing;
     final CatchUp catchUp;
@@ -107,6 +111,7 @@ final class ReplicaContext {
         this.nextSeq = start.seq() + 1;
         this.highestSeen = start.seq();
         this.normal = new NormalCase(this);
+        this.proposer = new Proposer(this);
         this.viewChange = new ViewChangeDriver(this);
         this.checkpointing = new CheckpointDriver(this);
         this.catchUp = new CatchUp(this);
@@ -136,5 +141,40 @@ final class ReplicaContext {
     /** Whether some pending request can be ordered now: then the primary owes a batch and the view timer runs. */
     boolean anyReady() {
         return pending.values().stream().anyMatch(this::ready);
+    }
+
+    /**
+     * A second, different message of one signer where only one is allowed: refused with {@code reason} and
+     * journalled as evidence the first time per (signer, kind, view, seq), refused as {@code evidence_held} after.
+     */
+    void equivocation(String reason, EvidenceLog.Kind kind, long view, long seq, Envelope first, Envelope second,
+                      String detail) {
+        if (!evidence.first(second.from(), kind, view, seq)) {
+            refuse("evidence_held", detail);
+            return;
+        }
+        refuse(reason, detail);
+        journal.evidence(first, second);
+    }
+
+    /** Whether a pending request's ttl ran out by {@code now}. */
+    boolean expired(Envelope request, long now) {
+        return now - ((OrderRequest) request.body()).requestedAt() > params.requestTtl().toMillis();
+    }
+
+    /** Drops (and counts) the pending requests whose ttl ran out; true if any went. The caller refreshes the timer. */
+    boolean dropExpiredRequests() {
+        long now = clock.millis();
+        boolean any = false;
+        for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (expired(e.getValue(), now)) {
+                it.remove();
+                forget(e.getKey());
+                refuse("request_expired", "request " + e.getKey() + " expired while pending");
+                any = true;
+            }
+        }
+        return any;
     }
 }

@@ -2,6 +2,7 @@ package io.quorumd.order;
 
 import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.Envelope;
+import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderVote;
 import java.util.LinkedHashMap;
@@ -39,8 +40,33 @@ final class Slot {
         return Optional.empty();
     }
 
+    /** Whether the sender's vote of this kind is held already with the same digest. */
+    boolean holds(Envelope vote) {
+        Map<NodeId, Envelope> votes = vote.type() == MessageType.ORDER_PREPARE ? prepares : commits;
+        Envelope held = votes.get(vote.from());
+        return held != null && ((OrderVote) held.body()).digest().equals(((OrderVote) vote.body()).digest());
+    }
+
     static List<Envelope> matching(Map<NodeId, Envelope> votes, String digest) {
         return votes.values().stream().filter(e -> ((OrderVote) e.body()).digest().equals(digest)).toList();
+    }
+
+    /**
+     * A digest that f + 1 distinct replicas prepared or committed in this slot, whatever this replica accepted,
+     * if there is one: at least one correct replica holds the primary's pre-prepare for it, so a fetch for it can
+     * be answered (and, if it is not this replica's digest, shows the primary's equivocation). f faulty replicas
+     * alone can never make one.
+     */
+    Optional<String> vouched(ReplicaSet set) {
+        for (Map<NodeId, Envelope> votes : List.of(prepares, commits)) {
+            for (Envelope e : votes.values()) {
+                String d = ((OrderVote) e.body()).digest();
+                if (matching(votes, d).size() >= set.f() + 1) {
+                    return Optional.of(d);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Pre-prepare (or new-view choice) plus q matching prepares, the primary's among them. */

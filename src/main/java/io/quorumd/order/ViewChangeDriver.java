@@ -31,12 +31,20 @@ final class ViewChangeDriver {
         this.ctx = ctx;
     }
 
+    /** The armed timer ran out: in the normal case only if work is still outstanding once expired requests went. */
     void onViewTimer(Replica.ViewTimer timer) {
-        if (timer.equals(armedKey)) {
-            armed = null;
-            armedKey = null;
-            startViewChange(ctx.view + 1);
+        if (!timer.equals(armedKey)) {
+            return;
         }
+        armed = null;
+        armedKey = null;
+        if (!ctx.changing) {
+            ctx.dropExpiredRequests();
+            if (!workOutstanding()) {
+                return;
+            }
+        }
+        startViewChange(ctx.view + 1);
     }
 
     void startViewChange(long target) {
@@ -63,6 +71,8 @@ final class ViewChangeDriver {
         ctx.viewChanges.addClaim(claim);
         ctx.viewChanges.addProof(proof);
         ctx.log.dropViewsBelow(target);
+        ctx.viewChanges.dropBelow(target);
+        ctx.evidence.prune(ctx.h, ctx.view);
         ctx.journal.viewChangeStarted(target);
         cancelTimer();
         arm();
@@ -72,8 +82,10 @@ final class ViewChangeDriver {
     void onViewChange(Envelope env) {
         OrderViewChange vc = (OrderViewChange) env.body();
         if (vc.view() < ctx.view || (vc.view() == ctx.view && !ctx.changing)) {
-            if (!ctx.changing && ctx.newView != null && ctx.catchUp.spendAnswer()) {
-                ctx.outbox.publish(ctx.topics.orderView(), ctx.newView, false);
+            ctx.refuse("stale_view", "view change to " + vc.view() + " from " + ctx.set.label(env.from()) + " in view "
+                    + ctx.view);
+            if (!ctx.changing) {
+                ctx.catchUp.newViewWanted();
             }
             return;
         }
@@ -81,10 +93,19 @@ final class ViewChangeDriver {
             ctx.refuse("wrong_view", "view change to " + vc.view() + " in view " + ctx.view);
             return;
         }
+        Optional<String> out = NewViewRules.claimBounds(vc, ctx.params, ctx.base);
+        if (out.isPresent()) {
+            ctx.refuse("outside_window", "view change of " + ctx.set.label(env.from()) + ": " + out.get());
+            return;
+        }
+        if (ctx.viewChanges.holds(env)) {
+            ctx.refuse("duplicate", "view change to " + vc.view() + " from " + ctx.set.label(env.from()) + " held already");
+            return;
+        }
         Optional<Envelope> earlier = ctx.viewChanges.addClaim(env);
         if (earlier.isPresent()) {
-            ctx.refuse("equivocation", "two view changes from " + ctx.set.label(env.from()) + " to view " + vc.view());
-            ctx.journal.evidence(earlier.get(), env);
+            ctx.equivocation("equivocation", EvidenceLog.Kind.VIEWCHANGE, vc.view(), 0, earlier.get(), env,
+                    "two view changes from " + ctx.set.label(env.from()) + " to view " + vc.view());
             return;
         }
         ctx.viewChanges.joinable(ctx.view).ifPresent(this::startViewChange);
@@ -93,10 +114,19 @@ final class ViewChangeDriver {
 
     void onViewProof(Envelope env) {
         OrderViewProof p = (OrderViewProof) env.body();
-        if (p.view() < ctx.view || p.view() > ctx.view + ViewChanges.VIEWS_AHEAD) {
+        String what = "view proof for " + p.view() + " from " + ctx.set.label(env.from());
+        if (p.view() < ctx.view || (p.view() == ctx.view && !ctx.changing)) {
+            ctx.refuse("stale_view", what + " in view " + ctx.view);
             return;
         }
-        ctx.viewChanges.addProof(env);
+        if (p.view() > ctx.view + ViewChanges.VIEWS_AHEAD) {
+            ctx.refuse("wrong_view", what + " in view " + ctx.view);
+            return;
+        }
+        if (!ctx.viewChanges.addProof(env)) {
+            ctx.refuse("duplicate", what + ": one proof per replica and view");
+            return;
+        }
         sendNewView();
     }
 
@@ -110,7 +140,8 @@ final class ViewChangeDriver {
             return;
         }
         List<Envelope> counted = valid.subList(0, ctx.set.q());
-        NewViewRules.Plan plan = NewViewRules.plan(counted.stream().map(e -> (OrderViewChange) e.body()).toList());
+        NewViewRules.Plan plan = NewViewRules.plan(counted.stream().map(e -> (OrderViewChange) e.body()).toList(),
+                ctx.params, ctx.base);
         List<OrderNewView.Chosen> chosen = new ArrayList<>();
         for (OrderViewChange.Prepared p : plan.chosen().values()) {
             chosen.add(ctx.viewChanges.certificateFor(counted, p).orElseThrow());
@@ -122,19 +153,32 @@ final class ViewChangeDriver {
         onNewView(env);
     }
 
+    /**
+     * A new view: only from primary(view); a stale or far-ahead one is refused; one that fails
+     * {@link NewViewRules#check} is refused, and only when it is for the view this replica is changing to does it
+     * move on to the next view (v + 2 from where the change started). Nothing else here changes the view.
+     */
     void onNewView(Envelope env) {
         OrderNewView nv = (OrderNewView) env.body();
+        String what = "new view " + nv.view() + " from " + ctx.set.label(env.from());
+        if (!env.from().equals(ctx.set.primary(nv.view()))) {
+            ctx.refuse("not_primary", what + ", not its primary");
+            return;
+        }
         if (nv.view() < ctx.view || (nv.view() == ctx.view && !ctx.changing)) {
+            ctx.refuse("stale_view", what + " in view " + ctx.view);
             return;
         }
         if (nv.view() > ctx.view + ViewChanges.VIEWS_AHEAD) {
-            ctx.refuse("wrong_view", "new view " + nv.view() + " in view " + ctx.view);
+            ctx.refuse("wrong_view", what + " in view " + ctx.view);
             return;
         }
-        Optional<String> bad = NewViewRules.check(ctx.set, env, ctx.base, ctx.baseDigest);
+        Optional<String> bad = NewViewRules.check(ctx.set, ctx.params, env, ctx.base, ctx.baseDigest);
         if (bad.isPresent()) {
-            ctx.refuse("invalid_new_view", "new view " + nv.view() + " from " + ctx.set.label(env.from()) + ": " + bad.get());
-            startViewChange(nv.view() + 1);
+            ctx.refuse("invalid_new_view", what + ": " + bad.get());
+            if (ctx.changing && nv.view() == ctx.view) {
+                startViewChange(ctx.view + 1);
+            }
             return;
         }
         enterView(env);
@@ -148,9 +192,11 @@ final class ViewChangeDriver {
         cancelTimer();
         ctx.viewChanges.dropThrough(ctx.view);
         ctx.log.dropViewsBelow(ctx.view);
+        ctx.evidence.prune(ctx.h, ctx.view);
         ctx.assigned.clear();
         ctx.journal.viewEntered(ctx.view);
-        NewViewRules.Plan plan = NewViewRules.plan(nv.claims().stream().map(e -> (OrderViewChange) e.body()).toList());
+        NewViewRules.Plan plan = NewViewRules.plan(nv.claims().stream().map(e -> (OrderViewChange) e.body()).toList(),
+                ctx.params, ctx.base);
         if (plan.minS() > ctx.h && nv.stable().isPresent()) {
             ctx.checkpoints.putCertificate(plan.minS(), nv.stable().get());
             if (plan.minS() <= ctx.lastExecuted) {
@@ -174,7 +220,7 @@ final class ViewChangeDriver {
             ctx.normal.progress(s);
         }
         refreshTimer();
-        ctx.normal.scheduleBatch();
+        ctx.proposer.scheduleBatch();
     }
 
     /** A seq the new view re-proposes (or nulls): every replica prepares it in the new view. */
@@ -200,8 +246,7 @@ final class ViewChangeDriver {
         if (ctx.halted || ctx.changing || ctx.passive || ctx.closedAt > 0) {
             return;
         }
-        boolean needed = ctx.anyReady() || ctx.log.inView(ctx.view).stream()
-                .anyMatch(s -> s.seq > ctx.lastExecuted && !s.decided && s.prepared(ctx.set));
+        boolean needed = workOutstanding();
         if (needed && armed == null) {
             arm();
         } else if (!needed) {
@@ -209,10 +254,20 @@ final class ViewChangeDriver {
         }
     }
 
+    /** A request is pending or a prepared seq of this view is uncommitted. */
+    private boolean workOutstanding() {
+        return ctx.anyReady() || ctx.log.inView(ctx.view).stream()
+                .anyMatch(s -> s.seq > ctx.lastExecuted && !s.decided && s.prepared(ctx.set));
+    }
+
     private void arm() {
         Duration timeout = ctx.params.viewTimeoutAfter(ctx.consecutiveChanges);
         armedKey = new Replica.ViewTimer(ctx.epoch, ctx.view);
         armed = ctx.scheduler.schedule(timeout, armedKey);
+    }
+
+    boolean timerArmed() {
+        return armed != null;
     }
 
     void cancelTimer() {

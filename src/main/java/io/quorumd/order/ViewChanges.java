@@ -17,7 +17,8 @@ import java.util.function.BiFunction;
 /**
  * View-change claims and their proofs for views above the current one: at most one claim and one proof
  * per replica and view, views at most {@link #VIEWS_AHEAD} above the current (cap: n · VIEWS_AHEAD of
- * each; everything at or below an entered view is dropped). A claim counts only once its proof verified:
+ * each, and of proof verdicts; everything below the view being changed to is dropped when a change starts or
+ * the low watermark moves, everything at or below a view when it is entered). A claim counts only once its proof verified:
  * one q-prepare certificate per claimed seq, for exactly the claimed (view, digest), the primary of that
  * view among the signers — and its stable checkpoint is one this replica holds a certificate for.
  */
@@ -26,7 +27,7 @@ final class ViewChanges {
     private final ReplicaSet set;
     private final TreeMap<Long, Map<NodeId, Envelope>> claims = new TreeMap<>();
     private final TreeMap<Long, Map<NodeId, Envelope>> proofs = new TreeMap<>();
-    private final Map<String, Boolean> verdicts = new HashMap<>();
+    private final TreeMap<Long, Map<String, Boolean>> verdicts = new TreeMap<>();
 
     ViewChanges(ReplicaSet set) {
         this.set = set;
@@ -39,9 +40,16 @@ final class ViewChanges {
         return earlier != null && !earlier.contentId().equals(claim.contentId()) ? Optional.of(earlier) : Optional.empty();
     }
 
-    void addProof(Envelope proof) {
+    /** Stores a proof; false if the sender already has one for that view (the first stays). */
+    boolean addProof(Envelope proof) {
         long view = ((OrderViewProof) proof.body()).view();
-        proofs.computeIfAbsent(view, v -> new HashMap<>()).putIfAbsent(proof.from(), proof);
+        return proofs.computeIfAbsent(view, v -> new HashMap<>()).putIfAbsent(proof.from(), proof) == null;
+    }
+
+    /** Whether exactly this claim is held already. */
+    boolean holds(Envelope claim) {
+        Envelope held = claims.getOrDefault(((OrderViewChange) claim.body()).view(), Map.of()).get(claim.from());
+        return held != null && held.contentId().equals(claim.contentId());
     }
 
     /** The smallest view above {@code current} that f + 1 distinct replicas claim a higher view for, if any. */
@@ -75,7 +83,9 @@ final class ViewChanges {
     }
 
     private boolean proofHolds(Envelope claim, Envelope proof) {
-        return verdicts.computeIfAbsent(claim.contentId() + proof.contentId(), k -> checkProof(claim, proof).isEmpty());
+        long view = ((OrderViewChange) claim.body()).view();
+        return verdicts.computeIfAbsent(view, v -> new HashMap<>())
+                .computeIfAbsent(claim.contentId() + proof.contentId(), k -> checkProof(claim, proof).isEmpty());
     }
 
     /** Why {@code proof} does not back {@code claim}, if it does not. */
@@ -122,8 +132,15 @@ final class ViewChanges {
     void dropThrough(long view) {
         claims.headMap(view, true).clear();
         proofs.headMap(view, true).clear();
-        if (claims.isEmpty()) {
-            verdicts.clear();
-        }
+        verdicts.headMap(view, true).clear();
+    }
+
+    /** Forgets everything for views below {@code view}. */
+    void dropBelow(long view) {
+        dropThrough(view - 1);
+    }
+
+    int claimCount() {
+        return claims.values().stream().mapToInt(Map::size).sum();
     }
 }

@@ -146,6 +146,7 @@ final class OrderSim {
             return;
         }
         published.add(env);
+        from.sent.add(env);
         for (Node to : nodes) {
             if (to == from) {
                 continue;
@@ -202,6 +203,7 @@ final class OrderSim {
         final ChainState state = new ChainState();
         final Replica replica;
         final List<Envelope> seen = new ArrayList<>();
+        final List<Envelope> sent = new ArrayList<>();
         private final Map<String, Envelope> slots = new HashMap<>();
         private final EnvelopeSigner signer;
         Tamper tamper;
@@ -237,6 +239,16 @@ final class OrderSim {
             return Optional.ofNullable(slots.get(slot));
         }
 
+        /** The names of the sign-once slots this node signed. */
+        Set<String> slotNames() {
+            return Set.copyOf(slots.keySet());
+        }
+
+        /** How many envelopes of {@code type} this node published (re-publications included). */
+        long sentOf(MessageType type) {
+            return sent.stream().filter(e -> e.type() == type).count();
+        }
+
         /** What this node has executed, as (seq → batch digest). */
         TreeMap<Long, String> executed() {
             return journal.executed;
@@ -245,6 +257,7 @@ final class OrderSim {
         /** Records executions into the simulation-wide safety check (correct nodes only). */
         final class Recorder implements OrderJournal {
             final Map<String, Integer> refusals = new HashMap<>();
+            final Map<String, String> lastDetail = new HashMap<>();
             final List<Envelope[]> evidence = new ArrayList<>();
             final TreeMap<Long, String> executed = new TreeMap<>();
             final TreeMap<Long, String> stable = new TreeMap<>();
@@ -263,6 +276,7 @@ final class OrderSim {
             @Override
             public void refused(String reason, String detail) {
                 count(reason);
+                lastDetail.put(reason, detail);
                 if (System.getProperty("order.sim.trace") != null) {
                     System.out.println("node-" + index + " t=" + world.now() + " " + reason + " " + detail);
                 }
