@@ -11,12 +11,31 @@ public final class Ed25519 {
     private Ed25519() {
     }
 
+    /** Whether {@code publicKey} is 32 bytes that decode to a point of the curve (a key anything can verify against). */
+    public static boolean isPublicKey(Bytes publicKey) {
+        if (publicKey.length() != PUBLIC_KEY_BYTES) {
+            return false;
+        }
+        try {
+            new Ed25519PublicKeyParameters(publicKey.toArray(), 0);
+            return true;
+        } catch (IllegalArgumentException notAPoint) {
+            return false;
+        }
+    }
+
     public static boolean verify(Bytes publicKey, byte[] message, Bytes signature) {
         if (publicKey.length() != PUBLIC_KEY_BYTES || signature.length() != SIGNATURE_BYTES) {
             return false;
         }
+        Ed25519PublicKeyParameters key;
+        try {
+            key = new Ed25519PublicKeyParameters(publicKey.toArray(), 0);
+        } catch (IllegalArgumentException notAPoint) {
+            return false; // 32 bytes that are no point of the curve: nothing verifies against them
+        }
         Ed25519Signer verifier = new Ed25519Signer();
-        verifier.init(false, new Ed25519PublicKeyParameters(publicKey.toArray(), 0));
+        verifier.init(false, key);
         verifier.update(message, 0, message.length);
         return verifier.verifySignature(signature.toArray());
     }

@@ -25,10 +25,13 @@ final class CatchUp {
     private final ReplicaContext ctx;
     /** Names no batch: a fetch with it asks for whatever the holder executed at the seq. */
     static final String ANY_DIGEST = "0".repeat(64);
+    /** A follower with nothing new asks for the next batch once per this many retransmit ticks. */
+    static final int IDLE_PROBE_TICKS = 30;
     private final Set<Long> asked = new HashSet<>();
     private final Map<NodeId, Integer> answers = new HashMap<>();
     private final Set<String> answered = new HashSet<>();
     private long progressMark = -1;
+    private int idleTicks;
     private boolean newViewWanted;
 
     CatchUp(ReplicaContext ctx) {
@@ -145,9 +148,21 @@ final class CatchUp {
         if (ctx.dropExpiredRequests()) {
             ctx.viewChange.refreshTimer();
         }
-        ctx.endorsements.dropSignedBefore(ctx.clock.millis() - ctx.params.requestTtl().toMillis());
+        ctx.endorsements.dropArrivedBefore(ctx.clock.millis() - ctx.params.requestTtl().toMillis());
         boolean stuck = ctx.lastExecuted == progressMark;
         progressMark = ctx.lastExecuted;
+        boolean probe = stuck && (ctx.passive ? ctx.highestSeen > ctx.lastExecuted || ctx.behind
+                || ++idleTicks >= IDLE_PROBE_TICKS : ctx.behind);
+        ctx.behind = false;
+        if (probe) {
+            // a follower (or a replica that saw a later epoch) asks for the next batch; a holder answers with
+            // its order.committed, whose proof it checks
+            idleTicks = 0;
+            fetch(ctx.lastExecuted + 1, ANY_DIGEST);
+        }
+        if (ctx.passive) {
+            return;
+        }
         if (ctx.closedAt > 0) {
             // a closed epoch re-publishes its last batch and checkpoint until the epoch certificate stands;
             // afterwards it only answers fetches

@@ -81,8 +81,6 @@ final class CheckpointDriver {
         }
         ctx.bodies.values().removeIf(e -> ((OrderPreprepare) e.body()).seq() <= h);
         ctx.assigned.values().removeIf(s -> s <= h);
-        long cutoff = ctx.lastExecutedTs - ctx.params.requestTtl().toMillis();
-        ctx.executedIds.values().removeIf(at -> at < cutoff);
         ctx.journal.stable(seq, digest);
         ctx.proposer.propose();
     }

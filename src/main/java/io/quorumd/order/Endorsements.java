@@ -21,9 +21,10 @@ final class Endorsements {
     private final Map<String, Map<NodeId, Envelope>> byRequest = new HashMap<>();
     private final Map<NodeId, Integer> held = new HashMap<>();
     private final Map<Envelope, Boolean> verified = new HashMap<>();
+    private final Map<String, Long> lastArrival = new HashMap<>();
 
     /** Keeps {@code endorse}; the refusal reason code if it is a repeat or its signer holds too many. */
-    Optional<String> add(Envelope endorse) {
+    Optional<String> add(Envelope endorse, long now) {
         String id = ((OrderEndorse) endorse.body()).requestId();
         Map<NodeId, Envelope> forRequest = byRequest.get(id);
         if (forRequest != null && forRequest.containsKey(endorse.from())) {
@@ -33,6 +34,7 @@ final class Endorsements {
             return Optional.of("too_many_pending");
         }
         byRequest.computeIfAbsent(id, k -> new LinkedHashMap<>()).put(endorse.from(), endorse);
+        lastArrival.put(id, now);
         held.merge(endorse.from(), 1, Integer::sum);
         return Optional.empty();
     }
@@ -67,13 +69,17 @@ final class Endorsements {
             gone.keySet().forEach(id -> held.merge(id, -1, Integer::sum));
             gone.values().forEach(verified::remove);
         }
+        lastArrival.remove(requestId);
     }
 
-    /** Forgets endorsements signed before {@code cutoff} (older than the request ttl: their request is gone). */
-    void dropSignedBefore(long cutoff) {
+    /**
+     * Forgets the endorsements of requests none arrived for since {@code cutoff} (by this node's clock, not the
+     * time the signer wrote: a date in the future must not keep anything alive).
+     */
+    void dropArrivedBefore(long cutoff) {
         List<String> ids = new ArrayList<>();
-        byRequest.forEach((id, m) -> {
-            if (m.values().stream().allMatch(e -> e.ts() < cutoff)) {
+        lastArrival.forEach((id, at) -> {
+            if (at < cutoff) {
                 ids.add(id);
             }
         });

@@ -11,13 +11,18 @@ import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.SlotSigner;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 /**
  * Ordering across epochs (DESIGN §12): one {@link Replica} for the current epoch over the replicated
- * {@link FederationState}, and the replica of the epoch just closed, kept so that its epoch certificate (q
- * checkpoints at the closing seq) forms and replicas that lag can still finish the closing seq. When a roster
+ * {@link FederationState}, and the replicas of the last {@value #RETIRED_KEPT} closed epochs, kept so that each
+ * epoch certificate (q checkpoints at the closing seq) forms and replicas that lag can still fetch the batches
+ * that finish those epochs. When a roster
  * change executes at seq s, the next epoch's replica starts at s with the new roster, its replicas and q, view 0;
  * the node is told at once ({@link Listener#epochChanged}), so it applies the new roster right after executing
  * s. Messages of older epochs are refused as {@code stale_epoch}, of later ones as {@code future_epoch} (a
@@ -48,9 +53,12 @@ public final class Federation {
     private final Listener listener;
     private final FederationState state;
     private NodeId self;
+    /** Replicas kept after their epoch closed, newest first, so replicas that lag can still finish those epochs. */
+    static final int RETIRED_KEPT = 3;
+
     private Replica current;
-    private Replica retired;
-    private boolean retiredCertified;
+    private final Deque<Replica> retired = new ArrayDeque<>();
+    private final Set<Long> certified = new HashSet<>();
 
     public Federation(NodeId self, FederationState state, OrderParams params, Clock clock, Scheduler scheduler,
                       SlotSigner signer, Outbox outbox, Topics topics, OrderJournal journal, Listener listener) {
@@ -105,11 +113,8 @@ public final class Federation {
             @Override
             public void stable(long seq, String stateDigest) {
                 journal.stable(seq, stateDigest);
-                Replica r = retired;
-                if (r != null && r.epoch() == epoch && seq == r.closedAt() && !retiredCertified) {
-                    retiredCertified = true;
-                    listener.epochCertified(epoch, seq, stateDigest, r.stableCertificate());
-                }
+                retiredOf(epoch).filter(r -> seq == r.closedAt() && certified.add(epoch))
+                        .ifPresent(r -> listener.epochCertified(epoch, seq, stateDigest, r.stableCertificate()));
             }
         };
         return new Replica(self, set, params, clock, scheduler, signer, outbox, topics, tap, state,
@@ -140,11 +145,17 @@ public final class Federation {
      */
     public Optional<Member> signer(Envelope env) {
         Optional<Member> m = state.roster().byId(env.from());
-        if (m.isPresent() || retired == null || !Replica.finishesClosedEpoch(env.type())
-                || !Replica.epochOf(env).equals(Optional.of(retired.epoch()))) {
+        if (m.isPresent() || !Replica.finishesClosedEpoch(env.type())) {
             return m;
         }
-        return retired.replicaSet().member(env.from());
+        Optional<Long> epoch = Replica.epochOf(env);
+        // only until that epoch's certificate stands: a key removed or rotated away signs nothing after that
+        return epoch.filter(e -> !certified.contains(e)).flatMap(this::retiredOf)
+                .flatMap(r -> r.replicaSet().member(env.from()));
+    }
+
+    private Optional<Replica> retiredOf(long epoch) {
+        return retired.stream().filter(r -> r.epoch() == epoch).findFirst();
     }
 
     /** A verified envelope of an ordering type (the gate checked its signature against the current roster). */
@@ -155,16 +166,17 @@ public final class Federation {
             return;
         }
         long e = epoch.get();
+        Optional<Replica> old = retiredOf(e);
         if (e == current.epoch()) {
             current.onMessage(env);
             switchIfClosed();
-        } else if (retired != null && e == retired.epoch() && env.type() != MessageType.ORDER_REQUEST
-                && env.type() != MessageType.ORDER_ENDORSE) {
-            retired.onMessage(env);
+        } else if (old.isPresent() && env.type() != MessageType.ORDER_REQUEST && env.type() != MessageType.ORDER_ENDORSE) {
+            old.get().onMessage(env);
         } else if (e < current.epoch()) {
             journal.refused("stale_epoch", env.type().wireName() + " of epoch " + e + " in epoch " + current.epoch());
         } else {
             journal.refused("future_epoch", env.type().wireName() + " of epoch " + e + " in epoch " + current.epoch());
+            current.markBehind();
         }
     }
 
@@ -177,8 +189,8 @@ public final class Federation {
         if (epoch.get() == current.epoch()) {
             current.onTimer(key);
             switchIfClosed();
-        } else if (retired != null && epoch.get() == retired.epoch()) {
-            retired.onTimer(key);
+        } else {
+            retiredOf(epoch.get()).ifPresent(r -> r.onTimer(key));
         }
     }
 
@@ -192,15 +204,17 @@ public final class Federation {
         }
         FederationState.EpochChange change = state.closedEpoch().orElseThrow(
                 () -> new IllegalStateException("epoch " + current.epoch() + " closed without a roster change"));
-        retired = current;
-        retiredCertified = false;
+        Replica closed = current;
+        retired.addFirst(closed);
+        while (retired.size() > RETIRED_KEPT) {
+            certified.remove(retired.removeLast().epoch());
+        }
         self = state.current(self);
         listener.epochChanged(change, self);
         current = replicaFor(new ReplicaSet(change.epoch(), change.roster()));
         current.start();
-        if (retired.stableAt() == retired.closedAt()) {
-            retiredCertified = true;
-            listener.epochCertified(retired.epoch(), retired.closedAt(), retired.stableDigest(), retired.stableCertificate());
+        if (closed.stableAt() == closed.closedAt() && certified.add(closed.epoch())) {
+            listener.epochCertified(closed.epoch(), closed.closedAt(), closed.stableDigest(), closed.stableCertificate());
         }
     }
 }

@@ -112,6 +112,12 @@ final class NormalCase {
             ctx.refuse("epoch_pending", "pre-prepare at seq " + pp.seq() + " above an unexecuted roster change");
             return;
         }
+        if (!pp.items().isEmpty() && RequestRules.closesEpoch(pp.items().get(pp.items().size() - 1).request())
+                && batchAbove(pp.seq())) {
+            // whichever arrives first, no replica accepts both a roster change and a batch above it in one epoch
+            ctx.refuse("epoch_pending", "a roster change at seq " + pp.seq() + " below a batch already accepted");
+            return;
+        }
         Set<String> ids = new HashSet<>();
         for (OrderItem item : pp.items()) {
             Optional<String> bad = RequestRules.check(ctx.set, item, pp.ts(), ctx.params);
@@ -189,6 +195,9 @@ final class NormalCase {
     }
 
     void signVote(MessageType type, Slot slot) {
+        if (ctx.passive || (ctx.closedAt > 0 && slot.seq > ctx.closedAt)) {
+            return; // nothing is ordered above the seq that closed the epoch, and a follower signs no votes
+        }
         String kind = type == MessageType.ORDER_PREPARE ? "prepare" : "commit";
         Envelope env = ctx.signer.signOnce("order/" + kind + "/" + ctx.epoch + "/" + slot.view + "/" + slot.seq, type,
                 new OrderVote(ctx.epoch, slot.view, slot.seq, slot.digest), ctx.topics.orderVote(), false);
@@ -227,13 +236,15 @@ final class NormalCase {
             List<OrderItem> fresh = new ArrayList<>();
             for (OrderItem item : d.batch().items()) {
                 String id = item.requestId();
-                if (ctx.executedIds.putIfAbsent(id, ((OrderRequest) item.request().body()).requestedAt()) == null) {
+                if (ctx.rememberExecuted(id, ((OrderRequest) item.request().body()).requestedAt())) {
                     fresh.add(item);
                 }
                 ctx.pending.remove(id);
                 ctx.forget(id);
             }
             ctx.state.apply(seq, d.batch().ts(), fresh);
+            // by the batch ts, the same on every node: a request older than the ttl can no longer be ordered
+            ctx.forgetExecutedBefore(d.batch().ts() - ctx.params.requestTtl().toMillis());
             ctx.lastExecuted = seq;
             ctx.lastExecutedTs = Math.max(ctx.lastExecutedTs, d.batch().ts());
             ctx.executed.put(seq, d);
@@ -304,7 +315,13 @@ final class NormalCase {
             ctx.refuse("invalid_commit_proof", "seq " + c.seq() + ": " + bad.get());
             return;
         }
+        ctx.highestSeen = Math.max(ctx.highestSeen, c.seq());
         decide(c.seq(), c.view(), c.batch().digest(), c.batch(), c.commits());
+    }
+
+    /** Whether this view's log holds an accepted batch above {@code seq}. */
+    private boolean batchAbove(long seq) {
+        return ctx.log.inView(ctx.view).stream().anyMatch(s -> s.seq > seq && s.batch != null);
     }
 
     /** Whether an accepted, unexecuted batch below {@code seq} changes the roster (then nothing above it is ordered). */

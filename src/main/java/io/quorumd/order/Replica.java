@@ -90,9 +90,12 @@ public final class Replica {
     }
 
     public void start() {
-        if (!ctx.passive) {
-            ctx.scheduler.schedule(ctx.params.retransmitEvery(), new Retransmit(ctx.epoch));
-        }
+        ctx.scheduler.schedule(ctx.params.retransmitEvery(), new Retransmit(ctx.epoch));
+    }
+
+    /** A message of a later epoch arrived: this node may have missed the batch that closed its epoch. */
+    public void markBehind() {
+        ctx.behind = true;
     }
 
     public long epoch() {
@@ -170,9 +173,21 @@ public final class Replica {
         if (ctx.halted || ctx.passive || ctx.closedAt > 0) {
             return;
         }
-        Optional<String> bad = RequestRules.check(ctx.set, env, ctx.clock.millis(), ctx.params);
-        if (bad.isPresent()) {
-            ctx.refuse("bad_request", bad.get());
+        // the cheap checks first: a flood of repeats or of one member's requests costs no signature verification
+        String id = env.contentId();
+        if (ctx.executedIds.containsKey(id)) {
+            ctx.refuse("duplicate_request", "request " + id + " executed already");
+            return;
+        }
+        if (ctx.pending.containsKey(id)) {
+            if (!env.from().equals(ctx.self)) {
+                ctx.refuse("duplicate_request", "request " + id + " pending already");
+            }
+            return; // this node's own request, back from the broker
+        }
+        long mine = ctx.pending.values().stream().filter(e -> e.from().equals(env.from())).count();
+        if (mine >= OrderParams.MAX_PENDING_PER_MEMBER) {
+            ctx.refuse("too_many_pending", ctx.set.label(env.from()) + " has " + mine + " pending requests");
             return;
         }
         long left = ((OrderRequest) env.body()).requestedAt() + ctx.params.requestTtl().toMillis() - ctx.clock.millis();
@@ -180,18 +195,9 @@ public final class Replica {
             ctx.refuse("bad_request", "request with less than the view timeout of its ttl left");
             return;
         }
-        String id = env.contentId();
-        if (ctx.executedIds.containsKey(id)) {
-            ctx.refuse("duplicate_request", "request " + id + " executed already");
-            return;
-        }
-        if (ctx.pending.containsKey(id)) {
-            ctx.refuse("duplicate_request", "request " + id + " pending already");
-            return;
-        }
-        long mine = ctx.pending.values().stream().filter(e -> e.from().equals(env.from())).count();
-        if (mine >= OrderParams.MAX_PENDING_PER_MEMBER) {
-            ctx.refuse("too_many_pending", ctx.set.label(env.from()) + " has " + mine + " pending requests");
+        Optional<String> bad = RequestRules.check(ctx.set, env, ctx.clock.millis(), ctx.params);
+        if (bad.isPresent()) {
+            ctx.refuse("bad_request", bad.get());
             return;
         }
         ctx.pending.put(id, env);
@@ -216,7 +222,8 @@ public final class Replica {
             return;
         }
         long epoch = ctx.epoch;
-        if (!ctx.set.isReplica(env.from())) {
+        boolean memberFetch = env.type() == MessageType.ORDER_FETCH && ctx.set.member(env.from()).isPresent();
+        if (!ctx.set.isReplica(env.from()) && !memberFetch) {
             ctx.refuse("not_replica", env.type().wireName() + " from " + ctx.set.label(env.from())
                     + ", not a replica of epoch " + epoch);
             return;
@@ -257,7 +264,7 @@ public final class Replica {
             ctx.refuse("not_member", "endorsement from " + env.from().shortHex() + ", not a member of epoch " + ctx.epoch);
             return;
         }
-        Optional<String> no = ctx.endorsements.add(env);
+        Optional<String> no = ctx.endorsements.add(env, ctx.clock.millis());
         if (no.isPresent() && env.from().equals(ctx.self) && no.get().equals("duplicate")) {
             return; // its own endorsement, back from the broker
         }

@@ -9,6 +9,7 @@ import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.SlotSigner;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,7 @@ final class ReplicaContext {
     final EvidenceLog evidence = new EvidenceLog();
     final LinkedHashMap<String, Envelope> pending = new LinkedHashMap<>();
     final Map<String, Long> executedIds = new HashMap<>();
+    private final TreeMap<Long, List<String>> executedByRequestedAt = new TreeMap<>();
     final Map<String, Long> assigned = new HashMap<>();
     final Map<String, Envelope> bodies = new HashMap<>();
     final TreeMap<Long, PreparedCert> bestPrepared = new TreeMap<>();
@@ -75,6 +77,8 @@ final class ReplicaContext {
     long nextSeq = 1;
     long highestSeen;
     boolean halted;
+    /** A later epoch's message arrived: ask for the next batch on the next tick. */
+    boolean behind;
     /** The seq whose roster change closed this epoch; 0 while it is open. */
     long closedAt;
     boolean batchScheduled;
@@ -130,6 +134,22 @@ final class ReplicaContext {
     /** {@link RequestRules#endorsementsNeeded}, worked out once per pending request. */
     int endorsementsNeeded(Envelope request) {
         return needed.computeIfAbsent(request.contentId(), id -> RequestRules.endorsementsNeeded(set, request));
+    }
+
+    /** Records an executed request id; false if it executed before (then the batch leaves it out). */
+    boolean rememberExecuted(String id, long requestedAt) {
+        if (executedIds.putIfAbsent(id, requestedAt) != null) {
+            return false;
+        }
+        executedByRequestedAt.computeIfAbsent(requestedAt, k -> new ArrayList<>()).add(id);
+        return true;
+    }
+
+    /** Forgets executed ids requested before {@code cutoff}: requests that old are refused by their ttl anyway. */
+    void forgetExecutedBefore(long cutoff) {
+        var old = executedByRequestedAt.headMap(cutoff, false);
+        old.values().forEach(ids -> ids.forEach(executedIds::remove));
+        old.clear();
     }
 
     /** Forgets what was worked out for a request no longer pending. */

@@ -9,6 +9,7 @@ import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderEndorse;
 import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderRequest;
+import io.quorumd.wire.Role;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,8 +19,7 @@ import java.util.Set;
  * Static validity of requests, endorsements and batches, the same on every node and offline. A request is an
  * {@code order.request} of this epoch, signed by a member of the epoch with that member's key, requested
  * within {@code requestTtl} before the batch ts and not after it (less the skew), whose op and args fit
- * {@link RosterOp} and whose proof of possession verifies. A roster change other than a rotation needs
- * endorsements: ⌈2m/3⌉ of the epoch's m members, the requester counting as one and the target of a removal
+ * {@link RosterOp} and whose proof of possession verifies. Every roster change needs endorsements: ⌈2m/3⌉ of the epoch's m members, the requester counting as one and the target of a removal
  * not at all; each an {@code order.endorse} of this epoch naming the request, from a distinct member, verifying.
  * A batch holds at most one roster change, as its last item.
  */
@@ -54,12 +54,15 @@ public final class RequestRules {
         } catch (DecodeException e) {
             return Optional.of(e.getMessage());
         }
-        if (op.isPresent() && op.get() instanceof RosterOp.Add a && !RosterOp.popVerifies(a.name(), a.publicKey(),
-                r.requestedAt(), a.pop())) {
+        if (op.isPresent() && op.get() instanceof RosterOp.Add a && a.roles().contains(Role.REPLICA)) {
+            return Optional.of("a new member joins without the replica role; give it with roster.roles once it runs");
+        }
+        if (op.isPresent() && op.get() instanceof RosterOp.Add a && !RosterOp.popVerifies(r.op(), r.epoch(), a.name(),
+                a.publicKey(), r.requestedAt(), a.pop())) {
             return Optional.of("proof of possession of the new key does not verify");
         }
-        if (op.isPresent() && op.get() instanceof RosterOp.Rotate x && !RosterOp.popVerifies(m.get().name(),
-                x.newPublicKey(), r.requestedAt(), x.pop())) {
+        if (op.isPresent() && op.get() instanceof RosterOp.Rotate x && !RosterOp.popVerifies(r.op(), r.epoch(),
+                m.get().name(), x.newPublicKey(), r.requestedAt(), x.pop())) {
             return Optional.of("proof of possession of the new key does not verify");
         }
         return Optional.empty();
@@ -107,11 +110,13 @@ public final class RequestRules {
 
     /**
      * How many {@code order.endorse} envelopes (besides the requester's own request) the request needs:
-     * 0 for a rotation or a noop, otherwise ⌈2m/3⌉ less the requester unless it is the removal's target.
+     * 0 for a noop, otherwise ⌈2m/3⌉ less the requester unless it is the removal's target. A rotation needs
+     * them too: it closes the epoch, and one member able to close epochs at will could drop everyone's pending
+     * requests (its own removal among them) and pick a key that makes it primary of every new epoch.
      */
     public static int endorsementsNeeded(ReplicaSet set, Envelope request) {
         Optional<RosterOp> op = parsed(request);
-        if (op.isEmpty() || op.get() instanceof RosterOp.Rotate) {
+        if (op.isEmpty()) {
             return 0;
         }
         int needed = Quorum.q(set.roster().size());

@@ -28,8 +28,10 @@ import java.util.regex.Pattern;
  * read strictly: a missing, extra or malformed field makes the request invalid on every node alike.
  * <p>
  * Proof of possession: the new key's Ed25519 signature over {@code "quorumd-pop/1\n"} followed by the
- * canonical JSON of {name, newPublicKey, requestedAt}, so a member cannot enrol or rotate to a key it does not
- * hold, and a pop cannot be lifted into another request or name.
+ * canonical JSON of {op, epoch, name, newPublicKey, requestedAt}, so a member cannot enrol or rotate to a key it
+ * does not hold, and a pop cannot be lifted into another op, epoch, request or name. A new member joins without
+ * the replica role (a replica that is not running yet would raise q with no vote behind it); it gets the role
+ * with {@code roster.roles} once it runs.
  */
 public sealed interface RosterOp {
     String ADD = "roster.add";
@@ -86,8 +88,10 @@ public sealed interface RosterOp {
     }
 
     /** The bytes a proof of possession signs. */
-    static byte[] popMessage(String name, Bytes newPublicKey, long requestedAt) {
+    static byte[] popMessage(String op, long epoch, String name, Bytes newPublicKey, long requestedAt) {
         ObjectNode o = Json.object();
+        o.put("op", op);
+        o.put("epoch", epoch);
         o.put("name", name);
         o.put("newPublicKey", newPublicKey.base64());
         o.put("requestedAt", requestedAt);
@@ -99,8 +103,8 @@ public sealed interface RosterOp {
         return out;
     }
 
-    static boolean popVerifies(String name, Bytes newPublicKey, long requestedAt, Bytes pop) {
-        return Ed25519.verify(newPublicKey, popMessage(name, newPublicKey, requestedAt), pop);
+    static boolean popVerifies(String op, long epoch, String name, Bytes newPublicKey, long requestedAt, Bytes pop) {
+        return Ed25519.verify(newPublicKey, popMessage(op, epoch, name, newPublicKey, requestedAt), pop);
     }
 
     /** Args of {@code roster.add}; {@code pop} from {@link #popMessage} signed by the new key. */
@@ -150,7 +154,7 @@ public sealed interface RosterOp {
 
     private static Bytes key(String text, String field) throws DecodeException {
         Bytes key = base64(text, field);
-        if (key.length() != Ed25519.PUBLIC_KEY_BYTES) {
+        if (!Ed25519.isPublicKey(key)) {
             throw new DecodeException(RejectReason.BAD_VALUE, "args." + field + " must be a 32-byte Ed25519 public key");
         }
         return key;

@@ -49,6 +49,12 @@ final class FederationSim {
     double loss;
     double duplicate;
     long maxDelayMs;
+    /** Nodes cut off the network: they neither send nor receive, but their timers keep running. */
+    final Set<Node> cut = new java.util.HashSet<>();
+    /** Every envelope published, in order. */
+    final List<Envelope> wire = new ArrayList<>();
+    /** Drops the deliveries of (receiver, envelope) pairs it accepts. */
+    java.util.function.BiPredicate<Node, Envelope> drop = (n, e) -> false;
 
     /** n founding members, all voters and replicas, keys from seeds 1…n, indexed by node id order. */
     FederationSim(long seed, int n) {
@@ -99,12 +105,13 @@ final class FederationSim {
     }
 
     void publish(Node from, String topic, Envelope env) {
-        if (from.crashed) {
+        if (from.crashed || cut.contains(from)) {
             return;
         }
+        wire.add(env);
         boolean request = topic.equals(TOPICS.orderPropose()); // requests travel at QoS 1: delayed, never lost
         for (Node to : nodes) {
-            if (to == from || (!request && world.random().nextDouble() < loss)) {
+            if (to == from || cut.contains(to) || drop.test(to, env) || (!request && world.random().nextDouble() < loss)) {
                 continue;
             }
             int copies = world.random().nextDouble() < duplicate ? 2 : 1;

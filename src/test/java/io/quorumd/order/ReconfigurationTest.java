@@ -20,7 +20,7 @@ class ReconfigurationTest {
     private static final Duration LIMIT = Duration.ofMinutes(2);
 
     private static Envelope addRequest(FederationSim.Node by, String name, NodeKey newKey, Set<Role> roles, FederationSim sim) {
-        Bytes pop = newKey.sign(RosterOp.popMessage(name, newKey.publicKey(), sim.world.now()));
+        Bytes pop = newKey.sign(RosterOp.popMessage(RosterOp.ADD, by.state().epoch(), name, newKey.publicKey(), sim.world.now()));
         return by.request(RosterOp.ADD, RosterOp.addArgs(name, newKey.publicKey(), roles, pop));
     }
 
@@ -47,7 +47,7 @@ class ReconfigurationTest {
             assertTrue(x.results.isEmpty(), x.name + " executed nothing of node-8's");
         }
 
-        Envelope add = addRequest(founders.get(0), "node-8", eighth, EnumSet.of(Role.VOTER, Role.REPLICA), sim);
+        Envelope add = addRequest(founders.get(0), "node-8", eighth, EnumSet.of(Role.VOTER), sim);
         for (int i = 1; i <= 3; i++) {
             founders.get(i).endorse(add);
         }
@@ -67,6 +67,15 @@ class ReconfigurationTest {
                 "every founder holds the certificate of epoch 0 at its closing seq");
 
         FederationSim.Node eight = sim.join("node-8", eighth, founders.get(0).state());
+        // once it runs, node-8 is made a replica (a new member joins without the role)
+        Envelope promote = founders.get(1).request(RosterOp.ROLES, RosterOp.rolesArgs(eighth.nodeId(),
+                EnumSet.of(Role.VOTER, Role.REPLICA)));
+        for (int i = 2; i <= 6; i++) {
+            founders.get(i).endorse(promote);
+        }
+        List<FederationSim.Node> all = new java.util.ArrayList<>(founders);
+        all.add(eight);
+        assertTrue(sim.runUntil(LIMIT, () -> allAt(all, 2)), "node-8 becomes a replica on every node");
         // two founders stop: 6 of 8 replicas are left, q = 6, so nothing commits unless node-8's votes count
         founders.get(5).crashed = true;
         founders.get(6).crashed = true;
@@ -75,7 +84,7 @@ class ReconfigurationTest {
         Envelope probe = eight.noop("node-8 orders");
         assertTrue(sim.runUntil(LIMIT, () -> allExecuted(live, probe)), "a request commits with node-8's votes");
         long probeSeq = founders.get(0).executed.lastKey();
-        assertTrue(probeSeq >= change.startSeq());
+        assertTrue(probeSeq > founders.get(0).changes.get(1).startSeq() - 1);
         assertTrue(founders.get(0).commitsAt.get(probeSeq).stream().anyMatch(c -> c.from().equals(eighth.nodeId())));
 
         Envelope remove = founders.get(0).request(RosterOp.REMOVE, RosterOp.removeArgs(eighth.nodeId()));
@@ -86,12 +95,16 @@ class ReconfigurationTest {
         founders.get(5).crashed = false;
         founders.get(6).crashed = false;
         founders.get(5).endorse(remove);
-        assertTrue(sim.runUntil(LIMIT, () -> allAt(founders, 2)), "the removal executes");
+        assertTrue(sim.runUntil(LIMIT, () -> allAt(founders, 3)), "the removal executes");
+        assertTrue(sim.runUntil(LIMIT, () -> founders.stream().allMatch(x -> x.certificates.containsKey(2L))),
+                "the epoch that removed node-8 is certified: its keys finish nothing more");
         int[] before = founders.stream().mapToInt(x -> x.refused("unknown_sender")).toArray();
-        eight.noop("after its removal");
+        Envelope late = eight.noop("after its removal");
         sim.runUntil(Duration.ofSeconds(2), () -> false);
         for (int i = 0; i < founders.size(); i++) {
-            assertEquals(before[i] + 1, founders.get(i).refused("unknown_sender"), founders.get(i).name);
+            FederationSim.Node x = founders.get(i);
+            assertTrue(x.refused("unknown_sender") > before[i], x.name);
+            assertFalse(x.results.stream().anyMatch(r -> r.requestId().equals(late.contentId())), x.name);
         }
         assertEquals(List.of(), sim.violations);
     }
@@ -103,8 +116,12 @@ class ReconfigurationTest {
         NodeKey oldKey = two.key;
         NodeKey newKey = FederationSim.key(40);
         two.nextKey = newKey;
-        Bytes pop = newKey.sign(RosterOp.popMessage(two.name, newKey.publicKey(), sim.world.now()));
-        two.request(RosterOp.ROTATE, RosterOp.rotateArgs(newKey.publicKey(), pop));
+        Bytes pop = newKey.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, two.name, newKey.publicKey(), sim.world.now()));
+        Envelope rotation = two.request(RosterOp.ROTATE, RosterOp.rotateArgs(newKey.publicKey(), pop));
+        sim.runUntil(Duration.ofSeconds(30), () -> false);
+        assertTrue(allAt(sim.nodes, 0), "a rotation alone does not close the epoch: it needs ⌈2m/3⌉ approvals");
+        sim.nodes.get(0).endorse(rotation);
+        sim.nodes.get(2).endorse(rotation);
         assertTrue(sim.runUntil(LIMIT, () -> allAt(sim.nodes, 1)));
         for (FederationSim.Node x : sim.nodes) {
             assertEquals(newKey.nodeId(), x.state().current(oldKey.nodeId()), x.name);
@@ -172,8 +189,13 @@ class ReconfigurationTest {
             FederationSim.Node three = founders.get(3);
             NodeKey next = FederationSim.key(60);
             three.nextKey = next;
-            Bytes pop = next.sign(RosterOp.popMessage(three.name, next.publicKey(), sim.world.now()));
-            three.request(RosterOp.ROTATE, RosterOp.rotateArgs(next.publicKey(), pop));
+            Bytes pop = next.sign(RosterOp.popMessage(RosterOp.ROTATE, 1, three.name, next.publicKey(), sim.world.now()));
+            Envelope rotation = three.request(RosterOp.ROTATE, RosterOp.rotateArgs(next.publicKey(), pop));
+            for (int i = 4; i <= 6; i++) {
+                founders.get(i).endorse(rotation);
+            }
+            founders.get(0).endorse(rotation);
+            founders.get(1).endorse(rotation); // 8 members now: ⌈16/3⌉ = 6 approvals, the requester's among them
             for (int i = 0; i < 10; i++) {
                 founders.get(i % 7).noop("c" + i);
             }

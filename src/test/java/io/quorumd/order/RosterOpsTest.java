@@ -63,7 +63,7 @@ class RosterOpsTest {
     }
 
     private Envelope addNewcomer(int member) {
-        Bytes pop = newcomer.sign(RosterOp.popMessage("node-8", newcomer.publicKey(), NOW));
+        Bytes pop = newcomer.sign(RosterOp.popMessage(RosterOp.ADD, 0, "node-8", newcomer.publicKey(), NOW));
         return request(member, RosterOp.ADD, RosterOp.addArgs("node-8", newcomer.publicKey(), Set.of(Role.VOTER), pop));
     }
 
@@ -122,19 +122,22 @@ class RosterOpsTest {
 
     @Test
     void proofsOfPossessionBindTheNewKeyNameAndTime() {
-        Bytes wrongSigner = keys.get(3).sign(RosterOp.popMessage("node-8", newcomer.publicKey(), NOW));
+        Bytes wrongSigner = keys.get(3).sign(RosterOp.popMessage(RosterOp.ADD, 0, "node-8", newcomer.publicKey(), NOW));
         Envelope forged = request(0, RosterOp.ADD, RosterOp.addArgs("node-8", newcomer.publicKey(), Set.of(), wrongSigner));
         assertEquals(Optional.of("proof of possession of the new key does not verify"), item(forged, endorse(forged, 1, 2, 3, 4)));
-        Bytes otherName = newcomer.sign(RosterOp.popMessage("node-9", newcomer.publicKey(), NOW));
+        Bytes otherName = newcomer.sign(RosterOp.popMessage(RosterOp.ADD, 0, "node-9", newcomer.publicKey(), NOW));
         Envelope lifted = request(0, RosterOp.ADD, RosterOp.addArgs("node-8", newcomer.publicKey(), Set.of(), otherName));
         assertTrue(item(lifted, endorse(lifted, 1, 2, 3, 4)).isPresent());
-        Bytes rotPop = newcomer.sign(RosterOp.popMessage("node-3", newcomer.publicKey(), NOW));
+        Bytes rotPop = newcomer.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "node-3", newcomer.publicKey(), NOW));
         Envelope rotate = request(2, RosterOp.ROTATE, RosterOp.rotateArgs(newcomer.publicKey(), rotPop));
-        assertEquals(0, RequestRules.endorsementsNeeded(set, rotate));
-        assertEquals(Optional.empty(), item(rotate, List.of()));
-        assertEquals(Optional.of("this request takes no endorsements"), item(rotate, endorse(rotate, 1)));
+        assertEquals(4, RequestRules.endorsementsNeeded(set, rotate), "a rotation closes the epoch: it needs approval");
+        assertEquals(Optional.empty(), item(rotate, endorse(rotate, 0, 1, 3, 4)));
+        assertEquals(Optional.of("0 endorsements, 4 needed"), item(rotate, List.of()));
         Envelope rotateOther = request(3, RosterOp.ROTATE, RosterOp.rotateArgs(newcomer.publicKey(), rotPop));
-        assertTrue(item(rotateOther, List.of()).isPresent(), "a pop made for node-3 does not serve node-4");
+        assertTrue(item(rotateOther, endorse(rotateOther, 0, 1, 2, 4)).isPresent(), "a pop made for node-3 does not serve node-4");
+        Bytes asAdd = newcomer.sign(RosterOp.popMessage(RosterOp.ADD, 0, "node-3", newcomer.publicKey(), NOW));
+        Envelope lent = request(2, RosterOp.ROTATE, RosterOp.rotateArgs(newcomer.publicKey(), asAdd));
+        assertTrue(item(lent, endorse(lent, 0, 1, 3, 4)).isPresent(), "a pop made for an add does not serve a rotation");
     }
 
     @Test
@@ -203,14 +206,14 @@ class RosterOpsTest {
     @Test
     void aRotationKeepsTheLineageAndTheOldKeyCanNeverReturn() {
         FederationState state = FederationState.anchor(set.roster());
-        Bytes pop = newcomer.sign(RosterOp.popMessage("node-3", newcomer.publicKey(), NOW));
+        Bytes pop = newcomer.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "node-3", newcomer.publicKey(), NOW));
         state.apply(4, NOW, List.of(new OrderItem(request(2, RosterOp.ROTATE, RosterOp.rotateArgs(newcomer.publicKey(), pop)),
                 List.of())));
         assertTrue(state.lastResults().get(0).ok());
         assertEquals(newcomer.nodeId(), state.current(keys.get(2).nodeId()));
         assertEquals("node-3", state.roster().byId(newcomer.nodeId()).orElseThrow().name());
         assertTrue(state.roster().byId(keys.get(2).nodeId()).isEmpty());
-        Bytes back = keys.get(2).sign(RosterOp.popMessage("node-9", keys.get(2).publicKey(), NOW));
+        Bytes back = keys.get(2).sign(RosterOp.popMessage(RosterOp.ADD, 1, "node-9", keys.get(2).publicKey(), NOW));
         Envelope readd = sign(keys.get(0), MessageType.ORDER_REQUEST, new OrderRequest(1, RosterOp.ADD,
                 RosterOp.addArgs("node-9", keys.get(2).publicKey(), Set.of(), back), NOW));
         state.apply(5, NOW, List.of(new OrderItem(readd, List.of())));
@@ -233,5 +236,26 @@ class RosterOpsTest {
         assertTrue(state.lastResults().get(0).ok());
         assertFalse(state.lastResults().get(1).ok());
         assertEquals(1, state.epoch());
+    }
+
+    @Test
+    void aNewMemberCannotJoinAsAReplica() {
+        Bytes pop = newcomer.sign(RosterOp.popMessage(RosterOp.ADD, 0, "node-8", newcomer.publicKey(), NOW));
+        Envelope add = request(0, RosterOp.ADD, RosterOp.addArgs("node-8", newcomer.publicKey(),
+                Set.of(Role.VOTER, Role.REPLICA), pop));
+        assertTrue(item(add, endorse(add, 1, 2, 3, 4)).orElseThrow().contains("without the replica role"));
+    }
+
+    @Test
+    void aKeyThatIsNoCurvePointIsRefusedNotThrown() {
+        byte[] raw = new byte[32];
+        java.util.Arrays.fill(raw, (byte) 0xff); // y ≥ p: not the encoding of any point
+        Bytes notAPoint = Bytes.of(raw);
+        assertFalse(io.quorumd.crypto.Ed25519.isPublicKey(notAPoint));
+        assertFalse(io.quorumd.crypto.Ed25519.verify(notAPoint, new byte[] {1}, Bytes.of(new byte[64])));
+        Envelope add = request(0, RosterOp.ADD, RosterOp.addArgs("node-8", notAPoint, Set.of(), Bytes.of(new byte[64])));
+        assertTrue(item(add, List.of()).orElseThrow().contains("args.publicKey"));
+        Envelope rotate = request(0, RosterOp.ROTATE, RosterOp.rotateArgs(notAPoint, Bytes.of(new byte[64])));
+        assertTrue(item(rotate, List.of()).orElseThrow().contains("args.newPublicKey"));
     }
 }
