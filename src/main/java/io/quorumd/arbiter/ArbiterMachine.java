@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Whatever a peer sends that changes nothing — a repeat, a refused open, a vote of a closed dispute — is a
  * counted refusal and causes no publication. Messages replayed from the ledger go through the same rules
- * under the policy of the boot entry they were stored under, with nothing recorded, sent or timed. Loop
- * thread only.
+ * under the policy of the boot entry they were stored under, with nothing recorded, sent or timed. Live
+ * input, the desk and the timers go by today's policy, read anew at each decision ({@link PolicySource}
+ * makes it follow roster changes). Loop thread only.
  */
 public final class ArbiterMachine {
     private static final Logger LOG = LoggerFactory.getLogger(ArbiterMachine.class);
@@ -69,7 +71,7 @@ public final class ArbiterMachine {
     }
 
     private final NodeId self;
-    private final ArbiterPolicy policy;
+    private final Supplier<ArbiterPolicy> policies;
     private final Duration expiryCheckEvery;
     private final Clock clock;
     private final Scheduler scheduler;
@@ -85,13 +87,22 @@ public final class ArbiterMachine {
     private final VoteGuard guard;
     private final Runnable onGap;
 
+    /** Under one fixed policy. */
     public ArbiterMachine(NodeId self, ArbiterPolicy policy, Duration expiryCheckEvery, Clock clock, Scheduler scheduler,
                           SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox, ArbiterJournal journal,
                           VoteGuard guard, Runnable onGap, Random jitter) {
+        this(self, () -> policy, expiryCheckEvery, clock, scheduler, slots, signer, topics, outbox, journal, guard, onGap,
+                jitter);
+    }
+
+    /** Under today's policy, whatever {@code policies} returns at each decision (see {@link PolicySource}). */
+    public ArbiterMachine(NodeId self, Supplier<ArbiterPolicy> policies, Duration expiryCheckEvery, Clock clock,
+                          Scheduler scheduler, SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox,
+                          ArbiterJournal journal, VoteGuard guard, Runnable onGap, Random jitter) {
         this.guard = guard;
         this.onGap = onGap;
         this.self = self;
-        this.policy = policy;
+        this.policies = policies;
         this.expiryCheckEvery = expiryCheckEvery;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -156,12 +167,12 @@ public final class ArbiterMachine {
                 if (d.open().from().equals(self) && d.fallback().isEmpty()) {
                     scheduleMidpoint(d);
                 }
-            } else if (!d.unruled(policy.required()).isEmpty()) {
+            } else if (!d.unruled(policy().required()).isEmpty()) {
                 scheduler.schedule(rulingGrace(), new RulingGrace(d.id()));
             }
             boolean undecided = d.status().active() || d.status() == DisputeStatus.DEADLOCKED
                     || d.status() == DisputeStatus.EXPIRED;
-            if (undecided && now < d.deadline() + policy.votingTimeoutMs()) {
+            if (undecided && now < d.deadline() + policy().votingTimeoutMs()) {
                 republishOwn(d); // a vote that closed it here may never have left: peers count it as a fact
             }
         }
@@ -183,7 +194,7 @@ public final class ArbiterMachine {
     // ---- inbound ----
 
     public void onMessage(InboundMessage m) {
-        inbox.handle(m, policy, false);
+        inbox.handle(m, policy(), false);
     }
 
     /**
@@ -205,7 +216,7 @@ public final class ArbiterMachine {
      * silent.
      */
     private Duration rulingGrace() {
-        long rank = policy.roster().members().stream().map(m -> m.nodeId()).sorted().toList().indexOf(self);
+        long rank = policy().roster().members().stream().map(m -> m.nodeId()).sorted().toList().indexOf(self);
         return Duration.ofMillis(RULING_GRACE_MS + rank * 1000 + jitter.nextInt(200));
     }
 
@@ -214,7 +225,7 @@ public final class ArbiterMachine {
      * both sides of a CONTESTED dispute — so that every node comes to hold the facts that contest it.
      */
     private void publishRulings(Dispute d) {
-        d.unruled(policy.required()).forEach(dec -> publishRuling(d, dec));
+        d.unruled(policy().required()).forEach(dec -> publishRuling(d, dec));
     }
 
     /**
@@ -226,9 +237,9 @@ public final class ArbiterMachine {
         if (!d.canHoldOwnRuling(dec)) {
             return;
         }
-        List<Envelope> agreeing = d.votesFor(dec).stream().limit(policy.required()).toList();
+        List<Envelope> agreeing = d.votesFor(dec).stream().limit(policy().required()).toList();
         DisputeRuling r = new DisputeRuling(d.open(), d.fallback(), dec, agreeing);
-        Optional<String> invalid = RulingValidator.validate(r, policy);
+        Optional<String> invalid = RulingValidator.validate(r, policy());
         if (invalid.isPresent()) {
             LOG.atWarn().addKeyValue("dispute", d.id()).addKeyValue("reason", invalid.get())
                     .log("not publishing a ruling today's rules refuse (the votes were counted under other rules)");
@@ -257,8 +268,8 @@ public final class ArbiterMachine {
             boolean held = d != null && d.fallback().isPresent()
                     && ((FallbackActivation) d.fallback().get().body()).activatedAt() <= now;
             if (d != null && d.status().active() && !held && guard.refusal(d.body().openedAt()).isEmpty()
-                    && now + policy.skewMs() >= d.midpoint(policy.votingTimeoutMs())
-                    && DisputeRules.fallbackRefusal(d, self, now, policy).isEmpty()) {
+                    && now + policy().skewMs() >= d.midpoint(policy().votingTimeoutMs())
+                    && DisputeRules.fallbackRefusal(d, self, now, policy()).isEmpty()) {
                 signAndApply("arbiter/fallback/" + d.id(), MessageType.DISPUTE_FALLBACK,
                         new FallbackActivation(d.id(), now), topics.arbiterPropose());
             }
@@ -279,6 +290,7 @@ public final class ArbiterMachine {
 
     private void expire(Dispute d) {
         d.expire();
+        ArbiterPolicy policy = policy();
         List<String> silent = policy.primaries().stream().filter(p -> !d.votes().containsKey(p)).map(policy::label).toList();
         LOG.atInfo().addKeyValue("dispute", d.id()).addKeyValue("non_participants", String.join(",", silent))
                 .log("dispute expired");
@@ -288,19 +300,19 @@ public final class ArbiterMachine {
     void expireOverdue() {
         long now = now();
         for (Dispute d : disputes.values()) {
-            if (d.status().active() && now > d.deadline() + policy.skewMs()) {
+            if (d.status().active() && now > d.deadline() + policy().skewMs()) {
                 expire(d);
             }
         }
     }
 
     private void scheduleDeadline(Dispute d) {
-        scheduler.schedule(delayUntil(d.deadline() + policy.skewMs()), new DeadlineDue(d.id(), d.deadline()));
+        scheduler.schedule(delayUntil(d.deadline() + policy().skewMs()), new DeadlineDue(d.id(), d.deadline()));
     }
 
     private void scheduleMidpoint(Dispute d) {
-        if (!policy.fallbacks().isEmpty()) {
-            scheduler.schedule(delayUntil(d.midpoint(policy.votingTimeoutMs())), new MidpointDue(d.id()));
+        if (!policy().fallbacks().isEmpty()) {
+            scheduler.schedule(delayUntil(d.midpoint(policy().votingTimeoutMs())), new MidpointDue(d.id()));
         }
     }
 
@@ -329,13 +341,13 @@ public final class ArbiterMachine {
 
     /** Why this node may not open {@code open} now, by the rules its peers apply. */
     Optional<Refusal> refuseOpen(DisputeOpen open) {
-        return DisputeRules.openRefusal(self, open, policy, disputes.values(), DisputeRules.Judging.LIVE, now());
+        return DisputeRules.openRefusal(self, open, policy(), disputes.values(), DisputeRules.Judging.LIVE, now());
     }
 
     /** Signs {@code body} once for {@code slot} (ledgered, published after the fsync) and applies it here. */
     Envelope signAndApply(String slot, MessageType type, Body body, String topic) {
         Envelope env = slots.signOnce(slot, type, body, topic, false);
-        inbox.handle(new InboundMessage(topic, env, policy.roster().byId(self).orElseThrow()), policy, false);
+        inbox.handle(new InboundMessage(topic, env, policy().roster().byId(self).orElseThrow()), policy(), false);
         return env;
     }
 
@@ -353,8 +365,9 @@ public final class ArbiterMachine {
         return disputes.values();
     }
 
+    /** Today's policy: the one live input is judged by now. */
     public ArbiterPolicy policy() {
-        return policy;
+        return policies.get();
     }
 
     public long openCount() {

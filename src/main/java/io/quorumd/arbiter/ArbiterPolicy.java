@@ -63,9 +63,15 @@ public record ArbiterPolicy(Roster roster, int required, Set<NodeId> primaries, 
                 maxOpenPerMember);
     }
 
+    /** The policy of the configured roster and settings. */
     public static ArbiterPolicy of(QuorumdConfig c) {
+        return of(c.federation().roster(), c);
+    }
+
+    /** The policy of {@code roster} (one the federation changed to, say) with the configured settings. */
+    public static ArbiterPolicy of(Roster roster, QuorumdConfig c) {
         var a = c.arbiter();
-        return of(c.federation().roster(), a.required(), a.votingTimeout().toMillis(), a.fallbackExtension().toMillis(),
+        return of(roster, a.required(), a.votingTimeout().toMillis(), a.fallbackExtension().toMillis(),
                 c.federation().clockSkew().toMillis(), a.maxOpenPerMember());
     }
 

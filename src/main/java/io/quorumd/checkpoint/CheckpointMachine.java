@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,20 @@ public final class CheckpointMachine {
     private final CheckpointProposer proposer;
     private boolean recovered;
 
+    /** With a fixed roster. */
     public CheckpointMachine(NodeId self, Roster roster, CheckpointSection settings, long skewMs, Clock clock,
+                             Scheduler scheduler, SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox,
+                             CheckpointJournal journal, RunHistory history, CheckpointStore store,
+                             LongSupplier onlinePeers, VoteGuard guard, Random jitter) {
+        this(self, () -> roster, settings, skewMs, clock, scheduler, slots, signer, topics, outbox, journal, history, store,
+                onlinePeers, guard, jitter);
+    }
+
+    /**
+     * With the roster of the moment: {@code roster} returns the current immutable snapshot, and every
+     * proposal, vote and final is judged by the one it returns then.
+     */
+    public CheckpointMachine(NodeId self, Supplier<Roster> roster, CheckpointSection settings, long skewMs, Clock clock,
                              Scheduler scheduler, SlotSigner slots, EnvelopeSigner signer, Topics topics, Outbox outbox,
                              CheckpointJournal journal, RunHistory history, CheckpointStore store,
                              LongSupplier onlinePeers, VoteGuard guard, Random jitter) {

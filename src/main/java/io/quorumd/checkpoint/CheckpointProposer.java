@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The subject's side: proposes its self-view every {@code interval} (counted from its last checkpoint or
  * first boot) when enough peers are online, tallies votes one per voter by full tuple, finalizes as soon
- * as a group reaches {@code minVoters}, tries round 2 with the trimmed mean of round-1 votes when the
+ * as a group reaches {@code minVoters} (counting only voters of the roster of the moment, so a voter
+ * removed meanwhile no longer counts), tries round 2 with the trimmed mean of round-1 votes when the
  * window closes without one, and after a failed round 2 waits a full interval.
  */
 final class CheckpointProposer {
@@ -97,7 +98,7 @@ final class CheckpointProposer {
             ctx.journal().rejected("self_vote", "a vote from this node on its own proposal");
             return;
         }
-        if (!ctx.roster().byId(env.from()).map(x -> x.has(Role.VOTER)).orElse(false)) {
+        if (!isVoter(env.from())) {
             ctx.journal().rejected("not_a_voter", env.from().shortHex() + " has no voter role");
             return;
         }
@@ -124,7 +125,7 @@ final class CheckpointProposer {
                     ctx.journal().rejected("other_previous_checkpoint",
                             "vote from " + env.from().shortHex() + " chains to another checkpoint; grouped apart");
                 }
-                tally.reached(ctx.settings().minVoters()).ifPresent(this::finish);
+                tally.reached(ctx.settings().minVoters(), this::isVoter).ifPresent(this::finish);
             }
         }
     }
@@ -135,8 +136,8 @@ final class CheckpointProposer {
         }
         VoteTally done = tally;
         tally = null;
-        if (done.proposed.round() == 1 && done.voters() > 0) {
-            List<CheckpointTuple> votes = done.votedTuples();
+        List<CheckpointTuple> votes = done.votedTuples(this::isVoter);
+        if (done.proposed.round() == 1 && !votes.isEmpty()) {
             CheckpointTuple p = done.proposed;
             send(new CheckpointTuple(p.subjectId(), p.asOf(),
                     TrimmedMean.of(votes.stream().map(CheckpointTuple::restarts).toList()),
@@ -157,7 +158,7 @@ final class CheckpointProposer {
         boolean withProposal = done.proposed.equals(tuple);
         long now = ctx.now();
         long window = ctx.settings().interval().toMillis();
-        List<NodeId> voters = new ArrayList<>(done.group(tuple));
+        List<NodeId> voters = new ArrayList<>(done.group(tuple, this::isVoter));
         voters.sort(Comparator.comparingLong((NodeId v) -> -ctx.history().recentUptime(v, now, window))
                 .thenComparing(v -> v));
         int keep = Math.max(ctx.settings().minVoters(), ctx.settings().maxSignatures() - (withProposal ? 1 : 0));
@@ -172,6 +173,11 @@ final class CheckpointProposer {
                 .addKeyValue("votes", votes.size()).addKeyValue("with_proposal", withProposal)
                 .addKeyValue("uptime_s", tuple.totalUptime()).addKeyValue("restarts", tuple.restarts())
                 .log("checkpoint final");
+    }
+
+    /** True if {@code id} is a voter of the roster of the moment: only their votes count. */
+    private boolean isVoter(NodeId id) {
+        return ctx.roster().byId(id).map(m -> m.has(Role.VOTER)).orElse(false);
     }
 
     boolean collecting() {

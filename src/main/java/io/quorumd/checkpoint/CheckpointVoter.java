@@ -11,6 +11,7 @@ import io.quorumd.wire.CheckpointVote;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.Role;
+import io.quorumd.wire.Roster;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -28,8 +29,9 @@ import java.util.Optional;
  * {@code duplicate}); a second, different proposal for a slot already voted on is equivocation evidence and
  * gets no vote; a subject's proposals must move forward (asOf, then round); and at most
  * {@link #VOTES_PER_WINDOW} votes per subject per {@code voteWindow} are signed. State per subject (the last
- * proposal voted on and the times of recent votes) is bounded by the roster; pending jittered votes by
- * the same budget.
+ * proposal voted on and the times of recent votes) is bounded by the roster: a proposal from outside the
+ * roster of the moment (one admitted under an older roster) is refused as {@code not_a_member}, and the
+ * state of members removed is dropped once the roster changes; pending jittered votes by the same budget.
  */
 final class CheckpointVoter {
     static final int VOTES_PER_WINDOW = 4;
@@ -51,6 +53,7 @@ final class CheckpointVoter {
     private final CheckpointContext ctx;
     private final Map<String, Envelope> waiting = new HashMap<>();
     private final Map<NodeId, Subject> subjects = new HashMap<>();
+    private Roster pruned;
 
     CheckpointVoter(CheckpointContext ctx) {
         this.ctx = ctx;
@@ -76,7 +79,16 @@ final class CheckpointVoter {
             ctx.journal().rejected("not_subject", "proposal by " + who + " for another subject");
             return;
         }
-        if (!recovered || !ctx.roster().byId(ctx.self()).map(me -> me.has(Role.VOTER)).orElse(false)) {
+        Roster roster = ctx.roster();
+        if (roster.byId(env.from()).isEmpty()) {
+            ctx.journal().rejected("not_a_member", "proposal by " + who + ", who is not in the roster");
+            return;
+        }
+        if (roster != pruned) {
+            subjects.keySet().removeIf(id -> roster.byId(id).isEmpty());
+            pruned = roster;
+        }
+        if (!recovered || !roster.byId(ctx.self()).map(me -> me.has(Role.VOTER)).orElse(false)) {
             return;
         }
         long now = ctx.now();

@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The votes for one proposal: one per voter (the first stands), grouped by the full signed tuple. A
- * group that reaches {@code minVoters} is the result. A voter that signs a second, different vote is an
+ * group that reaches {@code minVoters} is the result; only votes of those the caller still counts (the
+ * voters of the roster of the moment) make a group's size. A voter that signs a second, different vote is an
  * equivocator: {@link Added#EQUIVOCATION} once (its evidence is recorded once), {@link Added#REPEATED_EQUIVOCATION}
  * for any further different vote, so one voter cannot make the subject store without bound.
  */
@@ -51,19 +53,25 @@ final class VoteTally {
         return byVoter.get(voter);
     }
 
-    Optional<CheckpointTuple> reached(int minVoters) {
-        return groups.entrySet().stream().filter(e -> e.getValue().size() >= minVoters).map(Map.Entry::getKey)
-                .findFirst();
+    /** The first group with at least {@code minVoters} voters that {@code counts}. */
+    Optional<CheckpointTuple> reached(int minVoters, Predicate<NodeId> counts) {
+        return groups.entrySet().stream().filter(e -> e.getValue().stream().filter(counts).count() >= minVoters)
+                .map(Map.Entry::getKey).findFirst();
     }
 
-    Set<NodeId> group(CheckpointTuple tuple) {
-        return groups.getOrDefault(tuple, Set.of());
+    /** The voters of {@code tuple}'s group that {@code counts}. */
+    List<NodeId> group(CheckpointTuple tuple, Predicate<NodeId> counts) {
+        return groups.getOrDefault(tuple, Set.of()).stream().filter(counts).toList();
     }
 
-    /** Every counted vote's tuple, one per voter, for round 2's trimmed mean. */
-    List<CheckpointTuple> votedTuples() {
+    /** Every counted vote's tuple, one per voter that {@code counts}, for round 2's trimmed mean. */
+    List<CheckpointTuple> votedTuples(Predicate<NodeId> counts) {
         List<CheckpointTuple> out = new ArrayList<>();
-        byVoter.values().forEach(e -> out.add(((CheckpointVote) e.body()).tuple()));
+        byVoter.forEach((voter, e) -> {
+            if (counts.test(voter)) {
+                out.add(((CheckpointVote) e.body()).tuple());
+            }
+        });
         return out;
     }
 

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * Confirmed trackers end DONE when every member holds the decision or keepFor later; pending ones EXPIRE
  * after keepFor. As a holder it acknowledges every decision it stores or sees again to the decision's
  * publisher, batched for ackDelay, once per decision and publisher per tick.
+ * <p>
+ * The roster is read anew at each decision (the node swaps snapshots, DESIGN §12): minCopies' default, the
+ * holders counted (this node and acknowledging members of the roster of the moment) and "every member"
+ * follow it; each tick settles open trackers again, so a roster that changed confirms or completes them.
  * <p>
  * Caps: open trackers are this node's own decisions (bounded by its own activity); ended ones are kept
  * for display, the last {@link #FINISHED_KEPT}; pending acks are flushed every ackDelay. Loop thread only.
@@ -56,7 +61,7 @@ public final class Responder {
 
     private final NodeId self;
     private final ResponderSection settings;
-    private final Roster roster;
+    private final Supplier<Roster> roster;
     private final Clock clock;
     private final Scheduler scheduler;
     private final EnvelopeSigner signer;
@@ -78,7 +83,14 @@ public final class Responder {
     private boolean flushScheduled;
     private int budget;
 
+    /** With a fixed roster. */
     public Responder(NodeId self, ResponderSection settings, Roster roster, Clock clock, Scheduler scheduler,
+                     EnvelopeSigner signer, Topics topics, Outbox outbox, DeliveryJournal journal, Random jitter) {
+        this(self, settings, () -> roster, clock, scheduler, signer, topics, outbox, journal, jitter);
+    }
+
+    /** With the roster of the moment: {@code roster} returns the current immutable snapshot. */
+    public Responder(NodeId self, ResponderSection settings, Supplier<Roster> roster, Clock clock, Scheduler scheduler,
                      EnvelopeSigner signer, Topics topics, Outbox outbox, DeliveryJournal journal, Random jitter) {
         this.self = self;
         this.settings = settings;
@@ -103,7 +115,7 @@ public final class Responder {
 
     /** Holders that confirm a decision, this node included: responder.minCopies, or ⌈2n/3⌉ of the roster. */
     public int minCopies() {
-        return settings.minCopies() > 0 ? settings.minCopies() : (2 * roster.size() + 2) / 3;
+        return settings.minCopies() > 0 ? settings.minCopies() : (2 * roster.get().size() + 2) / 3;
     }
 
     /** Missed ticks before the re-publication at {@code level}: retryAfterMissed × 2^level, capped, ±10 %. */
@@ -209,7 +221,8 @@ public final class Responder {
         ResponderAck ack = (ResponderAck) m.envelope().body();
         NodeId from = m.envelope().from();
         if (!ack.to().equals(self) || from.equals(self)) {
-            journal.rejected("wrong_ack", "an ack from " + roster.label(from) + " addressed to " + ack.to().shortHex());
+            journal.rejected("wrong_ack", "an ack from " + roster.get().label(from) + " addressed to "
+                    + ack.to().shortHex());
             return;
         }
         long now = clock.millis();
@@ -221,32 +234,28 @@ public final class Responder {
         }
     }
 
+    /** Holders known: this node and the members of the current roster that acknowledged. */
+    private int copies(Tracker t) {
+        return 1 + (int) t.acks().keySet().stream().filter(id -> roster.get().byId(id).isPresent()).count();
+    }
+
     private void settle(Tracker t, long now) {
-        int copies = t.acks().size() + 1;
+        int copies = copies(t);
         if (t.state() == TrackerState.PENDING && copies >= minCopies()) {
             t.moveTo(TrackerState.CONFIRMED, "");
             t.confirmed(now);
             LOG.atInfo().addKeyValue("decision", t.id()).addKeyValue("copies", copies).log("decision confirmed by peers");
         }
-        if (t.state() == TrackerState.CONFIRMED && everyMemberHolds(t)) {
+        if (t.state() == TrackerState.CONFIRMED && missing(t).isEmpty()) {
             end(t, TrackerState.DONE, "held by every member");
         }
-    }
-
-    private boolean everyMemberHolds(Tracker t) {
-        for (Member m : roster.members()) {
-            if (!m.nodeId().equals(self) && !t.acks().containsKey(m.nodeId())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void end(Tracker t, TrackerState state, String reason) {
         t.moveTo(state, reason);
         open.remove(t.id());
         finished.put(t.id(), t);
-        journal.untrack(t.id(), reason, t.acks().size() + 1);
+        journal.untrack(t.id(), reason, copies(t));
     }
 
     private void onTick() {
@@ -255,8 +264,12 @@ public final class Responder {
         budget = settings.maxPerTick();
         long keepFor = settings.keepFor().toMillis();
         for (Tracker t : List.copyOf(open.values())) {
+            settle(t, now); // the roster may have changed since the last ack
+            if (!t.state().open()) {
+                continue;
+            }
             if (t.state() == TrackerState.PENDING && now - t.createdAt() >= keepFor) {
-                LOG.atWarn().addKeyValue("decision", t.id()).addKeyValue("copies", t.acks().size() + 1)
+                LOG.atWarn().addKeyValue("decision", t.id()).addKeyValue("copies", copies(t))
                         .addKeyValue("min_copies", minCopies()).addKeyValue("sent", t.timesSent())
                         .log("decision expired before enough peers confirmed holding it");
                 end(t, TrackerState.EXPIRED, "expired");
@@ -302,7 +315,7 @@ public final class Responder {
     public void held(Envelope decision) {
         NodeId publisher = decision.from();
         Optional<String> id = DecisionIds.of(decision);
-        if (publisher.equals(self) || id.isEmpty() || roster.byId(publisher).isEmpty()
+        if (publisher.equals(self) || id.isEmpty() || roster.get().byId(publisher).isEmpty()
                 || !ackedThisTick.add(publisher.hex() + "|" + id.get())) {
             return;
         }
@@ -374,15 +387,10 @@ public final class Responder {
         end(t, TrackerState.DROPPED, "dropped: " + reason);
     }
 
-    /** Members that have not acknowledged {@code t}. */
+    /** Members of the current roster, other than this node, that have not acknowledged {@code t}. */
     public List<NodeId> missing(Tracker t) {
-        List<NodeId> out = new ArrayList<>();
-        roster.members().forEach(m -> {
-            if (!m.nodeId().equals(self) && !t.acks().containsKey(m.nodeId())) {
-                out.add(m.nodeId());
-            }
-        });
-        return out;
+        return roster.get().members().stream().map(Member::nodeId)
+                .filter(id -> !id.equals(self) && !t.acks().containsKey(id)).toList();
     }
 
     Map<NodeId, Set<String>> pendingAcks() {

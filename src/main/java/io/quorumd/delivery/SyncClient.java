@@ -79,7 +79,7 @@ final class SyncClient {
 
     private final NodeId self;
     private final SyncSection settings;
-    private final Roster roster;
+    private final Supplier<Roster> roster;
     private final Clock clock;
     private final Scheduler scheduler;
     private final EnvelopeSigner signer;
@@ -92,8 +92,8 @@ final class SyncClient {
     private final Random random;
     private Session current;
 
-    SyncClient(NodeId self, SyncSection settings, Roster roster, Clock clock, Scheduler scheduler, EnvelopeSigner signer,
-               Topics topics, Outbox outbox, Journal journal, Supplier<List<NodeId>> onlinePeers,
+    SyncClient(NodeId self, SyncSection settings, Supplier<Roster> roster, Clock clock, Scheduler scheduler,
+               EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal, Supplier<List<NodeId>> onlinePeers,
                Consumer<InboundMessage> deliver, Listener listener, Random random) {
         this.self = self;
         this.settings = settings;
@@ -134,7 +134,7 @@ final class SyncClient {
             return false;
         }
         current = s;
-        LOG.atInfo().addKeyValue("peer", roster.label(s.peer)).addKeyValue("reason", reason)
+        LOG.atInfo().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("reason", reason)
                 .addKeyValue("selectors", String.join(",", selectors)).log("sync started");
         ask();
         return true;
@@ -166,18 +166,19 @@ final class SyncClient {
         SyncResponse r = (SyncResponse) m.envelope().body();
         Session s = current;
         if (s == null || !r.request().equals(s.requestId) || !m.envelope().from().equals(s.peer) || !r.to().equals(self)) {
-            journal.rejected("stale_sync", "a sync page from " + roster.label(m.envelope().from()) + " nobody waits for");
+            journal.rejected("stale_sync", "a sync page from " + roster.get().label(m.envelope().from())
+                    + " nobody waits for");
             return;
         }
         String selector = s.selectors.get(s.selector);
-        InboundVerifier verifier = new InboundVerifier(roster);
+        InboundVerifier verifier = new InboundVerifier(roster.get());
         for (Envelope e : r.envelopes()) {
             if (!serves(selector, e.type())) {
                 journal.rejected("bad_sync_item", e.type().wireName() + " in a " + selector + " page");
                 continue;
             }
             if (e.type() == MessageType.DISPUTE_OPEN && e.from().equals(s.peer)) {
-                journal.rejected("sync_own_open", roster.label(s.peer) + " sent its own dispute open");
+                journal.rejected("sync_own_open", roster.get().label(s.peer) + " sent its own dispute open");
                 s.ownOpensSkipped++;
                 continue;
             }
@@ -190,11 +191,11 @@ final class SyncClient {
         }
         s.pages++;
         if (!r.next().isEmpty() && r.next().compareTo(s.cursor) <= 0) {
-            journal.rejected("bad_sync_cursor", roster.label(s.peer) + " answered cursor '" + s.cursor
+            journal.rejected("bad_sync_cursor", roster.get().label(s.peer) + " answered cursor '" + s.cursor
                     + "' with next '" + r.next() + "'");
             giveUpOnPeer("its cursor does not move on");
         } else if (!r.next().isEmpty() && s.pages >= MAX_PAGES) {
-            LOG.atWarn().addKeyValue("peer", roster.label(s.peer)).addKeyValue("selector", selector)
+            LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("selector", selector)
                     .addKeyValue("pages", s.pages).log("sync: page limit reached; the session ends incomplete");
             finish(false);
         } else if (!r.next().isEmpty()) {
@@ -231,8 +232,8 @@ final class SyncClient {
         Session s = current;
         s.tried.add(s.peer);
         Optional<NodeId> next = s.tried.size() < MAX_PEERS_TRIED ? pick(s.tried) : Optional.empty();
-        LOG.atWarn().addKeyValue("peer", roster.label(s.peer)).addKeyValue("why", why)
-                .addKeyValue("next", next.map(roster::label).orElse("none")).log("sync: giving up on a peer");
+        LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("why", why)
+                .addKeyValue("next", next.map(roster.get()::label).orElse("none")).log("sync: giving up on a peer");
         if (next.isEmpty()) {
             finish(false);
             return;
@@ -247,7 +248,7 @@ final class SyncClient {
     private void finish(boolean complete) {
         Session s = current;
         current = null;
-        LOG.atInfo().addKeyValue("peer", roster.label(s.peer)).addKeyValue("envelopes", s.received)
+        LOG.atInfo().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("envelopes", s.received)
                 .addKeyValue("complete", complete).log("sync finished");
         listener.ended(new Outcome(s.reason, s.peer, complete, s.ownOpensSkipped, Set.copyOf(s.tried)));
     }

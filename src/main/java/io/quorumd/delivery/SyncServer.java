@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ final class SyncServer {
 
     private final NodeId self;
     private final SyncSection settings;
-    private final Roster roster;
+    private final Supplier<Roster> roster;
     private final Clock clock;
     private final EnvelopeSigner signer;
     private final Topics topics;
@@ -48,7 +49,7 @@ final class SyncServer {
     private final Map<String, SyncSource> sources;
     private final Map<NodeId, double[]> budgets = new HashMap<>();
 
-    SyncServer(NodeId self, SyncSection settings, Roster roster, Clock clock, EnvelopeSigner signer, Topics topics,
+    SyncServer(NodeId self, SyncSection settings, Supplier<Roster> roster, Clock clock, EnvelopeSigner signer, Topics topics,
                Outbox outbox, Journal journal, Map<String, SyncSource> sources) {
         this.self = self;
         this.settings = settings;
@@ -65,11 +66,12 @@ final class SyncServer {
         SyncRequest r = (SyncRequest) m.envelope().body();
         NodeId requester = m.envelope().from();
         if (!r.to().equals(self) || requester.equals(self)) {
-            journal.rejected("wrong_sync", "a sync request from " + roster.label(requester) + " for " + r.to().shortHex());
+            journal.rejected("wrong_sync", "a sync request from " + roster.get().label(requester) + " for "
+                    + r.to().shortHex());
             return;
         }
         if (!spend(requester)) {
-            journal.rejected("sync_rate", roster.label(requester) + " asked for more than "
+            journal.rejected("sync_rate", roster.get().label(requester) + " asked for more than "
                     + settings.requestsPerMinute() + " pages a minute");
             return;
         }

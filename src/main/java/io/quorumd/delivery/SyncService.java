@@ -77,6 +77,20 @@ public final class SyncService {
                        Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,
                        Consumer<InboundMessage> deliver, long bootSince, Duration recent, boolean syncedBefore,
                        Consumer<NodeId> onFirstSync, Random random) {
+        this(self, settings, () -> roster, clock, scheduler, signer, topics, outbox, journal, sources, onlinePeers, deliver,
+                bootSince, recent, syncedBefore, onFirstSync, random);
+    }
+
+    /**
+     * With the roster of the moment ({@code roster} returns the current immutable snapshot): pages are
+     * verified against the roster when they arrive. Whether there is anybody to sync with is judged once,
+     * by the roster at construction.
+     */
+    public SyncService(NodeId self, SyncSection settings, Supplier<Roster> roster, Clock clock, Scheduler scheduler,
+                       EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
+                       Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,
+                       Consumer<InboundMessage> deliver, long bootSince, Duration recent, boolean syncedBefore,
+                       Consumer<NodeId> onFirstSync, Random random) {
         this.settings = settings;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -89,7 +103,7 @@ public final class SyncService {
         this.server = new SyncServer(self, settings, roster, clock, signer, topics, outbox, journal, sources);
         this.client = new SyncClient(self, settings, roster, clock, scheduler, signer, topics, outbox, journal,
                 onlinePeers, deliver, this::ended, random);
-        this.caughtUp = roster.size() <= 1 || !settings.enabled() || selectors.isEmpty();
+        this.caughtUp = roster.get().size() <= 1 || !settings.enabled() || selectors.isEmpty();
     }
 
     public static boolean owns(TimerKey key) {

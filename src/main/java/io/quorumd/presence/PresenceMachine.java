@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +37,17 @@ import org.slf4j.LoggerFactory;
  * can sign: messages dated beyond the clock skew, and runs said to start after their own heartbeat, are
  * refused; and each peer has a budget of {@link #TRANSITION_BURST} transitions, refilled by one per
  * heartbeat interval — a message that would need a transition beyond it is refused and changes nothing.
- * Loop thread only; {@link #peers()} may be read from any thread.
+ * <p>
+ * The roster is read through a supplier of immutable snapshots, which the node swaps on a roster change
+ * (DESIGN §12); nothing is precomputed from it. The peers are the members of the current roster other than
+ * this node: a member added later is a peer from its first heartbeat on (online with cause
+ * {@code first_seen}); a member removed stops being one at once — {@link #peers()}, {@link #onlineCount()}
+ * and {@link #peerClockOffsets()} leave it out — and at the machine's next event its state is dropped,
+ * with an offline transition (cause {@code removed}) if it was online. A heartbeat or offline notice from a
+ * sender outside the current roster (one admitted under an older roster) is refused as
+ * {@code not_a_member} and changes nothing. Loop thread only; {@link #peers()}, {@link #onlineCount()} and
+ * {@link #peerClockOffsets()} may be read from any thread (the supplier must then be safe to call from
+ * any thread, as a field holding an immutable snapshot is).
  */
 public final class PresenceMachine {
     private static final Logger LOG = LoggerFactory.getLogger(PresenceMachine.class);
@@ -51,7 +63,9 @@ public final class PresenceMachine {
     static final int TRANSITION_BURST = 8;
 
     private final NodeId self;
-    private final Roster roster;
+    private final Supplier<Roster> rosterSource;
+    /** The roster the peer state was last reconciled with (loop thread). */
+    private Roster reconciled;
     private final PresenceSection settings;
     private final long skewMs;
     private final Journal journal;
@@ -72,11 +86,19 @@ public final class PresenceMachine {
     private long startedAt = -1;
     private long seq;
 
+    /** With a fixed roster. */
     public PresenceMachine(NodeId self, Roster roster, PresenceSection settings, long skewMs, Clock clock,
                            Scheduler scheduler, EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
                            PresenceListener listener) {
+        this(self, () -> roster, settings, skewMs, clock, scheduler, signer, topics, outbox, journal, listener);
+    }
+
+    /** With the roster of the moment: {@code roster} returns the current immutable snapshot. */
+    public PresenceMachine(NodeId self, Supplier<Roster> roster, PresenceSection settings, long skewMs, Clock clock,
+                           Scheduler scheduler, EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
+                           PresenceListener listener) {
         this.self = self;
-        this.roster = roster;
+        this.rosterSource = roster;
         this.settings = settings;
         this.skewMs = skewMs;
         this.journal = journal;
@@ -120,12 +142,47 @@ public final class PresenceMachine {
         scheduler.schedule(sweepEvery(), new SweepDue(startedAt));
     }
 
+    /** What this node believes about each peer it heard of that is a member of the current roster. */
     public Map<NodeId, PeerState> peers() {
-        return Map.copyOf(peers);
+        Roster roster = rosterSource.get();
+        return peers.entrySet().stream().filter(e -> isPeer(roster, e.getKey()))
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
+    /** Peers of the current roster believed online. */
     public long onlineCount() {
-        return peers.values().stream().filter(PeerState::online).count();
+        Roster roster = rosterSource.get();
+        return peers.entrySet().stream().filter(e -> e.getValue().online() && isPeer(roster, e.getKey())).count();
+    }
+
+    private boolean isPeer(Roster roster, NodeId id) {
+        return !id.equals(self) && roster.byId(id).isPresent();
+    }
+
+    /**
+     * The current roster, after dropping what is kept about members it no longer has (an online one goes
+     * offline, cause {@code removed}). Loop thread.
+     */
+    private Roster roster() {
+        Roster roster = rosterSource.get();
+        if (roster == reconciled) {
+            return roster;
+        }
+        Roster before = reconciled;
+        reconciled = roster;
+        budgets.keySet().removeIf(id -> !isPeer(roster, id));
+        clocks.keySet().removeIf(id -> !isPeer(roster, id));
+        for (NodeId id : List.copyOf(peers.keySet())) {
+            if (!isPeer(roster, id)) {
+                PeerState p = peers.remove(id);
+                if (p.online()) {
+                    String name = before == null ? id.shortHex() : before.label(id);
+                    transition(new PeerTransition(PeerTransition.Kind.OFFLINE, id, name, p.startedAt(), "removed",
+                            clock.millis()));
+                }
+            }
+        }
+        return roster;
     }
 
     /**
@@ -137,7 +194,9 @@ public final class PresenceMachine {
     public List<Long> peerClockOffsets() {
         long now = clock.millis();
         long recent = 2 * settings.offlineAfter().toMillis();
-        return clocks.values().stream().filter(c -> c.offset().isPresent() && Math.abs(now - c.at()) <= recent)
+        Roster roster = rosterSource.get();
+        return clocks.entrySet().stream().filter(e -> isPeer(roster, e.getKey())).map(Map.Entry::getValue)
+                .filter(c -> c.offset().isPresent() && Math.abs(now - c.at()) <= recent)
                 .map(c -> c.offset().get()).sorted().toList();
     }
 
@@ -152,6 +211,7 @@ public final class PresenceMachine {
     }
 
     public void onTimer(TimerKey key) {
+        roster();
         if (key instanceof HeartbeatDue due && due.startedAt() == startedAt) {
             publishHeartbeat();
         } else if (key instanceof SweepDue due && due.startedAt() == startedAt) {
@@ -165,11 +225,17 @@ public final class PresenceMachine {
         if (env.from().equals(self)) {
             return;
         }
+        Roster roster = roster();
+        if (roster.byId(env.from()).isEmpty()) {
+            journal.rejected("not_a_member", env.type().wireName() + " of " + env.from().shortHex()
+                    + ", who is not in the roster");
+            return;
+        }
         if (env.body() instanceof Heartbeat hb) {
             sampleClock(env, hb);
         }
         if (env.ts() > clock.millis() + skewMs) {
-            journal.rejected("future_ts", env.type().wireName() + " of " + roster.label(env.from()) + " is dated ahead");
+            journal.rejected("future_ts", env.type().wireName() + " of " + label(env.from()) + " is dated ahead");
             return;
         }
         if (env.body() instanceof Heartbeat hb) {
@@ -195,12 +261,12 @@ public final class PresenceMachine {
             return;
         }
         if (hb.startedAt() > env.ts() + skewMs) {
-            journal.rejected("bad_start", "heartbeat of " + roster.label(env.from()) + " says its run starts after it");
+            journal.rejected("bad_start", "heartbeat of " + label(env.from()) + " says its run starts after it");
             return;
         }
         boolean restarted = known != null && hb.startedAt() > known.startedAt();
         if (known != null && !restarted && known.online() && hb.seq() <= known.lastSeq()) {
-            journal.rejected("duplicate", "heartbeat " + hb.seq() + " of " + roster.label(env.from()) + " again");
+            journal.rejected("duplicate", "heartbeat " + hb.seq() + " of " + label(env.from()) + " again");
             return;
         }
         int transitions = (restarted ? 1 : 0) + (known == null || !known.online() ? 1 : 0);
@@ -253,7 +319,7 @@ public final class PresenceMachine {
             b[1] += refill * every;
         }
         if (b[0] < n) {
-            journal.rejected("presence_rate", roster.label(peer) + " changed state more often than its budget allows");
+            journal.rejected("presence_rate", label(peer) + " changed state more often than its budget allows");
             return false;
         }
         b[0] -= n;
@@ -283,15 +349,23 @@ public final class PresenceMachine {
         return quarter.compareTo(settings.heartbeat()) < 0 ? quarter : settings.heartbeat();
     }
 
+    /** The member's name in the roster last reconciled with (loop thread). */
+    private String label(NodeId id) {
+        return reconciled == null ? rosterSource.get().label(id) : reconciled.label(id);
+    }
+
     private void transition(PeerTransition.Kind kind, NodeId peer, long peerStartedAt, String cause) {
         transition(kind, peer, peerStartedAt, cause, clock.millis());
     }
 
     /** {@code at}: when it happened as best known (for silence: when the peer was last heard). */
     private void transition(PeerTransition.Kind kind, NodeId peer, long peerStartedAt, String cause, long at) {
-        PeerTransition t = new PeerTransition(kind, peer, roster.label(peer), peerStartedAt, cause, at);
-        LOG.atInfo().addKeyValue("peer", t.name()).addKeyValue("id", peer.shortHex()).addKeyValue("cause", cause)
-                .log(kind.logText());
+        transition(new PeerTransition(kind, peer, label(peer), peerStartedAt, cause, at));
+    }
+
+    private void transition(PeerTransition t) {
+        LOG.atInfo().addKeyValue("peer", t.name()).addKeyValue("id", t.peer().shortHex()).addKeyValue("cause", t.cause())
+                .log(t.kind().logText());
         listener.onTransition(t);
     }
 }
