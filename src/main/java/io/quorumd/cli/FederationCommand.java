@@ -10,8 +10,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "federation", mixinStandardHelpOptions = true, description = "Lab federations.",
-        subcommands = FederationCommand.Init.class)
+@Command(name = "federation", mixinStandardHelpOptions = true,
+        description = "Lab federations, and ordered roster changes through the local daemon.",
+        subcommands = {FederationCommand.Init.class, FederationClient.Propose.class, FederationClient.Endorse.class,
+                FederationClient.Requests.class, FederationClient.Show.class, FederationClient.Log.class})
 final class FederationCommand extends GroupCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * Writes a lab federation: for node-1…node-N a key and a config sharing one roster. Default roles: every
  * node votes; node-1…node-min(5, N−1) are primary arbiters with a majority of them required; the next
- * node, if any, is a fallback arbiter; {@code checkpoint.minVoters} = min(5, N−1).
+ * node, if any, is a fallback arbiter; {@code checkpoint.minVoters} = min(5, N−1); with N ≥ 4 every node is
+ * also a replica, so the lab orders its roster changes (DESIGN §12).
  */
 public final class FederationInit {
     public static final String DEFAULT_NAME = "lab";
@@ -60,7 +61,7 @@ public final class FederationInit {
         }
         StringBuilder roster = new StringBuilder();
         for (int k = 1; k <= n; k++) {
-            String roles = "voter";
+            String roles = n >= 4 ? "voter, replica" : "voter";
             if (k <= primaries) {
                 roles += ", arbiter";
             } else if (primaries > 0 && k == primaries + 1) {

@@ -7,11 +7,13 @@ import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.order.FederationState;
 import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.DisputeRuling;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.Roster;
 import java.util.Optional;
 
 /**
@@ -29,6 +31,7 @@ public final class FullVerifier implements EntryVisitor {
     private final Optional<VerifiedMark> trusted;
     private Bytes nodeKey;
     private BootRecord era;
+    private Roster ordered;
     private ArbiterPolicy eraPolicy;
     private long signaturesChecked;
 
@@ -65,6 +68,12 @@ public final class FullVerifier implements EntryVisitor {
         } else if (nodeKey == null) {
             return Optional.of("entry before the first boot entry: no key to check it against");
         }
+        if (entry.kind() == EntryKind.EPOCH) {
+            Optional<String> problem = enterEpoch(entry);
+            if (problem.isPresent()) {
+                return problem;
+            }
+        }
         if (trusted.isPresent() && entry.seq() <= trusted.get().seq()) {
             if (entry.seq() == trusted.get().seq() && !Hashes.sha256(payload).hex().equals(trusted.get().hash())) {
                 return Optional.of("this entry differs from the one verified at an earlier start (ledger/"
@@ -95,9 +104,27 @@ public final class FullVerifier implements EntryVisitor {
         return Optional.empty();
     }
 
+    /**
+     * An {@code epoch} entry: from here on the roster in force is the ordered one (DESIGN §12), whatever a
+     * later boot entry's YAML roster says.
+     */
+    private Optional<String> enterEpoch(LedgerEntry entry) {
+        try {
+            ordered = FederationState.fromJson(entry.data().get("state")).roster();
+            return Optional.empty();
+        } catch (DecodeException e) {
+            return Optional.of("epoch entry does not parse: " + e.getMessage());
+        }
+    }
+
+    /** The roster messages stored now are judged by: the ordered one once ordering began, else the boot entry's. */
+    public Roster roster() {
+        return ordered != null ? ordered : era.roster();
+    }
+
     private Optional<String> checkEnvelope(LedgerEntry entry, Envelope env) {
         signaturesChecked++;
-        InboundVerifier.Verdict verdict = new InboundVerifier(era.roster()).verify(env);
+        InboundVerifier.Verdict verdict = new InboundVerifier(roster()).verify(env);
         if (verdict instanceof InboundVerifier.Verdict.Rejected r) {
             return Optional.of("embedded " + env.type().wireName() + ": " + r.reason().code() + " (" + r.detail() + ")");
         }
@@ -119,7 +146,7 @@ public final class FullVerifier implements EntryVisitor {
                 return Optional.of("checkpoint entry holds a " + env.type().wireName());
             }
             signaturesChecked += f.votes().size() + (f.proposal().isPresent() ? 1 : 0);
-            return CheckpointValidator.validate(f, era.roster(), era.checkpointMinVoters(), entry.ts(),
+            return CheckpointValidator.validate(f, roster(), era.checkpointMinVoters(), entry.ts(),
                     era.arbiter().skewMs()).map(reason -> "checkpoint " + f.checkpointId() + ": " + reason);
         }
         return Optional.empty();

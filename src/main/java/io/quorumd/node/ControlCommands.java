@@ -50,6 +50,9 @@ final class ControlCommands {
                 if (cmd.startsWith("responder.") || cmd.startsWith("sync.")) {
                     yield DeliveryCommands.run(cmd, args, core);
                 }
+                if (cmd.startsWith("federation.")) {
+                    yield FederationCommands.run(cmd, args, core);
+                }
                 throw new Refused("unknown command " + cmd);
             }
         };

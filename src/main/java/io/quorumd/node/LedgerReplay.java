@@ -48,13 +48,15 @@ final class LedgerReplay implements EntryVisitor {
     private final ArbiterMachine arbiter;
     private final Responder responder;
     private final Topics topics;
+    private final OrderReplay order;
     private boolean synced;
     private Long firstBoot;
     private LedgerAge.State beganState;
     private long beganAt;
 
     LedgerReplay(NodeId self, FullVerifier verifier, RunHistory history, CheckpointStore checkpoints,
-                 LedgeredSigner slots, ArbiterMachine arbiter, Responder responder, Topics topics) {
+                 LedgeredSigner slots, ArbiterMachine arbiter, Responder responder, Topics topics, OrderReplay order) {
+        this.order = order;
         this.responder = responder;
         this.topics = topics;
         this.self = self;
@@ -92,6 +94,8 @@ final class LedgerReplay implements EntryVisitor {
             problem = replayTracker(entry);
         } else if (entry.kind() == EntryKind.SYNCED) {
             synced = true;
+        } else if (OrderReplay.owns(entry.kind())) {
+            problem = order.visit(entry);
         }
         if (firstBoot == null && entry.kind() == EntryKind.BOOT) {
             firstBoot = entry.ts();

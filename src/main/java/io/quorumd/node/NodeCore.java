@@ -3,7 +3,7 @@ package io.quorumd.node;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.Version;
 import io.quorumd.arbiter.ArbiterMachine;
-import io.quorumd.arbiter.ArbiterPolicy;
+import io.quorumd.arbiter.PolicySource;
 import io.quorumd.checkpoint.CheckpointMachine;
 import io.quorumd.checkpoint.CheckpointStore;
 import io.quorumd.checkpoint.RunHistory;
@@ -33,20 +33,18 @@ import io.quorumd.presence.PresenceMachine;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
+import io.quorumd.wire.Member;
 import io.quorumd.wire.Role;
+import io.quorumd.wire.Roster;
 import io.quorumd.wire.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,9 +65,6 @@ public final class NodeCore implements EventHandler {
     record GraceOver() implements TimerKey {
     }
 
-    private record Publication(String topic, Envelope envelope, boolean retained) {
-    }
-
     private final QuorumdConfig config;
     private final NodeId id;
     private final Scheduler scheduler;
@@ -85,14 +80,14 @@ public final class NodeCore implements EventHandler {
     private final ArbiterMachine arbiter;
     private final Responder responder;
     private final SyncService sync;
-    private final CommitTimes commitTimes = new CommitTimes(1024);
-    private final List<Publication> batch = new ArrayList<>();
+    private final GroupCommit out = new GroupCommit();
     private volatile boolean failed;
     private volatile boolean silenced;
     private volatile long ledgerEntries;
     private volatile long ledgerBytes;
     private final boolean emptyAtOpen;
     private LedgerAge ledgerAge; // set once the ledger is replayed; the machines ask it later
+    private volatile NodeOrdering ordering; // null while ordering is off, and before the ledger is replayed
 
     /** Opens the ledger, replaying it into the machines; starts nothing. */
     public NodeCore(QuorumdConfig config, NodeKey key, KeyUse keyUse, Clock clock, Scheduler scheduler,
@@ -104,26 +99,33 @@ public final class NodeCore implements EventHandler {
         this.metrics = metrics;
         this.onFatal = onFatal;
         Topics topics = new Topics(config.mqtt().topicPrefix());
-        Outbox outbox = (topic, envelope, retained) -> batch.add(new Publication(topic, envelope, retained));
+        Outbox outbox = out;
         EnvelopeSigner signer = new EnvelopeSigner(key, clock);
         this.slotSigner = new LedgeredSigner(signer, outbox);
         NodeJournal journal = new NodeJournal(this::append, metrics, clock, id, topics);
-        this.presence = new PresenceMachine(id, config.federation().roster(), config.presence(),
+        Supplier<Roster> roster = this::roster;
+        this.presence = new PresenceMachine(id, roster, config.presence(),
                 config.federation().clockSkew().toMillis(), clock, scheduler, signer, topics, outbox, journal, this::observe);
-        this.checkpoint = new CheckpointMachine(id, config.federation().roster(), config.checkpoint(),
+        this.checkpoint = new CheckpointMachine(id, roster, config.checkpoint(),
                 config.federation().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
                 history, checkpoints, presence::onlineCount, t -> ledgerAge.refusal(t), jitter);
-        this.arbiter = arbitrationEnabled(config) ? new ArbiterMachine(id, ArbiterPolicy.of(config),
+        this.arbiter = PolicySource.namesArbiters(config) ? new ArbiterMachine(id, PolicySource.of(roster, config),
                 config.arbiter().expiryCheckEvery(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
                 t -> ledgerAge.refusal(t), this::onGap, jitter) : null;
-        this.responder = config.responder().enabled() ? new Responder(id, config.responder(), config.federation().roster(),
+        this.responder = config.responder().enabled() ? new Responder(id, config.responder(), roster,
                 clock, scheduler, signer, topics, outbox, journal, jitter) : null;
         journal.deliverTo(responder);
         Path dataDir = config.node().dataDir();
         Optional<VerifiedMark> mark = Ledger.verifiedMark(dataDir, key);
+        OrderReplay orderReplay = new OrderReplay(config.order().requestTtl().toMillis());
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
-                responder, topics);
+                responder, topics, orderReplay);
         this.ledger = replay.open(dataDir, key, clock, config.ledger(), mark);
+        if (NodeOrdering.enabled(config, orderReplay)) {
+            this.ordering = new NodeOrdering(id, orderReplay, config.federation().roster(),
+                    config.order().params(config.federation().clockSkew()), clock, scheduler, slotSigner, signer, outbox,
+                    topics, this::append, journal);
+        }
         this.emptyAtOpen = ledger.lastSeq() == 0;
         this.ledgerAge = new LedgerAge(replay.beganState().orElse(LedgerAge.State.WAITING_FOR_CLOCK), replay.beganAt(),
                 config.federation().clockSkew().toMillis(), clock::millis, presence::peerClockOffsets,
@@ -131,8 +133,8 @@ public final class NodeCore implements EventHandler {
         slotSigner.attach(ledger);
         Duration twoWindows = config.arbiter().votingTimeout().plus(config.arbiter().fallbackExtension()).multipliedBy(2);
         long bootSince = Math.max(0, history.lastActivity(id, 0) - twoWindows.toMillis()); // before this run's boot entry
-        this.sync = new SyncService(id, config.sync(), config.federation().roster(), clock, scheduler, signer, topics,
-                outbox, journal, SyncSources.of(checkpoints, arbiter), this::onlinePeers, this::onMessage,
+        this.sync = new SyncService(id, config.sync(), roster, clock, scheduler, signer, topics,
+                outbox, journal, SyncSources.of(checkpoints, arbiter), presence::onlinePeerIds, this::onMessage,
                 bootSince, twoWindows, replay.synced(),
                 peer -> append(EntryKind.SYNCED, Json.object().put("peer", peer.hex())), jitter);
         ledgerEntries = ledger.entries();
@@ -140,10 +142,23 @@ public final class NodeCore implements EventHandler {
         presence.begin();
     }
 
-    /** Arbitration runs when the roster names primary arbiters; config validation guarantees the rest. */
-    static boolean arbitrationEnabled(QuorumdConfig config) {
-        return config.federation().roster().members().stream().anyMatch(m -> m.has(Role.ARBITER));
+    /** The roster in force: ordering's once it runs, else the YAML one. Any thread. */
+    public Roster roster() {
+        NodeOrdering o = ordering;
+        return o == null ? config.federation().roster() : o.snapshot().current();
     }
+
+    /** Who signed {@code env}, for the inbound gate: a member of the roster in force. Any thread. */
+    public Optional<Member> signerOf(Envelope env) {
+        NodeOrdering o = ordering;
+        return o == null ? config.federation().roster().byId(env.from()) : o.snapshot().signer(env);
+    }
+
+    /** Ordering, when it runs. */
+    public Optional<NodeOrdering> ordering() {
+        return Optional.ofNullable(ordering);
+    }
+
 
     /** On the loop thread: the boot entry, first heartbeat and the machines' timers. */
     public void start() {
@@ -153,6 +168,9 @@ public final class NodeCore implements EventHandler {
                 a.fallbackExtension().toMillis(), config.federation().clockSkew().toMillis()), Version.get(),
                 presence.startedAt()).toJson());
         ledgerAge.start(emptyAtOpen);
+        if (ordering != null) {
+            ordering.start();
+        }
         presence.start();
         checkpoint.start();
         if (arbiter != null) {
@@ -178,14 +196,7 @@ public final class NodeCore implements EventHandler {
     }
 
     private void observe(PeerTransition t) {
-        ObjectNode data = Json.object();
-        data.put("peer", t.peer().hex());
-        data.put("name", t.name());
-        data.put("event", t.kind().name().toLowerCase(Locale.ROOT));
-        data.put("cause", t.cause());
-        data.put("peerStartedAt", t.peerStartedAt());
-        data.put("at", t.at());
-        append(EntryKind.OBSERVATION, data);
+        append(EntryKind.OBSERVATION, NodeJournal.observation(t));
         if (t.kind() == PeerTransition.Kind.ONLINE || t.kind() == PeerTransition.Kind.RESTARTED) {
             if (responder != null) {
                 responder.peerOnline(t.peer());
@@ -194,12 +205,6 @@ public final class NodeCore implements EventHandler {
                 sync.peerOnline(t.peer());
             }
         }
-    }
-
-    private List<NodeId> onlinePeers() {
-        // by node id, not in the map's order (which differs from JVM to JVM): a simulation seed replays
-        return presence.peers().entrySet().stream().filter(e -> e.getValue().online()).map(Map.Entry::getKey)
-                .sorted(Comparator.comparing(NodeId::hex)).toList();
     }
 
     private void onGap() {
@@ -232,9 +237,14 @@ public final class NodeCore implements EventHandler {
                     metrics.protocolRejected("responder_disabled");
                 }
             }
-            // ordering is wired into the node in a later slice; until then nothing here reaches the machine
             case ORDER_REQUEST, ORDER_ENDORSE, ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT, ORDER_VIEWCHANGE,
-                    ORDER_VIEWPROOF, ORDER_NEWVIEW, ORDER_FETCH, ORDER_COMMITTED -> metrics.protocolRejected("ordering_disabled");
+                    ORDER_VIEWPROOF, ORDER_NEWVIEW, ORDER_FETCH, ORDER_COMMITTED -> {
+                if (ordering != null) {
+                    ordering.onMessage(message.envelope());
+                } else {
+                    metrics.protocolRejected("ordering_disabled");
+                }
+            }
         }
     }
 
@@ -252,6 +262,8 @@ public final class NodeCore implements EventHandler {
             arbiter.onTimer(key);
         } else if (responder != null && Responder.owns(key)) {
             responder.onTimer(key);
+        } else if (ordering != null && NodeOrdering.owns(key)) {
+            ordering.onTimer(key);
         } else if (SyncService.owns(key)) {
             sync.onTimer(key);
         } else if (key instanceof GraceOver && responder != null) {
@@ -272,7 +284,7 @@ public final class NodeCore implements EventHandler {
         ObjectNode data = Json.object();
         data.put("reason", shutdown.reason());
         append(EntryKind.SHUTDOWN, data);
-        batch.add(new Publication(presence.topic(), presence.shutdownNotice(), true));
+        out.publish(presence.topic(), presence.shutdownNotice(), true);
         LOG.atInfo().addKeyValue("reason", shutdown.reason()).log("stopping: input closed, offline notice queued");
     }
 
@@ -280,32 +292,23 @@ public final class NodeCore implements EventHandler {
     @Override
     public void afterBatch() {
         if (failed || silenced) {
-            batch.clear();
+            out.discard();
             return;
         }
-        if (ledger.hasPending()) {
-            long t0 = System.nanoTime();
-            try {
-                ledger.commit();
-            } catch (LedgerException | RuntimeException e) {
-                fail(e);
-                return;
+        try {
+            if (out.commitAndPublish(ledger, publisher, metrics)) {
+                ledgerEntries = ledger.entries();
+                ledgerBytes = ledger.bytes();
+                ledgerAge.committed();
             }
-            commitTimes.add(System.nanoTime() - t0);
-            ledgerEntries = ledger.entries();
-            ledgerBytes = ledger.bytes();
-            ledgerAge.committed();
+        } catch (LedgerException | RuntimeException e) {
+            fail(e);
         }
-        for (Publication p : batch) {
-            publisher.publish(p.topic(), p.envelope(), p.retained());
-            metrics.sent();
-        }
-        batch.clear();
     }
 
     private void fail(Throwable e) {
         failed = true;
-        batch.clear();
+        out.discard();
         LOG.atError().addKeyValue("error", e.getMessage()).log("fatal ledger error: no further appends or publishes; exiting");
         onFatal.accept(e);
     }
@@ -316,13 +319,7 @@ public final class NodeCore implements EventHandler {
     }
 
     void logStats() {
-        LOG.atInfo().addKeyValue("in", metrics.messagesIn()).addKeyValue("out", metrics.messagesOut())
-                .addKeyValue("rejects", metrics.rejectSummary()).addKeyValue("queue_drops", metrics.queueDrops())
-                .addKeyValue("peers_online", presence.onlineCount() + "/" + (config.federation().roster().size() - 1))
-                .addKeyValue("checkpoints", checkpoints.latest().size())
-                .addKeyValue("disputes_open", arbiter == null ? 0 : arbiter.openCount())
-                .addKeyValue("ledger_entries", ledger.entries()).addKeyValue("ledger_bytes", ledger.bytes())
-                .addKeyValue("fsync_p99_us", commitTimes.p99Micros()).log("stats");
+        NodeMetrics.logStats(this, out.fsyncP99Micros());
     }
 
     /**

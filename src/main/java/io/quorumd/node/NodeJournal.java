@@ -11,6 +11,7 @@ import io.quorumd.delivery.Tracker;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.loop.InboundMessage;
+import io.quorumd.presence.PeerTransition;
 import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.DisputeRuling;
 import io.quorumd.wire.Envelope;
@@ -88,6 +89,18 @@ final class NodeJournal implements CheckpointJournal, ArbiterJournal, DeliveryJo
         data.put("reason", reason);
         data.put("copies", copies);
         append.apply(EntryKind.UNTRACK, data);
+    }
+
+    /** The data of an {@code observation} entry: a peer went online, offline or restarted. */
+    static ObjectNode observation(PeerTransition t) {
+        ObjectNode data = Json.object();
+        data.put("peer", t.peer().hex());
+        data.put("name", t.name());
+        data.put("event", t.kind().name().toLowerCase(java.util.Locale.ROOT));
+        data.put("cause", t.cause());
+        data.put("peerStartedAt", t.peerStartedAt());
+        data.put("at", t.at());
+        return data;
     }
 
     @Override

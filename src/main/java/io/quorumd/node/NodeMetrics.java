@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 
 /** Counters shared by the MQTT edge and the loop; safe to update and read from any thread. */
 public final class NodeMetrics {
+    private static final org.slf4j.Logger STATS = org.slf4j.LoggerFactory.getLogger(NodeCore.class);
+
     private final LongAdder messagesIn = new LongAdder();
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder queueDrops = new LongAdder();
@@ -72,5 +74,17 @@ public final class NodeMetrics {
                 .map(e -> e.getKey() + ":" + e.getValue().sum()).collect(Collectors.joining(","));
         String s = wire.isEmpty() ? protocol : protocol.isEmpty() ? wire : wire + "," + protocol;
         return s.isEmpty() ? "none" : s;
+    }
+
+    /** The periodic stats line of {@code core}. */
+    static void logStats(NodeCore core, long fsyncP99Micros) {
+        NodeMetrics metrics = core.metrics();
+        STATS.atInfo().addKeyValue("in", metrics.messagesIn()).addKeyValue("out", metrics.messagesOut())
+                .addKeyValue("rejects", metrics.rejectSummary()).addKeyValue("queue_drops", metrics.queueDrops())
+                .addKeyValue("peers_online", core.presence().onlineCount() + "/" + (core.roster().size() - 1))
+                .addKeyValue("checkpoints", core.checkpoints().latest().size())
+                .addKeyValue("disputes_open", core.arbiter().map(a -> a.openCount()).orElse(0L))
+                .addKeyValue("ledger_entries", core.ledger().entries()).addKeyValue("ledger_bytes", core.ledger().bytes())
+                .addKeyValue("fsync_p99_us", fsyncP99Micros).log("stats");
     }
 }

@@ -23,6 +23,8 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -87,12 +89,16 @@ public final class QuorumNode implements AutoCloseable {
         }
         this.loop = new EventLoop(QUEUE_CAPACITY, MAX_BATCH, core, Map.of("node", name), onFatal);
         Topics topics = new Topics(config.mqtt().topicPrefix());
-        InboundGate gate = new InboundGate(name, topics, new InboundVerifier(config.federation().roster()),
-                loop::offerMessage, metrics, clock);
+        InboundGate gate = new InboundGate(name, topics, new InboundVerifier(core::signerOf), loop::offerMessage, metrics,
+                clock);
+        List<String> subscriptions = new ArrayList<>(topics.subscriptions(core.id()));
+        if (core.ordering().isPresent()) {
+            subscriptions.addAll(topics.orderSubscriptions());
+        }
         try {
             this.transport = new MqttTransport(config.mqtt(), name,
                     new MqttTransport.Will(core.presence().topic(), core.presence().lastWill().encode()),
-                    topics.subscriptions(core.id()), gate);
+                    subscriptions, gate);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             timers.close();
             closeLedger();

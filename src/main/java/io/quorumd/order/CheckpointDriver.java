@@ -55,6 +55,10 @@ final class CheckpointDriver {
         }
         String digest = ((OrderCheckpoint) cert.get().get(0).body()).stateDigest();
         String own = ctx.ownDigests.get(seq);
+        if (own == null) { // signed before a restart: the ledger kept the checkpoint this replica signed
+            own = ctx.signer.signed("order/checkpoint/" + ctx.epoch + "/" + seq)
+                    .map(e -> ((OrderCheckpoint) e.body()).stateDigest()).orElse(null);
+        }
         if (!digest.equals(own)) {
             ctx.halted = true;
             ctx.viewChange.cancelTimer();
@@ -81,7 +85,7 @@ final class CheckpointDriver {
         }
         ctx.bodies.values().removeIf(e -> ((OrderPreprepare) e.body()).seq() <= h);
         ctx.assigned.values().removeIf(s -> s <= h);
-        ctx.journal.stable(seq, digest);
+        ctx.journal.stable(seq, digest, cert);
         ctx.proposer.propose();
     }
 

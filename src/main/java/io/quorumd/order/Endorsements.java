@@ -86,6 +86,18 @@ final class Endorsements {
         ids.forEach(this::drop);
     }
 
+    /** The endorsements {@code member} signed that are held here. */
+    List<Envelope> signedBy(NodeId member) {
+        List<Envelope> out = new ArrayList<>();
+        byRequest.values().forEach(m -> {
+            Envelope e = m.get(member);
+            if (e != null) {
+                out.add(e);
+            }
+        });
+        return out;
+    }
+
     int size() {
         return byRequest.values().stream().mapToInt(Map::size).sum();
     }

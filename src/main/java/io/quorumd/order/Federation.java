@@ -62,6 +62,14 @@ public final class Federation {
 
     public Federation(NodeId self, FederationState state, OrderParams params, Clock clock, Scheduler scheduler,
                       SlotSigner signer, Outbox outbox, Topics topics, OrderJournal journal, Listener listener) {
+        this(self, state, params, clock, scheduler, signer, outbox, topics, journal, listener,
+                Replica.Start.at(state.lastSeq(), state.lastTs()));
+    }
+
+    /** A federation whose current replica starts at {@code first} (a restart: its epoch began before). */
+    public Federation(NodeId self, FederationState state, OrderParams params, Clock clock, Scheduler scheduler,
+                      SlotSigner signer, Outbox outbox, Topics topics, OrderJournal journal, Listener listener,
+                      Replica.Start first) {
         this.self = self;
         this.state = state;
         this.params = params;
@@ -72,10 +80,10 @@ public final class Federation {
         this.topics = topics;
         this.journal = journal;
         this.listener = listener;
-        this.current = replicaFor(new ReplicaSet(state.epoch(), state.roster()));
+        this.current = replicaFor(new ReplicaSet(state.epoch(), state.roster()), first);
     }
 
-    private Replica replicaFor(ReplicaSet set) {
+    private Replica replicaFor(ReplicaSet set, Replica.Start start) {
         long epoch = set.epoch();
         OrderJournal tap = new OrderJournal() {
             @Override
@@ -111,14 +119,23 @@ public final class Federation {
             }
 
             @Override
+            public void prepared(long view, long seq, String digest, List<Envelope> prepares) {
+                journal.prepared(view, seq, digest, prepares);
+            }
+
+            @Override
+            public void stable(long seq, String stateDigest, List<Envelope> certificate) {
+                journal.stable(seq, stateDigest, certificate);
+                stable(seq, stateDigest);
+            }
+
+            @Override
             public void stable(long seq, String stateDigest) {
-                journal.stable(seq, stateDigest);
                 retiredOf(epoch).filter(r -> seq == r.closedAt() && certified.add(epoch))
                         .ifPresent(r -> listener.epochCertified(epoch, seq, stateDigest, r.stableCertificate()));
             }
         };
-        return new Replica(self, set, params, clock, scheduler, signer, outbox, topics, tap, state,
-                new Replica.Start(state.lastSeq(), state.lastTs()));
+        return new Replica(self, set, params, clock, scheduler, signer, outbox, topics, tap, state, start);
     }
 
     public void start() {
@@ -211,7 +228,8 @@ public final class Federation {
         }
         self = state.current(self);
         listener.epochChanged(change, self);
-        current = replicaFor(new ReplicaSet(change.epoch(), change.roster()));
+        current = replicaFor(new ReplicaSet(change.epoch(), change.roster()),
+                Replica.Start.at(state.lastSeq(), state.lastTs()));
         current.start();
         if (closed.stableAt() == closed.closedAt() && certified.add(closed.epoch())) {
             listener.epochCertified(closed.epoch(), closed.closedAt(), closed.stableDigest(), closed.stableCertificate());

@@ -185,7 +185,8 @@ final class NormalCase {
         if (best == null || best.view() < slot.view) {
             ctx.bestPrepared.put(slot.seq, new PreparedCert(slot.view, slot.digest, Slot.matching(slot.prepares, slot.digest)));
         }
-        if (!slot.commitSent) {
+        if (!slot.commitSent && !ctx.passive) {
+            ctx.journal.prepared(slot.view, slot.seq, slot.digest, Slot.matching(slot.prepares, slot.digest));
             signVote(MessageType.ORDER_COMMIT, slot);
         }
         if (!slot.decided && slot.committed(ctx.set)) {

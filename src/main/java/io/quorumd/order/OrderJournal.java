@@ -26,4 +26,17 @@ public interface OrderJournal {
 
     /** q matching checkpoints at {@code seq}: the low watermark moved there. */
     void stable(long seq, String stateDigest);
+
+    /** As {@link #stable(long, String)}, with the q checkpoints (a node keeps them to resume from after a restart). */
+    default void stable(long seq, String stateDigest, List<Envelope> certificate) {
+        stable(seq, stateDigest);
+    }
+
+    /**
+     * This replica is about to sign its commit for (view, seq, digest) on these q prepares; a node keeps the
+     * certificate durable first, so that after a restart its view-change claims still carry it (PBFT's safety
+     * across view changes rests on every replica that prepared claiming it).
+     */
+    default void prepared(long view, long seq, String digest, List<Envelope> prepares) {
+    }
 }

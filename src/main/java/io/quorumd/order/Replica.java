@@ -22,6 +22,7 @@ import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -69,15 +70,30 @@ public final class Replica {
     public record Retransmit(long epoch) implements TimerKey {
     }
 
-    /** Where an epoch's ordering starts: after seq {@code seq}, executed at {@code ts} (0, 0 for the anchor). */
-    public record Start(long seq, long ts) {
+    /**
+     * Where this replica starts: its epoch began after seq {@code base} with state {@code baseDigest} (null: the
+     * state as it is now), and it executed through {@code lastExecuted}, the last at {@code lastTs}.
+     */
+    public record Start(long base, String baseDigest, long lastExecuted, long lastTs) {
+        /** A replica that starts right where its epoch starts (the anchor is {@code at(0, 0)}). */
+        public static Start at(long seq, long ts) {
+            return new Start(seq, null, seq, ts);
+        }
+    }
+
+    /** A stable checkpoint a restarted replica resumes from: seq, state digest and its q checkpoints. */
+    public record Stable(long seq, String stateDigest, List<Envelope> certificate) {
+    }
+
+    /** A prepared certificate a restarted replica keeps for view changes. */
+    public record Prepared(long view, long seq, String digest, List<Envelope> prepares) {
     }
 
     private final ReplicaContext ctx;
 
     public Replica(NodeId self, ReplicaSet set, OrderParams params, Clock clock, Scheduler scheduler, SlotSigner signer,
                    Outbox outbox, Topics topics, OrderJournal journal, OrderState state) {
-        this(self, set, params, clock, scheduler, signer, outbox, topics, journal, state, new Start(0, 0));
+        this(self, set, params, clock, scheduler, signer, outbox, topics, journal, state, Start.at(0, 0));
     }
 
     public Replica(NodeId self, ReplicaSet set, OrderParams params, Clock clock, Scheduler scheduler, SlotSigner signer,
@@ -93,6 +109,25 @@ public final class Replica {
         ctx.scheduler.schedule(ctx.params.retransmitEvery(), new Retransmit(ctx.epoch));
     }
 
+    /**
+     * What a restarted replica knew (from the ledger): its last stable checkpoint, the prepared certificates it
+     * committed on above it, and the request ids executed within the ttl. Call before {@link #start()}.
+     */
+    public void restore(Optional<Stable> stable, List<Prepared> prepared, Map<String, Long> executedIds) {
+        stable.filter(s -> s.seq() > ctx.h && s.seq() <= ctx.lastExecuted).ifPresent(s -> {
+            ctx.h = s.seq();
+            ctx.hDigest = s.stateDigest();
+            ctx.hCertificate = List.copyOf(s.certificate());
+        });
+        for (Prepared p : prepared) {
+            ReplicaContext.PreparedCert best = ctx.bestPrepared.get(p.seq());
+            if (p.seq() > ctx.h && p.seq() <= ctx.h + ctx.params.window() && (best == null || best.view() < p.view())) {
+                ctx.bestPrepared.put(p.seq(), new ReplicaContext.PreparedCert(p.view(), p.digest(), p.prepares()));
+            }
+        }
+        executedIds.forEach(ctx::rememberExecuted);
+    }
+
     /** A message of a later epoch arrived: this node may have missed the batch that closed its epoch. */
     public void markBehind() {
         ctx.behind = true;
@@ -100,6 +135,11 @@ public final class Replica {
 
     public long epoch() {
         return ctx.epoch;
+    }
+
+    /** The first seq of this epoch. */
+    public long startSeq() {
+        return ctx.base + 1;
     }
 
     public ReplicaSet replicaSet() {

@@ -149,6 +149,12 @@ public final class PresenceMachine {
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
+    /** Peers of the current roster believed online, by node id (not map order, which differs between JVMs). */
+    public List<NodeId> onlinePeerIds() {
+        return peers().entrySet().stream().filter(e -> e.getValue().online()).map(Map.Entry::getKey)
+                .sorted(java.util.Comparator.comparing(NodeId::hex)).toList();
+    }
+
     /** Peers of the current roster believed online. */
     public long onlineCount() {
         Roster roster = rosterSource.get();

@@ -32,6 +32,14 @@ public record OrderCommitted(long epoch, long seq, long view, long ts, List<Orde
         return o;
     }
 
+    /** A committed batch as {@link #toJson} wrote it (a ledger's {@code order} entry keeps one). */
+    public static OrderCommitted fromJson(com.fasterxml.jackson.databind.JsonNode json) throws DecodeException {
+        if (!(json instanceof ObjectNode o)) {
+            throw new DecodeException(RejectReason.WRONG_TYPE, "a committed batch must be a JSON object");
+        }
+        return parse(o);
+    }
+
     static OrderCommitted parse(ObjectNode body) throws DecodeException {
         JsonFields f = new JsonFields(body, "body");
         long epoch = f.nonNegative("epoch");

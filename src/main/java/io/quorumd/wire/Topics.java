@@ -84,6 +84,14 @@ public final class Topics {
                 presenceFilter(), syncRequest(self), syncResponse(self), responderAck(self));
     }
 
+    /**
+     * The ordering topics a node that runs ordering subscribes to besides {@link #subscriptions}, whose
+     * {@code +/propose} and {@code +/final/#} already cover {@code order/propose} and {@code order/final}.
+     */
+    public List<String> orderSubscriptions() {
+        return List.of(orderVote(), orderView());
+    }
+
     /** Checks that a message of this type may arrive on this topic from this sender. */
     public boolean fits(String topic, Envelope envelope) {
         return switch (envelope.type()) {

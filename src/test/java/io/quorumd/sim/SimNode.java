@@ -123,8 +123,8 @@ public final class SimNode implements SimBus.Receiver {
                 this::publish, metrics, new Random(world.random().nextLong()), fatal -> {
                     throw new IllegalStateException("ledger failed in simulation", fatal);
                 });
-        gate = new InboundGate(config.node().name(), topics, new InboundVerifier(config.federation().roster()),
-                this::handle, metrics, clock);
+        gate = new InboundGate(config.node().name(), topics, new InboundVerifier(core::signerOf), this::handle, metrics,
+                clock);
         up = true;
         org.slf4j.MDC.put("node", name());
         core.start();

@@ -1,0 +1,285 @@
+package io.quorumd.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.KeyFileException;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.crypto.NodeKey;
+import io.quorumd.node.ControlClient;
+import io.quorumd.order.RosterOp;
+import io.quorumd.wire.Role;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The operator's side of ordered federation updates (DESIGN §12): talks to the local daemon's control socket. */
+final class FederationClient {
+    private FederationClient() {
+    }
+
+    /** Asks the daemon; the answer, or empty after the reason went to stderr (exit code in {@code code[0]}). */
+    private static Optional<JsonNode> ask(DaemonOption daemon, String cmd, ObjectNode args, int[] code) {
+        ObjectNode req = ControlClient.request(cmd);
+        if (args != null) {
+            args.properties().forEach(e -> req.set(e.getKey(), e.getValue()));
+        }
+        DaemonOption.Answer a = daemon.call(req);
+        code[0] = a.exitCode();
+        return Optional.ofNullable(a.result());
+    }
+
+    private static List<Role> roles(CommandLine.Model.CommandSpec spec, String list) {
+        List<Role> out = new ArrayList<>();
+        for (String r : list.split(",")) {
+            out.add(Role.ofCode(r.trim()).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                    "'" + r.trim() + "' is not one of voter, arbiter, fallback-arbiter, replica")));
+        }
+        return out;
+    }
+
+    private static NodeId idOf(CommandLine.Model.CommandSpec spec, JsonNode show, String name) {
+        for (JsonNode m : show.path("roster")) {
+            if (m.path("name").asText().equals(name)) {
+                return new NodeId(m.path("nodeId").asText());
+            }
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "no member named " + name + " in epoch "
+                + show.path("epoch").asLong());
+    }
+
+    /** Proposes {@code op} with {@code args} (dated {@code requestedAt}, 0 for now) and prints the request id. */
+    private static int propose(DaemonOption daemon, String op, ObjectNode args, long requestedAt) {
+        ObjectNode a = io.quorumd.wire.Json.object();
+        a.put("op", op);
+        a.set("args", args);
+        a.put("requestedAt", requestedAt);
+        int[] code = {0};
+        ask(daemon, "federation.propose", a, code).filter(r -> !daemon.json)
+                .ifPresent(r -> System.out.println(r.path("requestId").asText()));
+        return code[0];
+    }
+
+    private static NodeKey readKey(CommandLine.Model.CommandSpec spec, Path file) {
+        try {
+            return NodeKey.read(file);
+        } catch (KeyFileException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    @Command(name = "propose", mixinStandardHelpOptions = true, description = "Ask the federation for a roster change.",
+            subcommands = {Add.class, Remove.class, Roles.class, RotateKey.class})
+    static final class Propose extends GroupCommand {
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Admit a member (without the replica role: give it with 'propose roles' once it runs).")
+    static final class Add implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Option(names = "--name", required = true, description = "The new member's name.")
+        String name;
+
+        @Option(names = "--new-key", required = true,
+                description = "The new member's key file: it signs the proof of possession here and never leaves.")
+        Path newKey;
+
+        @Option(names = "--roles", defaultValue = "voter", description = "Roles, comma-separated (default: ${DEFAULT-VALUE}).")
+        String roles;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            NodeKey key = readKey(spec, newKey);
+            int[] code = {0};
+            Optional<JsonNode> show = ask(daemonQuiet(daemon), "federation.show", null, code);
+            if (show.isEmpty()) {
+                return code[0];
+            }
+            long at = System.currentTimeMillis();
+            long epoch = show.get().path("epoch").asLong();
+            Bytes pop = key.sign(RosterOp.popMessage(RosterOp.ADD, epoch, name, key.publicKey(), at));
+            return propose(daemon, RosterOp.ADD, RosterOp.addArgs(name, key.publicKey(), roles(spec, roles), pop), at);
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Expel a member.")
+    static final class Remove implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Option(names = "--name", required = true, description = "The member's name.")
+        String name;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            int[] code = {0};
+            Optional<JsonNode> show = ask(daemonQuiet(daemon), "federation.show", null, code);
+            return show.map(s -> propose(daemon, RosterOp.REMOVE, RosterOp.removeArgs(idOf(spec, s, name)), 0))
+                    .orElse(code[0]);
+        }
+    }
+
+    @Command(name = "roles", mixinStandardHelpOptions = true, description = "Replace a member's roles.")
+    static final class Roles implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Option(names = "--name", required = true, description = "The member's name.")
+        String name;
+
+        @Option(names = "--roles", required = true, description = "The new roles, comma-separated.")
+        String roles;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            int[] code = {0};
+            Optional<JsonNode> show = ask(daemonQuiet(daemon), "federation.show", null, code);
+            return show.map(s -> propose(daemon, RosterOp.ROLES, RosterOp.rolesArgs(idOf(spec, s, name), roles(spec, roles)),
+                    0)).orElse(code[0]);
+        }
+    }
+
+    @Command(name = "rotate-key", mixinStandardHelpOptions = true,
+            description = "Replace this node's key by the one in --new-key (set node.nextKeyFile to it as well).")
+    static final class RotateKey implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Option(names = "--new-key", required = true, description = "The next key file.")
+        Path newKey;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            NodeKey key = readKey(spec, newKey);
+            int[] code = {0};
+            Optional<JsonNode> show = ask(daemonQuiet(daemon), "federation.show", null, code);
+            if (show.isEmpty()) {
+                return code[0];
+            }
+            long at = System.currentTimeMillis();
+            Bytes pop = key.sign(RosterOp.popMessage(RosterOp.ROTATE, show.get().path("epoch").asLong(),
+                    show.get().path("self").asText(), key.publicKey(), at));
+            return propose(daemon, RosterOp.ROTATE, RosterOp.rotateArgs(key.publicKey(), pop), at);
+        }
+    }
+
+    @Command(name = "endorse", mixinStandardHelpOptions = true, description = "Approve a pending roster request.")
+    static final class Endorse implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Parameters(index = "0", description = "The request id (see: quorumd federation requests).")
+        String requestId;
+
+        @Override
+        public Integer call() {
+            ObjectNode a = io.quorumd.wire.Json.object();
+            a.put("requestId", requestId);
+            int[] code = {0};
+            ask(daemon, "federation.endorse", a, code).filter(r -> !daemon.json)
+                    .ifPresent(r -> System.out.println(r.path("message").asText()));
+            return code[0];
+        }
+    }
+
+    @Command(name = "requests", mixinStandardHelpOptions = true, description = "Pending requests and their endorsements.")
+    static final class Requests implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Override
+        public Integer call() {
+            int[] code = {0};
+            ask(daemon, "federation.requests", null, code).filter(r -> !daemon.json).ifPresent(r -> {
+                System.out.printf("%-32s %-14s %-12s %9s %8s%n", "request", "op", "requester", "endorsed", "age_s");
+                for (JsonNode q : r.path("requests")) {
+                    System.out.printf("%-32s %-14s %-12s %4d/%-4d %8d%n", q.path("requestId").asText(), q.path("op").asText(),
+                            q.path("requester").asText(), q.path("endorsements").asInt(), q.path("needed").asInt(),
+                            q.path("ageMs").asLong() / 1000);
+                }
+            });
+            return code[0];
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Epoch, roster, n/f/q, view, primary, last executed and stable seq, state digest.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Override
+        public Integer call() {
+            int[] code = {0};
+            ask(daemon, "federation.show", null, code).filter(r -> !daemon.json).ifPresent(s -> {
+                System.out.printf("epoch %d (from seq %d)  n=%d f=%d q=%d  view %d%s  primary %s  this node: %s%n",
+                        s.path("epoch").asLong(), s.path("startSeq").asLong(), s.path("n").asInt(), s.path("f").asInt(),
+                        s.path("q").asInt(), s.path("view").asLong(), s.path("changingView").asBoolean() ? " (changing)" : "",
+                        s.path("primary").asText(), s.path("role").asText());
+                System.out.printf("last executed %d  last stable %d  state %s%s%n", s.path("lastExecuted").asLong(),
+                        s.path("lastStable").asLong(), s.path("stateDigest").asText(),
+                        s.path("halted").asBoolean() ? "  HALTED (diverged)" : "");
+                for (JsonNode m : s.path("roster")) {
+                    List<String> roles = new ArrayList<>();
+                    m.path("roles").forEach(x -> roles.add(x.asText()));
+                    System.out.printf("  %-16s %s  %s%n", m.path("name").asText(), m.path("nodeId").asText(), String.join(",", roles));
+                }
+            });
+            return code[0];
+        }
+    }
+
+    @Command(name = "log", mixinStandardHelpOptions = true, description = "Recent executed requests and their results.")
+    static final class Log implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Option(names = "--since", defaultValue = "0", description = "From this seq on (default: all kept).")
+        long since;
+
+        @Override
+        public Integer call() {
+            ObjectNode a = io.quorumd.wire.Json.object();
+            a.put("since", since);
+            int[] code = {0};
+            ask(daemon, "federation.log", a, code).filter(r -> !daemon.json).ifPresent(r -> {
+                for (JsonNode e : r.path("entries")) {
+                    System.out.printf("seq %-6d epoch %-3d %-14s %-8s %s %s%n", e.path("seq").asLong(), e.path("epoch").asLong(),
+                            e.path("op").asText(), e.path("status").asText(), e.path("requestId").asText(),
+                            e.path("reason").asText());
+                }
+            });
+            return code[0];
+        }
+    }
+
+    /** The same daemon, asked for an intermediate answer that is not printed even with --json. */
+    private static DaemonOption daemonQuiet(DaemonOption d) {
+        DaemonOption q = new DaemonOption();
+        q.config = d.config;
+        q.socket = d.socket;
+        q.json = false;
+        return q;
+    }
+}

@@ -1,0 +1,281 @@
+package io.quorumd.node;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.config.QuorumdConfig;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.ledger.EntryKind;
+import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.loop.Outbox;
+import io.quorumd.loop.Scheduler;
+import io.quorumd.loop.TimerKey;
+import io.quorumd.order.Federation;
+import io.quorumd.order.FederationState;
+import io.quorumd.order.OrderJournal;
+import io.quorumd.order.OrderParams;
+import io.quorumd.order.Quorum;
+import io.quorumd.order.Replica;
+import io.quorumd.order.ReplicaSet;
+import io.quorumd.order.RequestRules;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.Json;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderCheckpoint;
+import io.quorumd.wire.OrderCommitted;
+import io.quorumd.wire.OrderEndorse;
+import io.quorumd.wire.OrderItem;
+import io.quorumd.wire.OrderRequest;
+import io.quorumd.wire.OrderVote;
+import io.quorumd.wire.Roster;
+import io.quorumd.wire.SlotSigner;
+import io.quorumd.wire.Topics;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ordering in a running node (DESIGN §12): the {@link Federation} over the replicated state the ledger
+ * rebuilt, its ledger entries ({@code epoch} at the anchor and at every change, {@code order} per executed
+ * batch, {@code ostable} and {@code oprepared} for restarts), the roster switch, and the operator's requests.
+ * Every entry is appended before the messages of its batch leave (group commit). Loop thread only.
+ */
+final class NodeOrdering implements Federation.Listener, OrderJournal {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeOrdering.class);
+    static final int LOG_KEPT = 1000;
+
+    private final BiFunction<EntryKind, ObjectNode, LedgerEntry> append;
+    private final NodeJournal journal;
+    private final EnvelopeSigner signer;
+    private final Outbox outbox;
+    private final Topics topics;
+    private final Clock clock;
+    private volatile RosterSnapshot snapshot;
+    private final Federation federation;
+    private final Deque<ObjectNode> recent = new ArrayDeque<>();
+    private final boolean anchorEntryDue;
+
+    NodeOrdering(NodeId self, OrderReplay replay, Roster anchor, OrderParams params, Clock clock, Scheduler scheduler,
+                 SlotSigner slots, EnvelopeSigner signer, Outbox outbox, Topics topics,
+                 BiFunction<EntryKind, ObjectNode, LedgerEntry> append, NodeJournal journal) {
+        this.append = append;
+        this.journal = journal;
+        this.signer = signer;
+        this.outbox = outbox;
+        this.topics = topics;
+        this.clock = clock;
+        this.anchorEntryDue = !replay.anchored();
+        if (replay.anchored()) {
+            this.federation = new Federation(self, replay.state(), params, clock, scheduler, slots, outbox, topics, this,
+                    this, replay.start());
+            federation.current().restore(replay.stablePoint(), replay.preparedCertificates(), replay.executedIds());
+        } else {
+            this.federation = new Federation(self, FederationState.anchor(anchor), params, clock, scheduler, slots, outbox,
+                    topics, this, this);
+        }
+        this.snapshot = RosterSnapshot.of(federation.state().roster());
+    }
+
+    /** What the gate and the machines judge by now; any thread. */
+    RosterSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /**
+     * Ordering runs when {@code order.enabled} is on, or auto with at least 4 replicas in the roster; a ledger
+     * that began ordering goes on ordering unless it is switched off.
+     */
+    static boolean enabled(QuorumdConfig config, OrderReplay replay) {
+        return switch (config.order().mode()) {
+            case OFF -> false;
+            case ON -> true;
+            case AUTO -> replay.anchored() || new ReplicaSet(0, config.federation().roster()).n() >= Quorum.MIN_REPLICAS;
+        };
+    }
+
+    /** The roster ordering has made effective (the anchor's until a change executes). */
+    Roster roster() {
+        return federation.state().roster();
+    }
+
+    void start() {
+        if (anchorEntryDue) {
+            append.apply(EntryKind.EPOCH, epochData(federation.state(), null));
+        }
+        federation.start();
+    }
+
+    Federation federation() {
+        return federation;
+    }
+
+    void onMessage(Envelope env) {
+        federation.onMessage(env);
+    }
+
+    void onTimer(TimerKey key) {
+        federation.onTimer(key);
+    }
+
+    static boolean owns(TimerKey key) {
+        return Federation.owns(key);
+    }
+
+    // ---------------------------------------------------------------- operator requests
+
+    /**
+     * Signs a request of the current epoch (dated {@code requestedAt}, 0 for now: a proof of possession the CLI
+     * signed names that time), hands it to the replicas and this node; its request id.
+     */
+    String propose(String op, ObjectNode args, long requestedAt) {
+        long at = requestedAt > 0 ? requestedAt : clock.millis();
+        Envelope req = signer.sign(MessageType.ORDER_REQUEST, new OrderRequest(federation.state().epoch(), op, args, at));
+        Optional<String> bad = RequestRules.check(new ReplicaSet(federation.state().epoch(), federation.state().roster()),
+                req, clock.millis(), OrderParams.defaults());
+        if (bad.isPresent()) {
+            throw new ControlCommands.Refused("request refused: " + bad.get());
+        }
+        outbox.publish(topics.orderPropose(), req, false);
+        federation.onMessage(req);
+        return req.contentId();
+    }
+
+    /** Endorses a request this node holds as pending. */
+    void endorse(String requestId) {
+        Replica r = federation.current();
+        if (r.pending().stream().noneMatch(e -> e.contentId().equals(requestId))) {
+            throw new ControlCommands.Refused("no pending request " + requestId + " here (see: quorumd federation requests)");
+        }
+        Envelope e = signer.sign(MessageType.ORDER_ENDORSE, new OrderEndorse(federation.state().epoch(), requestId));
+        outbox.publish(topics.orderPropose(), e, false);
+        federation.onMessage(e);
+    }
+
+    /** The last executed results, oldest first, from {@code since} on. */
+    List<ObjectNode> log(long since) {
+        return recent.stream().filter(o -> o.path("seq").asLong() >= since).toList();
+    }
+
+    // ---------------------------------------------------------------- Federation.Listener
+
+    @Override
+    public void executed(long epoch, long seq, long view, long ts, List<OrderItem> items, List<Envelope> commits,
+                         List<FederationState.Result> results) {
+        OrderCommitted committed = new OrderCommitted(epoch, seq, view, ts, items, commits);
+        ObjectNode d = Json.object();
+        d.put("epoch", epoch);
+        d.put("seq", seq);
+        d.put("view", view);
+        d.put("ts", ts);
+        d.put("digest", committed.batch().digest());
+        ArrayNode rs = d.putArray("results");
+        for (FederationState.Result r : results) {
+            ObjectNode o = rs.addObject();
+            o.put("requestId", r.requestId());
+            o.put("requester", r.requester().hex());
+            o.put("op", r.op());
+            o.put("status", r.ok() ? "ok" : "refused");
+            o.put("reason", r.reason());
+            ObjectNode line = o.deepCopy();
+            line.put("seq", seq);
+            line.put("epoch", epoch);
+            recent.addLast(line);
+            if (recent.size() > LOG_KEPT) {
+                recent.removeFirst();
+            }
+            if (!r.op().equals("noop")) {
+                LOG.atInfo().addKeyValue("seq", seq).addKeyValue("op", r.op()).addKeyValue("status", r.ok() ? "ok" : "refused")
+                        .addKeyValue("reason", r.reason()).log("federation update executed");
+            }
+        }
+        d.set("committed", committed.toJson());
+        append.apply(EntryKind.ORDER, d);
+    }
+
+    @Override
+    public void epochChanged(FederationState.EpochChange change, NodeId self) {
+        append.apply(EntryKind.EPOCH, epochData(federation.state(), change.cause()));
+        LOG.atInfo().addKeyValue("epoch", change.epoch()).addKeyValue("startSeq", change.startSeq())
+                .addKeyValue("members", change.roster().size()).log("federation roster changed");
+        snapshot = snapshot.changedTo(change.roster(), change.epoch() - 1);
+    }
+
+    @Override
+    public void epochCertified(long epoch, long seq, String stateDigest, List<Envelope> certificate) {
+        LOG.atInfo().addKeyValue("epoch", epoch).addKeyValue("seq", seq).log("epoch certificate complete");
+        snapshot = snapshot.certified(epoch);
+    }
+
+    private static ObjectNode epochData(FederationState state, FederationState.Result cause) {
+        ObjectNode d = Json.object();
+        d.set("state", state.toJson());
+        d.put("stateDigest", state.digest());
+        d.put("cause", cause == null ? "anchor" : cause.requestId());
+        return d;
+    }
+
+    // ---------------------------------------------------------------- OrderJournal
+
+    @Override
+    public void refused(String reason, String detail) {
+        journal.rejected(reason, detail);
+    }
+
+    @Override
+    public void evidence(Envelope first, Envelope second) {
+        journal.evidence("order." + first.type().wireName(), List.of(first, second));
+    }
+
+    @Override
+    public void executed(long seq, long view, List<OrderItem> items, List<Envelope> commits) {
+        // recorded through the listener, which also has the results
+    }
+
+    @Override
+    public void diverged(long seq, String ownDigest, String stableDigest) {
+        LOG.atError().addKeyValue("seq", seq).addKeyValue("own", ownDigest).addKeyValue("stable", stableDigest)
+                .log("ordering stopped: q replicas agree on another state than this node's");
+    }
+
+    @Override
+    public void viewChangeStarted(long view) {
+        LOG.atInfo().addKeyValue("view", view).log("ordering: view change started");
+    }
+
+    @Override
+    public void viewEntered(long view) {
+        LOG.atInfo().addKeyValue("view", view).log("ordering: new view entered");
+    }
+
+    @Override
+    public void stable(long seq, String stateDigest) {
+    }
+
+    @Override
+    public void stable(long seq, String stateDigest, List<Envelope> certificate) {
+        ObjectNode d = Json.object();
+        d.put("epoch", ((OrderCheckpoint) certificate.get(0).body()).epoch());
+        d.put("seq", seq);
+        d.put("stateDigest", stateDigest);
+        ArrayNode a = d.putArray("checkpoints");
+        certificate.forEach(e -> a.add(e.toJson()));
+        append.apply(EntryKind.ORDER_STABLE, d);
+    }
+
+    @Override
+    public void prepared(long view, long seq, String digest, List<Envelope> prepares) {
+        ObjectNode d = Json.object();
+        d.put("epoch", ((OrderVote) prepares.get(0).body()).epoch());
+        d.put("view", view);
+        d.put("seq", seq);
+        d.put("digest", digest);
+        ArrayNode a = d.putArray("prepares");
+        prepares.forEach(e -> a.add(e.toJson()));
+        append.apply(EntryKind.ORDER_PREPARED, d);
+    }
+}
