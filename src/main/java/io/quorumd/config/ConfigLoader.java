@@ -126,7 +126,7 @@ public final class ConfigLoader {
                 y.positiveDuration("timeout", Duration.ofSeconds(10)), (int) y.integer("requestsPerMinute", 600, 1, 100_000));
         y.finish();
 
-        OrderSection order = readOrder(top.section("order"));
+        OrderSection order = readOrder(top.section("order"), base);
 
         YamlSection c = top.section("control");
         Path socket = path(base, c.string("socket", dataDir.resolve("control.sock").toString()));
@@ -188,7 +188,7 @@ public final class ConfigLoader {
                 reconnectMax);
     }
 
-    private static OrderSection readOrder(YamlSection o) {
+    private static OrderSection readOrder(YamlSection o, Path base) {
         OrderMode mode = OrderMode.valueOf(o.choice("enabled", "auto", "auto", "on", "off").toUpperCase(Locale.ROOT));
         int window = (int) o.integer("window", 8, 2, 64);
         int checkpointEvery = (int) o.integer("checkpointEvery", 4, 1, 32);
@@ -198,6 +198,7 @@ public final class ConfigLoader {
         Duration batchDelay = o.duration("batchDelay", Duration.ofMillis(50));
         Duration requestTtl = o.positiveDuration("requestTtl", Duration.ofHours(1));
         Duration retransmitEvery = o.positiveDuration("retransmitEvery", Duration.ofSeconds(1));
+        Optional<Path> anchorFile = Optional.ofNullable(o.string("anchorFile", null)).map(s -> path(base, s));
         if (window < 2 * checkpointEvery) {
             o.problem("window", "must be at least twice order.checkpointEvery (" + checkpointEvery + ")");
         }
@@ -209,7 +210,7 @@ public final class ConfigLoader {
         }
         o.finish();
         return new OrderSection(mode, window, checkpointEvery, viewTimeout, viewTimeoutMax, maxBatch, batchDelay,
-                requestTtl, retransmitEvery);
+                requestTtl, retransmitEvery, anchorFile);
     }
 
     private static CheckpointSection readCheckpoint(YamlSection c, Duration heartbeat) {

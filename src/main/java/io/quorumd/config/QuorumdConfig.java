@@ -92,10 +92,12 @@ public record QuorumdConfig(
     /**
      * Ordering of federation updates (DESIGN §12). {@code auto} runs it when the roster names at least four
      * replicas; {@code on} refuses to start with fewer; {@code off} never runs it (the roster stays the YAML one).
+     * {@code anchorFile}: the state a member admitted later starts from ({@code federation export}), read at its
+     * first start only.
      */
     public record OrderSection(OrderMode mode, int window, int checkpointEvery, Duration viewTimeout,
                                Duration viewTimeoutMax, int maxBatch, Duration batchDelay, Duration requestTtl,
-                               Duration retransmitEvery) {
+                               Duration retransmitEvery, Optional<Path> anchorFile) {
         /** The replica's parameters, with the federation's clock skew. */
         public io.quorumd.order.OrderParams params(Duration clockSkew) {
             return new io.quorumd.order.OrderParams(window, checkpointEvery, viewTimeout, viewTimeoutMax, maxBatch,

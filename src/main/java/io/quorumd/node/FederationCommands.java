@@ -29,6 +29,7 @@ final class FederationCommands {
                 "ordering is off on this node (order.enabled, or fewer than 4 replicas in the roster)"));
         return switch (cmd) {
             case "federation.show" -> show(ordering.federation(), core);
+            case "federation.export" -> ordering.export();
             case "federation.requests" -> requests(ordering.federation(), core);
             case "federation.log" -> {
                 ObjectNode o = Json.object();

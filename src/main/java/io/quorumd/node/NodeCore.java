@@ -29,6 +29,7 @@ import io.quorumd.loop.Shutdown;
 import io.quorumd.loop.TimerFired;
 import io.quorumd.loop.TimerKey;
 import io.quorumd.presence.PeerTransition;
+import io.quorumd.order.FederationState;
 import io.quorumd.presence.PresenceMachine;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
@@ -121,8 +122,9 @@ public final class NodeCore implements EventHandler {
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
                 responder, topics, orderReplay);
         this.ledger = replay.open(dataDir, key, clock, config.ledger(), mark);
-        if (NodeOrdering.enabled(config, orderReplay)) {
-            this.ordering = new NodeOrdering(id, orderReplay, config.federation().roster(),
+        FederationState anchor = orderReplay.anchored() ? orderReplay.state() : NodeOrdering.anchorOf(config, id);
+        if (NodeOrdering.enabled(config, orderReplay, anchor)) {
+            this.ordering = new NodeOrdering(id, orderReplay, anchor,
                     config.order().params(config.federation().clockSkew()), clock, scheduler, slotSigner, signer, outbox,
                     topics, this::append, journal);
         }

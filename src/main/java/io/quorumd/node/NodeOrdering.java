@@ -1,5 +1,6 @@
 package io.quorumd.node;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.config.QuorumdConfig;
@@ -17,6 +18,7 @@ import io.quorumd.order.Quorum;
 import io.quorumd.order.Replica;
 import io.quorumd.order.ReplicaSet;
 import io.quorumd.order.RequestRules;
+import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
@@ -30,6 +32,9 @@ import io.quorumd.wire.OrderVote;
 import io.quorumd.wire.Roster;
 import io.quorumd.wire.SlotSigner;
 import io.quorumd.wire.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -60,7 +65,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     private final Deque<ObjectNode> recent = new ArrayDeque<>();
     private final boolean anchorEntryDue;
 
-    NodeOrdering(NodeId self, OrderReplay replay, Roster anchor, OrderParams params, Clock clock, Scheduler scheduler,
+    NodeOrdering(NodeId self, OrderReplay replay, FederationState anchor, OrderParams params, Clock clock, Scheduler scheduler,
                  SlotSigner slots, EnvelopeSigner signer, Outbox outbox, Topics topics,
                  BiFunction<EntryKind, ObjectNode, LedgerEntry> append, NodeJournal journal) {
         this.append = append;
@@ -75,8 +80,8 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
                     this, replay.start());
             federation.current().restore(replay.stablePoint(), replay.preparedCertificates(), replay.executedIds());
         } else {
-            this.federation = new Federation(self, FederationState.anchor(anchor), params, clock, scheduler, slots, outbox,
-                    topics, this, this);
+            this.federation = new Federation(self, anchor.copy(), params, clock, scheduler, slots, outbox, topics, this,
+                    this);
         }
         this.snapshot = RosterSnapshot.of(federation.state().roster());
     }
@@ -90,12 +95,48 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
      * Ordering runs when {@code order.enabled} is on, or auto with at least 4 replicas in the roster; a ledger
      * that began ordering goes on ordering unless it is switched off.
      */
-    static boolean enabled(QuorumdConfig config, OrderReplay replay) {
+    static boolean enabled(QuorumdConfig config, OrderReplay replay, FederationState anchor) {
         return switch (config.order().mode()) {
             case OFF -> false;
             case ON -> true;
-            case AUTO -> replay.anchored() || new ReplicaSet(0, config.federation().roster()).n() >= Quorum.MIN_REPLICAS;
+            case AUTO -> replay.anchored() || new ReplicaSet(anchor.epoch(), anchor.roster()).n() >= Quorum.MIN_REPLICAS;
         };
+    }
+
+    /**
+     * Where ordering starts on a ledger that has not begun it: the exported state of {@code order.anchorFile}
+     * (a member admitted later), else the YAML roster as epoch 0. The file must hold this node's key.
+     */
+    static FederationState anchorOf(QuorumdConfig config, NodeId self) throws IOException {
+        if (config.order().anchorFile().isEmpty()) {
+            return FederationState.anchor(config.federation().roster());
+        }
+        Path file = config.order().anchorFile().get();
+        FederationState state;
+        try {
+            JsonNode json = Json.MAPPER.readTree(Files.readAllBytes(file));
+            state = FederationState.fromJson(json.get("state"));
+            if (!state.digest().equals(json.path("stateDigest").asText())) {
+                throw new IOException("order.anchorFile " + file + ": its state does not hash to its stateDigest");
+            }
+        } catch (DecodeException | RuntimeException e) {
+            throw new IOException("order.anchorFile " + file + " is not an export of quorumd federation export: "
+                    + e.getMessage(), e);
+        }
+        if (state.roster().byId(self).isEmpty()) {
+            throw new IOException("order.anchorFile " + file + " (epoch " + state.epoch() + ") does not list this node's"
+                    + " key: export it after the change that admitted this node committed");
+        }
+        return state;
+    }
+
+    /** The state a member admitted now starts from: this node's state, for {@code federation export}. */
+    ObjectNode export() {
+        ObjectNode o = Json.object();
+        o.put("format", "quorumd-anchor/1");
+        o.set("state", federation.state().toJson());
+        o.put("stateDigest", federation.state().digest());
+        return o;
     }
 
     /** The roster ordering has made effective (the anchor's until a change executes). */
