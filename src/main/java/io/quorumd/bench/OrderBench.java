@@ -16,6 +16,7 @@ import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.Role;
 import io.quorumd.wire.Roster;
 import io.quorumd.wire.Topics;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,10 +54,25 @@ public final class OrderBench {
     public static final int CLIENT_WINDOW = 8;
     /** A run that commits nothing for this long is stuck, not slow. */
     static final Duration STALL = Duration.ofSeconds(30);
+    /** How long after the last commit a run waits for every replica to have executed every request. */
+    static final Duration CATCH_UP = Duration.ofSeconds(10);
 
-    /** One run at n replicas: requests published, committed (executed at q replicas), seqs executed. */
-    public record Run(int n, int q, int requests, int committed, long seqs, double seconds, double perSecond, double p50Ms, double p95Ms,
-                      long viewChanges, Map<String, Long> refusals) {
+    /**
+     * One run at n replicas: requests published, committed (executed at q replicas), seqs executed, and how long
+     * after the last commit the slowest replica had executed every request ({@code -1}: not within
+     * {@link #CATCH_UP}).
+     */
+    public record Run(int n, int q, int requests, int committed, long seqs, double seconds, double perSecond, double p50Ms,
+                      double p95Ms, double cpuSeconds, long caughtUpMs, long viewChanges, Map<String, Long> refusals) {
+        /** Cores this JVM kept busy while the run lasted (replicas, client, and the broker if embedded). */
+        public double cpuCores() {
+            return cpuSeconds / seconds;
+        }
+
+        /** CPU milliseconds this JVM spent per committed request. */
+        public double cpuMsPerRequest() {
+            return cpuSeconds * 1e3 / committed;
+        }
     }
 
     private final String brokerUrl;
@@ -109,7 +126,10 @@ public final class OrderBench {
             replicas.forEach(BenchReplica::start);
             submitter = new MqttAsyncClient(brokerUrl, "qdb-" + runId + "-c", new MemoryPersistence());
             submitter.connect(BenchReplica.options()).waitForCompletion(10_000);
+            long cpuBefore = cpuNanos();
             drive(submitter, topics, clientKeys, runId, tracker);
+            tracker.cpu = cpuNanos() - cpuBefore;
+            tracker.everywhere.await(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
             replicas.forEach(BenchReplica::disconnect);
             if (submitter != null) {
@@ -122,8 +142,11 @@ public final class OrderBench {
         double seconds = (tracker.lastCommit.get() - tracker.begin) / 1e9;
         Map<String, Long> refusals = new TreeMap<>();
         replicas.forEach(r -> r.refusals().forEach((k, v) -> refusals.merge(k, v, Long::sum)));
-        return new Run(n, set.q(), requests, tracker.committed.get(), tracker.seqs.get(), seconds, requests / seconds, percentile(sorted, 50) / 1e6,
-                percentile(sorted, 95) / 1e6, replicas.stream().mapToLong(BenchReplica::viewChanges).sum(), refusals);
+        long caughtUpMs = tracker.everywhere.getCount() > 0 ? -1
+                : Math.max(0, (tracker.lastEverywhere.get() - tracker.lastCommit.get()) / 1_000_000);
+        return new Run(n, set.q(), requests, tracker.committed.get(), tracker.seqs.get(), seconds, requests / seconds,
+                percentile(sorted, 50) / 1e6, percentile(sorted, 95) / 1e6, tracker.cpu / 1e9, caughtUpMs,
+                replicas.stream().mapToLong(BenchReplica::viewChanges).sum(), refusals);
     }
 
     /** Publishes requests as lanes free up, until every request is committed; fails on a stall or a failure. */
@@ -175,6 +198,10 @@ public final class OrderBench {
         return keys;
     }
 
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     private static long percentile(long[] sorted, int p) {
         int rank = (int) Math.ceil(sorted.length * p / 100.0);
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
@@ -203,9 +230,12 @@ public final class OrderBench {
         final long[] latencies = new long[requests];
         final AtomicInteger committed = new AtomicInteger();
         final AtomicLong lastCommit = new AtomicLong();
+        final CountDownLatch everywhere = new CountDownLatch(requests);
+        final AtomicLong lastEverywhere = new AtomicLong();
         final AtomicLong seqs = new AtomicLong();
         final AtomicReference<IllegalStateException> failure = new AtomicReference<>();
         volatile long begin;
+        long cpu;
 
         Tracker(int n, int q) {
             this.n = n;
@@ -241,6 +271,8 @@ public final class OrderBench {
                 }
                 if (count == n) {
                     inFlight.remove(item.request().sig());
+                    lastEverywhere.accumulateAndGet(now, Math::max);
+                    everywhere.countDown();
                 }
             }
         }

@@ -135,30 +135,36 @@ final class BenchCommand extends GroupCommand {
                 OrderBench bench = new OrderBench(url, requests, outstanding);
                 System.out.println("broker: " + (broker != null ? broker : "embedded HiveMQ CE " + url));
                 System.out.printf("%d requests per run, %d outstanding from %d client members; committed = executed at q"
-                        + " replicas; maxBatch %d, batchDelay %d ms, window %d%n", requests, outstanding, bench.clients(),
-                        bench.params().maxBatch(), bench.params().batchDelay().toMillis(), bench.params().window());
+                        + " replicas; maxBatch %d, batchDelay %d ms, window %d; cores and cpu_ms (per request): this JVM's"
+                        + " CPU time over the run, %d processors; all_ms: from the last commit until every replica executed"
+                        + " every request%n", requests, outstanding, bench.clients(),
+                        bench.params().maxBatch(), bench.params().batchDelay().toMillis(), bench.params().window(),
+                        Runtime.getRuntime().availableProcessors());
                 if (warmup > 0) {
                     OrderBench.Run w = new OrderBench(url, warmup, outstanding).run(replicas.get(0));
                     System.out.printf("warm-up: n=%d, %d requests in %.2f s%n", w.n(), w.requests(), w.seconds());
                 }
-                System.out.printf("%-6s %3s %3s %9s %6s %9s %10s %9s %9s %4s  %s%n", "round", "n", "q", "requests", "seqs",
-                        "seconds", "req/s", "p50_ms", "p95_ms", "vc", "refusals");
+                System.out.printf("%-6s %3s %3s %9s %6s %9s %10s %9s %9s %6s %8s %7s %4s  %s%n", "round", "n", "q", "requests",
+                        "seqs", "seconds", "req/s", "p50_ms", "p95_ms", "cores", "cpu_ms", "all_ms", "vc", "refusals");
                 Map<Integer, List<OrderBench.Run>> byN = new TreeMap<>();
                 for (int r = 1; r <= rounds; r++) {
                     for (int n : replicas) {
                         OrderBench.Run run = bench.run(n);
                         byN.computeIfAbsent(n, k -> new ArrayList<>()).add(run);
-                        System.out.printf("%-6d %3d %3d %9d %6d %9.2f %10.0f %9.1f %9.1f %4d  %s%n", r, n, run.q(),
-                                run.requests(), run.seqs(), run.seconds(), run.perSecond(), run.p50Ms(), run.p95Ms(),
+                        System.out.printf("%-6d %3d %3d %9d %6d %9.2f %10.0f %9.1f %9.1f %6.2f %8.2f %7s %4d  %s%n", r, n,
+                                run.q(), run.requests(), run.seqs(), run.seconds(), run.perSecond(), run.p50Ms(), run.p95Ms(),
+                                run.cpuCores(), run.cpuMsPerRequest(), run.caughtUpMs() < 0 ? "never" : run.caughtUpMs(),
                                 run.viewChanges(), refusals(run.refusals()));
                     }
                 }
                 System.out.println("median over " + rounds + " rounds (each column separately):");
-                System.out.printf("%3s %3s %9s %9s %10s %9s %9s%n", "n", "q", "requests", "seconds", "req/s", "p50_ms",
-                        "p95_ms");
-                byN.forEach((n, runs) -> System.out.printf("%3d %3d %9d %9.2f %10.0f %9.1f %9.1f%n", n, runs.get(0).q(),
-                        requests, median(runs, OrderBench.Run::seconds), median(runs, OrderBench.Run::perSecond),
-                        median(runs, OrderBench.Run::p50Ms), median(runs, OrderBench.Run::p95Ms)));
+                System.out.printf("%3s %3s %9s %9s %10s %9s %9s %6s %8s%n", "n", "q", "requests", "seconds", "req/s",
+                        "p50_ms", "p95_ms", "cores", "cpu_ms");
+                byN.forEach((n, runs) -> System.out.printf("%3d %3d %9d %9.2f %10.0f %9.1f %9.1f %6.2f %8.2f%n", n,
+                        runs.get(0).q(), requests, median(runs, OrderBench.Run::seconds),
+                        median(runs, OrderBench.Run::perSecond), median(runs, OrderBench.Run::p50Ms),
+                        median(runs, OrderBench.Run::p95Ms), median(runs, OrderBench.Run::cpuCores),
+                        median(runs, OrderBench.Run::cpuMsPerRequest)));
                 return Main.OK;
             } finally {
                 if (embedded != null) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The ordering benchmark's harness once, small: four replicas in this JVM order twenty noop requests from two
  * client members through the real broker (embedded HiveMQ CE, or the one -Dquorumd.it.broker names). Checks
- * that every request is committed without a view change; says nothing about speed.
+ * that every request is committed without a view change and that every replica executes every request; says
+ * nothing about speed.
  */
 class OrderBenchIT {
     static String brokerUrl;
@@ -27,6 +28,7 @@ class OrderBenchIT {
         assertEquals(20, run.committed(), "requests executed at q replicas");
         assertEquals(3, run.q());
         assertEquals(0, run.viewChanges(), "view changes; refusals " + run.refusals());
+        assertTrue(run.caughtUpMs() >= 0, "every replica executed every request; refusals " + run.refusals());
         assertTrue(run.seqs() >= 1 && run.seqs() <= 20, "seqs " + run.seqs());
     }
 }
