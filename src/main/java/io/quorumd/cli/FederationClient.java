@@ -274,6 +274,41 @@ final class FederationClient {
         }
     }
 
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write the state a newly admitted member starts from (its order.anchorFile), and print its roster.")
+    static final class Export implements Callable<Integer> {
+        @Mixin
+        DaemonOption daemon;
+
+        @Option(names = "--out", required = true, description = "The file to write.")
+        Path out;
+
+        @Override
+        public Integer call() {
+            int[] code = {0};
+            Optional<JsonNode> anchor = ask(daemonQuiet(daemon), "federation.export", null, code);
+            if (anchor.isEmpty()) {
+                return code[0];
+            }
+            try {
+                java.nio.file.Files.writeString(out, anchor.get().toPrettyString() + "\n");
+            } catch (java.io.IOException e) {
+                System.err.println("quorumd federation export: " + out + ": " + e.getMessage());
+                return Main.FAILURE;
+            }
+            JsonNode state = anchor.get().path("state");
+            System.out.println("wrote " + out + " (epoch " + state.path("epoch").asLong() + ", after seq "
+                    + state.path("lastSeq").asLong() + "); on the new node set order.anchorFile to it, and federation.roster to:");
+            for (JsonNode m : state.path("roster")) {
+                List<String> roles = new ArrayList<>();
+                m.path("roles").forEach(x -> roles.add(x.asText()));
+                System.out.println("    - name: " + m.path("name").asText() + "\n      publicKey: " + m.path("publicKey").asText()
+                        + "\n      roles: [" + String.join(", ", roles) + "]");
+            }
+            return Main.OK;
+        }
+    }
+
     /** The same daemon, asked for an intermediate answer that is not printed even with --json. */
     private static DaemonOption daemonQuiet(DaemonOption d) {
         DaemonOption q = new DaemonOption();

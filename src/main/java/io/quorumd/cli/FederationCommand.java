@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "federation", mixinStandardHelpOptions = true,
         description = "Lab federations, and ordered roster changes through the local daemon.",
         subcommands = {FederationCommand.Init.class, FederationClient.Propose.class, FederationClient.Endorse.class,
-                FederationClient.Requests.class, FederationClient.Show.class, FederationClient.Log.class})
+                FederationClient.Requests.class, FederationClient.Show.class, FederationClient.Log.class,
+                FederationClient.Export.class})
 final class FederationCommand extends GroupCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
@@ -47,6 +48,10 @@ final class FederationCommand extends GroupCommand {
                         new SecureRandom());
                 for (var f : written) {
                     System.out.println(f.name() + "  " + f.nodeId() + "  " + f.config());
+                }
+                if (nodes >= 4) {
+                    System.out.println("node-" + (nodes + 1) + "  (spare, outside the roster)  "
+                            + out.resolve("node-" + (nodes + 1)).resolve("quorumd.yaml"));
                 }
                 return Main.OK;
             } catch (IOException | KeyFileException e) {

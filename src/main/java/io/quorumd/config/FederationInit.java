@@ -14,7 +14,9 @@ import java.util.List;
  * Writes a lab federation: for node-1…node-N a key and a config sharing one roster. Default roles: every
  * node votes; node-1…node-min(5, N−1) are primary arbiters with a majority of them required; the next
  * node, if any, is a fallback arbiter; {@code checkpoint.minVoters} = min(5, N−1); with N ≥ 4 every node is
- * also a replica, so the lab orders its roster changes (DESIGN §12).
+ * also a replica, so the lab orders its roster changes (DESIGN §12), and a spare node-(N+1) is written too:
+ * a key outside the roster and a config that starts from {@code anchor.json} beside it, to be admitted with
+ * {@code quorumd federation propose add} and started from {@code quorumd federation export}.
  */
 public final class FederationInit {
     public static final String DEFAULT_NAME = "lab";
@@ -46,7 +48,7 @@ public final class FederationInit {
         if (n < 2) {
             throw new IllegalArgumentException("a federation needs at least 2 nodes, got " + n);
         }
-        for (int k = 1; k <= n; k++) {
+        for (int k = 1; k <= (n >= 4 ? n + 1 : n); k++) {
             if (Files.exists(out.resolve("node-" + k))) {
                 throw new IOException(out.resolve("node-" + k) + " already exists; choose an empty --out directory");
             }
@@ -81,6 +83,19 @@ public final class FederationInit {
             Path config = dir.resolve("quorumd.yaml");
             Files.writeString(config, yaml("node-" + k, options, roster.toString(), Math.min(5, n - 1), required));
             written.add(new NodeFiles("node-" + k, keys.get(k - 1).nodeId().hex(), config, keyFile));
+        }
+        if (n >= 4) {
+            String name = "node-" + (n + 1);
+            Path dir = out.resolve(name);
+            Files.createDirectories(dir);
+            NodeKey spare = NodeKey.generate(random);
+            spare.writeNew(dir.resolve("node.key"));
+            String withSpare = roster + "    - name: " + name + "\n      publicKey: " + spare.publicKey().base64()
+                    + "\n      roles: [voter]\n";
+            Files.writeString(dir.resolve("quorumd.yaml"), "# Spare node: not in the federation until admitted"
+                    + " (quorumd federation propose add --name " + name + " --new-key " + dir.resolve("node.key")
+                    + "),\n# then started from the state a member exports into anchor.json.\n"
+                    + yaml(name, options, withSpare, Math.min(5, n - 1), required) + "order:\n  anchorFile: anchor.json\n");
         }
         return written;
     }

@@ -27,7 +27,7 @@ final class CatchUp {
     static final String ANY_DIGEST = "0".repeat(64);
     /** A follower with nothing new asks for the next batch once per this many retransmit ticks. */
     static final int IDLE_PROBE_TICKS = 30;
-    private final Set<Long> asked = new HashSet<>();
+    private final Set<String> asked = new HashSet<>();
     private final Map<NodeId, Integer> answers = new HashMap<>();
     private final Set<String> answered = new HashSet<>();
     private long progressMark = -1;
@@ -36,6 +36,7 @@ final class CatchUp {
 
     CatchUp(ReplicaContext ctx) {
         this.ctx = ctx;
+        this.progressMark = ctx.lastExecuted;
     }
 
     /** The body of {@code digest} if this replica holds it, else null. */
@@ -79,15 +80,15 @@ final class CatchUp {
      * Asks for the batch at {@code seq}, naming {@code digest}: only ever a digest this replica has reason to
      * believe in (q commits or a commit proof, an accepted new view's choice, its own accepted pre-prepare, or
      * f + 1 matching votes, see {@link Slot#vouched}) or the all-zero "whatever you executed" digest. A fetch
-     * needs no sign-once slot of its own; as the signer offers nothing else, it takes one per (epoch, seq), so a
-     * peer can never make this replica sign fetches for digests of its choosing, and a later fetch of the same
-     * seq re-publishes the first (any fetch of an executed seq is answered with its commit proof).
+     * needs no sign-once slot of its own; as the signer offers nothing else, it takes one per (epoch, seq,
+     * digest): as only those digests are asked for, a peer can never make this replica sign fetches for digests
+     * of its choosing, and at most n / (f + 1) + 1 slots exist per seq.
      */
     void fetch(long seq, String digest) {
-        if (!asked.add(seq)) {
+        if (!asked.add(seq + "/" + digest)) {
             return;
         }
-        String slot = "order/fetch/" + ctx.epoch + "/" + seq;
+        String slot = "order/fetch/" + ctx.epoch + "/" + seq + "/" + digest;
         boolean fresh = ctx.signer.signed(slot).isEmpty();
         Envelope env = ctx.signer.signOnce(slot, MessageType.ORDER_FETCH, new OrderFetch(ctx.epoch, seq, digest),
                 ctx.topics.orderView(), false);
@@ -153,7 +154,9 @@ final class CatchUp {
         progressMark = ctx.lastExecuted;
         boolean probe = stuck && (ctx.passive ? ctx.highestSeen > ctx.lastExecuted || ctx.behind
                 || ++idleTicks >= IDLE_PROBE_TICKS : ctx.behind);
-        ctx.behind = false;
+        if (probe || !stuck) {
+            ctx.behind = false;
+        }
         if (probe) {
             // a follower (or a replica that saw a later epoch) asks for the next batch; a holder answers with
             // its order.committed, whose proof it checks

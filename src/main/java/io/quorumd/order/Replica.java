@@ -106,6 +106,8 @@ public final class Replica {
     }
 
     public void start() {
+        // a (re)started replica asks once for the batch after its last executed one: peers may have gone on
+        ctx.behind = true;
         ctx.scheduler.schedule(ctx.params.retransmitEvery(), new Retransmit(ctx.epoch));
     }
 

@@ -89,6 +89,19 @@ class OrderingIT {
         }
     }
 
+    private static boolean logged(QuorumNode n, String requestId) {
+        try {
+            for (JsonNode e : control(n, "federation.log", null).path("entries")) {
+                if (e.path("requestId").asText().equals(requestId)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private static void awaitEpoch(List<QuorumNode> nodes, long epoch, int members) throws InterruptedException {
         Await.until(Duration.ofSeconds(60), () -> nodes.stream().map(OrderingIT::show).allMatch(s ->
                         s.path("epoch").asLong() == epoch && s.path("roster").size() == members),
@@ -101,8 +114,10 @@ class OrderingIT {
     void anOperatorAdmitsAndExpelsAMemberAndEveryNodeAgreesAcrossARestart() throws Exception {
         var files = FederationInit.write(dir, new FederationInit.Options(4, brokerUrl,
                 "quorumd-it/order-" + UUID.randomUUID().toString().substring(0, 8), true), new SecureRandom());
-        NodeKey fifth = NodeKey.generate(new SecureRandom());
+        Path spare = dir.resolve("node-5");
+        NodeKey fifth = NodeKey.read(spare.resolve("node.key"));
         List<QuorumNode> nodes = new ArrayList<>();
+        QuorumNode five = null;
         try {
             for (var f : files) {
                 nodes.add(LabNodes.startOne(f.config()));
@@ -121,19 +136,36 @@ class OrderingIT {
             assertEquals(1, digests.size(), "one state after the add: " + digests);
             assertEquals(1, nodes.stream().map(n -> show(n).path("startSeq").asLong()).distinct().count());
 
+            // the spare starts from what node-1 exports, follows, and executes what is ordered after it joined
+            java.nio.file.Files.writeString(spare.resolve("anchor.json"), control(nodes.get(0), "federation.export", null)
+                    .toPrettyString());
+            five = LabNodes.startOne(spare.resolve("quorumd.yaml"));
+            QuorumNode joined = five;
+            awaitEpoch(List.of(joined), 1, 5);
+            assertEquals("follower", show(joined).path("role").asText());
+            Await.until(Duration.ofSeconds(30), () -> joined.peersOnline() == 4, () -> "node-5 sees " + joined.peersOnline());
+            String probe = propose(nodes.get(2), RosterOp.NOOP, Json.object().put("note", "after node-5 joined"), 0);
+            Await.until(Duration.ofSeconds(30), () -> logged(joined, probe), () -> "node-5 never executed " + probe);
+
             nodes.get(1).stop(Duration.ofSeconds(3));
             nodes.set(1, LabNodes.startOne(files.get(1).config()));
             awaitEpoch(nodes, 1, 5);
-            Await.until(Duration.ofSeconds(30), () -> nodes.get(1).peersOnline() == 3, () -> "node-2 reconnecting");
-            assertEquals(digests.iterator().next(), show(nodes.get(1)).path("stateDigest").asText(),
-                    "the restarted node replayed its ledger to the same state");
+            Await.until(Duration.ofSeconds(30), () -> nodes.get(1).peersOnline() == 4, () -> "node-2 reconnecting");
+            Await.until(Duration.ofSeconds(30), () -> show(nodes.get(1)).path("stateDigest").asText()
+                            .equals(show(nodes.get(0)).path("stateDigest").asText()),
+                    () -> "the restarted node's state differs: " + show(nodes.get(1)) + " vs " + show(nodes.get(0)));
 
             String remove = propose(nodes.get(0), RosterOp.REMOVE, RosterOp.removeArgs(fifth.nodeId()), 0);
             endorse(nodes.subList(1, 4), remove); // ⌈10/3⌉ = 4 of 5: the requester and three others
             awaitEpoch(nodes, 2, 4);
+            Await.until(Duration.ofSeconds(30), () -> show(joined).path("epoch").asLong() == 2,
+                    () -> "node-5 did not follow its removal");
             JsonNode log = control(nodes.get(3), "federation.log", null).path("entries");
             assertTrue(log.size() >= 1, "node-4 lists the executed changes: " + log);
         } finally {
+            if (five != null) {
+                five.stop(Duration.ofSeconds(3));
+            }
             for (QuorumNode n : nodes) {
                 n.stop(Duration.ofSeconds(3));
             }

@@ -276,7 +276,7 @@ class OrderHostileTest {
         }
         for (OrderSim.Node x : sim.nodes) {
             for (String slot : x.slotNames()) {
-                assertTrue(!slot.startsWith("order/fetch/") || slot.matches("order/fetch/0/[0-9]+"), slot);
+                assertTrue(!slot.startsWith("order/fetch/") || slot.matches("order/fetch/0/[0-9]+/[0-9a-f]{64}"), slot);
             }
         }
     }
