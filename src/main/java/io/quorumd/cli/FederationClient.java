@@ -89,9 +89,13 @@ final class FederationClient {
         @Option(names = "--name", required = true, description = "The new member's name.")
         String name;
 
-        @Option(names = "--new-key", required = true,
-                description = "The new member's key file: it signs the proof of possession here and never leaves.")
+        @Option(names = "--new-key",
+                description = "The new member's key file, if it is on this machine: it signs the proof of possession here.")
         Path newKey;
+
+        @Option(names = "--proof", description = "Instead of --new-key: the line 'quorumd federation proof' printed on"
+                + " the new member's machine (publicKey pop requestedAt), so its key never leaves it.")
+        String proof;
 
         @Option(names = "--roles", defaultValue = "voter", description = "Roles, comma-separated (default: ${DEFAULT-VALUE}).")
         String roles;
@@ -101,6 +105,21 @@ final class FederationClient {
 
         @Override
         public Integer call() {
+            if ((newKey == null) == (proof == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --new-key FILE or --proof LINE");
+            }
+            if (proof != null) {
+                String[] p = proof.trim().split("\\s+");
+                if (p.length != 3) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--proof is 'publicKey pop requestedAt'");
+                }
+                try {
+                    return propose(daemon, RosterOp.ADD, RosterOp.addArgs(name, Bytes.fromBase64(p[0]), roles(spec, roles),
+                            Bytes.fromBase64(p[1])), Long.parseLong(p[2]));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--proof: " + e.getMessage());
+                }
+            }
             NodeKey key = readKey(spec, newKey);
             int[] code = {0};
             Optional<JsonNode> show = ask(daemonQuiet(daemon), "federation.show", null, code);
@@ -111,6 +130,31 @@ final class FederationClient {
             long epoch = show.get().path("epoch").asLong();
             Bytes pop = key.sign(RosterOp.popMessage(RosterOp.ADD, epoch, name, key.publicKey(), at));
             return propose(daemon, RosterOp.ADD, RosterOp.addArgs(name, key.publicKey(), roles(spec, roles), pop), at);
+        }
+    }
+
+    @Command(name = "proof", mixinStandardHelpOptions = true,
+            description = "On a machine to be admitted: sign the proof of possession of its key, for 'propose add --proof'.")
+    static final class Proof implements Callable<Integer> {
+        @Option(names = "--key", required = true, description = "This machine's key file.")
+        Path key;
+
+        @Option(names = "--name", required = true, description = "The name it is to be admitted under.")
+        String name;
+
+        @Option(names = "--epoch", required = true, description = "The federation's epoch now ('federation show').")
+        long epoch;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            NodeKey k = readKey(spec, key);
+            long at = System.currentTimeMillis();
+            Bytes pop = k.sign(RosterOp.popMessage(RosterOp.ADD, epoch, name, k.publicKey(), at));
+            System.out.println(k.publicKey().base64() + " " + pop.base64() + " " + at);
+            return Main.OK;
         }
     }
 

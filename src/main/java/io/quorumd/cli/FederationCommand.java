@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
         description = "Lab federations, and ordered roster changes through the local daemon.",
         subcommands = {FederationCommand.Init.class, FederationClient.Propose.class, FederationClient.Endorse.class,
                 FederationClient.Requests.class, FederationClient.Show.class, FederationClient.Log.class,
-                FederationClient.Export.class})
+                FederationClient.Export.class, FederationClient.Proof.class})
 final class FederationCommand extends GroupCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
