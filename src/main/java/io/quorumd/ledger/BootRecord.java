@@ -37,6 +37,11 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, int checkp
 
     /** The arbitration rules this boot entry put in force, or empty if its roster names no primary arbiter. */
     public Optional<ArbiterPolicy> arbiterPolicy() {
+        return arbiterPolicy(roster);
+    }
+
+    /** This boot entry's arbitration rules over {@code roster} (the ordered roster, once ordering changed it). */
+    public Optional<ArbiterPolicy> arbiterPolicy(Roster roster) {
         if (roster.members().stream().noneMatch(m -> m.has(Role.ARBITER))) {
             return Optional.empty();
         }

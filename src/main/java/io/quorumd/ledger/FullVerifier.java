@@ -100,7 +100,7 @@ public final class FullVerifier implements EntryVisitor {
         }
         nodeKey = boot.publicKey();
         era = boot;
-        eraPolicy = boot.arbiterPolicy().orElse(null);
+        eraPolicy = boot.arbiterPolicy(roster()).orElse(null);
         return Optional.empty();
     }
 
@@ -111,6 +111,9 @@ public final class FullVerifier implements EntryVisitor {
     private Optional<String> enterEpoch(LedgerEntry entry) {
         try {
             ordered = FederationState.fromJson(entry.data().get("state")).roster();
+            if (era != null) {
+                eraPolicy = era.arbiterPolicy(ordered).orElse(null);
+            }
             return Optional.empty();
         } catch (DecodeException e) {
             return Optional.of("epoch entry does not parse: " + e.getMessage());

@@ -7,6 +7,7 @@ import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.ledger.LedgeredSigner;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
@@ -63,6 +64,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     private volatile RosterSnapshot snapshot;
     private final Federation federation;
     private final Deque<ObjectNode> recent = new ArrayDeque<>();
+    private final OrderParams params;
     private final boolean anchorEntryDue;
 
     NodeOrdering(NodeId self, OrderReplay replay, FederationState anchor, OrderParams params, Clock clock, Scheduler scheduler,
@@ -75,10 +77,14 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         this.topics = topics;
         this.clock = clock;
         this.anchorEntryDue = !replay.anchored();
+        this.params = params;
         if (replay.anchored()) {
             this.federation = new Federation(self, replay.state(), params, clock, scheduler, slots, outbox, topics, this,
                     this, replay.start());
             federation.current().restore(replay.stablePoint(), replay.preparedCertificates(), replay.executedIds());
+            if (slots instanceof LedgeredSigner ledgered) {
+                federation.current().resumeFrom(ledgered.slots().keySet());
+            }
         } else {
             this.federation = new Federation(self, anchor.copy(), params, clock, scheduler, slots, outbox, topics, this,
                     this);
@@ -95,9 +101,16 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
      * Ordering runs when {@code order.enabled} is on, or auto with at least 4 replicas in the roster; a ledger
      * that began ordering goes on ordering unless it is switched off.
      */
-    static boolean enabled(QuorumdConfig config, OrderReplay replay, FederationState anchor) {
+    static boolean enabled(QuorumdConfig config, OrderReplay replay, FederationState anchor) throws IOException {
         return switch (config.order().mode()) {
-            case OFF -> false;
+            case OFF -> {
+                if (replay.anchored()) {
+                    throw new IOException("order.enabled is off, but this node's ledger began ordering (epoch "
+                            + replay.state().epoch() + "): its roster is the ordered one, not the YAML one; set"
+                            + " order.enabled back to auto or on");
+                }
+                yield false;
+            }
             case ON -> true;
             case AUTO -> replay.anchored() || new ReplicaSet(anchor.epoch(), anchor.roster()).n() >= Quorum.MIN_REPLICAS;
         };
@@ -174,10 +187,14 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
      * signed names that time), hands it to the replicas and this node; its request id.
      */
     String propose(String op, ObjectNode args, long requestedAt) {
+        if (op.equals(io.quorumd.order.RosterOp.ROTATE)) {
+            throw new ControlCommands.Refused("this daemon cannot take a next key yet (node.nextKeyFile): rotating its key"
+                    + " would leave it signing with a key the federation no longer accepts");
+        }
         long at = requestedAt > 0 ? requestedAt : clock.millis();
         Envelope req = signer.sign(MessageType.ORDER_REQUEST, new OrderRequest(federation.state().epoch(), op, args, at));
         Optional<String> bad = RequestRules.check(new ReplicaSet(federation.state().epoch(), federation.state().roster()),
-                req, clock.millis(), OrderParams.defaults());
+                req, clock.millis(), params);
         if (bad.isPresent()) {
             throw new ControlCommands.Refused("request refused: " + bad.get());
         }
@@ -243,7 +260,9 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         append.apply(EntryKind.EPOCH, epochData(federation.state(), change.cause()));
         LOG.atInfo().addKeyValue("epoch", change.epoch()).addKeyValue("startSeq", change.startSeq())
                 .addKeyValue("members", change.roster().size()).log("federation roster changed");
-        snapshot = snapshot.changedTo(change.roster(), change.epoch() - 1);
+        // a follower takes none of the messages that finish an epoch: it never lets a closed epoch's keys in
+        snapshot = federation.current().passive() ? RosterSnapshot.of(change.roster())
+                : snapshot.changedTo(change.roster(), change.epoch() - 1);
     }
 
     @Override

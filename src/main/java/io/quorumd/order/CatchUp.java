@@ -163,6 +163,16 @@ final class CatchUp {
             idleTicks = 0;
             fetch(ctx.lastExecuted + 1, ANY_DIGEST);
         }
+        if (stuck) {
+            // this node's own requests and endorsements go out again while they wait: a replica that was not
+            // connected when they were first published would never order them otherwise
+            for (Envelope own : ctx.pending.values()) {
+                if (own.from().equals(ctx.self)) {
+                    ctx.outbox.publish(ctx.topics.orderPropose(), own, false);
+                }
+            }
+            ctx.endorsements.signedBy(ctx.self).forEach(e -> ctx.outbox.publish(ctx.topics.orderPropose(), e, false));
+        }
         if (ctx.passive) {
             return;
         }
@@ -178,14 +188,6 @@ final class CatchUp {
         if (!stuck) {
             return;
         }
-        // this node's own requests and endorsements go out again while they wait: a replica that was not
-        // connected when they were first published would never order them otherwise
-        for (Envelope own : ctx.pending.values()) {
-            if (own.from().equals(ctx.self)) {
-                ctx.outbox.publish(ctx.topics.orderPropose(), own, false);
-            }
-        }
-        ctx.endorsements.signedBy(ctx.self).forEach(e -> ctx.outbox.publish(ctx.topics.orderPropose(), e, false));
         long epoch = ctx.epoch;
         long view = ctx.view;
         long lastExecuted = ctx.lastExecuted;

@@ -130,6 +130,52 @@ public final class Replica {
         executedIds.forEach(ctx::rememberExecuted);
     }
 
+    /**
+     * After a restart, the view this replica was in: the highest it signed anything for, changing to it if
+     * what it signed there was only its view change. Without this a restarted replica would be back in view 0,
+     * where fresh sign-once slots would let it commit a second digest at a seq it committed in a later view.
+     */
+    public void resumeView(long view, boolean changing) {
+        ctx.viewChange.resume(view, changing);
+    }
+
+    /**
+     * After a restart: {@link #resumeView} at the highest view of this epoch this replica signed anything in,
+     * read from its sign-once slot names ({@code order/<kind>/<epoch>/<view>/…}).
+     */
+    public void resumeFrom(Set<String> slotNames) {
+        String epoch = "/" + ctx.epoch + "/";
+        long view = -1;
+        boolean onlyChange = false;
+        for (String slot : slotNames) {
+            String[] p = slot.split("/");
+            if (p.length < 4 || !p[0].equals("order") || !("/" + p[2] + "/").equals(epoch)) {
+                continue;
+            }
+            long v;
+            try {
+                v = Long.parseLong(p[3]);
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            boolean change = p[1].equals("viewchange") || p[1].equals("viewproof");
+            boolean counts = change || p[1].equals("preprepare") || p[1].equals("prepare") || p[1].equals("commit")
+                    || p[1].equals("newview");
+            if (!counts) {
+                continue;
+            }
+            if (v > view) {
+                view = v;
+                onlyChange = change;
+            } else if (v == view && !change) {
+                onlyChange = false;
+            }
+        }
+        if (view > 0) {
+            resumeView(view, onlyChange);
+        }
+    }
+
     /** A message of a later epoch arrived: this node may have missed the batch that closed its epoch. */
     public void markBehind() {
         ctx.behind = true;
@@ -212,7 +258,8 @@ public final class Replica {
     }
 
     public void onRequest(Envelope env) {
-        if (ctx.halted || ctx.passive || ctx.closedAt > 0) {
+        // a follower holds requests too (its operator may endorse them), but orders nothing
+        if (ctx.halted || ctx.closedAt > 0) {
             return;
         }
         // the cheap checks first: a flood of repeats or of one member's requests costs no signature verification
@@ -294,7 +341,7 @@ public final class Replica {
 
     /** An endorsement of a roster request of this epoch, from any member. */
     void onEndorse(Envelope env) {
-        if (ctx.passive || ctx.closedAt > 0) {
+        if (ctx.closedAt > 0) {
             return;
         }
         OrderEndorse e = (OrderEndorse) env.body();

@@ -47,6 +47,25 @@ final class ViewChangeDriver {
         startViewChange(ctx.view + 1);
     }
 
+    /**
+     * After a restart: back to the highest view this replica signed anything in; if that was a view change it
+     * had not seen through, it is changing to that view again (its signed claim and proof count as before).
+     */
+    void resume(long view, boolean changing) {
+        if (view <= ctx.view) {
+            return;
+        }
+        ctx.view = view;
+        if (changing) {
+            ctx.changing = true;
+            ctx.consecutiveChanges = 1;
+            ctx.signer.signed("order/viewchange/" + ctx.epoch + "/" + view).ifPresent(ctx.viewChanges::addClaim);
+            ctx.signer.signed("order/viewproof/" + ctx.epoch + "/" + view).ifPresent(ctx.viewChanges::addProof);
+            cancelTimer();
+            arm();
+        }
+    }
+
     void startViewChange(long target) {
         if (target <= ctx.view || ctx.passive || ctx.closedAt > 0) {
             return;

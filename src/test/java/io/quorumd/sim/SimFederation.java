@@ -20,12 +20,12 @@ public final class SimFederation {
     /** Timings and sizes of a simulated federation. */
     public record Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
                           Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace,
-                          Arbiters arbiters, Duration clockSkew, String extraYaml) {
+                          Arbiters arbiters, Duration clockSkew, String extraYaml, int replicas) {
         public Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
                        Duration checkEvery, Duration voteWindow, Duration voteJitter, Duration bootGrace,
                        Arbiters arbiters) {
             this(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter, bootGrace,
-                    arbiters, Duration.ofSeconds(1), "");
+                    arbiters, Duration.ofSeconds(1), "", 0);
         }
 
         public Options(int nodes, int minVoters, Duration heartbeat, Duration offlineAfter, Duration interval,
@@ -37,19 +37,25 @@ public final class SimFederation {
         /** The same with other arbiter roles and timings. */
         public Options withArbiters(Arbiters a) {
             return new Options(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter,
-                    bootGrace, a, clockSkew, extraYaml);
+                    bootGrace, a, clockSkew, extraYaml, replicas);
         }
 
         /** The same with another federation.clockSkew (it must cover the bus's delivery delay). */
         public Options withClockSkew(Duration skew) {
             return new Options(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter,
-                    bootGrace, arbiters, skew, extraYaml);
+                    bootGrace, arbiters, skew, extraYaml, replicas);
         }
 
         /** The same with more top-level YAML sections for every node (e.g. "responder:\n  tick: 1s\n"). */
         public Options withYaml(String yaml) {
             return new Options(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter,
-                    bootGrace, arbiters, clockSkew, extraYaml + yaml);
+                    bootGrace, arbiters, clockSkew, extraYaml + yaml, replicas);
+        }
+
+        /** The same with node-1…node-{@code r} also replicas: with 4 or more, the nodes order roster changes. */
+        public Options withReplicas(int r) {
+            return new Options(nodes, minVoters, heartbeat, offlineAfter, interval, checkEvery, voteWindow, voteJitter,
+                    bootGrace, arbiters, clockSkew, extraYaml, r);
         }
 
         /** Short timings, as `federation init --fast` writes. */
@@ -90,6 +96,9 @@ public final class SimFederation {
             keys.add(k);
             Arbiters a = o.arbiters();
             String role = i <= a.primaries() ? ", arbiter" : i <= a.primaries() + a.fallbacks() ? ", fallback-arbiter" : "";
+            if (i <= o.replicas()) {
+                role += ", replica";
+            }
             roster.append("    - name: node-").append(i).append("\n      publicKey: ").append(k.publicKey().base64())
                     .append("\n      roles: [voter").append(role).append("]\n");
         }

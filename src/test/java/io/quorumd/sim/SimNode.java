@@ -51,6 +51,7 @@ public final class SimNode implements SimBus.Receiver {
         this.key = key;
         this.topics = new Topics(config.mqtt().topicPrefix());
         this.subscriptions = new ArrayList<>(topics.subscriptions(key.nodeId()));
+        this.subscriptions.addAll(topics.orderSubscriptions());
         this.clock = new java.time.Clock() {
             @Override
             public java.time.ZoneId getZone() {
