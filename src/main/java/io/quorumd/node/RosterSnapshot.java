@@ -1,6 +1,6 @@
 package io.quorumd.node;
 
-import io.quorumd.order.Replica;
+import io.quorumd.order.OrderMessages;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.Roster;
@@ -25,10 +25,10 @@ record RosterSnapshot(Roster current, Map<Long, Roster> closing) {
     /** Who signed {@code env}, if the gate should let it in. */
     Optional<Member> signer(Envelope env) {
         Optional<Member> m = current.byId(env.from());
-        if (m.isPresent() || closing.isEmpty() || !Replica.finishesClosedEpoch(env.type())) {
+        if (m.isPresent() || closing.isEmpty() || !OrderMessages.finishesClosedEpoch(env.type())) {
             return m;
         }
-        return Replica.epochOf(env).map(closing::get).flatMap(r -> r.byId(env.from()));
+        return OrderMessages.epochOf(env).map(closing::get).flatMap(r -> r.byId(env.from()));
     }
 
     /** After a change that closed {@code closedEpoch} (whose roster was this snapshot's current one). */

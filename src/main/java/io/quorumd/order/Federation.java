@@ -162,10 +162,10 @@ public final class Federation {
      */
     public Optional<Member> signer(Envelope env) {
         Optional<Member> m = state.roster().byId(env.from());
-        if (m.isPresent() || !Replica.finishesClosedEpoch(env.type())) {
+        if (m.isPresent() || !OrderMessages.finishesClosedEpoch(env.type())) {
             return m;
         }
-        Optional<Long> epoch = Replica.epochOf(env);
+        Optional<Long> epoch = OrderMessages.epochOf(env);
         // only until that epoch's certificate stands: a key removed or rotated away signs nothing after that
         return epoch.filter(e -> !certified.contains(e)).flatMap(this::retiredOf)
                 .flatMap(r -> r.replicaSet().member(env.from()));
@@ -177,7 +177,7 @@ public final class Federation {
 
     /** A verified envelope of an ordering type (the gate checked its signature against the current roster). */
     public void onMessage(Envelope env) {
-        Optional<Long> epoch = Replica.epochOf(env);
+        Optional<Long> epoch = OrderMessages.epochOf(env);
         if (epoch.isEmpty()) {
             journal.refused("not_order", env.type().wireName() + " is not an ordering message");
             return;
@@ -199,7 +199,7 @@ public final class Federation {
 
     /** A timer of a replica; timers of replicas no longer kept are dropped. */
     public void onTimer(TimerKey key) {
-        Optional<Long> epoch = Replica.epochOf(key);
+        Optional<Long> epoch = OrderMessages.epochOf(key);
         if (epoch.isEmpty()) {
             return;
         }
@@ -212,7 +212,7 @@ public final class Federation {
     }
 
     public static boolean owns(TimerKey key) {
-        return Replica.epochOf(key).isPresent();
+        return OrderMessages.epochOf(key).isPresent();
     }
 
     private void switchIfClosed() {

@@ -21,44 +21,31 @@ import org.junit.jupiter.api.Test;
 class EpochHostileTest {
     private static final Duration LIMIT = Duration.ofMinutes(2);
 
-    private static Envelope addRequest(FederationSim.Node by, String name, NodeKey newKey, Set<Role> roles, FederationSim sim) {
-        Bytes pop = newKey.sign(RosterOp.popMessage(RosterOp.ADD, by.state().epoch(), name, newKey.publicKey(), sim.world.now()));
-        return by.request(RosterOp.ADD, RosterOp.addArgs(name, newKey.publicKey(), roles, pop));
-    }
-
-    private static boolean allAt(List<FederationSim.Node> nodes, long epoch) {
-        return nodes.stream().allMatch(x -> x.state().epoch() == epoch);
-    }
-
-    private static boolean executedBy(FederationSim.Node x, Envelope request) {
-        return x.results.stream().anyMatch(r -> r.requestId().equals(request.contentId()));
-    }
-
     /** A member that is not a replica that misses one order.committed (1 s outage) catches up by asking for the next batch. */
     @Test
     void passiveMemberRecoversFromABriefOutage() {
         FederationSim sim = new FederationSim(3, 4);
         List<FederationSim.Node> founders = List.copyOf(sim.nodes);
         NodeKey fifth = FederationSim.key(9);
-        Envelope add = addRequest(founders.get(0), "node-5", fifth, EnumSet.of(Role.VOTER), sim);
+        Envelope add = FederationSim.addRequest(founders.get(0), "node-5", fifth, EnumSet.of(Role.VOTER), sim);
         founders.get(1).endorse(add);
         founders.get(2).endorse(add);
-        assertTrue(sim.runUntil(LIMIT, () -> allAt(founders, 1)));
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allAt(founders, 1)));
         FederationSim.Node five = sim.join("node-5", fifth, founders.get(0).state());
         assertTrue(five.federation.current().passive());
 
         Envelope a = founders.get(0).noop("a");
-        assertTrue(sim.runUntil(LIMIT, () -> executedBy(five, a)), "control: the follower follows without loss");
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.executedBy(five, a)), "control: the follower follows without loss");
 
         sim.cut.add(five);                        // a 1 s disconnect
         Envelope b = founders.get(1).noop("b");
-        assertTrue(sim.runUntil(LIMIT, () -> founders.stream().allMatch(x -> executedBy(x, b))));
+        assertTrue(sim.runUntil(LIMIT, () -> founders.stream().allMatch(x -> FederationSim.executedBy(x, b))));
         sim.runUntil(Duration.ofSeconds(1), () -> false);
         sim.cut.remove(five);
         Envelope c = founders.get(2).noop("c");
-        assertTrue(sim.runUntil(LIMIT, () -> founders.stream().allMatch(x -> executedBy(x, c))));
-        sim.runUntil(Duration.ofMinutes(5), () -> executedBy(five, c));
-        assertTrue(executedBy(five, c), "follower stuck at seq " + five.federation.current().lastExecuted()
+        assertTrue(sim.runUntil(LIMIT, () -> founders.stream().allMatch(x -> FederationSim.executedBy(x, c))));
+        sim.runUntil(Duration.ofMinutes(5), () -> FederationSim.executedBy(five, c));
+        assertTrue(FederationSim.executedBy(five, c), "follower stuck at seq " + five.federation.current().lastExecuted()
                 + " while replicas are at " + founders.get(0).federation.current().lastExecuted());
     }
 
@@ -71,12 +58,12 @@ class EpochHostileTest {
         sim.cut.add(six);
         Envelope a = founders.get(0).noop("a");
         List<FederationSim.Node> live = founders.stream().filter(x -> x != six).toList();
-        assertTrue(sim.runUntil(LIMIT, () -> live.stream().allMatch(x -> executedBy(x, a))));
+        assertTrue(sim.runUntil(LIMIT, () -> live.stream().allMatch(x -> FederationSim.executedBy(x, a))));
         sim.runUntil(Duration.ofSeconds(5), () -> false);
         sim.cut.remove(six);
         Envelope b = founders.get(1).noop("b");
-        sim.runUntil(Duration.ofMinutes(5), () -> executedBy(six, b));
-        assertTrue(executedBy(six, b), "six at " + six.federation.current().lastExecuted() + " refusals " + six.refusals);
+        sim.runUntil(Duration.ofMinutes(5), () -> FederationSim.executedBy(six, b));
+        assertTrue(FederationSim.executedBy(six, b), "six at " + six.federation.current().lastExecuted() + " refusals " + six.refusals);
     }
 
     /** The same lag across an epoch change heals too: a message of the later epoch makes it ask. */
@@ -86,16 +73,16 @@ class EpochHostileTest {
         List<FederationSim.Node> founders = List.copyOf(sim.nodes);
         FederationSim.Node six = founders.get(5);
         sim.cut.add(six);
-        Envelope add = addRequest(founders.get(0), "node-8", FederationSim.key(8), EnumSet.of(Role.VOTER), sim);
+        Envelope add = FederationSim.addRequest(founders.get(0), "node-8", FederationSim.key(8), EnumSet.of(Role.VOTER), sim);
         for (int i = 1; i <= 4; i++) {
             founders.get(i).endorse(add);
         }
         List<FederationSim.Node> live = founders.stream().filter(x -> x != six).toList();
-        assertTrue(sim.runUntil(LIMIT, () -> allAt(live, 1)));
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allAt(live, 1)));
         sim.runUntil(Duration.ofSeconds(5), () -> false);
         sim.cut.remove(six);
         Envelope b = founders.get(1).noop("b");
-        assertTrue(sim.runUntil(LIMIT, () -> live.stream().allMatch(x -> executedBy(x, b))));
+        assertTrue(sim.runUntil(LIMIT, () -> live.stream().allMatch(x -> FederationSim.executedBy(x, b))));
         sim.runUntil(Duration.ofMinutes(5), () -> six.state().epoch() == 1);
         assertEquals(1, six.state().epoch(), "node-6 stranded in epoch 0; refusals " + six.refusals);
     }
@@ -146,7 +133,7 @@ class EpochHostileTest {
         for (int i = 1; i <= 3; i++) {
             nodes.get(i).endorse(remove);
         }
-        assertTrue(sim.runUntil(LIMIT, () -> allAt(nodes.subList(0, 4), 1)));
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allAt(nodes.subList(0, 4), 1)));
         assertTrue(nodes.get(0).state().roster().byId(hostile.key.nodeId()).isEmpty());
         assertEquals(List.of(RosterOp.REMOVE), nodes.get(0).results.stream().map(FederationState.Result::op).toList());
     }
@@ -163,7 +150,7 @@ class EpochHostileTest {
             rotate(hostile, smallestIdKey(others), sim);
         }
         Envelope honest = nodes.get(0).noop("please order me");
-        assertTrue(sim.runUntil(LIMIT, () -> nodes.subList(0, 3).stream().allMatch(x -> executedBy(x, honest))));
+        assertTrue(sim.runUntil(LIMIT, () -> nodes.subList(0, 3).stream().allMatch(x -> FederationSim.executedBy(x, honest))));
         assertEquals(0, nodes.get(0).state().epoch());
     }
 
@@ -185,7 +172,7 @@ class EpochHostileTest {
         assertTrue(sim.runUntil(LIMIT, () -> sim.wire.stream().anyMatch(e -> e.type() == io.quorumd.wire.MessageType.ORDER_PREPREPARE)));
         long t0 = sim.world.now();
         Envelope honest = nodes.get(1).noop("behind the refused op");
-        assertTrue(sim.runUntil(LIMIT, () -> nodes.stream().allMatch(x -> executedBy(x, honest))));
+        assertTrue(sim.runUntil(LIMIT, () -> nodes.stream().allMatch(x -> FederationSim.executedBy(x, honest))));
         long waited = sim.world.now() - t0;
         assertEquals("that public key is or was a member's", nodes.get(0).results.get(0).reason());
         assertEquals(0, nodes.get(0).federation.current().view());
@@ -246,11 +233,11 @@ class EpochHostileTest {
     void addingReplicasThatAreNotUpYetCannotWedgeTheFederation() {
         FederationSim sim = new FederationSim(17, 4);
         List<FederationSim.Node> nodes = List.copyOf(sim.nodes);
-        Envelope add = addRequest(nodes.get(0), "late", FederationSim.key(120), EnumSet.of(Role.VOTER, Role.REPLICA), sim);
+        Envelope add = FederationSim.addRequest(nodes.get(0), "late", FederationSim.key(120), EnumSet.of(Role.VOTER, Role.REPLICA), sim);
         nodes.get(1).endorse(add);
         nodes.get(2).endorse(add);
         Envelope probe = nodes.get(1).noop("anyone there?");
-        assertTrue(sim.runUntil(LIMIT, () -> nodes.stream().allMatch(x -> executedBy(x, probe))));
+        assertTrue(sim.runUntil(LIMIT, () -> nodes.stream().allMatch(x -> FederationSim.executedBy(x, probe))));
         assertTrue(nodes.stream().allMatch(x -> x.refused("bad_request") >= 1 && x.state().epoch() == 0));
     }
 }

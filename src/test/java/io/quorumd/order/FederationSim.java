@@ -82,6 +82,25 @@ final class FederationSim {
         return NodeKey.fromSeed(s);
     }
 
+    /** {@code by} asks to admit {@code name} with {@code newKey}, which signs the proof of possession now. */
+    static Envelope addRequest(Node by, String name, NodeKey newKey, Set<Role> roles, FederationSim sim) {
+        io.quorumd.crypto.Bytes pop = newKey.sign(RosterOp.popMessage(RosterOp.ADD, by.state().epoch(), name,
+                newKey.publicKey(), sim.world.now()));
+        return by.request(RosterOp.ADD, RosterOp.addArgs(name, newKey.publicKey(), roles, pop));
+    }
+
+    static boolean allAt(List<Node> nodes, long epoch) {
+        return nodes.stream().allMatch(x -> x.state().epoch() == epoch);
+    }
+
+    static boolean executedBy(Node x, Envelope request) {
+        return x.results.stream().anyMatch(r -> r.requestId().equals(request.contentId()));
+    }
+
+    static boolean allExecuted(List<Node> nodes, Envelope request) {
+        return nodes.stream().allMatch(x -> executedBy(x, request));
+    }
+
     /** A node that joins from {@code anchor} (a copy of a member's state after the change that admitted it). */
     Node join(String name, NodeKey key, FederationState anchor) {
         FederationState copy = new FederationState(anchor.epoch(), anchor.roster(), anchor.lineage(), anchor.lastSeq(),

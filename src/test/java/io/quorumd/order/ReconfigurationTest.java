@@ -19,19 +19,6 @@ import org.junit.jupiter.api.Test;
 class ReconfigurationTest {
     private static final Duration LIMIT = Duration.ofMinutes(2);
 
-    private static Envelope addRequest(FederationSim.Node by, String name, NodeKey newKey, Set<Role> roles, FederationSim sim) {
-        Bytes pop = newKey.sign(RosterOp.popMessage(RosterOp.ADD, by.state().epoch(), name, newKey.publicKey(), sim.world.now()));
-        return by.request(RosterOp.ADD, RosterOp.addArgs(name, newKey.publicKey(), roles, pop));
-    }
-
-    private static boolean allAt(List<FederationSim.Node> nodes, long epoch) {
-        return nodes.stream().allMatch(x -> x.state().epoch() == epoch);
-    }
-
-    private static boolean allExecuted(List<FederationSim.Node> nodes, Envelope request) {
-        return nodes.stream().allMatch(x -> x.results.stream().anyMatch(r -> r.requestId().equals(request.contentId())));
-    }
-
     @Test
     void anAddedMemberCountsFromTheSeqAfterItsAdditionOnEveryNodeAndARemovalShutsItOut() {
         FederationSim sim = new FederationSim(11, 7);
@@ -47,14 +34,14 @@ class ReconfigurationTest {
             assertTrue(x.results.isEmpty(), x.name + " executed nothing of node-8's");
         }
 
-        Envelope add = addRequest(founders.get(0), "node-8", eighth, EnumSet.of(Role.VOTER), sim);
+        Envelope add = FederationSim.addRequest(founders.get(0), "node-8", eighth, EnumSet.of(Role.VOTER), sim);
         for (int i = 1; i <= 3; i++) {
             founders.get(i).endorse(add);
         }
         sim.runUntil(Duration.ofSeconds(30), () -> false);
-        assertTrue(allAt(founders, 0), "three endorsements and the requester are 4 of 7: not enough");
+        assertTrue(FederationSim.allAt(founders, 0), "three endorsements and the requester are 4 of 7: not enough");
         founders.get(4).endorse(add);
-        assertTrue(sim.runUntil(LIMIT, () -> allAt(founders, 1)), "the add executes with 5 of 7");
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allAt(founders, 1)), "the add executes with 5 of 7");
 
         FederationState.EpochChange change = founders.get(0).changes.get(0);
         for (FederationSim.Node x : founders) {
@@ -75,14 +62,14 @@ class ReconfigurationTest {
         }
         List<FederationSim.Node> all = new java.util.ArrayList<>(founders);
         all.add(eight);
-        assertTrue(sim.runUntil(LIMIT, () -> allAt(all, 2)), "node-8 becomes a replica on every node");
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allAt(all, 2)), "node-8 becomes a replica on every node");
         // two founders stop: 6 of 8 replicas are left, q = 6, so nothing commits unless node-8's votes count
         founders.get(5).crashed = true;
         founders.get(6).crashed = true;
         List<FederationSim.Node> live = List.of(founders.get(0), founders.get(1), founders.get(2), founders.get(3),
                 founders.get(4), eight);
         Envelope probe = eight.noop("node-8 orders");
-        assertTrue(sim.runUntil(LIMIT, () -> allExecuted(live, probe)), "a request commits with node-8's votes");
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allExecuted(live, probe)), "a request commits with node-8's votes");
         long probeSeq = founders.get(0).executed.lastKey();
         assertTrue(probeSeq > founders.get(0).changes.get(1).startSeq() - 1);
         assertTrue(founders.get(0).commitsAt.get(probeSeq).stream().anyMatch(c -> c.from().equals(eighth.nodeId())));
@@ -95,7 +82,7 @@ class ReconfigurationTest {
         founders.get(5).crashed = false;
         founders.get(6).crashed = false;
         founders.get(5).endorse(remove);
-        assertTrue(sim.runUntil(LIMIT, () -> allAt(founders, 3)), "the removal executes");
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allAt(founders, 3)), "the removal executes");
         assertTrue(sim.runUntil(LIMIT, () -> founders.stream().allMatch(x -> x.certificates.containsKey(2L))),
                 "the epoch that removed node-8 is certified: its keys finish nothing more");
         int[] before = founders.stream().mapToInt(x -> x.refused("unknown_sender")).toArray();
@@ -119,10 +106,10 @@ class ReconfigurationTest {
         Bytes pop = newKey.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, two.name, newKey.publicKey(), sim.world.now()));
         Envelope rotation = two.request(RosterOp.ROTATE, RosterOp.rotateArgs(newKey.publicKey(), pop));
         sim.runUntil(Duration.ofSeconds(30), () -> false);
-        assertTrue(allAt(sim.nodes, 0), "a rotation alone does not close the epoch: it needs ⌈2m/3⌉ approvals");
+        assertTrue(FederationSim.allAt(sim.nodes, 0), "a rotation alone does not close the epoch: it needs ⌈2m/3⌉ approvals");
         sim.nodes.get(0).endorse(rotation);
         sim.nodes.get(2).endorse(rotation);
-        assertTrue(sim.runUntil(LIMIT, () -> allAt(sim.nodes, 1)));
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allAt(sim.nodes, 1)));
         for (FederationSim.Node x : sim.nodes) {
             assertEquals(newKey.nodeId(), x.state().current(oldKey.nodeId()), x.name);
             assertEquals(two.name, x.state().roster().byId(newKey.nodeId()).orElseThrow().name());
@@ -134,7 +121,7 @@ class ReconfigurationTest {
         sim.nodes.get(3).crashed = true;
         Envelope probe = sim.nodes.get(0).noop("after rotation");
         List<FederationSim.Node> live = sim.nodes.subList(0, 3);
-        assertTrue(sim.runUntil(LIMIT, () -> allExecuted(live, probe)));
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allExecuted(live, probe)));
         long seq = sim.nodes.get(0).executed.lastKey();
         assertTrue(sim.nodes.get(0).commitsAt.get(seq).stream().anyMatch(c -> c.from().equals(newKey.nodeId())));
 
@@ -156,13 +143,13 @@ class ReconfigurationTest {
         Envelope remove = sim.nodes.get(0).request(RosterOp.REMOVE, RosterOp.removeArgs(sim.nodes.get(3).key.nodeId()));
         sim.nodes.get(1).endorse(remove);
         sim.nodes.get(2).endorse(remove);
-        assertTrue(sim.runUntil(LIMIT, () -> allExecuted(sim.nodes, remove)));
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allExecuted(sim.nodes, remove)));
         Set<String> outcomes = sim.nodes.stream().map(x -> x.results.get(0).ok() + " " + x.results.get(0).reason())
                 .collect(Collectors.toSet());
         assertEquals(Set.of("false it would leave 3 replicas; ordering needs 4"), outcomes);
-        assertTrue(allAt(sim.nodes, 0));
+        assertTrue(FederationSim.allAt(sim.nodes, 0));
         Envelope probe = sim.nodes.get(3).noop("still ordering");
-        assertTrue(sim.runUntil(LIMIT, () -> allExecuted(sim.nodes, probe)));
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allExecuted(sim.nodes, probe)));
         assertEquals(List.of(), sim.violations);
     }
 
@@ -177,7 +164,7 @@ class ReconfigurationTest {
             for (int i = 0; i < 10; i++) {
                 founders.get(i % 7).noop("a" + i);
             }
-            Envelope add = addRequest(founders.get(2), "node-8", FederationSim.key(8), EnumSet.of(Role.VOTER), sim);
+            Envelope add = FederationSim.addRequest(founders.get(2), "node-8", FederationSim.key(8), EnumSet.of(Role.VOTER), sim);
             for (int i = 3; i <= 6; i++) {
                 founders.get(i).endorse(add);
             }
@@ -185,7 +172,7 @@ class ReconfigurationTest {
                 founders.get(i % 7).noop("b" + i);
             }
             String seedText = "seed " + seed;
-            assertTrue(sim.runUntil(LIMIT, () -> allAt(founders, 1)), seedText);
+            assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allAt(founders, 1)), seedText);
             FederationSim.Node three = founders.get(3);
             NodeKey next = FederationSim.key(60);
             three.nextKey = next;
@@ -199,11 +186,11 @@ class ReconfigurationTest {
             for (int i = 0; i < 10; i++) {
                 founders.get(i % 7).noop("c" + i);
             }
-            assertTrue(sim.runUntil(LIMIT, () -> allAt(founders, 2)), seedText);
+            assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allAt(founders, 2)), seedText);
             // requests of a closed epoch that did not make it before the change are refused from then on; the
             // requester signs them again in the new epoch
             Envelope last = founders.get(6).noop("d");
-            assertTrue(sim.runUntil(LIMIT, () -> allExecuted(founders, last)), seedText);
+            assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allExecuted(founders, last)), seedText);
             for (FederationSim.Node x : founders) {
                 assertEquals(founders.get(0).executed, x.executed, x.name + " " + seedText);
                 assertEquals(founders.get(0).changes.stream().map(FederationState.EpochChange::startSeq).toList(),
@@ -231,6 +218,6 @@ class ReconfigurationTest {
             assertEquals(1, x.refused("duplicate"), x.name);
         }
         Envelope probe = sim.nodes.get(0).noop("still ordering");
-        assertTrue(sim.runUntil(LIMIT, () -> allExecuted(sim.nodes, probe)));
+        assertTrue(sim.runUntil(LIMIT, () -> FederationSim.allExecuted(sim.nodes, probe)));
     }
 }
