@@ -10,22 +10,19 @@ import io.quorumd.order.OrderJournal;
 import io.quorumd.order.OrderParams;
 import io.quorumd.order.Replica;
 import io.quorumd.order.ReplicaSet;
-import io.quorumd.wire.Body;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.MemorySlotSigner;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderItem;
-import io.quorumd.wire.SlotSigner;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,7 +73,6 @@ final class BenchReplica implements AutoCloseable {
     private final MqttAsyncClient client;
     private final Replica replica;
     /** Loop thread only. */
-    private final Map<String, Envelope> slots = new HashMap<>();
     private final Map<String, Long> refusals = new ConcurrentHashMap<>();
     private final AtomicLong viewChanges = new AtomicLong();
     private final AtomicLong echoes = new AtomicLong();
@@ -93,8 +89,9 @@ final class BenchReplica implements AutoCloseable {
         this.signer = new EnvelopeSigner(key, Clock.systemUTC());
         this.loop = Executors.newSingleThreadExecutor(r -> daemon(r, "bench-replica-" + index));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bench-timers-" + index));
-        this.replica = new Replica(self, set, params, Clock.systemUTC(), new Timers(), new Slots(),
-                (topic, env, retained) -> send(topic, env, retained), topics, new Journal(),
+        this.replica = new Replica(self, set, params, Clock.systemUTC(), new Timers(),
+                new MemorySlotSigner(signer, this::send), (topic, env, retained) -> send(topic, env, retained), topics,
+                new Journal(),
                 FederationState.anchor(set.roster()));
         this.client = new MqttAsyncClient(brokerUrl, clientId, new MemoryPersistence());
         this.client.setCallback(new Inbound());
@@ -248,25 +245,6 @@ final class BenchReplica implements AutoCloseable {
             } catch (RejectedExecutionException e) {
                 return () -> { };
             }
-        }
-    }
-
-    private final class Slots implements SlotSigner {
-        @Override
-        public Envelope signOnce(String slot, MessageType type, Body body, String topic, boolean retained) {
-            Envelope old = slots.get(slot);
-            if (old != null) {
-                return old;
-            }
-            Envelope env = signer.sign(type, body);
-            slots.put(slot, env);
-            send(topic, env, retained);
-            return env;
-        }
-
-        @Override
-        public Optional<Envelope> signed(String slot) {
-            return Optional.ofNullable(slots.get(slot));
         }
     }
 

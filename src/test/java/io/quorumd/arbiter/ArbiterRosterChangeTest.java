@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.loop.InboundMessage;
-import io.quorumd.sim.MemorySlotSigner;
+import io.quorumd.wire.MemorySlotSigner;
 import io.quorumd.sim.RecordingJournal;
 import io.quorumd.sim.VirtualClock;
 import io.quorumd.sim.VirtualScheduler;

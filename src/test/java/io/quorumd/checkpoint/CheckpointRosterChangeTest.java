@@ -8,7 +8,7 @@ import io.quorumd.config.QuorumdConfig.Tolerance;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.loop.InboundMessage;
-import io.quorumd.sim.MemorySlotSigner;
+import io.quorumd.wire.MemorySlotSigner;
 import io.quorumd.sim.RecordingJournal;
 import io.quorumd.sim.VirtualClock;
 import io.quorumd.sim.VirtualScheduler;

@@ -1,18 +1,14 @@
-package io.quorumd.sim;
+package io.quorumd.wire;
 
 import io.quorumd.loop.Outbox;
-import io.quorumd.wire.Body;
-import io.quorumd.wire.Envelope;
-import io.quorumd.wire.EnvelopeSigner;
-import io.quorumd.wire.MessageType;
-import io.quorumd.wire.SlotSigner;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * A {@link SlotSigner} without a ledger, for tests that drive one machine alone: the first call for a slot
- * signs and publishes to the outbox at once, later calls return what was signed.
+ * A {@link SlotSigner} without a ledger (benchmarks, and tests that drive one machine alone): the first call for
+ * a slot signs and publishes to the outbox at once, later calls return what was signed. Nothing survives the
+ * process, so a node never uses it.
  */
 public final class MemorySlotSigner implements SlotSigner {
     private final Map<String, Envelope> slots = new HashMap<>();
