@@ -66,7 +66,7 @@ final class ControlCommands {
         o.put("broker", core.config().mqtt().url());
         o.put("connected", connected);
         o.put("peersOnline", core.presence().onlineCount());
-        o.put("peers", core.config().federation().roster().size() - 1);
+        o.put("peers", core.roster().size() - 1);
         o.put("checkpoints", core.checkpoints().latest().size());
         o.put("openDisputes", core.arbiter().map(a -> a.openCount()).orElse(0L));
         o.put("ledgerEntries", core.ledgerEntries());
@@ -80,7 +80,7 @@ final class ControlCommands {
     }
 
     private static JsonNode checkpoints(NodeCore core, Optional<String> subjectName) {
-        Roster roster = core.config().federation().roster();
+        Roster roster = core.roster();
         Optional<NodeId> only = Optional.empty();
         if (subjectName.isPresent()) {
             Member m = roster.byName(subjectName.get()).orElseThrow(() ->

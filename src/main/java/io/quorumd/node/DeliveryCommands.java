@@ -19,7 +19,7 @@ final class DeliveryCommands {
     }
 
     static JsonNode run(String cmd, JsonNode args, NodeCore core) {
-        Roster roster = core.config().federation().roster();
+        Roster roster = core.roster();
         if (cmd.equals("sync.now")) {
             Optional<NodeId> peer = Optional.empty();
             if (args.hasNonNull("peer")) {

@@ -27,7 +27,7 @@ final class DisputeCommands {
     static JsonNode run(String cmd, JsonNode args, NodeCore core) {
         ArbiterMachine arbiter = core.arbiter().orElseThrow(() ->
                 new ControlCommands.Refused("arbitration is off: the roster names no arbiters"));
-        Roster roster = core.config().federation().roster();
+        Roster roster = core.roster();
         return switch (cmd) {
             case "dispute.open" -> open(args, arbiter);
             case "dispute.vote" -> vote(args, arbiter);

@@ -78,6 +78,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         this.clock = clock;
         this.anchorEntryDue = !replay.anchored();
         this.params = params;
+        replay.results().forEach(recent::addLast);
         if (replay.anchored()) {
             this.federation = new Federation(self, replay.state(), params, clock, scheduler, slots, outbox, topics, this,
                     this, replay.start());

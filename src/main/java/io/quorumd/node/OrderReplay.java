@@ -36,6 +36,7 @@ final class OrderReplay {
     private Replica.Stable stable;
     private final TreeMap<Long, Replica.Prepared> prepared = new TreeMap<>();
     private final Map<String, Long> executedIds = new LinkedHashMap<>();
+    private final java.util.ArrayDeque<ObjectNode> results = new java.util.ArrayDeque<>();
     private int entries;
 
     OrderReplay(long requestTtlMs) {
@@ -89,6 +90,15 @@ final class OrderReplay {
         Set<String> applied = new HashSet<>();
         for (JsonNode r : d.withArray("results")) {
             applied.add(r.path("requestId").asText());
+            if (r instanceof ObjectNode line) {
+                ObjectNode kept = line.deepCopy();
+                kept.put("seq", c.seq());
+                kept.put("epoch", c.epoch());
+                results.addLast(kept);
+                if (results.size() > NodeOrdering.LOG_KEPT) {
+                    results.removeFirst();
+                }
+            }
         }
         List<OrderItem> fresh = new ArrayList<>();
         for (OrderItem item : c.items()) {
@@ -166,6 +176,11 @@ final class OrderReplay {
             }
         });
         return out;
+    }
+
+    /** The results of the last executed requests, oldest first (what {@code federation log} shows). */
+    List<ObjectNode> results() {
+        return List.copyOf(results);
     }
 
     int entries() {

@@ -154,6 +154,7 @@ class OrderingIT {
             Await.until(Duration.ofSeconds(30), () -> show(nodes.get(1)).path("stateDigest").asText()
                             .equals(show(nodes.get(0)).path("stateDigest").asText()),
                     () -> "the restarted node's state differs: " + show(nodes.get(1)) + " vs " + show(nodes.get(0)));
+            assertTrue(logged(nodes.get(1), add), "the restarted node's federation log still lists the add");
 
             String remove = propose(nodes.get(0), RosterOp.REMOVE, RosterOp.removeArgs(fifth.nodeId()), 0);
             endorse(nodes.subList(1, 4), remove); // ⌈10/3⌉ = 4 of 5: the requester and three others
