@@ -7,12 +7,15 @@ import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.order.CommitProofValidator;
 import io.quorumd.order.FederationState;
+import io.quorumd.order.ReplicaSet;
 import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.DisputeRuling;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.Roster;
 import java.util.Optional;
 
@@ -32,6 +35,7 @@ public final class FullVerifier implements EntryVisitor {
     private Bytes nodeKey;
     private BootRecord era;
     private Roster ordered;
+    private ReplicaSet orderedSet;
     private ArbiterPolicy eraPolicy;
     private long signaturesChecked;
 
@@ -85,6 +89,9 @@ public final class FullVerifier implements EntryVisitor {
         if (!Ed25519.verify(nodeKey, entry.signingBytes(), entry.sig())) {
             return Optional.of("entry signature does not verify");
         }
+        if (entry.kind() == EntryKind.ORDER) {
+            return checkOrder(entry);
+        }
         return env == null ? Optional.empty() : checkEnvelope(entry, env);
     }
 
@@ -110,13 +117,32 @@ public final class FullVerifier implements EntryVisitor {
      */
     private Optional<String> enterEpoch(LedgerEntry entry) {
         try {
-            ordered = FederationState.fromJson(entry.data().get("state")).roster();
+            FederationState state = FederationState.fromJson(entry.data().get("state"));
+            ordered = state.roster();
+            orderedSet = new ReplicaSet(state.epoch(), state.roster());
             if (era != null) {
                 eraPolicy = era.arbiterPolicy(ordered).orElse(null);
             }
             return Optional.empty();
         } catch (DecodeException e) {
             return Optional.of("epoch entry does not parse: " + e.getMessage());
+        }
+    }
+
+    /**
+     * An executed batch: its commit proof stands under the epoch the latest {@code epoch} entry before it names
+     * (q of that epoch's replicas, each with its key of that epoch, over the digest of the stored items).
+     */
+    private Optional<String> checkOrder(LedgerEntry entry) {
+        if (orderedSet == null) {
+            return Optional.of("order entry before any epoch entry");
+        }
+        try {
+            OrderCommitted c = OrderCommitted.fromJson(entry.data().get("committed"));
+            signaturesChecked += c.commits().size();
+            return CommitProofValidator.commits(orderedSet, c).map(why -> "order entry for seq " + c.seq() + ": " + why);
+        } catch (DecodeException e) {
+            return Optional.of("order entry does not parse: " + e.getMessage());
         }
     }
 

@@ -30,13 +30,9 @@ public final class CommitProofValidator {
 
     /** A commit proof: {@code order.committed} as published, or as stored in the ledger. */
     public static Optional<String> commitProof(ReplicaSet set, OrderCommitted c, OrderParams params) {
-        if (c.epoch() != set.epoch()) {
-            return Optional.of("proof of epoch " + c.epoch() + ", not " + set.epoch());
-        }
-        String digest = new OrderBatch(c.epoch(), c.seq(), c.ts(), c.items()).digest();
         // the commits first (cheap checks, then one signature each): a proof whose commits do not stand costs
         // no per-item Ed25519 verification
-        Optional<String> commits = votes(set, MessageType.ORDER_COMMIT, c.commits(), c.view(), c.seq(), digest, false);
+        Optional<String> commits = commits(set, c);
         if (commits.isPresent()) {
             return commits;
         }
@@ -47,6 +43,19 @@ public final class CommitProofValidator {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The commits of a committed batch: q of the epoch's replicas over the digest recomputed from its items. What
+     * {@code ledger verify --full} checks of every stored batch; the items' time rules depend on the ttl and skew
+     * the node ran with, so they are judged live only.
+     */
+    public static Optional<String> commits(ReplicaSet set, OrderCommitted c) {
+        if (c.epoch() != set.epoch()) {
+            return Optional.of("proof of epoch " + c.epoch() + ", not " + set.epoch());
+        }
+        String digest = new OrderBatch(c.epoch(), c.seq(), c.ts(), c.items()).digest();
+        return votes(set, MessageType.ORDER_COMMIT, c.commits(), c.view(), c.seq(), digest, false);
     }
 
     /** q prepares for (epoch, view, seq, digest) from distinct replicas, primary(view)'s among them. */
