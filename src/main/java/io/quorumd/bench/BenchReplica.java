@@ -78,18 +78,18 @@ final class BenchReplica implements AutoCloseable {
     private final AtomicLong echoes = new AtomicLong();
     private volatile boolean closing;
 
-    BenchReplica(int index, NodeKey key, ReplicaSet set, OrderParams params, Topics topics, String brokerUrl,
-                 String clientId, Executed executed, Failures failures) throws MqttException {
+    BenchReplica(int index, NodeKey key, ReplicaSet set, OrderParams params, Clock clock, Topics topics,
+                 String brokerUrl, String clientId, Executed executed, Failures failures) throws MqttException {
         this.index = index;
         this.self = key.nodeId();
         this.topics = topics;
         this.verifier = new InboundVerifier(set.roster());
         this.executed = executed;
         this.failures = failures;
-        this.signer = new EnvelopeSigner(key, Clock.systemUTC());
+        this.signer = new EnvelopeSigner(key, clock);
         this.loop = Executors.newSingleThreadExecutor(r -> daemon(r, "bench-replica-" + index));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bench-timers-" + index));
-        this.replica = new Replica(self, set, params, Clock.systemUTC(), new Timers(),
+        this.replica = new Replica(self, set, params, clock, new Timers(),
                 new MemorySlotSigner(signer, this::send), (topic, env, retained) -> send(topic, env, retained), topics,
                 new Journal(),
                 FederationState.anchor(set.roster()));

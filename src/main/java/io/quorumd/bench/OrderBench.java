@@ -79,14 +79,16 @@ public final class OrderBench {
     private final int requests;
     private final int outstanding;
     private final OrderParams params = OrderParams.defaults();
+    private final Clock clock;
 
-    public OrderBench(String brokerUrl, int requests, int outstanding) {
+    public OrderBench(String brokerUrl, int requests, int outstanding, Clock clock) {
         if (requests < 1 || outstanding < 1) {
             throw new IllegalArgumentException("requests and outstanding must be at least 1");
         }
         this.brokerUrl = brokerUrl;
         this.requests = requests;
         this.outstanding = outstanding;
+        this.clock = clock;
     }
 
     /** Client members signing the requests: enough for {@code outstanding} at {@link #CLIENT_WINDOW} each. */
@@ -120,7 +122,7 @@ public final class OrderBench {
         MqttAsyncClient submitter = null;
         try {
             for (int i = 0; i < n; i++) {
-                replicas.add(new BenchReplica(i, replicaKeys.get(i), set, params, topics, brokerUrl,
+                replicas.add(new BenchReplica(i, replicaKeys.get(i), set, params, clock, topics, brokerUrl,
                         "qdb-" + runId + "-r" + i, tracker, tracker::fail));
             }
             replicas.forEach(BenchReplica::start);
@@ -152,7 +154,7 @@ public final class OrderBench {
     /** Publishes requests as lanes free up, until every request is committed; fails on a stall or a failure. */
     private void drive(MqttAsyncClient submitter, Topics topics, List<NodeKey> clientKeys, String runId, Tracker tracker)
             throws MqttException, InterruptedException {
-        List<EnvelopeSigner> signers = clientKeys.stream().map(k -> new EnvelopeSigner(k, Clock.systemUTC())).toList();
+        List<EnvelopeSigner> signers = clientKeys.stream().map(k -> new EnvelopeSigner(k, clock)).toList();
         for (int i = 0; i < outstanding; i++) {
             tracker.free.add(i % signers.size());
         }
@@ -179,7 +181,7 @@ public final class OrderBench {
             ObjectNode args = Json.object();
             args.put("note", "bench " + runId + " request " + submitted);
             Envelope request = signers.get(lane).sign(MessageType.ORDER_REQUEST,
-                    new OrderRequest(0, RosterOp.NOOP, args, System.currentTimeMillis()));
+                    new OrderRequest(0, RosterOp.NOOP, args, clock.millis()));
             tracker.submitted(request, lane);
             submitter.publish(topics.orderPropose(), request.encode(), 1, false);
             submitted++;

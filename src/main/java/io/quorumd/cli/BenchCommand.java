@@ -132,7 +132,7 @@ final class BenchCommand extends GroupCommand {
                     embedded = EmbeddedBroker.start(Files.createTempDirectory("quorumd-bench-hivemq-"));
                 }
                 String url = broker != null ? broker : embedded.url();
-                OrderBench bench = new OrderBench(url, requests, outstanding);
+                OrderBench bench = new OrderBench(url, requests, outstanding, java.time.Clock.systemUTC());
                 System.out.println("broker: " + (broker != null ? broker : "embedded HiveMQ CE " + url));
                 System.out.printf("%d requests per run, %d outstanding from %d client members; committed = executed at q"
                         + " replicas; maxBatch %d, batchDelay %d ms, window %d; cores and cpu_ms (per request): this JVM's"
@@ -141,7 +141,7 @@ final class BenchCommand extends GroupCommand {
                         bench.params().maxBatch(), bench.params().batchDelay().toMillis(), bench.params().window(),
                         Runtime.getRuntime().availableProcessors());
                 if (warmup > 0) {
-                    OrderBench.Run w = new OrderBench(url, warmup, outstanding).run(replicas.get(0));
+                    OrderBench.Run w = new OrderBench(url, warmup, outstanding, java.time.Clock.systemUTC()).run(replicas.get(0));
                     System.out.printf("warm-up: n=%d, %d requests in %.2f s%n", w.n(), w.requests(), w.seconds());
                 }
                 System.out.printf("%-6s %3s %3s %9s %6s %9s %10s %9s %9s %6s %8s %7s %4s  %s%n", "round", "n", "q", "requests",

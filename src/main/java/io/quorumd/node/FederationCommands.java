@@ -30,7 +30,7 @@ final class FederationCommands {
         return switch (cmd) {
             case "federation.show" -> show(ordering.federation(), core);
             case "federation.export" -> ordering.export();
-            case "federation.requests" -> requests(ordering.federation(), core);
+            case "federation.requests" -> requests(ordering);
             case "federation.log" -> {
                 ObjectNode o = Json.object();
                 ArrayNode a = o.putArray("entries");
@@ -93,9 +93,9 @@ final class FederationCommands {
         return o;
     }
 
-    private static ObjectNode requests(Federation federation, NodeCore core) {
-        Replica r = federation.current();
-        long now = System.currentTimeMillis();
+    private static ObjectNode requests(NodeOrdering ordering) {
+        Replica r = ordering.federation().current();
+        long now = ordering.now();
         ObjectNode o = Json.object();
         ArrayNode a = o.putArray("requests");
         for (Envelope req : r.pending()) {

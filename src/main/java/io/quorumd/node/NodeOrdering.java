@@ -169,6 +169,11 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         return federation;
     }
 
+    /** The node's clock (the same the replicas run on). */
+    long now() {
+        return clock.millis();
+    }
+
     void onMessage(Envelope env) {
         federation.onMessage(env);
     }

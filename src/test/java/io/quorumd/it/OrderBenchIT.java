@@ -23,7 +23,7 @@ class OrderBenchIT {
 
     @Test
     void fourReplicasCommitEveryRequest() throws Exception {
-        OrderBench.Run run = new OrderBench(brokerUrl, 20, 16).run(4);
+        OrderBench.Run run = new OrderBench(brokerUrl, 20, 16, java.time.Clock.systemUTC()).run(4);
 
         assertEquals(20, run.committed(), "requests executed at q replicas");
         assertEquals(3, run.q());
