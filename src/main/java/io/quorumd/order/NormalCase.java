@@ -120,7 +120,9 @@ final class NormalCase {
         }
         Set<String> ids = new HashSet<>();
         for (OrderItem item : pp.items()) {
-            Optional<String> bad = RequestRules.check(ctx.set, item, pp.ts(), ctx.params);
+            // a request this replica holds as pending was checked in full when it arrived (same content id, same bytes)
+            Optional<String> bad = RequestRules.check(ctx.set, item, pp.ts(), ctx.params,
+                    ctx.pending.containsKey(item.requestId()));
             if (bad.isPresent()) {
                 ctx.refuse("bad_request", "seq " + pp.seq() + ": " + bad.get());
                 return;

@@ -56,7 +56,8 @@ final class Proposer {
                 if (ctx.assigned.containsKey(e.getKey()) || ctx.executedIds.containsKey(e.getKey())) {
                     continue;
                 }
-                Optional<String> bad = RequestRules.check(ctx.set, e.getValue(), ts, ctx.params);
+                // pending requests were checked in full on arrival: only the batch ts can make one invalid now
+                Optional<String> bad = RequestRules.check(ctx.set, e.getValue(), ts, ctx.params, true);
                 if (bad.isPresent()) {
                     it.remove();
                     ctx.forget(e.getKey());

@@ -19,7 +19,8 @@ import java.util.Set;
  * Static validity of requests, endorsements and batches, the same on every node and offline. A request is an
  * {@code order.request} of this epoch, signed by a member of the epoch with that member's key, requested
  * within {@code requestTtl} before the batch ts and not after it (less the skew), whose op and args fit
- * {@link RosterOp} and whose proof of possession verifies. Every roster change needs endorsements: ⌈2m/3⌉ of the epoch's m members, the requester counting as one and the target of a removal
+ * {@link RosterOp} and whose proof of possession verifies. Every roster change needs endorsements:
+ * ⌈2m/3⌉ of the epoch's m members, the requester counting as one and the target of a removal
  * not at all; each an {@code order.endorse} of this epoch naming the request, from a distinct member, verifying.
  * A batch holds at most one roster change, as its last item.
  */
@@ -29,6 +30,15 @@ public final class RequestRules {
 
     /** Why {@code request} cannot be ordered now ({@code at}: the local clock or the batch ts), if it cannot. */
     public static Optional<String> check(ReplicaSet set, Envelope request, long at, OrderParams params) {
+        return check(set, request, at, params, false);
+    }
+
+    /**
+     * As {@link #check(ReplicaSet, Envelope, long, OrderParams)}; {@code verified}: this replica checked this very
+     * request before (same content id, so the same bytes and signatures) against this epoch, so its signature
+     * and proof of possession are not verified again, only what depends on {@code at}.
+     */
+    static Optional<String> check(ReplicaSet set, Envelope request, long at, OrderParams params, boolean verified) {
         if (request.type() != MessageType.ORDER_REQUEST || !(request.body() instanceof OrderRequest r)) {
             return Optional.of("not an order.request");
         }
@@ -39,7 +49,7 @@ public final class RequestRules {
         if (m.isEmpty()) {
             return Optional.of("request from " + request.from().shortHex() + ", not a member of epoch " + set.epoch());
         }
-        if (!Ed25519.verify(m.get().publicKey(), request.signingBytes(), request.sig())) {
+        if (!verified && !Ed25519.verify(m.get().publicKey(), request.signingBytes(), request.sig())) {
             return Optional.of("request signature of " + m.get().name() + " does not verify");
         }
         if (r.requestedAt() > at + params.clockSkew().toMillis()) {
@@ -57,6 +67,9 @@ public final class RequestRules {
         if (op.isPresent() && op.get() instanceof RosterOp.Add a && a.roles().contains(Role.REPLICA)) {
             return Optional.of("a new member joins without the replica role; give it with roster.roles once it runs");
         }
+        if (verified) {
+            return Optional.empty();
+        }
         if (op.isPresent() && op.get() instanceof RosterOp.Add a && !RosterOp.popVerifies(r.op(), r.epoch(), a.name(),
                 a.publicKey(), r.requestedAt(), a.pop())) {
             return Optional.of("proof of possession of the new key does not verify");
@@ -69,7 +82,13 @@ public final class RequestRules {
     }
 
     public static Optional<String> check(ReplicaSet set, OrderItem item, long batchTs, OrderParams params) {
-        Optional<String> bad = check(set, item.request(), batchTs, params);
+        return check(set, item, batchTs, params, false);
+    }
+
+    /** As {@link #check(ReplicaSet, OrderItem, long, OrderParams)}; {@code requestVerified} as for requests. */
+    static Optional<String> check(ReplicaSet set, OrderItem item, long batchTs, OrderParams params,
+                                  boolean requestVerified) {
+        Optional<String> bad = check(set, item.request(), batchTs, params, requestVerified);
         if (bad.isPresent()) {
             return bad;
         }
