@@ -18,6 +18,7 @@ import io.quorumd.order.OrderParams;
 import io.quorumd.order.Quorum;
 import io.quorumd.order.Replica;
 import io.quorumd.order.ReplicaSet;
+import io.quorumd.order.RosterSnapshot;
 import io.quorumd.order.RequestRules;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
@@ -61,7 +62,6 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     private final Outbox outbox;
     private final Topics topics;
     private final Clock clock;
-    private volatile RosterSnapshot snapshot;
     private final Federation federation;
     private final Deque<ObjectNode> recent = new ArrayDeque<>();
     private final OrderParams params;
@@ -90,12 +90,11 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
             this.federation = new Federation(self, anchor.copy(), params, clock, scheduler, slots, outbox, topics, this,
                     this);
         }
-        this.snapshot = RosterSnapshot.of(federation.state().roster());
     }
 
     /** What the gate and the machines judge by now; any thread. */
     RosterSnapshot snapshot() {
-        return snapshot;
+        return federation.snapshot();
     }
 
     /**
@@ -266,15 +265,11 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         append.apply(EntryKind.EPOCH, epochData(federation.state(), change.cause()));
         LOG.atInfo().addKeyValue("epoch", change.epoch()).addKeyValue("startSeq", change.startSeq())
                 .addKeyValue("members", change.roster().size()).log("federation roster changed");
-        // a follower takes none of the messages that finish an epoch: it never lets a closed epoch's keys in
-        snapshot = federation.current().passive() ? RosterSnapshot.of(change.roster())
-                : snapshot.changedTo(change.roster(), change.epoch() - 1);
     }
 
     @Override
     public void epochCertified(long epoch, long seq, String stateDigest, List<Envelope> certificate) {
         LOG.atInfo().addKeyValue("epoch", epoch).addKeyValue("seq", seq).log("epoch certificate complete");
-        snapshot = snapshot.certified(epoch);
     }
 
     private static ObjectNode epochData(FederationState state, FederationState.Result cause) {

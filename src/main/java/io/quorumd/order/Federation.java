@@ -59,6 +59,7 @@ public final class Federation {
     private Replica current;
     private final Deque<Replica> retired = new ArrayDeque<>();
     private final Set<Long> certified = new HashSet<>();
+    private volatile RosterSnapshot snapshot;
 
     public Federation(NodeId self, FederationState state, OrderParams params, Clock clock, Scheduler scheduler,
                       SlotSigner signer, Outbox outbox, Topics topics, OrderJournal journal, Listener listener) {
@@ -81,6 +82,7 @@ public final class Federation {
         this.journal = journal;
         this.listener = listener;
         this.current = replicaFor(new ReplicaSet(state.epoch(), state.roster()), first);
+        this.snapshot = RosterSnapshot.of(state.roster());
     }
 
     private Replica replicaFor(ReplicaSet set, Replica.Start start) {
@@ -132,7 +134,7 @@ public final class Federation {
             @Override
             public void stable(long seq, String stateDigest) {
                 retiredOf(epoch).filter(r -> seq == r.closedAt() && certified.add(epoch))
-                        .ifPresent(r -> listener.epochCertified(epoch, seq, stateDigest, r.stableCertificate()));
+                        .ifPresent(r -> certify(r, stateDigest));
             }
         };
         return new Replica(self, set, params, clock, scheduler, signer, outbox, topics, tap, state, start);
@@ -161,14 +163,12 @@ public final class Federation {
      * Anything else from a key not in the current roster is from an unknown sender.
      */
     public Optional<Member> signer(Envelope env) {
-        Optional<Member> m = state.roster().byId(env.from());
-        if (m.isPresent() || !OrderMessages.finishesClosedEpoch(env.type())) {
-            return m;
-        }
-        Optional<Long> epoch = OrderMessages.epochOf(env);
-        // only until that epoch's certificate stands: a key removed or rotated away signs nothing after that
-        return epoch.filter(e -> !certified.contains(e)).flatMap(this::retiredOf)
-                .flatMap(r -> r.replicaSet().member(env.from()));
+        return snapshot.signer(env);
+    }
+
+    /** The rosters {@link #signer} judges by, as one value any thread may read. */
+    public RosterSnapshot snapshot() {
+        return snapshot;
     }
 
     private Optional<Replica> retiredOf(long epoch) {
@@ -224,15 +224,26 @@ public final class Federation {
         Replica closed = current;
         retired.addFirst(closed);
         while (retired.size() > RETIRED_KEPT) {
-            certified.remove(retired.removeLast().epoch());
+            long gone = retired.removeLast().epoch();
+            certified.remove(gone);
+            snapshot = snapshot.certified(gone);
         }
+        // a follower takes none of the messages that finish an epoch: it never lets a closed epoch's keys in
+        snapshot = closed.passive() ? RosterSnapshot.of(change.roster())
+                : snapshot.changedTo(change.roster(), closed.epoch());
         self = state.current(self);
         listener.epochChanged(change, self);
         current = replicaFor(new ReplicaSet(change.epoch(), change.roster()),
                 Replica.Start.at(state.lastSeq(), state.lastTs()));
         current.start();
         if (closed.stableAt() == closed.closedAt() && certified.add(closed.epoch())) {
-            listener.epochCertified(closed.epoch(), closed.closedAt(), closed.stableDigest(), closed.stableCertificate());
+            certify(closed, closed.stableDigest());
         }
+    }
+
+    /** {@code closed}'s certificate stands: its keys finish nothing more, and the node hears of it. */
+    private void certify(Replica closed, String stateDigest) {
+        snapshot = snapshot.certified(closed.epoch());
+        listener.epochCertified(closed.epoch(), closed.closedAt(), stateDigest, closed.stableCertificate());
     }
 }

@@ -1,6 +1,5 @@
-package io.quorumd.node;
+package io.quorumd.order;
 
-import io.quorumd.order.OrderMessages;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.Roster;
@@ -13,17 +12,17 @@ import java.util.Optional;
  * epoch change (DESIGN §12): the current roster, and the rosters of closed epochs whose certificate is not
  * complete yet, whose keys may still sign the messages that finish those epochs. Safe on any thread.
  */
-record RosterSnapshot(Roster current, Map<Long, Roster> closing) {
-    RosterSnapshot {
+public record RosterSnapshot(Roster current, Map<Long, Roster> closing) {
+    public RosterSnapshot {
         closing = Map.copyOf(closing);
     }
 
-    static RosterSnapshot of(Roster roster) {
+    public static RosterSnapshot of(Roster roster) {
         return new RosterSnapshot(roster, Map.of());
     }
 
     /** Who signed {@code env}, if the gate should let it in. */
-    Optional<Member> signer(Envelope env) {
+    public Optional<Member> signer(Envelope env) {
         Optional<Member> m = current.byId(env.from());
         if (m.isPresent() || closing.isEmpty() || !OrderMessages.finishesClosedEpoch(env.type())) {
             return m;
