@@ -22,6 +22,9 @@ import picocli.CommandLine.Parameters;
 
 /** The operator's side of ordered federation updates (DESIGN §12): talks to the local daemon's control socket. */
 final class FederationClient {
+    /** The CLI's one clock: the time a proof of possession and its request are dated with. */
+    private static final java.time.Clock CLOCK = java.time.Clock.systemUTC();
+
     private FederationClient() {
     }
 
@@ -53,6 +56,20 @@ final class FederationClient {
         }
         throw new CommandLine.ParameterException(spec.commandLine(), "no member named " + name + " in epoch "
                 + show.path("epoch").asLong());
+    }
+
+    /** The proof of possession {@code key} signs for {@code op} under {@code name} in {@code epoch}, now. */
+    private record SignedProof(Bytes pop, long at) {
+        static SignedProof of(NodeKey key, String op, long epoch, String name) {
+            long at = CLOCK.millis();
+            return new SignedProof(key.sign(RosterOp.popMessage(op, epoch, name, key.publicKey(), at)), at);
+        }
+    }
+
+    /** Asks the daemon for {@code federation show} and goes on with its answer; the exit code either way. */
+    private static int withShow(DaemonOption daemon, java.util.function.Function<JsonNode, Integer> then) {
+        int[] code = {0};
+        return ask(daemonQuiet(daemon), "federation.show", null, code).map(then).orElse(code[0]);
     }
 
     /** Proposes {@code op} with {@code args} (dated {@code requestedAt}, 0 for now) and prints the request id. */
@@ -121,15 +138,11 @@ final class FederationClient {
                 }
             }
             NodeKey key = readKey(spec, newKey);
-            int[] code = {0};
-            Optional<JsonNode> show = ask(daemonQuiet(daemon), "federation.show", null, code);
-            if (show.isEmpty()) {
-                return code[0];
-            }
-            long at = System.currentTimeMillis();
-            long epoch = show.get().path("epoch").asLong();
-            Bytes pop = key.sign(RosterOp.popMessage(RosterOp.ADD, epoch, name, key.publicKey(), at));
-            return propose(daemon, RosterOp.ADD, RosterOp.addArgs(name, key.publicKey(), roles(spec, roles), pop), at);
+            return withShow(daemon, show -> {
+                SignedProof p = SignedProof.of(key, RosterOp.ADD, show.path("epoch").asLong(), name);
+                return propose(daemon, RosterOp.ADD, RosterOp.addArgs(name, key.publicKey(), roles(spec, roles), p.pop()),
+                        p.at());
+            });
         }
     }
 
@@ -151,9 +164,8 @@ final class FederationClient {
         @Override
         public Integer call() {
             NodeKey k = readKey(spec, key);
-            long at = System.currentTimeMillis();
-            Bytes pop = k.sign(RosterOp.popMessage(RosterOp.ADD, epoch, name, k.publicKey(), at));
-            System.out.println(k.publicKey().base64() + " " + pop.base64() + " " + at);
+            SignedProof p = SignedProof.of(k, RosterOp.ADD, epoch, name);
+            System.out.println(k.publicKey().base64() + " " + p.pop().base64() + " " + p.at());
             return Main.OK;
         }
     }
@@ -171,10 +183,7 @@ final class FederationClient {
 
         @Override
         public Integer call() {
-            int[] code = {0};
-            Optional<JsonNode> show = ask(daemonQuiet(daemon), "federation.show", null, code);
-            return show.map(s -> propose(daemon, RosterOp.REMOVE, RosterOp.removeArgs(idOf(spec, s, name)), 0))
-                    .orElse(code[0]);
+            return withShow(daemon, s -> propose(daemon, RosterOp.REMOVE, RosterOp.removeArgs(idOf(spec, s, name)), 0));
         }
     }
 
@@ -194,15 +203,14 @@ final class FederationClient {
 
         @Override
         public Integer call() {
-            int[] code = {0};
-            Optional<JsonNode> show = ask(daemonQuiet(daemon), "federation.show", null, code);
-            return show.map(s -> propose(daemon, RosterOp.ROLES, RosterOp.rolesArgs(idOf(spec, s, name), roles(spec, roles)),
-                    0)).orElse(code[0]);
+            return withShow(daemon, s -> propose(daemon, RosterOp.ROLES,
+                    RosterOp.rolesArgs(idOf(spec, s, name), roles(spec, roles)), 0));
         }
     }
 
     @Command(name = "rotate-key", mixinStandardHelpOptions = true,
-            description = "Replace this node's key by the one in --new-key (set node.nextKeyFile to it as well).")
+            description = "Replace this node's key by the one in --new-key (the daemon refuses this until it can load a"
+                    + " next key).")
     static final class RotateKey implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
@@ -216,15 +224,10 @@ final class FederationClient {
         @Override
         public Integer call() {
             NodeKey key = readKey(spec, newKey);
-            int[] code = {0};
-            Optional<JsonNode> show = ask(daemonQuiet(daemon), "federation.show", null, code);
-            if (show.isEmpty()) {
-                return code[0];
-            }
-            long at = System.currentTimeMillis();
-            Bytes pop = key.sign(RosterOp.popMessage(RosterOp.ROTATE, show.get().path("epoch").asLong(),
-                    show.get().path("self").asText(), key.publicKey(), at));
-            return propose(daemon, RosterOp.ROTATE, RosterOp.rotateArgs(key.publicKey(), pop), at);
+            return withShow(daemon, show -> {
+                SignedProof p = SignedProof.of(key, RosterOp.ROTATE, show.path("epoch").asLong(), show.path("self").asText());
+                return propose(daemon, RosterOp.ROTATE, RosterOp.rotateArgs(key.publicKey(), p.pop()), p.at());
+            });
         }
     }
 
