@@ -37,7 +37,6 @@ final class OrderReplay {
     private final TreeMap<Long, Replica.Prepared> prepared = new TreeMap<>();
     private final Map<String, Long> executedIds = new LinkedHashMap<>();
     private final java.util.ArrayDeque<ObjectNode> results = new java.util.ArrayDeque<>();
-    private int entries;
 
     OrderReplay(long requestTtlMs) {
         this.requestTtlMs = requestTtlMs;
@@ -49,7 +48,6 @@ final class OrderReplay {
     }
 
     Optional<String> visit(LedgerEntry entry) {
-        entries++;
         try {
             return switch (entry.kind()) {
                 case EPOCH -> epoch(entry.data());
@@ -139,7 +137,7 @@ final class OrderReplay {
         String digest = f.sha256("digest");
         List<Envelope> prepares = f.envelopes("prepares", MessageType.ORDER_PREPARE);
         f.done();
-        if (state != null && epoch == state.epoch() && seq > state.lastSeq() - 64) {
+        if (state != null && epoch == state.epoch()) {
             prepared.merge(seq, new Replica.Prepared(view, seq, digest, prepares), (a, b) -> a.view() >= b.view() ? a : b);
         }
         return Optional.empty();
@@ -181,9 +179,5 @@ final class OrderReplay {
     /** The results of the last executed requests, oldest first (what {@code federation log} shows). */
     List<ObjectNode> results() {
         return List.copyOf(results);
-    }
-
-    int entries() {
-        return entries;
     }
 }

@@ -97,8 +97,4 @@ final class Endorsements {
         });
         return out;
     }
-
-    int size() {
-        return byRequest.values().stream().mapToInt(Map::size).sum();
-    }
 }
