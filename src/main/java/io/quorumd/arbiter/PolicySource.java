@@ -31,12 +31,12 @@ public final class PolicySource implements Supplier<ArbiterPolicy> {
         this.derive = derive;
     }
 
-    /** The policy of each roster {@code roster} returns, with the settings of {@code config}. */
     /** Arbitration runs when the YAML roster names primary arbiters; config validation guarantees the rest. */
     public static boolean namesArbiters(QuorumdConfig config) {
         return config.federation().roster().members().stream().anyMatch(m -> m.has(io.quorumd.wire.Role.ARBITER));
     }
 
+    /** The policy of each roster {@code roster} returns, with the settings of {@code config}. */
     public static PolicySource of(Supplier<Roster> roster, QuorumdConfig config) {
         return new PolicySource(roster, r -> ArbiterPolicy.of(r, config));
     }

@@ -4,9 +4,12 @@ import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.DisputeVote;
 import io.quorumd.wire.Envelope;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * paywall's arbiter reputation, keyed by node id: consensusRate = agreeing / decisions (0.5 with none),
@@ -36,6 +39,14 @@ public final class Reputation {
     }
 
     public static Map<NodeId, Score> of(Collection<Dispute> disputes, ArbiterPolicy policy) {
+        return of(disputes, policy, UnaryOperator.identity());
+    }
+
+    /**
+     * With key rotations (DESIGN §12): {@code current} maps a signer's id to the member's id today, so the votes
+     * an arbiter cast under its old key count for it under the new one.
+     */
+    public static Map<NodeId, Score> of(Collection<Dispute> disputes, ArbiterPolicy policy, UnaryOperator<NodeId> current) {
         Map<NodeId, long[]> tally = new TreeMap<>(); // decisions, agreeing, nonParticipations, responseMsSum, votes
         for (NodeId a : policy.primaries()) {
             tally.put(a, new long[5]);
@@ -44,8 +55,10 @@ public final class Reputation {
             tally.put(a, new long[5]);
         }
         for (Dispute d : disputes) {
+            Set<NodeId> voted = new HashSet<>();
             for (Envelope v : d.votes().values()) {
-                long[] t = tally.computeIfAbsent(v.from(), k -> new long[5]);
+                voted.add(current.apply(v.from()));
+                long[] t = tally.computeIfAbsent(current.apply(v.from()), k -> new long[5]);
                 boolean equivocated = d.equivocators().contains(v.from()) || d.otherVotes().containsKey(v.from());
                 if (!equivocated) { // an equivocator's response time depends on which vote came first: not counted
                     t[3] += Math.max(0, ((DisputeVote) v.body()).votedAt() - d.body().openedAt());
@@ -60,7 +73,7 @@ public final class Reputation {
             }
             if (d.status() == DisputeStatus.EXPIRED) {
                 for (NodeId p : policy.primaries()) {
-                    if (!d.votes().containsKey(p)) {
+                    if (!voted.contains(p)) {
                         tally.get(p)[2]++;
                     }
                 }

@@ -4,7 +4,7 @@ import io.quorumd.config.ConfigException;
 import io.quorumd.config.ConfigLoader;
 import io.quorumd.config.NodeIdentity;
 import io.quorumd.config.QuorumdConfig;
-import io.quorumd.crypto.NodeKey;
+import io.quorumd.ledger.KeyInForceException;
 import io.quorumd.ledger.LedgerException;
 import io.quorumd.logging.LogSetup;
 import io.quorumd.node.QuorumNode;
@@ -14,7 +14,11 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -24,7 +28,9 @@ import picocli.CommandLine.Mixin;
  * The daemon. Exit codes, which systemd's {@code Restart=on-failure} relies on: 2 for a config error (a
  * restart would not help), 1 for every other start-up failure and for a fatal error while running (a
  * failed ledger write, an Error on the loop thread), 0 after SIGTERM. A start-up failure prints one line
- * on stderr saying what failed and what to do, after the node has released everything it took.
+ * on stderr saying what failed and what to do, after the node has released everything it took. When this
+ * node's own key rotation executes, the node stops and opens again with {@code node.nextKeyFile}'s key, in the
+ * same process.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the daemon in the foreground.")
 final class RunCommand implements Callable<Integer> {
@@ -34,10 +40,10 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         QuorumdConfig c;
-        NodeKey key;
+        List<NodeIdentity.KeyFile> keys;
         try {
             c = ConfigLoader.load(config.file);
-            key = NodeIdentity.load(c);
+            keys = NodeIdentity.all(c);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             return Main.USAGE;
@@ -46,42 +52,62 @@ final class RunCommand implements Callable<Integer> {
         c.warnings().forEach(w -> LoggerFactory.getLogger(RunCommand.class).atWarn().addKeyValue("config", c.source())
                 .log(w));
         AtomicInteger exitCode = new AtomicInteger(Main.OK);
-        QuorumNode node;
+        Consumer<Throwable> onFatal = fatal -> {
+            exitCode.set(Main.FAILURE);
+            new Thread(() -> System.exit(Main.FAILURE), "quorumd-fatal-exit").start();
+        };
+        BlockingQueue<Boolean> rekeyed = new LinkedBlockingQueue<>();
+        AtomicReference<QuorumNode> running = new AtomicReference<>();
+        Object lifecycle = new Object();
         try {
-            node = new QuorumNode(c, key, Clock.systemUTC(), fatal -> {
-                exitCode.set(Main.FAILURE);
-                new Thread(() -> System.exit(Main.FAILURE), "quorumd-fatal-exit").start();
-            });
+            running.set(QuorumNode.open(c, keys, Clock.systemUTC(), onFatal, () -> rekeyed.offer(Boolean.TRUE)));
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             return startFailed(e);
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM (systemctl stop): stop taking input, finish the batch, fsync, publish offline, and exit 0
         // (1 after a fatal error) within 5 s.
         Thread onSigterm = new Thread(() -> {
-            node.stop(Duration.ofSeconds(4));
-            stopped.countDown();
+            synchronized (lifecycle) {
+                running.get().stop(Duration.ofSeconds(4));
+            }
             Runtime.getRuntime().halt(exitCode.get());
         }, "quorumd-shutdown");
         Runtime.getRuntime().addShutdownHook(onSigterm);
-        try {
-            node.start();
-        } catch (StartupException | RuntimeException e) {
-            exitCode.set(Main.FAILURE); // in case a SIGTERM already runs the hook: it halts with 1
+        while (true) {
             try {
-                Runtime.getRuntime().removeShutdownHook(onSigterm);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs already and exits with the code set above
+                synchronized (lifecycle) {
+                    running.get().start();
+                }
+            } catch (StartupException | RuntimeException e) {
+                exitCode.set(Main.FAILURE); // in case a SIGTERM already runs the hook: it halts with 1
+                return afterFailedStart(onSigterm, e);
             }
-            return startFailed(e);
+            rekeyed.take();
+            // this node's own key rotation executed: the old key signs nothing more; open again with the new one
+            try {
+                synchronized (lifecycle) {
+                    running.get().stop(Duration.ofSeconds(4));
+                    running.set(QuorumNode.open(c, keys, Clock.systemUTC(), onFatal, () -> rekeyed.offer(Boolean.TRUE)));
+                }
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                exitCode.set(Main.FAILURE);
+                return afterFailedStart(onSigterm, e);
+            }
         }
-        stopped.await();
-        return Main.OK;
+    }
+
+    private static int afterFailedStart(Thread onSigterm, Exception e) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(onSigterm);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs already and exits with the code set
+        }
+        return startFailed(e);
     }
 
     /** One line on stderr; the node has already released what it took. */
     private static int startFailed(Exception e) {
-        String message = e instanceof StartupException || e instanceof LedgerException
+        String message = e instanceof StartupException || e instanceof LedgerException || e instanceof KeyInForceException
                 ? e.getMessage() : "start-up failed: " + StartupException.describe(e);
         System.err.println("quorumd: " + message);
         return Main.FAILURE;

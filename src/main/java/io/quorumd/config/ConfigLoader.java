@@ -93,8 +93,9 @@ public final class ConfigLoader {
         String name = n.requiredString("name");
         Path keyFile = path(base, n.string("keyFile", "node.key"));
         Path dataDir = path(base, n.string("dataDir", "data"));
+        Optional<Path> nextKeyFile = Optional.ofNullable(n.string("nextKeyFile", null)).map(s -> path(base, s));
         n.finish();
-        NodeSection node = new NodeSection(name, keyFile, dataDir);
+        NodeSection node = new NodeSection(name, keyFile, dataDir, nextKeyFile);
 
         YamlSection f = top.section("federation");
         String federationName = f.requiredString("name");

@@ -36,7 +36,7 @@ public final class ConfigRenderer {
     static Map<String, Object> toMap(QuorumdConfig c) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("node", map("name", c.node().name(), "keyFile", str(c.node().keyFile()), "dataDir",
-                str(c.node().dataDir())));
+                str(c.node().dataDir()), "nextKeyFile", opt(c.node().nextKeyFile())));
         var m = c.mqtt();
         Map<String, Object> mqtt = map("url", m.url(), "clientId", m.clientId(), "username", m.username().orElse(null),
                 "passwordFile", opt(m.passwordFile()), "tls", map("caFile", opt(m.tls().caFile()), "certFile",

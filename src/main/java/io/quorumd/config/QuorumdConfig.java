@@ -41,7 +41,14 @@ public record QuorumdConfig(
         return self().nodeId();
     }
 
-    public record NodeSection(String name, Path keyFile, Path dataDir) {
+    /**
+     * {@code nextKeyFile}: the key this node takes when the federation executes its own {@code roster.rotate}
+     * (DESIGN §12), empty when no rotation is under way.
+     */
+    public record NodeSection(String name, Path keyFile, Path dataDir, Optional<Path> nextKeyFile) {
+        public NodeSection(String name, Path keyFile, Path dataDir) {
+            this(name, keyFile, dataDir, Optional.empty());
+        }
     }
 
     public record TlsSection(Optional<Path> caFile, Optional<Path> certFile, Optional<Path> keyFile) {

@@ -22,10 +22,18 @@ import java.util.Set;
 
 /**
  * The data of a boot entry: who this node is (name, id, public key), the roster and the checkpoint
- * quorum in force, so that a data dir can be verified on its own, with no config at hand.
+ * quorum in force, so that a data dir can be verified on its own, with no config at hand; and, when the node
+ * orders federation updates, the ordering epoch it starts in ({@link #NOT_ORDERING} otherwise: the field is
+ * left out).
  */
 public record BootRecord(String name, Bytes publicKey, Roster roster, int checkpointMinVoters, Policy arbiter,
-                         String version, long startedAt) {
+                         String version, long startedAt, long epoch) {
+    public static final long NOT_ORDERING = -1;
+
+    public BootRecord(String name, Bytes publicKey, Roster roster, int checkpointMinVoters, Policy arbiter,
+                      String version, long startedAt) {
+        this(name, publicKey, roster, checkpointMinVoters, arbiter, version, startedAt, NOT_ORDERING);
+    }
 
     /** The arbitration rules in force (M, voting period, fallback extension, the federation's clock skew). */
     public record Policy(int required, long votingTimeoutMs, long fallbackExtensionMs, long skewMs) {
@@ -74,6 +82,9 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, int checkp
         a.put("skewMs", arbiter.skewMs());
         o.put("version", version);
         o.put("startedAt", startedAt);
+        if (epoch != NOT_ORDERING) {
+            o.put("epoch", epoch);
+        }
         return o;
     }
 
@@ -102,12 +113,13 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, int checkp
         af.done();
         String version = f.text("version");
         long startedAt = f.integer("startedAt");
+        long epoch = data.has("epoch") ? f.nonNegative("epoch") : NOT_ORDERING;
         f.done();
         if (!NodeId.of(key).hex().equals(nodeId)) {
             throw new DecodeException(RejectReason.BAD_VALUE, "boot.nodeId does not match boot.publicKey");
         }
         try {
-            return new BootRecord(name, key, new Roster(members), (int) minVoters, policy, version, startedAt);
+            return new BootRecord(name, key, new Roster(members), (int) minVoters, policy, version, startedAt, epoch);
         } catch (IllegalArgumentException e) {
             throw new DecodeException(RejectReason.BAD_VALUE, "boot.roster: " + e.getMessage());
         }

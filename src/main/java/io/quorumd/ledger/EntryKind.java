@@ -49,7 +49,12 @@ public enum EntryKind {
     /** A stable ordering checkpoint: {epoch, seq, stateDigest, checkpoints}; where a restarted replica resumes. */
     ORDER_STABLE("ostable"),
     /** A prepared certificate this replica committed on: {epoch, view, seq, digest, prepares}; kept for view changes. */
-    ORDER_PREPARED("oprepared");
+    ORDER_PREPARED("oprepared"),
+    /**
+     * This node's own key rotation executed (DESIGN §12): {from, to (public keys), epoch, seq}. The last entry
+     * the old key signs: every later entry, boot entries included, is signed with (and names) the new key.
+     */
+    REKEY("rekey");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));

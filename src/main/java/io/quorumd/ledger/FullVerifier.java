@@ -21,7 +21,9 @@ import java.util.Optional;
 
 /**
  * The {@code --full} checks, from the ledger alone, and the start-up verification: the first entry is a
- * boot entry; every boot entry names the same node key; every entry's signature verifies with it; every
+ * boot entry; every boot entry names the node key in force (the first boot entry's, until a {@code rekey}
+ * entry that the ordered state's lineage backs moves it to the rotated key); every entry's signature verifies
+ * with the key in force when it was written; every
  * embedded envelope verifies against the roster of the latest boot entry before it (the rules in force
  * when it was stored, never today's config), and a {@code signed} one is from this node; every stored
  * checkpoint and ruling passes its one validator under that boot entry's rules.
@@ -36,6 +38,7 @@ public final class FullVerifier implements EntryVisitor {
     private BootRecord era;
     private Roster ordered;
     private ReplicaSet orderedSet;
+    private FederationState orderedState;
     private ArbiterPolicy eraPolicy;
     private long signaturesChecked;
 
@@ -83,11 +86,14 @@ public final class FullVerifier implements EntryVisitor {
                 return Optional.of("this entry differs from the one verified at an earlier start (ledger/"
                         + VerifiedMark.FILE + " names another hash): the ledger was changed since");
             }
-            return Optional.empty();
+            return entry.kind() == EntryKind.REKEY ? enterKey(entry) : Optional.empty();
         }
         signaturesChecked++;
         if (!Ed25519.verify(nodeKey, entry.signingBytes(), entry.sig())) {
             return Optional.of("entry signature does not verify");
+        }
+        if (entry.kind() == EntryKind.REKEY) {
+            return enterKey(entry);
         }
         if (entry.kind() == EntryKind.ORDER) {
             return checkOrder(entry);
@@ -103,7 +109,11 @@ public final class FullVerifier implements EntryVisitor {
             return Optional.of("boot entry does not parse: " + e.getMessage());
         }
         if (nodeKey != null && !nodeKey.equals(boot.publicKey())) {
-            return Optional.of("boot entry names another node key than the first boot entry");
+            return Optional.of("boot entry names another node key than the one in force (" + nodeKey.base64() + ")");
+        }
+        if (boot.epoch() != BootRecord.NOT_ORDERING && orderedSet != null && boot.epoch() != orderedSet.epoch()) {
+            return Optional.of("boot entry names epoch " + boot.epoch() + ", but the ledger's ordering is in epoch "
+                    + orderedSet.epoch());
         }
         nodeKey = boot.publicKey();
         era = boot;
@@ -118,6 +128,7 @@ public final class FullVerifier implements EntryVisitor {
     private Optional<String> enterEpoch(LedgerEntry entry) {
         try {
             FederationState state = FederationState.fromJson(entry.data().get("state"));
+            orderedState = state;
             ordered = state.roster();
             orderedSet = new ReplicaSet(state.epoch(), state.roster());
             if (era != null) {
@@ -144,6 +155,46 @@ public final class FullVerifier implements EntryVisitor {
         } catch (DecodeException e) {
             return Optional.of("order entry does not parse: " + e.getMessage());
         }
+    }
+
+    /**
+     * A {@code rekey} entry (its signature with the old key already checked): the latest epoch entry's lineage
+     * must lead from the key in force to the entry's new key, which that epoch's roster must list; from here
+     * on the new key is in force.
+     */
+    private Optional<String> enterKey(LedgerEntry entry) {
+        if (orderedState == null) {
+            return Optional.of("rekey entry before any epoch entry");
+        }
+        Bytes from;
+        Bytes to;
+        try {
+            from = Bytes.fromBase64(entry.data().path("from").asText());
+            to = Bytes.fromBase64(entry.data().path("to").asText());
+        } catch (IllegalArgumentException e) {
+            return Optional.of("rekey entry: keys are not base64");
+        }
+        if (!from.equals(nodeKey)) {
+            return Optional.of("rekey entry rotates from " + from.base64() + ", not from the key in force");
+        }
+        if (entry.data().path("epoch").asLong(-1) != orderedState.epoch()) {
+            return Optional.of("rekey entry names epoch " + entry.data().path("epoch").asText() + ", not the epoch in force ("
+                    + orderedState.epoch() + ")");
+        }
+        NodeId fromId = NodeId.of(from);
+        NodeId toId = NodeId.of(to);
+        if (!toId.equals(orderedState.lineage().get(fromId))
+                || orderedState.roster().byId(toId).filter(m -> m.publicKey().equals(to)).isEmpty()) {
+            return Optional.of("rekey entry to " + to.base64() + ": epoch " + orderedState.epoch()
+                    + " has no rotation of this node to that key");
+        }
+        nodeKey = to;
+        return Optional.empty();
+    }
+
+    /** The key this ledger's next entry must be signed with (null before the first boot entry). */
+    public Bytes keyInForce() {
+        return nodeKey;
     }
 
     /** The roster messages stored now are judged by: the ordered one once ordering began, else the boot entry's. */

@@ -110,6 +110,8 @@ final class ControlCommands {
             row.put("firstSeen", t.firstSeen());
             row.put("previousCheckpointId", t.previousCheckpointId());
             row.put("signatures", s.checkpoint().votes().size() + (s.checkpoint().proposal().isPresent() ? 1 : 0));
+            ArrayNode voters = row.putArray("voters");
+            s.checkpoint().votes().forEach(v -> voters.add(roster.label(v.from())));
         }
         return list;
     }

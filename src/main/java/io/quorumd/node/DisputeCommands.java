@@ -7,6 +7,7 @@ import io.quorumd.arbiter.ArbiterMachine;
 import io.quorumd.arbiter.Dispute;
 import io.quorumd.arbiter.DisputeStatus;
 import io.quorumd.arbiter.Reputation;
+import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.Decision;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.DisputeVote;
@@ -33,7 +34,8 @@ final class DisputeCommands {
             case "dispute.vote" -> vote(args, arbiter);
             case "dispute.show" -> show(find(args, arbiter), roster, arbiter);
             case "dispute.list" -> list(args, arbiter, roster);
-            case "arbiter.reputation" -> reputation(arbiter, roster);
+            case "arbiter.reputation" -> reputation(arbiter, roster, id -> core.ordering()
+                    .map(o -> o.federation().state().current(id)).orElse(id));
             default -> throw new ControlCommands.Refused("unknown command " + cmd);
         };
     }
@@ -153,9 +155,10 @@ final class DisputeCommands {
         return out;
     }
 
-    private static JsonNode reputation(ArbiterMachine arbiter, Roster roster) {
+    /** Per arbiter under its id today: votes cast under a key it rotated from count for it. */
+    private static JsonNode reputation(ArbiterMachine arbiter, Roster roster, java.util.function.UnaryOperator<NodeId> current) {
         ArrayNode out = Json.MAPPER.createArrayNode();
-        Reputation.of(arbiter.disputes(), arbiter.policy()).values().forEach(s -> {
+        Reputation.of(arbiter.disputes(), arbiter.policy(), current).values().forEach(s -> {
             ObjectNode o = out.addObject();
             o.put("arbiter", roster.label(s.arbiter()));
             o.put("nodeId", s.arbiter().hex());

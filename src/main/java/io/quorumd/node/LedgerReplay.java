@@ -14,6 +14,7 @@ import io.quorumd.ledger.BootRecord;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.EntryVisitor;
 import io.quorumd.ledger.FullVerifier;
+import io.quorumd.ledger.KeyInForceException;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.LedgerException;
@@ -81,11 +82,6 @@ final class LedgerReplay implements EntryVisitor {
         if (problem.isPresent()) {
             return problem;
         }
-        if (entry.kind() == EntryKind.BOOT && !verifier.era().nodeId().equals(self)) {
-            return Optional.of("this data dir holds the ledger of " + verifier.era().name() + " ("
-                    + verifier.era().nodeId().hex() + "), not of this node's key (" + self.hex()
-                    + "); check node.dataDir and node.keyFile");
-        }
         if (env != null) {
             problem = replay(entry, env);
         } else if (entry.kind() == EntryKind.EVIDENCE && arbiter != null) {
@@ -114,6 +110,10 @@ final class LedgerReplay implements EntryVisitor {
     Ledger open(Path dataDir, NodeKey key, Clock clock, LedgerSection settings, Optional<VerifiedMark> mark)
             throws IOException {
         Ledger ledger = Ledger.open(dataDir, key, clock, settings.segmentBytes(), settings.fsync(), this);
+        if (verifier.keyInForce() != null && !verifier.keyInForce().equals(key.publicKey())) {
+            ledger.close();
+            throw new KeyInForceException(verifier.era().name(), verifier.keyInForce(), key.publicKey());
+        }
         if (mark.isPresent() && mark.get().seq() > ledger.lastSeq()) {
             ledger.close();
             throw new LedgerException("ledger corrupt: it ends at seq " + ledger.lastSeq() + " but entries through seq "

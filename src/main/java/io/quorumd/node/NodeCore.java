@@ -7,6 +7,7 @@ import io.quorumd.arbiter.PolicySource;
 import io.quorumd.checkpoint.CheckpointMachine;
 import io.quorumd.checkpoint.CheckpointStore;
 import io.quorumd.checkpoint.RunHistory;
+import io.quorumd.config.NodeIdentity;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
@@ -68,6 +69,8 @@ public final class NodeCore implements EventHandler {
 
     private final QuorumdConfig config;
     private final NodeId id;
+    private final io.quorumd.crypto.Bytes publicKey;
+    private final KeyRotation rotation;
     private final Scheduler scheduler;
     private final Publisher publisher;
     private final Consumer<Throwable> onFatal;
@@ -95,6 +98,9 @@ public final class NodeCore implements EventHandler {
                     Publisher publisher, NodeMetrics metrics, Random jitter, Consumer<Throwable> onFatal) throws IOException {
         this.config = config;
         this.id = key.nodeId();
+        this.publicKey = key.publicKey();
+        this.rotation = new KeyRotation(publicKey, NodeIdentity.nextQuietly(config), config.node().dataDir(),
+                d -> append(EntryKind.REKEY, d));
         this.scheduler = scheduler;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -126,7 +132,7 @@ public final class NodeCore implements EventHandler {
         if (NodeOrdering.enabled(config, orderReplay, anchor)) {
             this.ordering = new NodeOrdering(id, orderReplay, anchor,
                     config.order().params(config.federation().clockSkew()), clock, scheduler, slotSigner, signer, outbox,
-                    topics, this::append, journal);
+                    topics, this::append, journal, rotation);
         }
         this.emptyAtOpen = ledger.lastSeq() == 0;
         this.ledgerAge = new LedgerAge(replay.beganState().orElse(LedgerAge.State.WAITING_FOR_CLOCK), replay.beganAt(),
@@ -165,10 +171,10 @@ public final class NodeCore implements EventHandler {
     /** On the loop thread: the boot entry, first heartbeat and the machines' timers. */
     public void start() {
         var a = config.arbiter();
-        append(EntryKind.BOOT, new BootRecord(config.node().name(), config.self().publicKey(), config.federation().roster(),
+        append(EntryKind.BOOT, new BootRecord(config.node().name(), publicKey, config.federation().roster(),
                 config.checkpoint().minVoters(), new BootRecord.Policy(a.required(), a.votingTimeout().toMillis(),
                 a.fallbackExtension().toMillis(), config.federation().clockSkew().toMillis()), Version.get(),
-                presence.startedAt()).toJson());
+                presence.startedAt(), ordering == null ? BootRecord.NOT_ORDERING : ordering.federation().state().epoch()).toJson());
         ledgerAge.start(emptyAtOpen);
         if (ordering != null) {
             ordering.start();
@@ -217,43 +223,19 @@ public final class NodeCore implements EventHandler {
 
     @Override
     public void onMessage(InboundMessage message) {
-        switch (message.envelope().type()) {
-            case PRESENCE_HEARTBEAT, PRESENCE_OFFLINE -> {
-                presence.onMessage(message);
-                ledgerAge.beginIfClockAgrees();
-            }
-            case CHECKPOINT_PROPOSAL, CHECKPOINT_VOTE, CHECKPOINT_FINAL -> checkpoint.onMessage(message);
-            case DISPUTE_OPEN, DISPUTE_VOTE, DISPUTE_FALLBACK, DISPUTE_RULING -> {
-                if (arbiter != null) {
-                    arbiter.onMessage(message);
-                } else {
-                    metrics.protocolRejected("arbitration_disabled");
-                }
-            }
-            case SYNC_REQUEST -> sync.onRequest(message);
-            case SYNC_RESPONSE -> sync.onResponse(message);
-            case RESPONDER_ACK -> {
-                if (responder != null) {
-                    responder.onAck(message);
-                } else {
-                    metrics.protocolRejected("responder_disabled");
-                }
-            }
-            case ORDER_REQUEST, ORDER_ENDORSE, ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT, ORDER_VIEWCHANGE,
-                    ORDER_VIEWPROOF, ORDER_NEWVIEW, ORDER_FETCH, ORDER_COMMITTED -> {
-                if (ordering != null) {
-                    ordering.onMessage(message.envelope());
-                } else {
-                    metrics.protocolRejected("ordering_disabled");
-                }
-            }
+        if (rotation.pending()) {
+            metrics.protocolRejected("rekeying");
+            return;
         }
+        MessageRoutes.route(this, message);
     }
 
     @Override
     public void onTimer(TimerFired timer) {
         TimerKey key = timer.key();
-        if (key instanceof StatsDue) {
+        if (rotation.pending()) {
+            return;
+        } else if (key instanceof StatsDue) {
             logStats();
             scheduler.schedule(config.logging().statsEvery(), new StatsDue());
         } else if (key instanceof PresenceMachine.HeartbeatDue || key instanceof PresenceMachine.SweepDue) {
@@ -275,7 +257,11 @@ public final class NodeCore implements EventHandler {
 
     @Override
     public void onControl(ControlRequest request) {
-        request.reply().complete(request.action().apply(this));
+        if (rotation.pending()) {
+            request.reply().completeExceptionally(new ControlCommands.Refused("restarting with the rotated key"));
+        } else {
+            request.reply().complete(request.action().apply(this));
+        }
     }
 
     @Override
@@ -303,6 +289,10 @@ public final class NodeCore implements EventHandler {
                 ledgerBytes = ledger.bytes();
                 ledgerAge.committed();
             }
+            if (rotation.pending()) {
+                silenced = true; // the rekey entry is the last one the old key signs
+                rotation.durable();
+            }
         } catch (LedgerException | RuntimeException e) {
             fail(e);
         }
@@ -315,9 +305,19 @@ public final class NodeCore implements EventHandler {
         onFatal.accept(e);
     }
 
+    /** What restarts the node with its new key once its own rotation is durable. */
+    public void onRekey(Runnable action) {
+        rotation.onRekey(action);
+    }
+
     /** From now on nothing is written or sent: a simulated crash. */
     public void silence() {
         silenced = true;
+    }
+
+    /** Heard from a peer: signing may begin once the clocks agree. */
+    void heardPeer() {
+        ledgerAge.beginIfClockAgrees();
     }
 
     void logStats() {

@@ -66,10 +66,14 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     private final Deque<ObjectNode> recent = new ArrayDeque<>();
     private final OrderParams params;
     private final boolean anchorEntryDue;
+    private final NodeId ownId;
+    private final KeyRotation rotation;
 
     NodeOrdering(NodeId self, OrderReplay replay, FederationState anchor, OrderParams params, Clock clock, Scheduler scheduler,
                  SlotSigner slots, EnvelopeSigner signer, Outbox outbox, Topics topics,
-                 BiFunction<EntryKind, ObjectNode, LedgerEntry> append, NodeJournal journal) {
+                 BiFunction<EntryKind, ObjectNode, LedgerEntry> append, NodeJournal journal, KeyRotation rotation) {
+        this.ownId = self;
+        this.rotation = rotation;
         this.append = append;
         this.journal = journal;
         this.signer = signer;
@@ -193,8 +197,15 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
      */
     String propose(String op, ObjectNode args, long requestedAt) {
         if (op.equals(io.quorumd.order.RosterOp.ROTATE)) {
-            throw new ControlCommands.Refused("this daemon cannot take a next key yet (node.nextKeyFile): rotating its key"
-                    + " would leave it signing with a key the federation no longer accepts");
+            Optional<String> cannot;
+            try {
+                cannot = rotation.refusal(io.quorumd.crypto.Bytes.fromBase64(args.path("newPublicKey").asText()));
+            } catch (IllegalArgumentException e) {
+                cannot = Optional.of("newPublicKey is not base64");
+            }
+            if (cannot.isPresent()) {
+                throw new ControlCommands.Refused("rotation refused: " + cannot.get());
+            }
         }
         long at = requestedAt > 0 ? requestedAt : clock.millis();
         Envelope req = signer.sign(MessageType.ORDER_REQUEST, new OrderRequest(federation.state().epoch(), op, args, at));
@@ -265,6 +276,15 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         append.apply(EntryKind.EPOCH, epochData(federation.state(), change.cause()));
         LOG.atInfo().addKeyValue("epoch", change.epoch()).addKeyValue("startSeq", change.startSeq())
                 .addKeyValue("members", change.roster().size()).log("federation roster changed");
+        if (!self.equals(ownId)) {
+            rotation.executed(change.roster().byId(self).orElseThrow(), change.epoch(), change.startSeq() - 1);
+        }
+    }
+
+    /** The signer holds the key this node started with: after its own rotation, the node restarts first. */
+    @Override
+    public boolean signsAs(NodeId self) {
+        return self.equals(ownId);
     }
 
     @Override

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.Version;
 import io.quorumd.checkpoint.StoredCheckpoint;
+import io.quorumd.config.NodeIdentity.KeyFile;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
+import io.quorumd.ledger.KeyInForceException;
 import io.quorumd.ledger.LedgerException;
 import io.quorumd.loop.ControlRequest;
 import io.quorumd.loop.Event;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -60,6 +63,33 @@ public final class QuorumNode implements AutoCloseable {
         this(config, key, clock, t -> { });
     }
 
+    public QuorumNode(QuorumdConfig config, NodeKey key, Clock clock, Consumer<Throwable> onFatal)
+            throws IOException, GeneralSecurityException {
+        this(config, new KeyFile(key, config.node().keyFile()), clock, onFatal, () -> { });
+    }
+
+    /**
+     * Opens the node with whichever configured key ({@code node.keyFile}, {@code node.nextKeyFile}) its ledger
+     * has in force: the one the key hint names first, the other if the ledger says so (DESIGN §12 key rotation).
+     * {@code onRekey} runs (on the loop thread) once this node's own rotation is durable: stop it and open again.
+     *
+     * @throws KeyInForceException no configured key is the ledger's key in force
+     */
+    public static QuorumNode open(QuorumdConfig config, List<KeyFile> keys, Clock clock, Consumer<Throwable> onFatal,
+                                  Runnable onRekey) throws IOException, GeneralSecurityException {
+        List<KeyFile> tried = KeyRotation.byHint(config.node().dataDir(), keys);
+        try {
+            return new QuorumNode(config, tried.get(0), clock, onFatal, onRekey);
+        } catch (KeyInForceException e) {
+            Optional<KeyFile> held = tried.stream().skip(1).filter(k -> k.key().publicKey().equals(e.keyInForce()))
+                    .findFirst();
+            if (held.isEmpty()) {
+                throw e;
+            }
+            return new QuorumNode(config, held.get(), clock, onFatal, onRekey);
+        }
+    }
+
     /**
      * Opens the ledger (recovering and replaying it) and prepares the broker connection; starts nothing. On
      * failure nothing stays held: the ledger lock and the timer thread are released before it throws.
@@ -67,19 +97,19 @@ public final class QuorumNode implements AutoCloseable {
      * @throws LedgerException the ledger is corrupt or in use by another process (the message says which)
      * @throws StartupException anything else that keeps the node from being built, with what to do about it
      */
-    public QuorumNode(QuorumdConfig config, NodeKey key, Clock clock, Consumer<Throwable> onFatal)
+    private QuorumNode(QuorumdConfig config, KeyFile key, Clock clock, Consumer<Throwable> onFatal, Runnable onRekey)
             throws IOException, GeneralSecurityException {
         this.config = config;
         String name = config.node().name();
         this.timers = new TimerThread(this::enqueue);
         try {
-            this.core = new NodeCore(config, key, KeyUse.markerBeside(config.node().keyFile()), clock, timers, this::send,
+            this.core = new NodeCore(config, key.key(), KeyUse.markerBeside(key.file()), clock, timers, this::send,
                     metrics,
                     new Random(new SecureRandom().nextLong()), fatal -> {
                         enqueue(new Shutdown("fatal ledger error"));
                         onFatal.accept(fatal);
                     });
-        } catch (LedgerException e) {
+        } catch (LedgerException | KeyInForceException e) {
             timers.close();
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -87,6 +117,7 @@ public final class QuorumNode implements AutoCloseable {
             throw new StartupException("cannot open the ledger in " + config.node().dataDir(), e,
                     "make node.dataDir a directory the quorumd user can write");
         }
+        core.onRekey(onRekey);
         this.loop = new EventLoop(QUEUE_CAPACITY, MAX_BATCH, core, Map.of("node", name), onFatal);
         Topics topics = new Topics(config.mqtt().topicPrefix());
         InboundGate gate = new InboundGate(name, topics, new InboundVerifier(core::signerOf), loop::offerMessage, metrics,

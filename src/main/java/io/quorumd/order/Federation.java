@@ -41,6 +41,14 @@ public final class Federation {
 
         /** q replicas of {@code epoch} signed the state at its closing seq: the epoch certificate. */
         void epochCertified(long epoch, long seq, String stateDigest, List<Envelope> certificate);
+
+        /**
+         * Whether this node signs as {@code self} right away after its own rotation executed (its signer took the
+         * new key); if not, ordering holds still until the node restarts with it and refuses everything meanwhile.
+         */
+        default boolean signsAs(NodeId self) {
+            return true;
+        }
     }
 
     private final OrderParams params;
@@ -60,6 +68,8 @@ public final class Federation {
     private final Deque<Replica> retired = new ArrayDeque<>();
     private final Set<Long> certified = new HashSet<>();
     private volatile RosterSnapshot snapshot;
+    /** This node's rotation executed and its signer still holds the old key: nothing more is done here. */
+    private boolean rekeying;
 
     public Federation(NodeId self, FederationState state, OrderParams params, Clock clock, Scheduler scheduler,
                       SlotSigner signer, Outbox outbox, Topics topics, OrderJournal journal, Listener listener) {
@@ -177,6 +187,10 @@ public final class Federation {
 
     /** A verified envelope of an ordering type (the gate checked its signature against the current roster). */
     public void onMessage(Envelope env) {
+        if (rekeying) {
+            journal.refused("rekeying", env.type().wireName() + ": this node's key was rotated; it restarts with the new one");
+            return;
+        }
         Optional<Long> epoch = OrderMessages.epochOf(env);
         if (epoch.isEmpty()) {
             journal.refused("not_order", env.type().wireName() + " is not an ordering message");
@@ -200,7 +214,7 @@ public final class Federation {
     /** A timer of a replica; timers of replicas no longer kept are dropped. */
     public void onTimer(TimerKey key) {
         Optional<Long> epoch = OrderMessages.epochOf(key);
-        if (epoch.isEmpty()) {
+        if (epoch.isEmpty() || rekeying) {
             return;
         }
         if (epoch.get() == current.epoch()) {
@@ -231,10 +245,15 @@ public final class Federation {
         // a follower takes none of the messages that finish an epoch: it never lets a closed epoch's keys in
         snapshot = closed.passive() ? RosterSnapshot.of(change.roster())
                 : snapshot.changedTo(change.roster(), closed.epoch());
+        NodeId before = self;
         self = state.current(self);
         listener.epochChanged(change, self);
         current = replicaFor(new ReplicaSet(change.epoch(), change.roster()),
                 Replica.Start.at(state.lastSeq(), state.lastTs()));
+        rekeying = !self.equals(before) && !listener.signsAs(self);
+        if (rekeying) {
+            return;
+        }
         current.start();
         if (closed.stableAt() == closed.closedAt() && certified.add(closed.epoch())) {
             certify(closed, closed.stableDigest());

@@ -217,6 +217,30 @@ class ArbiterScenarioTest {
         assertThrows(IllegalArgumentException.class, () -> arb(f.node(3)).desk().vote(id, Decision.BUYER, "late"));
     }
 
+    /**
+     * An arbiter that rotated its key keeps its reputation (DESIGN §12): with the lineage old id → new id, the
+     * votes it cast under the old key count for the new id, and an expiry counts no non-participation against a
+     * primary that voted under its old key.
+     */
+    @Test
+    void votesCastUnderARotatedKeyCountForTheNewId() throws Exception {
+        SimFederation f = fed(dir, 5, 6, 5, 3, 0, 10);
+        String id = open(f.node(6));
+        f.world().run(Duration.ofSeconds(1));
+        vote(f.node(1), id, Decision.BUYER);
+        vote(f.node(2), id, Decision.SELLER);
+        f.world().run(Duration.ofSeconds(70));
+        NodeId old = f.node(1).id();
+        NodeId rotated = io.quorumd.crypto.NodeKey.fromSeed(new byte[32]).nodeId();
+        var plain = Reputation.of(arb(f.node(4)).disputes(), arb(f.node(4)).policy());
+        var followed = Reputation.of(arb(f.node(4)).disputes(), arb(f.node(4)).policy(), x -> x.equals(old) ? rotated : x);
+        assertEquals(0, plain.get(old).nonParticipations(), "node-1 voted");
+        assertTrue(plain.get(old).meanResponseHours().isPresent());
+        assertTrue(followed.get(rotated).meanResponseHours().isPresent(), "node-1's vote counts for its new id");
+        assertEquals(plain.get(old).score(), followed.get(rotated).score(), "with the same score");
+        assertEquals(1, followed.get(f.node(3).id()).nonParticipations(), "a primary that never voted still counts one");
+    }
+
     @Test
     void votesThatOutrunTheOpenAreBufferedAndCount() throws Exception {
         SimFederation f = fed(dir, 6, 6, 5, 3, 0, 10);

@@ -23,8 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * execute different digests at one seq (the replica itself throws on a second committed digest).
  */
 class OrderSafetyPropertyTest {
+    /** 500 seeds in CI; {@code -Dquorumd.order.seeds=10000} for the long run. */
     static LongStream seeds() {
-        return LongStream.range(0, 500);
+        return LongStream.range(0, Long.getLong("quorumd.order.seeds", 500));
     }
 
     @ParameterizedTest(name = "seed {0}")

@@ -29,10 +29,10 @@ public final class SimNode implements SimBus.Receiver {
     private final SimWorld world;
     private final SimBus bus;
     private QuorumdConfig config;
-    private final NodeKey key;
+    private NodeKey key;
     private final Topics topics;
     private final NodeMetrics metrics = new NodeMetrics();
-    private final List<String> subscriptions;
+    private List<String> subscriptions;
     private NodeCore core;
     private InboundGate gate;
     private int incarnation;
@@ -124,6 +124,7 @@ public final class SimNode implements SimBus.Receiver {
                 this::publish, metrics, new Random(world.random().nextLong()), fatal -> {
                     throw new IllegalStateException("ledger failed in simulation", fatal);
                 });
+        core.onRekey(() -> world.after(0, this::restartWithNextKey));
         gate = new InboundGate(config.node().name(), topics, new InboundVerifier(core::signerOf), this::handle, metrics,
                 clock);
         up = true;
@@ -140,7 +141,7 @@ public final class SimNode implements SimBus.Receiver {
         }
         org.slf4j.MDC.put("node", name());
         if (env.type() == MessageType.PRESENCE_HEARTBEAT || env.type() == MessageType.PRESENCE_OFFLINE) {
-            var sender = config.federation().roster().byId(env.from());
+            var sender = core.roster().byId(env.from());
             if (sender.isPresent() && topics.fits(topic, env)) {
                 handle(new InboundMessage(topic, env, sender.get()));
             }
@@ -200,6 +201,24 @@ public final class SimNode implements SimBus.Receiver {
             for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 java.nio.file.Files.delete(p);
             }
+        }
+    }
+
+    /**
+     * This node's own rotation is durable: it stops and starts again with {@code node.nextKeyFile}'s key, as the
+     * daemon's run loop does.
+     */
+    private void restartWithNextKey() {
+        try {
+            stop();
+            NodeKey next = NodeKey.read(config.node().nextKeyFile().orElseThrow());
+            List<String> extra = subscriptions.stream().filter(t -> !topics.subscriptions(key.nodeId()).contains(t)).toList();
+            key = next;
+            subscriptions = new ArrayList<>(topics.subscriptions(key.nodeId()));
+            subscriptions.addAll(extra);
+            start();
+        } catch (Exception e) {
+            throw new IllegalStateException(name() + " cannot restart with its next key", e);
         }
     }
 
