@@ -8,6 +8,7 @@ import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.order.CommitProofValidator;
+import io.quorumd.order.EpochChain;
 import io.quorumd.order.FederationState;
 import io.quorumd.order.ReplicaSet;
 import io.quorumd.wire.CheckpointFinal;
@@ -17,7 +18,9 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.InboundVerifier;
 import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.Roster;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The {@code --full} checks, from the ledger alone, and the start-up verification: the first entry is a
@@ -26,7 +29,9 @@ import java.util.Optional;
  * with the key in force when it was written; every
  * embedded envelope verifies against the roster of the latest boot entry before it (the rules in force
  * when it was stored, never today's config), and a {@code signed} one is from this node; every stored
- * checkpoint and ruling passes its one validator under that boot entry's rules.
+ * checkpoint and ruling passes its one validator under that boot entry's rules; every {@code order} entry's
+ * commit proof stands under its epoch, and every later {@code epoch} entry is the state the {@code order}
+ * entries since the anchor build ({@link EpochChain}).
  * <p>
  * Start-up skips the signature and message checks of entries a {@link VerifiedMark} covers (they were
  * verified at an earlier start), but still follows boot entries, so {@link #era()} is always the boot
@@ -39,6 +44,7 @@ public final class FullVerifier implements EntryVisitor {
     private Roster ordered;
     private ReplicaSet orderedSet;
     private FederationState orderedState;
+    private final EpochChain chain = new EpochChain();
     private ArbiterPolicy eraPolicy;
     private long signaturesChecked;
 
@@ -75,8 +81,8 @@ public final class FullVerifier implements EntryVisitor {
         } else if (nodeKey == null) {
             return Optional.of("entry before the first boot entry: no key to check it against");
         }
-        if (entry.kind() == EntryKind.EPOCH) {
-            Optional<String> problem = enterEpoch(entry);
+        if (entry.kind() == EntryKind.EPOCH || entry.kind() == EntryKind.ORDER) {
+            Optional<String> problem = entry.kind() == EntryKind.EPOCH ? enterEpoch(entry) : followOrder(entry);
             if (problem.isPresent()) {
                 return problem;
             }
@@ -128,6 +134,10 @@ public final class FullVerifier implements EntryVisitor {
     private Optional<String> enterEpoch(LedgerEntry entry) {
         try {
             FederationState state = FederationState.fromJson(entry.data().get("state"));
+            Optional<String> broken = chain.epoch(state);
+            if (broken.isPresent()) {
+                return broken;
+            }
             orderedState = state;
             ordered = state.roster();
             orderedSet = new ReplicaSet(state.epoch(), state.roster());
@@ -137,6 +147,18 @@ public final class FullVerifier implements EntryVisitor {
             return Optional.empty();
         } catch (DecodeException e) {
             return Optional.of("epoch entry does not parse: " + e.getMessage());
+        }
+    }
+
+    /** An executed batch: the chain of states from the anchor executes it (its proof is checked below). */
+    private Optional<String> followOrder(LedgerEntry entry) {
+        try {
+            OrderCommitted c = OrderCommitted.fromJson(entry.data().get("committed"));
+            Set<String> applied = new HashSet<>();
+            entry.data().path("results").forEach(r -> applied.add(r.path("requestId").asText()));
+            return chain.order(c, applied);
+        } catch (DecodeException e) {
+            return Optional.of("order entry does not parse: " + e.getMessage());
         }
     }
 

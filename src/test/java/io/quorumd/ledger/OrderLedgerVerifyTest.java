@@ -93,6 +93,24 @@ class OrderLedgerVerifyTest {
     @Test
     void aBatchBeforeAnyEpochEntryHasNoRosterToBeJudgedBy() throws Exception {
         ScanResult r = write(false, 3);
-        assertTrue(r.corruption().orElseThrow().reason().contains("order entry before any epoch entry"), r.toString());
+        assertTrue(r.corruption().orElseThrow().reason().contains("order entry before the anchor epoch entry"), r.toString());
+    }
+
+    /** An epoch entry is checked against the state the batches since the anchor build, not taken on its word. */
+    @Test
+    void anEpochEntryTheStoredBatchesDoNotBuildIsRefused() throws Exception {
+        List<Member> more = new ArrayList<>(state.roster().members());
+        more.add(new Member("stowaway", NodeKey.fromSeed(LedgerFixture.seed(99)).publicKey(), Set.of(Role.VOTER, Role.REPLICA)));
+        FederationState forged = new FederationState(1, new Roster(more), java.util.Map.of(), 2, NOW + 2);
+        try (Ledger l = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
+            l.append(EntryKind.BOOT, LedgerFixture.boot());
+            l.append(EntryKind.EPOCH, Json.object().set("state", state.toJson()));
+            l.append(EntryKind.ORDER, order(1, 3));
+            l.append(EntryKind.ORDER, order(2, 3));
+            l.append(EntryKind.EPOCH, Json.object().set("state", forged.toJson()));
+            l.commit();
+        }
+        ScanResult r = LedgerScanner.scan(Ledger.directory(dir), new FullVerifier());
+        assertTrue(r.corruption().orElseThrow().reason().startsWith("seq 5: epoch entry for epoch 1 does not match"), r.toString());
     }
 }

@@ -5,12 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.config.QuorumdConfig.FsyncMode;
-import io.quorumd.crypto.NodeId;
+import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.order.FederationState;
+import io.quorumd.order.RosterOp;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.sim.VirtualClock;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.Member;
+import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderBatch;
+import io.quorumd.wire.OrderCommitted;
+import io.quorumd.wire.OrderEndorse;
+import io.quorumd.wire.OrderItem;
+import io.quorumd.wire.OrderRequest;
+import io.quorumd.wire.OrderVote;
 import io.quorumd.wire.Role;
 import io.quorumd.wire.Roster;
 import java.nio.file.Path;
@@ -48,6 +58,39 @@ class RekeyVerifyTest {
         return Json.object().set("state", s.toJson());
     }
 
+    private static final long NOW = 1_800_000_000_000L;
+
+    private static Envelope signed(NodeKey k, MessageType type, io.quorumd.wire.Body body) {
+        return new EnvelopeSigner(k, new VirtualClock(NOW)).sign(type, body);
+    }
+
+    /** The batch at seq 1 that rotates "me" from OLD to NEW: requested, endorsed by two, committed by three. */
+    private static List<OrderItem> rotation() {
+        Bytes pop = NEW.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "me", NEW.publicKey(), NOW));
+        Envelope req = signed(OLD, MessageType.ORDER_REQUEST, new OrderRequest(0, RosterOp.ROTATE,
+                RosterOp.rotateArgs(NEW.publicKey(), pop), NOW));
+        List<Envelope> endorsements = new ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+            endorsements.add(signed(NodeKey.fromSeed(LedgerFixture.seed(50 + i)), MessageType.ORDER_ENDORSE,
+                    new OrderEndorse(0, req.contentId())));
+        }
+        return List.of(new OrderItem(req, endorsements));
+    }
+
+    private static ObjectNode order(List<OrderItem> items) {
+        OrderBatch batch = new OrderBatch(0, 1, NOW + 1, items);
+        List<Envelope> commits = new ArrayList<>();
+        commits.add(signed(OLD, MessageType.ORDER_COMMIT, new OrderVote(0, 0, 1, batch.digest())));
+        for (int i = 1; i <= 2; i++) {
+            commits.add(signed(NodeKey.fromSeed(LedgerFixture.seed(50 + i)), MessageType.ORDER_COMMIT,
+                    new OrderVote(0, 0, 1, batch.digest())));
+        }
+        ObjectNode d = Json.object().put("epoch", 0).put("seq", 1);
+        d.putArray("results").addObject().put("requestId", items.get(0).requestId()).put("status", "ok");
+        d.set("committed", new OrderCommitted(0, 1, 0, batch.ts(), items, commits).toJson());
+        return d;
+    }
+
     private static ObjectNode rekey(long epoch) {
         return Json.object().put("from", OLD.publicKey().base64()).put("to", NEW.publicKey().base64()).put("epoch", epoch)
                 .put("seq", 1);
@@ -58,14 +101,23 @@ class RekeyVerifyTest {
                 "test", 2, epoch).toJson();
     }
 
-    /** Boot, anchor epoch, the rotated epoch ({@code lineage} or none), rekey — by the old key; then by {@code after}. */
-    private Optional<String> ledger(boolean lineage, NodeKey after, long bootEpoch) throws Exception {
-        Map<NodeId, NodeId> l = lineage ? Map.of(OLD.nodeId(), NEW.nodeId()) : Map.of();
+    /**
+     * Boot, anchor epoch, then (if {@code rotated}) the batch that rotates this node and the epoch it closes, and a
+     * rekey entry — by the old key; then an entry by {@code after}.
+     */
+    private Optional<String> ledger(boolean rotated, NodeKey after, long bootEpoch) throws Exception {
         try (Ledger led = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
             led.append(EntryKind.BOOT, boot(OLD, 0));
-            led.append(EntryKind.EPOCH, epoch(FederationState.anchor(roster(OLD, 3))));
-            led.append(EntryKind.EPOCH, epoch(new FederationState(1, roster(NEW, 3), l, 1, 1_800_000_000_001L)));
-            led.append(EntryKind.REKEY, rekey(1));
+            FederationState state = FederationState.anchor(roster(OLD, 3));
+            led.append(EntryKind.EPOCH, epoch(state));
+            if (rotated) {
+                state = state.copy();
+                state.apply(1, NOW + 1, rotation());
+                assertEquals(Map.of(OLD.nodeId(), NEW.nodeId()), state.lineage(), "the batch rotates the key");
+                led.append(EntryKind.ORDER, order(rotation()));
+                led.append(EntryKind.EPOCH, epoch(state));
+            }
+            led.append(EntryKind.REKEY, rekey(state.epoch()));
             led.commit();
         }
         try (Ledger led = Ledger.open(dir, after, new VirtualClock(1_800_000_000_000L), 64 << 20, FsyncMode.BATCH,
