@@ -9,6 +9,8 @@ import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderPreprepare;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -176,6 +178,7 @@ final class CatchUp {
         if (ctx.passive) {
             return;
         }
+        announceLate();
         if (ctx.closedAt > 0) {
             // a closed epoch re-publishes its last batch and checkpoint until the epoch certificate stands;
             // afterwards it only answers fetches
@@ -221,6 +224,27 @@ final class CatchUp {
         }
         if (ctx.h > ctx.base) {
             republish("order/checkpoint/" + epoch + "/" + ctx.h, ctx.topics.orderVote());
+        }
+    }
+
+    /**
+     * The rank-staggered grace of DESIGN §12: a batch whose {@code order.committed} nobody published (a primary that
+     * fell silent after committing, a batch decided in an earlier view) is published by the replica of rank r after
+     * the primary of the view, r ticks after it executed it, unless a valid one arrived meanwhile.
+     */
+    private void announceLate() {
+        List<NodeId> replicas = ctx.set.replicas();
+        int rank = Math.floorMod(replicas.indexOf(ctx.self) - replicas.indexOf(ctx.set.primary(ctx.view)), replicas.size());
+        Iterator<Map.Entry<Long, Integer>> due = ctx.unannounced.entrySet().iterator();
+        while (due.hasNext()) {
+            Map.Entry<Long, Integer> e = due.next();
+            int waited = e.getValue() + 1;
+            if (waited >= rank) {
+                ctx.normal.publishCommitted(e.getKey());
+                due.remove();
+            } else {
+                e.setValue(waited);
+            }
         }
     }
 

@@ -262,16 +262,22 @@ final class NormalCase {
             if (ctx.passive) {
                 continue;
             }
+            boolean announced = closing;
             if (d.view() == ctx.view && !ctx.changing) {
                 ctx.consecutiveChanges = 0;
                 if (ctx.self.equals(ctx.set.primary(ctx.view))) {
                     publishCommitted(seq);
+                    announced = true;
                 }
             }
             if (closing) {
                 // every replica publishes the closing batch: a replica that lags must not wait for a silent primary
                 publishCommitted(seq);
+            } else if (!announced && !ctx.heardAnnounced.contains(seq)) {
+                ctx.unannounced.put(seq, 0);
             }
+            ctx.unannounced.headMap(seq - 2L * ctx.params.window(), true).clear();
+            ctx.heardAnnounced.headSet(seq - 2L * ctx.params.window(), true).clear();
             if (seq % ctx.params.checkpointEvery() == 0 || closing) {
                 String digest = ctx.state.digest();
                 ctx.ownDigests.put(seq, digest);
@@ -305,7 +311,13 @@ final class NormalCase {
 
     void onCommitted(Envelope env) {
         OrderCommitted c = (OrderCommitted) env.body();
-        if (c.seq() <= ctx.lastExecuted || ctx.decided.containsKey(c.seq()) && ctx.decided.get(c.seq()).batch() != null) {
+        boolean held = c.seq() <= ctx.lastExecuted || ctx.decided.containsKey(c.seq()) && ctx.decided.get(c.seq()).batch() != null;
+        if (held && Math.abs(c.seq() - ctx.lastExecuted) <= 2L * ctx.params.window() && !ctx.heardAnnounced.contains(c.seq())
+                && announces(c)) {
+            ctx.heardAnnounced.add(c.seq()); // somebody published it: this replica need not
+            ctx.unannounced.remove(c.seq());
+        }
+        if (held) {
             ctx.refuse("duplicate", "committed seq " + c.seq() + ", decided already");
             return;
         }
@@ -319,7 +331,15 @@ final class NormalCase {
             return;
         }
         ctx.highestSeen = Math.max(ctx.highestSeen, c.seq());
+        ctx.heardAnnounced.add(c.seq());
         decide(c.seq(), c.view(), c.batch().digest(), c.batch(), c.commits());
+    }
+
+    /** Whether {@code c} is a valid announcement of the batch this replica decided (or executed) at its seq. */
+    private boolean announces(OrderCommitted c) {
+        Decided mine = ctx.executed.containsKey(c.seq()) ? ctx.executed.get(c.seq()) : ctx.decided.get(c.seq());
+        return mine != null && mine.digest().equals(c.batch().digest())
+                && CommitProofValidator.commitProof(ctx.set, c, ctx.params).isEmpty();
     }
 
     /** Whether this view's log holds an accepted batch above {@code seq}. */

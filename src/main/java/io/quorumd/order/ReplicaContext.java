@@ -79,6 +79,13 @@ final class ReplicaContext {
     boolean halted;
     /** A later epoch's message arrived: ask for the next batch on the next tick. */
     boolean behind;
+    /**
+     * Executed seqs whose {@code order.committed} nobody published yet (seq → retransmit ticks waited): a replica
+     * publishes one itself after as many ticks as its rank after the primary (DESIGN §12). At most 2L entries.
+     */
+    final TreeMap<Long, Integer> unannounced = new TreeMap<>();
+    /** Seqs (within 2L of the last executed) for which a valid {@code order.committed} arrived. */
+    final java.util.TreeSet<Long> heardAnnounced = new java.util.TreeSet<>();
     /** The seq whose roster change closed this epoch; 0 while it is open. */
     long closedAt;
     boolean batchScheduled;

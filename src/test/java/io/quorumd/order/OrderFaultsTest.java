@@ -76,6 +76,31 @@ class OrderFaultsTest {
         }
     }
 
+    /**
+     * The primary commits but its {@code order.committed} never leaves: the replica right after it publishes the
+     * batch after one retransmit tick, the others do not; when the primary's does leave, no backup publishes.
+     */
+    @Test
+    void aCommittedBatchThePrimaryNeverAnnouncesIsAnnouncedByTheNextReplicaOnly() {
+        OrderSim sim = OrderSim.of(21, 4);
+        sim.node(0).tamper = (from, to, topic, env) -> env.type() == MessageType.ORDER_COMMITTED ? List.of() : List.of(env);
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofMinutes(1), () -> executedEverywhere(sim, 1)));
+        sim.world.run(Duration.ofSeconds(5));
+        assertEquals(1, sim.node(1).sentOf(MessageType.ORDER_COMMITTED), "rank 1 announces it");
+        assertEquals(0, sim.node(2).sentOf(MessageType.ORDER_COMMITTED), "rank 2 heard rank 1's announcement");
+        assertEquals(0, sim.node(3).sentOf(MessageType.ORDER_COMMITTED), "rank 3 heard rank 1's announcement");
+
+        OrderSim quiet = OrderSim.of(22, 4);
+        quiet.submit();
+        assertTrue(quiet.runUntil(Duration.ofMinutes(1), () -> executedEverywhere(quiet, 1)));
+        quiet.world.run(Duration.ofSeconds(5));
+        assertEquals(1, quiet.node(0).sentOf(MessageType.ORDER_COMMITTED), "the primary announces it");
+        for (int i = 1; i < 4; i++) {
+            assertEquals(0, quiet.node(i).sentOf(MessageType.ORDER_COMMITTED), "node-" + i + " heard the primary");
+        }
+    }
+
     @Test
     void twoSilentPrimariesInARowMakeTheSecondChangeWaitTwiceAsLong() {
         OrderSim sim = OrderSim.of(9, 7);
