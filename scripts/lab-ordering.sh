@@ -14,16 +14,18 @@ declare -A PID
 start() { (cd $D/$1 && exec java -jar $JAR run --config quorumd.yaml >> run.log 2>&1) & PID[$1]=$!; }
 for k in 1 2 3 4 5 6 7; do start node-$k; done
 sock() { echo "--socket $D/$1/data/control.sock"; }
-wait_all() { # $1 = condition on `federation show --json` per node, $2 = nodes, $3 = timeout s
-  local deadline=$(( $(date +%s) + $3 ))
+wait_for() { # $1 = command (its --json answer is s), $2 = python condition on s, $3 = nodes, $4 = timeout s
+  local deadline=$(( $(date +%s) + $4 ))
   while [ $(date +%s) -lt $deadline ]; do
     local ok=1
-    for n in $2; do q federation show --json $(sock $n) 2>/dev/null | python3 -c "import json,sys; s=json.load(sys.stdin); sys.exit(0 if ($1) else 1)" 2>/dev/null || { ok=0; break; }; done
+    for n in $3; do q $1 --json $(sock $n) 2>/dev/null | python3 -c "import json,sys; s=json.load(sys.stdin); sys.exit(0 if ($2) else 1)" 2>/dev/null || { ok=0; break; }; done
     [ $ok = 1 ] && return 0
     sleep 0.2
   done
   return 1
 }
+wait_all() { wait_for "federation show" "$1" "$2" "$3"; } # condition on `federation show --json`
+cp_all() { wait_for "checkpoint show" "$1" "$2" "$3"; }   # condition on `checkpoint show --json` (a list)
 ALL7="node-1 node-2 node-3 node-4 node-5 node-6 node-7"
 wait_all "s['epoch']==0" "$ALL7" 60 || { echo "nodes did not come up"; exit 1; }
 sleep 3
@@ -40,22 +42,12 @@ for k in 1 2 3 4 5 6 7; do q federation show --json $(sock node-$k) | python3 -c
 q federation export --out $D/node-8/anchor.json $(sock node-3) > /dev/null
 start node-8
 wait_all "s['epoch']==1 and s['role']=='follower'" "node-8" 30 && echo "node-8 started from the export, following"
-cp_all() { # $1 = python condition on `checkpoint show --json` rows (list r), $2 = nodes, $3 = timeout s
-  local deadline=$(( $(date +%s) + $3 ))
-  while [ $(date +%s) -lt $deadline ]; do
-    local ok=1
-    for n in $2; do q checkpoint show --json $(sock $n) 2>/dev/null | python3 -c "import json,sys; r=json.load(sys.stdin); sys.exit(0 if ($1) else 1)" 2>/dev/null || { ok=0; break; }; done
-    [ $ok = 1 ] && return 0
-    sleep 0.5
-  done
-  return 1
-}
 T8=$(ms)
 for i in $(seq 1 60); do q checkpoint now $(sock node-8) > /dev/null 2>&1 && break; sleep 1; done
-cp_all "any(x['subject']=='node-8' and x['checkpointId'] for x in r)" "$ALL7" 90 \
+cp_all "any(x['subject']=='node-8' and x['checkpointId'] for x in s)" "$ALL7" 90 \
   && echo "every node holds node-8's first checkpoint, $(( $(ms) - T8 )) ms after node-8 started" \
   || echo "node-8's checkpoint is not held everywhere"
-cp_all "any('node-8' in x.get('voters', []) for x in r)" "$ALL7" 90 \
+cp_all "any('node-8' in x.get('voters', []) for x in s)" "$ALL7" 90 \
   && echo "node-8's checkpoint votes count: every node holds a checkpoint node-8 co-signed" \
   || echo "no checkpoint with node-8's vote on every node"
 

@@ -199,14 +199,20 @@ class ArbiterScenarioTest {
         assertTrue(dispute(f.node(4), id).ruling().orElseThrow().fallback().isPresent());
     }
 
-    @Test
-    void expiryRecordsNonParticipation() throws Exception {
-        SimFederation f = fed(dir, 5, 6, 5, 3, 0, 10);
+    /** node-6 opens a dispute; node-1 votes buyer, node-2 seller, nobody else; it expires. Its id. */
+    private static String expiredWithTwoVotes(SimFederation f) {
         String id = open(f.node(6));
         f.world().run(Duration.ofSeconds(1));
         vote(f.node(1), id, Decision.BUYER);
         vote(f.node(2), id, Decision.SELLER);
         f.world().run(Duration.ofSeconds(70));
+        return id;
+    }
+
+    @Test
+    void expiryRecordsNonParticipation() throws Exception {
+        SimFederation f = fed(dir, 5, 6, 5, 3, 0, 10);
+        String id = expiredWithTwoVotes(f);
         for (SimNode n : f.nodes()) {
             assertEquals(DisputeStatus.EXPIRED, dispute(n, id).status(), states(f, id));
         }
@@ -225,11 +231,7 @@ class ArbiterScenarioTest {
     @Test
     void votesCastUnderARotatedKeyCountForTheNewId() throws Exception {
         SimFederation f = fed(dir, 5, 6, 5, 3, 0, 10);
-        String id = open(f.node(6));
-        f.world().run(Duration.ofSeconds(1));
-        vote(f.node(1), id, Decision.BUYER);
-        vote(f.node(2), id, Decision.SELLER);
-        f.world().run(Duration.ofSeconds(70));
+        expiredWithTwoVotes(f);
         NodeId old = f.node(1).id();
         NodeId rotated = io.quorumd.crypto.NodeKey.fromSeed(new byte[32]).nodeId();
         var plain = Reputation.of(arb(f.node(4)).disputes(), arb(f.node(4)).policy());
