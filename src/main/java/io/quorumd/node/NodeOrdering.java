@@ -66,6 +66,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     private final Deque<ObjectNode> recent = new ArrayDeque<>();
     private final OrderParams params;
     private final boolean anchorEntryDue;
+    private final OrderHistory history;
 
     NodeOrdering(NodeId self, OrderReplay replay, FederationState anchor, OrderParams params, Clock clock, Scheduler scheduler,
                  SlotSigner slots, EnvelopeSigner signer, Outbox outbox, Topics topics,
@@ -78,6 +79,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         this.clock = clock;
         this.anchorEntryDue = !replay.anchored();
         this.params = params;
+        this.history = replay.history();
         replay.results().forEach(recent::addLast);
         if (replay.anchored()) {
             this.federation = new Federation(self, replay.state(), params, clock, scheduler, slots, outbox, topics, this,
@@ -166,6 +168,11 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
 
     Federation federation() {
         return federation;
+    }
+
+    /** Where the executed batches are (served to peers that lag: {@link OrderSync}). */
+    OrderHistory history() {
+        return history;
     }
 
     /** The node's clock (the same the replicas run on). */
@@ -257,7 +264,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
             }
         }
         d.set("committed", committed.toJson());
-        append.apply(EntryKind.ORDER, d);
+        history.executed(committed, append.apply(EntryKind.ORDER, d).seq());
     }
 
     @Override
@@ -325,7 +332,12 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         d.put("stateDigest", stateDigest);
         ArrayNode a = d.putArray("checkpoints");
         certificate.forEach(e -> a.add(e.toJson()));
-        append.apply(EntryKind.ORDER_STABLE, d);
+        history.stable(seq, certificate, append.apply(EntryKind.ORDER_STABLE, d).seq());
+    }
+
+    @Override
+    public void behind(long next) {
+        history.behind();
     }
 
     @Override

@@ -126,6 +126,11 @@ public final class Federation {
             }
 
             @Override
+            public void behind(long next) {
+                journal.behind(next);
+            }
+
+            @Override
             public void stable(long seq, String stateDigest, List<Envelope> certificate) {
                 journal.stable(seq, stateDigest, certificate);
                 stable(seq, stateDigest);
@@ -194,6 +199,7 @@ public final class Federation {
         } else {
             journal.refused("future_epoch", env.type().wireName() + " of epoch " + e + " in epoch " + current.epoch());
             current.markBehind();
+            journal.behind(state.lastSeq() + 1);
         }
     }
 
