@@ -26,7 +26,8 @@ import java.util.Optional;
  * change executes at seq s, the next epoch's replica starts at s with the new roster, its replicas and q, view 0;
  * the node is told at once ({@link Listener#epochChanged}), so it applies the new roster right after executing
  * s. Messages of older epochs are refused as {@code stale_epoch}, of later ones as {@code future_epoch} (a
- * node that lags gets them again by retransmission once it has executed s). A member that is not a replica of
+ * node that lags gets them again by retransmission once it has executed s, and is told it lags:
+ * {@link OrderJournal#behind}). A member that is not a replica of
  * the epoch follows: it executes committed batches whose proofs verify and signs nothing. Loop thread only.
  */
 public final class Federation {

@@ -14,11 +14,14 @@ import io.quorumd.order.RosterOp;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
 import io.quorumd.sim.SimWorld;
+import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.MessageType;
+import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.OrderVote;
 import io.quorumd.wire.Role;
 import io.quorumd.wire.SyncRequest;
+import io.quorumd.wire.SyncResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -116,6 +119,16 @@ class OrderCatchUpTest {
         return new Away(f, away, others, left, target);
     }
 
+    /** Whether {@code e} is a page of batches to {@code to} with batches of epoch 0 and of epoch 1. */
+    static boolean spansEpochs(Envelope e, SimNode to) {
+        if (!(e.body() instanceof SyncResponse r) || !r.to().equals(to.id())) {
+            return false;
+        }
+        Set<Long> epochs = r.envelopes().stream().filter(x -> x.body() instanceof OrderCommitted)
+                .map(x -> ((OrderCommitted) x.body()).epoch()).collect(java.util.stream.Collectors.toSet());
+        return epochs.containsAll(Set.of(0L, 1L));
+    }
+
     static long lowWatermark(SimNode n) {
         return n.core().ordering().orElseThrow().federation().current().lowWatermark();
     }
@@ -143,6 +156,8 @@ class OrderCatchUpTest {
         away.start();
         assertLevel(w, away, one, a.target());
         assertTrue(lowWatermark(away) > a.target() - 2 * WINDOW, "its low watermark came along: h = " + lowWatermark(away));
+        assertTrue(a.others().stream().flatMap(n -> n.published().stream()).anyMatch(e -> spansEpochs(e, away)),
+                "a page carried the batch that closed epoch 0 and batches of epoch 1: they executed in that page");
 
         // and it orders again: it signs a commit for the next batch
         noops(a.f(), 1, "after-");
