@@ -192,4 +192,16 @@ class OrderCatchUpTest {
         away.stop();
         assertLedgerVerifies(away);
     }
+
+    @Test
+    void aReplicaThatLostItsDiskCatchesUpFromTheFirstBatch() throws Exception {
+        Away a = awayForFortyBatches(47, "");
+        SimWorld w = a.f().world();
+        SimNode away = a.away();
+        away.wipeDataDir();
+        away.start(); // from the YAML roster of epoch 0: every batch, the roster change included, comes by sync
+        assertLevel(w, away, a.f().node(1), a.target());
+        away.stop();
+        assertLedgerVerifies(away);
+    }
 }
