@@ -19,7 +19,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -37,7 +39,13 @@ import org.slf4j.LoggerFactory;
  * page of its last selector; it is given up on a peer that does not answer within the timeout or sends a
  * cursor that does not move on (the next online peer is tried, {@link #MAX_PEERS_TRIED} in all), and ends
  * incomplete past {@link #MAX_PAGES} pages of one selector. What follows a session is the
- * {@link Listener}'s call. Loop thread only.
+ * {@link Listener}'s call.
+ * <p>
+ * A selector asked by position ({@code order}) is asked from where the node stands when its first page is
+ * asked ({@link SyncSource#askFrom}); its pages come in position order, so each batch is the next one when it
+ * arrives. A page that carried batches ahead of the node yet moved it no further (the peer's history begins
+ * after the node's position, or it skipped one) is a counted {@code sync_stalled}: the selector is asked no
+ * further in this session, and the outcome names it. Loop thread only.
  */
 final class SyncClient {
     private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
@@ -48,8 +56,12 @@ final class SyncClient {
     public record SyncTimeout(String requestId) implements TimerKey {
     }
 
-    /** How a session ended: the last peer asked, whether every page of every selector came, and what it skipped. */
-    record Outcome(String reason, NodeId peer, boolean complete, int ownOpensSkipped, Set<NodeId> tried) {
+    /**
+     * How a session ended: the last peer asked, whether every page of every selector came, what it skipped, and
+     * the selectors whose pages stopped moving this node on.
+     */
+    record Outcome(String reason, NodeId peer, boolean complete, int ownOpensSkipped, Set<NodeId> tried,
+                   Set<String> stalled) {
     }
 
     /** Told when a session ends. */
@@ -62,8 +74,10 @@ final class SyncClient {
         final List<String> selectors;
         final long since;
         final Set<NodeId> tried = new HashSet<>();
+        final Set<String> stalled = new HashSet<>();
         NodeId peer;
         int selector;
+        long selectorSince;
         String cursor = "";
         String requestId = "";
         int pages;
@@ -87,6 +101,7 @@ final class SyncClient {
     private final Outbox outbox;
     private final Journal journal;
     private final Supplier<List<NodeId>> onlinePeers;
+    private final Map<String, SyncSource> sources;
     private final Consumer<InboundMessage> deliver;
     private final Listener listener;
     private final Random random;
@@ -94,7 +109,7 @@ final class SyncClient {
 
     SyncClient(NodeId self, SyncSection settings, Supplier<Roster> roster, Clock clock, Scheduler scheduler,
                EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal, Supplier<List<NodeId>> onlinePeers,
-               Consumer<InboundMessage> deliver, Listener listener, Random random) {
+               Map<String, SyncSource> sources, Consumer<InboundMessage> deliver, Listener listener, Random random) {
         this.self = self;
         this.settings = settings;
         this.roster = roster;
@@ -105,6 +120,7 @@ final class SyncClient {
         this.outbox = outbox;
         this.journal = journal;
         this.onlinePeers = onlinePeers;
+        this.sources = Map.copyOf(sources);
         this.deliver = deliver;
         this.listener = listener;
         this.random = random;
@@ -148,7 +164,12 @@ final class SyncClient {
 
     private void ask() {
         Session s = current;
-        SyncRequest r = new SyncRequest(s.peer, 0, s.selectors.get(s.selector), s.since, s.cursor);
+        String selector = s.selectors.get(s.selector);
+        if (s.cursor.isEmpty()) {
+            SyncSource source = sources.get(selector);
+            s.selectorSince = source == null ? s.since : source.askFrom().orElse(s.since);
+        }
+        SyncRequest r = new SyncRequest(s.peer, 0, selector, s.selectorSince, s.cursor);
         Envelope env;
         try {
             env = signer.sign(MessageType.SYNC_REQUEST, r);
@@ -171,7 +192,11 @@ final class SyncClient {
             return;
         }
         String selector = s.selectors.get(s.selector);
-        InboundVerifier verifier = new InboundVerifier(roster.get());
+        // the roster of the moment for each envelope: a page of batches may change it on the way
+        InboundVerifier verifier = new InboundVerifier(e -> roster.get().byId(e.from()));
+        SyncSource source = sources.get(selector);
+        OptionalLong before = source == null ? OptionalLong.empty() : source.askFrom();
+        long ahead = 0;
         for (Envelope e : r.envelopes()) {
             if (!serves(selector, e.type())) {
                 journal.rejected("bad_sync_item", e.type().wireName() + " in a " + selector + " page");
@@ -184,13 +209,25 @@ final class SyncClient {
             }
             if (verifier.verify(e) instanceof InboundVerifier.Verdict.Accepted a) {
                 s.received++;
+                if (before.isPresent()) {
+                    ahead = Math.max(ahead, source.positionOf(e).orElse(0));
+                }
                 deliver.accept(new InboundMessage(topics.syncResponse(self), e, a.sender(), InboundMessage.Origin.SYNC));
             } else {
                 journal.rejected("bad_sync_item", e.type().wireName() + " of a sync page does not verify");
             }
         }
         s.pages++;
-        if (!r.next().isEmpty() && r.next().compareTo(s.cursor) <= 0) {
+        long after = before.isPresent() ? source.askFrom().orElse(0) : 0;
+        if (before.isPresent() && after == before.getAsLong() && ahead >= after) {
+            journal.rejected("sync_stalled", "a " + selector + " page from " + roster.get().label(s.peer) + " reaching "
+                    + ahead + " left this node at " + after);
+            LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("selector", selector)
+                    .addKeyValue("at", after).addKeyValue("page_reaches", ahead)
+                    .log("sync: a page moved this node no further (the peer lacks what comes next); not asking further");
+            s.stalled.add(selector);
+            nextSelector();
+        } else if (!r.next().isEmpty() && r.next().compareTo(s.cursor) <= 0) {
             journal.rejected("bad_sync_cursor", roster.get().label(s.peer) + " answered cursor '" + s.cursor
                     + "' with next '" + r.next() + "'");
             giveUpOnPeer("its cursor does not move on");
@@ -201,7 +238,15 @@ final class SyncClient {
         } else if (!r.next().isEmpty()) {
             s.cursor = r.next();
             ask();
-        } else if (s.selector + 1 < s.selectors.size()) {
+        } else {
+            nextSelector();
+        }
+    }
+
+    /** The next selector's first page, or the end of a complete session. */
+    private void nextSelector() {
+        Session s = current;
+        if (s.selector + 1 < s.selectors.size()) {
             s.selector++;
             s.cursor = "";
             s.pages = 0;
@@ -216,6 +261,7 @@ final class SyncClient {
             case SyncRequest.CHECKPOINTS -> type == MessageType.CHECKPOINT_FINAL;
             case SyncRequest.DISPUTES -> type == MessageType.DISPUTE_OPEN || type == MessageType.DISPUTE_VOTE
                     || type == MessageType.DISPUTE_FALLBACK || type == MessageType.DISPUTE_RULING;
+            case SyncRequest.ORDER -> type == MessageType.ORDER_COMMITTED || type == MessageType.ORDER_CHECKPOINT;
             default -> false;
         };
     }
@@ -250,6 +296,6 @@ final class SyncClient {
         current = null;
         LOG.atInfo().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("envelopes", s.received)
                 .addKeyValue("complete", complete).log("sync finished");
-        listener.ended(new Outcome(s.reason, s.peer, complete, s.ownOpensSkipped, Set.copyOf(s.tried)));
+        listener.ended(new Outcome(s.reason, s.peer, complete, s.ownOpensSkipped, Set.copyOf(s.tried), Set.copyOf(s.stalled)));
     }
 }

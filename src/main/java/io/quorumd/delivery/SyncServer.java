@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * The answering side of sync: one page per request, built from what this node holds — whole groups after the
  * cursor (a group larger than a page is split across pages), at most pageSize envelopes and never more bytes
  * than a message may carry — sent to the requester's
- * response topic. A selector this node does not serve (yet: {@code order}) gets an empty last page. Each
+ * response topic. A source that holds more than a page can cheaply give ({@code order}, read from the ledger
+ * files) is asked for the groups from the cursor's on, about one page of them. A selector this node does not
+ * serve (ordering off) gets an empty last page; so does a since beyond what it holds. Each
  * member may ask requestsPerMinute times a minute (a budget refilled continuously); beyond that a request is a
  * counted refusal and gets no answer. The budgets are bounded by the roster. Loop thread only.
  */
@@ -76,7 +78,8 @@ final class SyncServer {
             return;
         }
         SyncSource source = sources.get(r.selector());
-        Page page = source == null ? new Page(List.of(), "") : page(source.groups(r.since()), r.cursor());
+        Page page = source == null ? new Page(List.of(), "")
+                : page(source.slice(r.since(), Cursor.parse(r.cursor()).key(), settings.pageSize() + 1), r.cursor());
         SyncResponse response = new SyncResponse(requester, r.epoch(), r.selector(), m.envelope().contentId(),
                 page.envelopes(), page.next());
         outbox.publish(topics.syncResponse(requester), signer.sign(MessageType.SYNC_RESPONSE, response), false);
@@ -95,6 +98,12 @@ final class SyncServer {
      * votes, an activation came). Counts only grow, so successive cursors always do.
      */
     Page page(List<SyncSource.Group> groups, String cursor) {
+        return page(new SyncSource.Slice(groups, false), cursor);
+    }
+
+    /** As {@link #page(List, String)}, over a slice: one that has more after it goes on after its last group. */
+    Page page(SyncSource.Slice slice, String cursor) {
+        List<SyncSource.Group> groups = slice.groups();
         Cursor at = Cursor.parse(cursor);
         List<Envelope> page = new ArrayList<>();
         int bytes = PAGE_OVERHEAD;
@@ -132,7 +141,7 @@ final class SyncServer {
                 next = cursor(g.key(), ++sent, all.subList(0, i + 1));
             }
         }
-        return new Page(page, "");
+        return new Page(page, slice.more() ? next : "");
     }
 
     /**

@@ -13,6 +13,7 @@ import io.quorumd.wire.SyncRequest;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,13 @@ import org.slf4j.LoggerFactory;
  * Catch-up (DESIGN §13), without I/O: answers peers' sync requests from what this node holds
  * ({@link SyncServer}) and asks a peer for what this node may have missed ({@link SyncClient}) — at the end
  * of boot grace, when a peer comes online if none was at hand, on a gap (a vote for a dispute it does not
- * know: the disputes only, at most once a minute), and on the operator's {@code sync now}.
+ * know: the disputes only; ordering that finds itself behind, {@link SyncSource#whenBehind}: {@code order}
+ * only; each selector at most once a minute), and on the operator's {@code sync now}.
+ * <p>
+ * {@code order} is asked from the node's next seq ({@link SyncSource#askFrom}). Where a session found that
+ * the pages of a selector stopped moving the node on (the peer lacks what comes next), a gap of that selector
+ * starts no session while the node stands where it stalled: only the boot sync, a retry and {@code sync now}
+ * ask again, so an unfillable gap is not asked about once a minute forever.
  * <p>
  * Until the first sync of a run is complete, disputes are asked from the node's last activity before this
  * start less two voting periods — or all of them while the ledger has never recorded a complete sync (a
@@ -64,7 +71,9 @@ public final class SyncService {
     private boolean waitingForPeer;
     private boolean retryScheduled;
     private Duration retryIn = FIRST_RETRY;
-    private long lastGap = Long.MIN_VALUE / 2;
+    private final Map<String, Long> lastGap = new HashMap<>();
+    private final Map<String, Long> stalledAt = new HashMap<>();
+    private final Map<String, SyncSource> sources;
 
     /**
      * {@code sources}: what this node serves, by selector, in the order it asks for them; {@code bootSince}:
@@ -95,6 +104,7 @@ public final class SyncService {
         this.clock = clock;
         this.scheduler = scheduler;
         this.selectors = List.copyOf(new LinkedHashMap<>(sources).keySet());
+        this.sources = Map.copyOf(sources);
         this.bootSince = syncedBefore ? bootSince : 0;
         this.syncedBefore = syncedBefore;
         this.recentMs = recent.toMillis();
@@ -102,8 +112,9 @@ public final class SyncService {
         this.onFirstSync = onFirstSync;
         this.server = new SyncServer(self, settings, roster, clock, signer, topics, outbox, journal, sources);
         this.client = new SyncClient(self, settings, roster, clock, scheduler, signer, topics, outbox, journal,
-                onlinePeers, deliver, this::ended, random);
+                onlinePeers, sources, deliver, this::ended, random);
         this.caughtUp = roster.get().size() <= 1 || !settings.enabled() || selectors.isEmpty();
+        sources.forEach((selector, source) -> source.whenBehind(() -> gap(selector)));
     }
 
     public static boolean owns(TimerKey key) {
@@ -158,6 +169,9 @@ public final class SyncService {
     }
 
     private void ended(SyncClient.Outcome o) {
+        for (String selector : o.stalled()) {
+            sources.get(selector).askFrom().ifPresent(at -> stalledAt.put(selector, at));
+        }
         if (!o.complete()) {
             if (!retryScheduled && !caughtUp) {
                 retryScheduled = true;
@@ -193,10 +207,24 @@ public final class SyncService {
 
     /** Something arrived that refers to a dispute this node does not hold. */
     public void gap() {
+        gap(SyncRequest.DISPUTES);
+    }
+
+    /**
+     * Something arrived that this node lacks the history of, in {@code selector} (the disputes, or ordering that
+     * lags): that selector is asked, at most once a {@link #GAP_EVERY_MS} (all of them if this node does not
+     * serve it), unless a session runs, or the node stands where that selector's pages last stalled.
+     */
+    public void gap(String selector) {
         long now = clock.millis();
-        if (!client.running() && now - lastGap >= GAP_EVERY_MS) {
-            lastGap = now;
-            List<String> which = selectors.contains(SyncRequest.DISPUTES) ? List.of(SyncRequest.DISPUTES) : selectors;
+        SyncSource source = sources.get(selector);
+        Long stalled = stalledAt.get(selector);
+        if (stalled != null && source.askFrom().isPresent() && source.askFrom().getAsLong() == stalled) {
+            return;
+        }
+        if (!client.running() && now - lastGap.getOrDefault(selector, Long.MIN_VALUE / 2) >= GAP_EVERY_MS) {
+            lastGap.put(selector, now);
+            List<String> which = source != null ? List.of(selector) : selectors;
             begin("gap", which, Optional.empty(), Set.of());
         }
     }

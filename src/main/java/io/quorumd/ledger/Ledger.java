@@ -43,6 +43,7 @@ public final class Ledger implements AutoCloseable {
     private long channelSize;
     private long syncedSize;
     private long lastSeq;
+    private long durableSeq;
     private String lastHash;
     private long entriesTotal;
     private long bytesTotal;
@@ -92,6 +93,7 @@ public final class Ledger implements AutoCloseable {
                     + " (inspect with: quorumd ledger verify " + dataDir + " --full)");
         }
         lastSeq = scan.lastSeq();
+        durableSeq = lastSeq;
         lastHash = scan.lastHash();
         entriesTotal = scan.entries();
         if (scan.torn().isPresent()) {
@@ -241,6 +243,7 @@ public final class Ledger implements AutoCloseable {
                 channel.force(false);
                 syncedSize = channelSize;
             }
+            durableSeq = lastSeq;
             faults.at(FaultPoint.AFTER_SYNC);
         } catch (IOException e) {
             failure = e;
@@ -266,6 +269,19 @@ public final class Ledger implements AutoCloseable {
 
     public long lastSeq() {
         return lastSeq;
+    }
+
+    /**
+     * The last seq a {@link #commit} wrote out (and fsynced, per the fsync mode): entries appended since are in
+     * memory only, and nothing may read them from the segment files yet.
+     */
+    public long durableSeq() {
+        return durableSeq;
+    }
+
+    /** A reader of this ledger's entries by seq, which reads only what is durable (for serving history). */
+    public SegmentReader reader() {
+        return new SegmentReader(dir, this::durableSeq);
     }
 
     public long entries() {

@@ -68,6 +68,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     private final boolean anchorEntryDue;
     private final NodeId ownId;
     private final KeyRotation rotation;
+    private final OrderHistory history;
 
     NodeOrdering(NodeId self, OrderReplay replay, FederationState anchor, OrderParams params, Clock clock, Scheduler scheduler,
                  SlotSigner slots, EnvelopeSigner signer, Outbox outbox, Topics topics,
@@ -82,6 +83,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         this.clock = clock;
         this.anchorEntryDue = !replay.anchored();
         this.params = params;
+        this.history = replay.history();
         replay.results().forEach(recent::addLast);
         if (replay.anchored()) {
             this.federation = new Federation(self, replay.state(), params, clock, scheduler, slots, outbox, topics, this,
@@ -170,6 +172,11 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
 
     Federation federation() {
         return federation;
+    }
+
+    /** Where the executed batches are (served to peers that lag: {@link OrderSync}). */
+    OrderHistory history() {
+        return history;
     }
 
     /** The node's clock (the same the replicas run on). */
@@ -268,7 +275,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
             }
         }
         d.set("committed", committed.toJson());
-        append.apply(EntryKind.ORDER, d);
+        history.executed(committed, append.apply(EntryKind.ORDER, d).seq());
     }
 
     @Override
@@ -345,7 +352,12 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         d.put("stateDigest", stateDigest);
         ArrayNode a = d.putArray("checkpoints");
         certificate.forEach(e -> a.add(e.toJson()));
-        append.apply(EntryKind.ORDER_STABLE, d);
+        history.stable(seq, certificate, append.apply(EntryKind.ORDER_STABLE, d).seq());
+    }
+
+    @Override
+    public void behind(long next) {
+        history.behind();
     }
 
     @Override

@@ -25,8 +25,9 @@ import java.util.TreeMap;
 /**
  * Ordering's state rebuilt from the ledger (DESIGN §12, restart): the anchor {@code epoch} entry, then every
  * {@code order} entry re-executed in seq order (each later {@code epoch} entry must match the state they
- * build), the last stable checkpoint and the prepared certificates of the current epoch, and the request ids
- * executed within the ttl. Anything out of order or contradicting is corruption, named with its seq.
+ * build), the last stable checkpoint and the prepared certificates of the current epoch, the request ids
+ * executed within the ttl, and where each batch and stable certificate is in the ledger ({@link OrderHistory}).
+ * Anything out of order or contradicting is corruption, named with its seq.
  */
 final class OrderReplay {
     private final long requestTtlMs;
@@ -37,6 +38,7 @@ final class OrderReplay {
     private final TreeMap<Long, Replica.Prepared> prepared = new TreeMap<>();
     private final Map<String, Long> executedIds = new LinkedHashMap<>();
     private final java.util.ArrayDeque<ObjectNode> results = new java.util.ArrayDeque<>();
+    private final OrderHistory history = new OrderHistory();
 
     OrderReplay(long requestTtlMs) {
         this.requestTtlMs = requestTtlMs;
@@ -51,8 +53,8 @@ final class OrderReplay {
         try {
             return switch (entry.kind()) {
                 case EPOCH -> epoch(entry.data());
-                case ORDER -> order(entry.data());
-                case ORDER_STABLE -> stable(entry.data());
+                case ORDER -> order(entry.data(), entry.seq());
+                case ORDER_STABLE -> stable(entry.data(), entry.seq());
                 case ORDER_PREPARED -> prepared(entry.data());
                 default -> Optional.empty();
             };
@@ -76,7 +78,7 @@ final class OrderReplay {
         return Optional.empty();
     }
 
-    private Optional<String> order(ObjectNode d) throws DecodeException {
+    private Optional<String> order(ObjectNode d, long ledgerSeq) throws DecodeException {
         if (state == null) {
             return Optional.of("order entry before the anchor epoch entry");
         }
@@ -106,6 +108,7 @@ final class OrderReplay {
             }
         }
         state.apply(c.seq(), c.ts(), fresh);
+        history.replayed(c.seq(), ledgerSeq);
         if (state.closesEpoch()) {
             base = c.seq();
             baseDigest = state.digest();
@@ -115,13 +118,14 @@ final class OrderReplay {
         return Optional.empty();
     }
 
-    private Optional<String> stable(ObjectNode d) throws DecodeException {
+    private Optional<String> stable(ObjectNode d, long ledgerSeq) throws DecodeException {
         JsonFields f = new JsonFields(d, "ostable");
         long epoch = f.nonNegative("epoch");
         long seq = f.nonNegative("seq");
         String digest = f.sha256("stateDigest");
         List<Envelope> cert = f.envelopes("checkpoints", MessageType.ORDER_CHECKPOINT);
         f.done();
+        history.stable(seq, cert, ledgerSeq);
         if (state != null && epoch == state.epoch() && seq > base) {
             stable = new Replica.Stable(seq, digest, cert);
             prepared.headMap(seq, true).clear();
@@ -174,6 +178,11 @@ final class OrderReplay {
             }
         });
         return out;
+    }
+
+    /** Where the executed batches are, for serving them to peers; ordering extends it from here on. */
+    OrderHistory history() {
+        return history;
     }
 
     /** The results of the last executed requests, oldest first (what {@code federation log} shows). */

@@ -4,7 +4,9 @@ import io.quorumd.arbiter.ArbiterMachine;
 import io.quorumd.arbiter.Dispute;
 import io.quorumd.checkpoint.CheckpointStore;
 import io.quorumd.delivery.SyncSource;
+import io.quorumd.ledger.Ledger;
 import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.SyncRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,19 +22,26 @@ import java.util.Map;
  * once cannot be told from a real one), so a node away for a dispute's whole voting period does not count
  * it in its reputation table. Group keys are
  * the openedAt, zero-padded, and the dispute id, so every key of a selector has one length and the
- * lexicographic order is time order. {@code order} joins when ordering lands.
+ * lexicographic order is time order. With ordering on, {@code order}: the committed batches from a seq
+ * ({@link OrderSync}).
  */
 final class SyncSources {
     private SyncSources() {
     }
 
-    static Map<String, SyncSource> of(CheckpointStore checkpoints, ArbiterMachine arbiter) {
+    /** The selectors of a node; {@code arbiter} and {@code ordering} are null while they are off. */
+    static Map<String, SyncSource> of(CheckpointStore checkpoints, ArbiterMachine arbiter, NodeOrdering ordering,
+                                      Ledger ledger, EnvelopeSigner signer) {
         Map<String, SyncSource> sources = new LinkedHashMap<>();
         sources.put(SyncRequest.CHECKPOINTS, since -> checkpoints.latest().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .map(e -> new SyncSource.Group(e.getKey().hex(), List.of(e.getValue().envelope()))).toList());
         if (arbiter != null) {
             sources.put(SyncRequest.DISPUTES, since -> disputes(arbiter, since));
+        }
+        if (ordering != null) {
+            sources.put(SyncRequest.ORDER, new OrderSync(ordering.history(), ledger.reader(), ledger::durableSeq, signer,
+                    () -> ordering.federation().state().lastSeq() + 1));
         }
         return sources;
     }

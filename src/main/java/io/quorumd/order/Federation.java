@@ -26,7 +26,8 @@ import java.util.Optional;
  * change executes at seq s, the next epoch's replica starts at s with the new roster, its replicas and q, view 0;
  * the node is told at once ({@link Listener#epochChanged}), so it applies the new roster right after executing
  * s. Messages of older epochs are refused as {@code stale_epoch}, of later ones as {@code future_epoch} (a
- * node that lags gets them again by retransmission once it has executed s). A member that is not a replica of
+ * node that lags gets them again by retransmission once it has executed s, and is told it lags:
+ * {@link OrderJournal#behind}). A member that is not a replica of
  * the epoch follows: it executes committed batches whose proofs verify and signs nothing. Loop thread only.
  */
 public final class Federation {
@@ -136,6 +137,11 @@ public final class Federation {
             }
 
             @Override
+            public void behind(long next) {
+                journal.behind(next);
+            }
+
+            @Override
             public void stable(long seq, String stateDigest, List<Envelope> certificate) {
                 journal.stable(seq, stateDigest, certificate);
                 stable(seq, stateDigest);
@@ -208,6 +214,7 @@ public final class Federation {
         } else {
             journal.refused("future_epoch", env.type().wireName() + " of epoch " + e + " in epoch " + current.epoch());
             current.markBehind();
+            journal.behind(state.lastSeq() + 1);
         }
     }
 

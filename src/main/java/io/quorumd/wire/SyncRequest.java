@@ -6,8 +6,10 @@ import java.util.regex.Pattern;
 
 /**
  * A request for one page of the decisions a peer holds: {@code selector} says which ({@code checkpoints},
- * {@code disputes}, {@code order}), {@code since} bounds them in time (ms; 0 for all), {@code cursor} is
- * where the previous page ended ({@code ""} for the first). Published on {@code {p}/sync/{to}/request}.
+ * {@code disputes}, {@code order}), {@code since} bounds them — in time for {@code checkpoints} and
+ * {@code disputes} (ms; 0 for all), and for {@code order} as an ordering seq: the first committed batch wanted
+ * (the asker's last executed seq + 1; 0 or 1 for all the responder holds) — and {@code cursor} is where the
+ * previous page ended ({@code ""} for the first). Published on {@code {p}/sync/{to}/request}.
  */
 public record SyncRequest(NodeId to, long epoch, String selector, long since, String cursor) implements Body {
     public static final String CHECKPOINTS = "checkpoints";

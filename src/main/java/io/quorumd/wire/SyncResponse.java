@@ -17,9 +17,14 @@ import java.util.Set;
 public record SyncResponse(NodeId to, long epoch, String selector, String request, List<Envelope> envelopes, String next)
         implements Body {
     public static final int MAX_ENVELOPES = 100;
-    /** What a page may carry: decisions and the facts of open disputes, nothing that asks for an answer. */
+    /**
+     * What a page may carry: decisions, the facts of open disputes, committed batches and the checkpoints that
+     * made them stable — nothing that asks for an answer. (Types were only ever added: a node asks only for
+     * selectors it knows, so an older node never gets a page carrying a type it refuses.)
+     */
     static final Set<MessageType> CARRIED = Set.of(MessageType.CHECKPOINT_FINAL, MessageType.DISPUTE_OPEN,
-            MessageType.DISPUTE_VOTE, MessageType.DISPUTE_FALLBACK, MessageType.DISPUTE_RULING);
+            MessageType.DISPUTE_VOTE, MessageType.DISPUTE_FALLBACK, MessageType.DISPUTE_RULING,
+            MessageType.ORDER_COMMITTED, MessageType.ORDER_CHECKPOINT);
 
     public SyncResponse {
         envelopes = List.copyOf(envelopes);

@@ -146,4 +146,45 @@ class SyncPagingTest {
         assertTrue(rest.contains(activation), "the changed group goes again: " + rest.size());
         assertTrue(rest.contains(next));
     }
+
+    /** What a source that serves about a page at a time returns: the groups from {@code fromKey} on, {@code limit} at most. */
+    private static SyncSource.Slice slice(List<SyncSource.Group> all, String fromKey, int limit) {
+        List<SyncSource.Group> from = all.stream().filter(g -> g.key().compareTo(fromKey) >= 0).toList();
+        return new SyncSource.Slice(from.subList(0, Math.min(limit, from.size())), from.size() > limit);
+    }
+
+    @Test
+    void aSourceThatServesSlicesGetsEveryGroupOnceAndInOrder() {
+        for (long seed = 1; seed <= 40; seed++) {
+            Random r = new Random(seed);
+            int pageSize = 1 + r.nextInt(r.nextBoolean() ? 5 : 100);
+            List<SyncSource.Group> groups = new ArrayList<>();
+            List<Envelope> all = new ArrayList<>();
+            int n = 0;
+            for (int g = 0, count = r.nextInt(150); g < count; g++) {
+                List<Envelope> es = new ArrayList<>();
+                for (int i = 0, size = 1 + r.nextInt(r.nextInt(10) == 0 ? 30 : 4); i < size; i++) {
+                    es.add(envelope(r, n++));
+                }
+                groups.add(new SyncSource.Group(String.format(Locale.ROOT, "%020d", 1 + g), es));
+                all.addAll(es);
+            }
+            SyncServer server = server(pageSize);
+            List<Envelope> got = new ArrayList<>();
+            String cursor = "";
+            for (int pages = 0; ; pages++) {
+                assertTrue(pages < 100_000, "seed " + seed + ": the pages never end");
+                String key = cursor.split("\\.", -1)[0];
+                SyncServer.Page p = server.page(slice(groups, key, pageSize + 1), cursor);
+                assertTrue(p.envelopes().size() <= pageSize, "seed " + seed + ": page count bound");
+                got.addAll(p.envelopes());
+                if (p.next().isEmpty()) {
+                    break;
+                }
+                assertTrue(p.next().compareTo(cursor) > 0, "seed " + seed + ": " + p.next() + " after " + cursor);
+                cursor = p.next();
+            }
+            assertEquals(all, got, "seed " + seed + ": pageSize " + pageSize);
+        }
+    }
 }
