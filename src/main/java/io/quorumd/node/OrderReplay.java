@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.order.EpochChain;
 import io.quorumd.order.FederationState;
 import io.quorumd.order.Replica;
 import io.quorumd.wire.DecodeException;
@@ -13,7 +14,6 @@ import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderRequest;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +31,7 @@ import java.util.TreeMap;
  */
 final class OrderReplay {
     private final long requestTtlMs;
-    private FederationState state;
+    private final EpochChain chain = new EpochChain();
     private long base;
     private String baseDigest;
     private Replica.Stable stable;
@@ -65,31 +65,24 @@ final class OrderReplay {
 
     private Optional<String> epoch(ObjectNode d) throws DecodeException {
         FederationState recorded = FederationState.fromJson(d.get("state"));
-        if (state == null) {
-            state = recorded;
+        boolean anchor = chain.state() == null;
+        Optional<String> broken = chain.epoch(recorded);
+        if (anchor) {
             base = recorded.lastSeq();
             baseDigest = recorded.digest();
-            return Optional.empty();
         }
-        if (!recorded.digest().equals(state.digest())) {
-            return Optional.of("epoch entry for epoch " + recorded.epoch() + " does not match the state the order entries"
-                    + " before it build (epoch " + state.epoch() + " after seq " + state.lastSeq() + ")");
-        }
-        return Optional.empty();
+        return broken;
     }
 
     private Optional<String> order(ObjectNode d, long ledgerSeq) throws DecodeException {
-        if (state == null) {
-            return Optional.of("order entry before the anchor epoch entry");
-        }
         OrderCommitted c = OrderCommitted.fromJson(d.get("committed"));
-        if (c.seq() != state.lastSeq() + 1 || c.epoch() != state.epoch()) {
-            return Optional.of("order entry for epoch " + c.epoch() + " seq " + c.seq() + " where epoch " + state.epoch()
-                    + " seq " + (state.lastSeq() + 1) + " comes next");
-        }
         Set<String> applied = new HashSet<>();
-        for (JsonNode r : d.withArray("results")) {
-            applied.add(r.path("requestId").asText());
+        d.path("results").forEach(r -> applied.add(r.path("requestId").asText()));
+        Optional<String> broken = chain.order(c, applied);
+        if (broken.isPresent()) {
+            return broken;
+        }
+        for (JsonNode r : d.path("results")) {
             if (r instanceof ObjectNode line) {
                 ObjectNode kept = line.deepCopy();
                 kept.put("seq", c.seq());
@@ -100,18 +93,15 @@ final class OrderReplay {
                 }
             }
         }
-        List<OrderItem> fresh = new ArrayList<>();
         for (OrderItem item : c.items()) {
             if (applied.contains(item.requestId())) {
-                fresh.add(item);
                 executedIds.put(item.requestId(), ((OrderRequest) item.request().body()).requestedAt());
             }
         }
-        state.apply(c.seq(), c.ts(), fresh);
         history.replayed(c.seq(), ledgerSeq);
-        if (state.closesEpoch()) {
+        if (chain.state().closesEpoch()) {
             base = c.seq();
-            baseDigest = state.digest();
+            baseDigest = chain.state().digest();
             stable = null;
             prepared.clear();
         }
@@ -126,7 +116,7 @@ final class OrderReplay {
         List<Envelope> cert = f.envelopes("checkpoints", MessageType.ORDER_CHECKPOINT);
         f.done();
         history.stable(seq, cert, ledgerSeq);
-        if (state != null && epoch == state.epoch() && seq > base) {
+        if (anchored() && epoch == state().epoch() && seq > base) {
             stable = new Replica.Stable(seq, digest, cert);
             prepared.headMap(seq, true).clear();
         }
@@ -141,7 +131,7 @@ final class OrderReplay {
         String digest = f.sha256("digest");
         List<Envelope> prepares = f.envelopes("prepares", MessageType.ORDER_PREPARE);
         f.done();
-        if (state != null && epoch == state.epoch()) {
+        if (anchored() && epoch == state().epoch()) {
             prepared.merge(seq, new Replica.Prepared(view, seq, digest, prepares), (a, b) -> a.view() >= b.view() ? a : b);
         }
         return Optional.empty();
@@ -149,15 +139,15 @@ final class OrderReplay {
 
     /** Whether the ledger holds ordering state (an anchor). */
     boolean anchored() {
-        return state != null;
+        return chain.state() != null;
     }
 
     FederationState state() {
-        return state;
+        return chain.state();
     }
 
     Replica.Start start() {
-        return new Replica.Start(base, baseDigest, state.lastSeq(), state.lastTs());
+        return new Replica.Start(base, baseDigest, state().lastSeq(), state().lastTs());
     }
 
     Optional<Replica.Stable> stablePoint() {
@@ -170,7 +160,7 @@ final class OrderReplay {
 
     /** Request ids executed within the ttl of the last batch (older ones are refused by their ttl anyway). */
     Map<String, Long> executedIds() {
-        long cutoff = state.lastTs() - requestTtlMs;
+        long cutoff = state().lastTs() - requestTtlMs;
         Map<String, Long> out = new LinkedHashMap<>();
         executedIds.forEach((id, at) -> {
             if (at >= cutoff) {
