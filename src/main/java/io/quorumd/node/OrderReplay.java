@@ -34,6 +34,7 @@ final class OrderReplay {
     private long base;
     private String baseDigest;
     private Replica.Stable stable;
+    private boolean epochUnrecorded;
     private final TreeMap<Long, Replica.Prepared> prepared = new TreeMap<>();
     private final Map<String, Long> executedIds = new LinkedHashMap<>();
     private final java.util.ArrayDeque<ObjectNode> results = new java.util.ArrayDeque<>();
@@ -73,6 +74,7 @@ final class OrderReplay {
             return Optional.of("epoch entry for epoch " + recorded.epoch() + " does not match the state the order entries"
                     + " before it build (epoch " + state.epoch() + " after seq " + state.lastSeq() + ")");
         }
+        epochUnrecorded = false;
         return Optional.empty();
     }
 
@@ -111,6 +113,7 @@ final class OrderReplay {
             baseDigest = state.digest();
             stable = null;
             prepared.clear();
+            epochUnrecorded = true; // until its epoch entry follows (a torn tail may have lost it)
         }
         return Optional.empty();
     }
@@ -141,6 +144,11 @@ final class OrderReplay {
             prepared.merge(seq, new Replica.Prepared(view, seq, digest, prepares), (a, b) -> a.view() >= b.view() ? a : b);
         }
         return Optional.empty();
+    }
+
+    /** The last order entry changed the roster, and the epoch entry recording that change is missing. */
+    boolean epochUnrecorded() {
+        return epochUnrecorded;
     }
 
     /** Whether the ledger holds ordering state (an anchor). */
