@@ -39,6 +39,9 @@ public final class FullVerifier implements EntryVisitor {
     private Roster ordered;
     private ReplicaSet orderedSet;
     private FederationState orderedState;
+    /** The anchor, with every stored batch executed on it since: what each later epoch entry must record. */
+    private FederationState built;
+    private java.util.Map<NodeId, NodeId> anchorLineage = java.util.Map.of();
     private ArbiterPolicy eraPolicy;
     private long signaturesChecked;
 
@@ -75,8 +78,8 @@ public final class FullVerifier implements EntryVisitor {
         } else if (nodeKey == null) {
             return Optional.of("entry before the first boot entry: no key to check it against");
         }
-        if (entry.kind() == EntryKind.EPOCH) {
-            Optional<String> problem = enterEpoch(entry);
+        if (entry.kind() == EntryKind.EPOCH || entry.kind() == EntryKind.ORDER) {
+            Optional<String> problem = entry.kind() == EntryKind.EPOCH ? enterEpoch(entry) : execute(entry);
             if (problem.isPresent()) {
                 return problem;
             }
@@ -128,6 +131,13 @@ public final class FullVerifier implements EntryVisitor {
     private Optional<String> enterEpoch(LedgerEntry entry) {
         try {
             FederationState state = FederationState.fromJson(entry.data().get("state"));
+            if (built == null) {
+                built = state.copy();
+                anchorLineage = state.lineage();
+            } else if (!state.digest().equals(built.digest())) {
+                return Optional.of("epoch entry for epoch " + state.epoch() + " is not the state the stored batches build"
+                        + " (epoch " + built.epoch() + " after seq " + built.lastSeq() + ")");
+            }
             orderedState = state;
             ordered = state.roster();
             orderedSet = new ReplicaSet(state.epoch(), state.roster());
@@ -158,9 +168,32 @@ public final class FullVerifier implements EntryVisitor {
     }
 
     /**
+     * An executed batch, executed again on the anchor (its commit proof is checked with the entry's signature):
+     * the items its results name, in seq order, so that only ordered changes reach the next epoch entry.
+     */
+    private Optional<String> execute(LedgerEntry entry) {
+        if (built == null) {
+            return Optional.of("order entry before any epoch entry");
+        }
+        try {
+            OrderCommitted c = OrderCommitted.fromJson(entry.data().get("committed"));
+            if (c.seq() != built.lastSeq() + 1 || c.epoch() != built.epoch()) {
+                return Optional.of("order entry for epoch " + c.epoch() + " seq " + c.seq() + " where epoch " + built.epoch()
+                        + " seq " + (built.lastSeq() + 1) + " comes next");
+            }
+            java.util.Set<String> applied = new java.util.HashSet<>();
+            entry.data().path("results").forEach(r -> applied.add(r.path("requestId").asText()));
+            built.apply(c.seq(), c.ts(), c.items().stream().filter(i -> applied.contains(i.requestId())).toList());
+            return Optional.empty();
+        } catch (DecodeException e) {
+            return Optional.of("order entry does not parse: " + e.getMessage());
+        }
+    }
+
+    /**
      * A {@code rekey} entry (its signature with the old key already checked): the latest epoch entry's lineage
-     * must lead from the key in force to the entry's new key, which that epoch's roster must list; from here
-     * on the new key is in force.
+     * must lead from the key in force to the entry's new key, which that epoch's roster must list, by a rotation
+     * a stored batch executed (not one the anchor holds already); from here on the new key is in force.
      */
     private Optional<String> enterKey(LedgerEntry entry) {
         if (orderedState == null) {
@@ -183,7 +216,7 @@ public final class FullVerifier implements EntryVisitor {
         }
         NodeId fromId = NodeId.of(from);
         NodeId toId = NodeId.of(to);
-        if (!toId.equals(orderedState.lineage().get(fromId))
+        if (!toId.equals(orderedState.lineage().get(fromId)) || anchorLineage.containsKey(fromId)
                 || orderedState.roster().byId(toId).filter(m -> m.publicKey().equals(to)).isEmpty()) {
             return Optional.of("rekey entry to " + to.base64() + ": epoch " + orderedState.epoch()
                     + " has no rotation of this node to that key");
