@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quorumd.arbiter.Dispute;
+import io.quorumd.arbiter.DisputeStatus;
 import io.quorumd.config.NodeIdentity;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.config.QuorumdConfig.FsyncMode;
@@ -24,6 +26,10 @@ import io.quorumd.order.RosterOp;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
 import io.quorumd.sim.SimWorld;
+import io.quorumd.wire.Decision;
+import io.quorumd.wire.DisputeVote;
+import io.quorumd.wire.Envelope;
+import io.quorumd.wire.MessageType;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,6 +151,34 @@ class KeyRotationHazardTest {
         three.start(); // its boot entries name epoch 1: the ledger must say the federation is there
         assertEquals(Optional.empty(), verify(three), "the ledger verifies");
         assertOrderingGoesOnWithout(f, 4);
+    }
+
+    @Test
+    void aMemberThatRotatedCannotVoteAgainUnderItsNewKey() throws Exception {
+        // node-1…node-3 are the primary arbiters, M = 2: node-2 votes, rotates, and votes again with its new key
+        String[] id = new String[1];
+        SimFederation f = rotate(fed -> {
+            id[0] = fed.node(4).control(c -> c.arbiter().orElseThrow().desk().open("pay-1", "node-4", "node-1", 100, "late",
+                    List.of()));
+            fed.world().run(Duration.ofSeconds(1));
+            fed.node(2).control(c -> {
+                c.arbiter().orElseThrow().desk().vote(id[0], Decision.BUYER, "under the old key");
+                return null;
+            });
+            fed.world().run(Duration.ofSeconds(1));
+        });
+        SimWorld w = f.world();
+        w.run(Duration.ofSeconds(10));
+        SimNode two = f.node(2);
+        Envelope again = two.sign(MessageType.DISPUTE_VOTE, new DisputeVote(id[0], Decision.BUYER, "again", w.now()), w.now());
+        f.bus().publish(two.topics().arbiterVote(), again, false);
+        w.run(Duration.ofSeconds(3));
+        for (int i : new int[] {1, 3, 4}) {
+            Dispute d = f.node(i).core().arbiter().orElseThrow().dispute(id[0]).orElseThrow();
+            assertEquals(DisputeStatus.OPEN, d.status(), "node-" + i + ": one member's two keys are one vote");
+            assertEquals(1, d.votes().size());
+        }
+        assertTrue(f.node(4).metrics().protocolRejects("voted_under_another_key") > 0);
     }
 
     @Test
