@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,8 @@ public final class Dispute {
     private long deadline;
     private final Map<NodeId, Envelope> votes = new LinkedHashMap<>();
     private final Map<NodeId, Envelope> otherVotes = new LinkedHashMap<>();
+    /** Each voting member's roster name, with the id whose vote counts for it. */
+    private final Map<String, NodeId> votedAs = new HashMap<>();
     private final Set<NodeId> equivocators = new HashSet<>();
     private Envelope fallback;
     private Envelope ruling;
@@ -91,11 +94,21 @@ public final class Dispute {
         return ((DisputeVote) vote.body()).decision();
     }
 
-    /** Counts a vote whose arbiter has not voted yet (the caller checked that). */
-    void addVote(Envelope vote) {
+    /**
+     * Counts a vote whose arbiter has not voted yet (the caller checked that); {@code member} is its roster name,
+     * which a key rotation keeps (DESIGN §12): the member's votes under a later key are not counted again.
+     */
+    void addVote(Envelope vote, String member) {
         if (votes.putIfAbsent(vote.from(), vote) != null) {
             throw new IllegalStateException(vote.from().shortHex() + " already voted on " + id);
         }
+        votedAs.putIfAbsent(member, vote.from());
+    }
+
+    /** True if the member named {@code member} voted here under a key other than {@code id}'s (one it rotated from). */
+    boolean votedUnderAnotherKey(String member, NodeId id) {
+        NodeId earlier = votedAs.get(member);
+        return earlier != null && !earlier.equals(id);
     }
 
     /**

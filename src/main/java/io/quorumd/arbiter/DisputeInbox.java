@@ -153,8 +153,15 @@ final class DisputeInbox {
             reject(refused.get(), replay);
             return;
         }
+        String member = p.roster().byId(env.from()).map(io.quorumd.wire.Member::name).orElse(env.from().hex());
+        if (earlier == null && d.votedUnderAnotherKey(member, env.from())) {
+            // a rotation keeps the member's name (DESIGN §12): a second key is not a second arbiter
+            reject(new Refusal("voted_under_another_key", who + " voted on " + d.id() + " under a key it rotated from"),
+                    replay);
+            return;
+        }
         if (earlier == null) {
-            d.addVote(env);
+            d.addVote(env, member);
         } else {
             reject(new Refusal("equivocation", "a second, different vote from " + who + " on " + d.id()), replay);
             if (d.firstEquivocation(env.from()) && !replay) {

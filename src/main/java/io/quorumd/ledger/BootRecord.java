@@ -35,6 +35,14 @@ public record BootRecord(String name, Bytes publicKey, Roster roster, int checkp
         this(name, publicKey, roster, checkpointMinVoters, arbiter, version, startedAt, NOT_ORDERING);
     }
 
+    /** The boot entry of a node of {@code config} starting with {@code publicKey} in {@code epoch}. */
+    public static BootRecord of(io.quorumd.config.QuorumdConfig config, Bytes publicKey, long startedAt, long epoch) {
+        var a = config.arbiter();
+        return new BootRecord(config.node().name(), publicKey, config.federation().roster(), config.checkpoint().minVoters(),
+                new Policy(a.required(), a.votingTimeout().toMillis(), a.fallbackExtension().toMillis(),
+                        config.federation().clockSkew().toMillis()), io.quorumd.Version.get(), startedAt, epoch);
+    }
+
     /** The arbitration rules in force (M, voting period, fallback extension, the federation's clock skew). */
     public record Policy(int required, long votingTimeoutMs, long fallbackExtensionMs, long skewMs) {
     }

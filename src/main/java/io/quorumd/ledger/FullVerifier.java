@@ -45,6 +45,8 @@ public final class FullVerifier implements EntryVisitor {
     private ReplicaSet orderedSet;
     private FederationState orderedState;
     private final EpochChain chain = new EpochChain();
+    /** The anchor's lineage: rotations made before this ledger began back no rekey entry of it. */
+    private java.util.Map<NodeId, NodeId> anchorLineage = java.util.Map.of();
     private ArbiterPolicy eraPolicy;
     private long signaturesChecked;
 
@@ -134,6 +136,9 @@ public final class FullVerifier implements EntryVisitor {
     private Optional<String> enterEpoch(LedgerEntry entry) {
         try {
             FederationState state = FederationState.fromJson(entry.data().get("state"));
+            if (chain.state() == null) {
+                anchorLineage = state.lineage();
+            }
             Optional<String> broken = chain.epoch(state);
             if (broken.isPresent()) {
                 return broken;
@@ -181,8 +186,8 @@ public final class FullVerifier implements EntryVisitor {
 
     /**
      * A {@code rekey} entry (its signature with the old key already checked): the latest epoch entry's lineage
-     * must lead from the key in force to the entry's new key, which that epoch's roster must list; from here
-     * on the new key is in force.
+     * must lead from the key in force to the entry's new key, which that epoch's roster must list, by a rotation
+     * a stored batch executed (not one the anchor holds already); from here on the new key is in force.
      */
     private Optional<String> enterKey(LedgerEntry entry) {
         if (orderedState == null) {
@@ -205,7 +210,7 @@ public final class FullVerifier implements EntryVisitor {
         }
         NodeId fromId = NodeId.of(from);
         NodeId toId = NodeId.of(to);
-        if (!toId.equals(orderedState.lineage().get(fromId))
+        if (!toId.equals(orderedState.lineage().get(fromId)) || anchorLineage.containsKey(fromId)
                 || orderedState.roster().byId(toId).filter(m -> m.publicKey().equals(to)).isEmpty()) {
             return Optional.of("rekey entry to " + to.base64() + ": epoch " + orderedState.epoch()
                     + " has no rotation of this node to that key");

@@ -12,10 +12,24 @@ public final class KeyInForceException extends IOException {
     private final transient Bytes keyInForce;
 
     public KeyInForceException(String name, Bytes keyInForce, Bytes opened) {
-        super("this data dir holds the ledger of " + name + ", whose key in force is " + keyInForce.base64()
+        this("this data dir holds the ledger of " + name + ", whose key in force is " + keyInForce.base64()
                 + ", not this node's key " + opened.base64() + ": check node.dataDir, and that node.keyFile or"
-                + " node.nextKeyFile holds that key");
+                + " node.nextKeyFile holds that key", keyInForce);
+    }
+
+    private KeyInForceException(String message, Bytes keyInForce) {
+        super(message);
         this.keyInForce = keyInForce;
+    }
+
+    /**
+     * The ledger is empty, and {@code opened} is not the key the roster it starts from (federation.roster, or
+     * order.anchorFile) lists for {@code name}: a node never begins a ledger with another member's key.
+     */
+    public static KeyInForceException emptyLedger(String name, Bytes starting, Bytes opened) {
+        return new KeyInForceException("this node's ledger is empty, and begins with the key the roster it starts from"
+                + " (federation.roster, or order.anchorFile) lists for " + name + ", " + starting.base64()
+                + ", not this node's key " + opened.base64() + ": check node.keyFile and node.nextKeyFile", starting);
     }
 
     public Bytes keyInForce() {

@@ -49,6 +49,8 @@ public final class Ledger implements AutoCloseable {
     private long bytesTotal;
     private int segmentCount;
     private IOException failure;
+    /** This ledger's key was rotated by the {@code rekey} entry appended here: that key signs nothing more. */
+    private boolean retired;
     private FaultPoint.Injector faults = p -> { };
 
     private Ledger(Path dir, NodeKey key, Clock clock, long segmentBytes, FsyncMode fsync) {
@@ -189,6 +191,10 @@ public final class Ledger implements AutoCloseable {
     /** Signs and chains a new entry; it becomes durable at the next {@link #commit}. */
     public LedgerEntry append(EntryKind kind, ObjectNode data) {
         checkUsable();
+        if (retired) {
+            throw new IllegalStateException("the rekey entry was this key's last: the ledger takes entries again once"
+                    + " it is opened with the new key");
+        }
         long seq = lastSeq + 1;
         long ts = clock.millis();
         Bytes sig = key.sign(LedgerEntry.signingBytes(seq, lastHash, ts, kind, data));
@@ -202,6 +208,7 @@ public final class Ledger implements AutoCloseable {
         pendingSeqs.add(seq);
         lastSeq = seq;
         lastHash = Hashes.sha256(payload).hex();
+        retired = kind == EntryKind.REKEY;
         return entry;
     }
 

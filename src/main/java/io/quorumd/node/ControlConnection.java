@@ -165,6 +165,7 @@ final class ControlConnection implements Runnable {
 
     private void expire() {
         timedOut = true;
+        server.clientEnded(channel); // the slot is free before the client sees the close (ending twice is harmless)
         try {
             channel.close();
         } catch (IOException e) {

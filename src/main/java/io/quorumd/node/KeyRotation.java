@@ -2,6 +2,7 @@ package io.quorumd.node;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.config.NodeIdentity.KeyFile;
+import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.Member;
@@ -89,6 +90,20 @@ final class KeyRotation {
         }
         record.accept(d);
         rotatedTo = rotated.publicKey();
+    }
+
+    /**
+     * The key an empty ledger begins with: the one the roster this node starts from lists for {@code node.name}
+     * (the exported state of {@code order.anchorFile}, when ordering may run and one is set; else the YAML roster).
+     */
+    static Bytes startingKey(QuorumdConfig config) throws IOException {
+        if (config.order().mode() == QuorumdConfig.OrderMode.OFF || config.order().anchorFile().isEmpty()) {
+            return config.self().publicKey();
+        }
+        Path file = config.order().anchorFile().get();
+        return NodeOrdering.exported(file).roster().byName(config.node().name()).map(Member::publicKey).orElseThrow(
+                () -> new IOException("order.anchorFile " + file + " does not list " + config.node().name()
+                        + ": export it after the change that admitted this node committed"));
     }
 
     /** The configured keys, the one the hint names first (the hint is advisory: the ledger decides). */

@@ -6,7 +6,9 @@ import io.quorumd.arbiter.ArbiterMachine;
 import io.quorumd.arbiter.ArbiterPolicy;
 import io.quorumd.checkpoint.CheckpointStore;
 import io.quorumd.checkpoint.RunHistory;
+import io.quorumd.config.QuorumdConfig;
 import io.quorumd.config.QuorumdConfig.LedgerSection;
+import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.delivery.Responder;
@@ -107,12 +109,15 @@ final class LedgerReplay implements EntryVisitor {
      * Opens the ledger in {@code dataDir}, replaying every entry through this; entries verified at an
      * earlier start ({@code mark}) that are no longer there are corruption. Then marks all of it verified.
      */
-    Ledger open(Path dataDir, NodeKey key, Clock clock, LedgerSection settings, Optional<VerifiedMark> mark)
-            throws IOException {
+    Ledger open(QuorumdConfig config, NodeKey key, Clock clock, Optional<VerifiedMark> mark) throws IOException {
+        Path dataDir = config.node().dataDir();
+        LedgerSection settings = config.ledger();
         Ledger ledger = Ledger.open(dataDir, key, clock, settings.segmentBytes(), settings.fsync(), this);
-        if (verifier.keyInForce() != null && !verifier.keyInForce().equals(key.publicKey())) {
+        try {
+            checkKey(config, key.publicKey());
+        } catch (IOException | RuntimeException e) {
             ledger.close();
-            throw new KeyInForceException(verifier.era().name(), verifier.keyInForce(), key.publicKey());
+            throw e;
         }
         if (mark.isPresent() && mark.get().seq() > ledger.lastSeq()) {
             ledger.close();
@@ -122,6 +127,22 @@ final class LedgerReplay implements EntryVisitor {
         }
         ledger.markVerified();
         return ledger;
+    }
+
+    /**
+     * The key in force is the ledger's (its first boot entry's, moved by its {@code rekey} entries); an empty
+     * ledger begins with the key the roster it starts from lists for {@code node.name}, never another member's.
+     */
+    private void checkKey(QuorumdConfig config, Bytes opened) throws IOException {
+        if (verifier.keyInForce() != null && !verifier.keyInForce().equals(opened)) {
+            throw new KeyInForceException(verifier.era().name(), verifier.keyInForce(), opened);
+        }
+        if (verifier.keyInForce() == null) {
+            Bytes starting = KeyRotation.startingKey(config);
+            if (!starting.equals(opened)) {
+                throw KeyInForceException.emptyLedger(config.node().name(), starting, opened);
+            }
+        }
     }
 
     /** When this ledger began, for signing: what its {@code began} entries say (see {@link LedgerAge}). */

@@ -1,7 +1,6 @@
 package io.quorumd.node;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quorumd.Version;
 import io.quorumd.arbiter.ArbiterMachine;
 import io.quorumd.arbiter.PolicySource;
 import io.quorumd.checkpoint.CheckpointMachine;
@@ -127,7 +126,7 @@ public final class NodeCore implements EventHandler {
         OrderReplay orderReplay = new OrderReplay(config.order().requestTtl().toMillis());
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
                 responder, topics, orderReplay);
-        this.ledger = replay.open(dataDir, key, clock, config.ledger(), mark);
+        this.ledger = replay.open(config, key, clock, mark);
         FederationState anchor = orderReplay.anchored() ? orderReplay.state() : NodeOrdering.anchorOf(config, id);
         if (NodeOrdering.enabled(config, orderReplay, anchor)) {
             this.ordering = new NodeOrdering(id, orderReplay, anchor,
@@ -167,14 +166,13 @@ public final class NodeCore implements EventHandler {
         return Optional.ofNullable(ordering);
     }
 
-
     /** On the loop thread: the boot entry, first heartbeat and the machines' timers. */
     public void start() {
-        var a = config.arbiter();
-        append(EntryKind.BOOT, new BootRecord(config.node().name(), publicKey, config.federation().roster(),
-                config.checkpoint().minVoters(), new BootRecord.Policy(a.required(), a.votingTimeout().toMillis(),
-                a.fallbackExtension().toMillis(), config.federation().clockSkew().toMillis()), Version.get(),
-                presence.startedAt(), ordering == null ? BootRecord.NOT_ORDERING : ordering.federation().state().epoch()).toJson());
+        if (ordering != null && ordering.recoverTornChange()) {
+            return; // its own rotation, recorded only now: it restarts with the new key, the old one signs nothing more
+        }
+        append(EntryKind.BOOT, BootRecord.of(config, publicKey, presence.startedAt(),
+                ordering == null ? BootRecord.NOT_ORDERING : ordering.federation().state().epoch()).toJson());
         ledgerAge.start(emptyAtOpen);
         if (ordering != null) {
             ordering.start();
@@ -266,8 +264,8 @@ public final class NodeCore implements EventHandler {
 
     @Override
     public void onShutdown(Shutdown shutdown) {
-        if (failed || silenced) {
-            return;
+        if (failed || silenced || rotation.pending()) {
+            return; // after a rotation, the rekey entry stays the last one the old key signs
         }
         ObjectNode data = Json.object();
         data.put("reason", shutdown.reason());

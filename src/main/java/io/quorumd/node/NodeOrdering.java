@@ -66,6 +66,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     private final Deque<ObjectNode> recent = new ArrayDeque<>();
     private final OrderParams params;
     private final boolean anchorEntryDue;
+    private final boolean epochUnrecorded;
     private final NodeId ownId;
     private final KeyRotation rotation;
     private final OrderHistory history;
@@ -82,6 +83,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         this.topics = topics;
         this.clock = clock;
         this.anchorEntryDue = !replay.anchored();
+        this.epochUnrecorded = replay.anchored() && replay.epochUnrecorded();
         this.params = params;
         this.history = replay.history();
         replay.results().forEach(recent::addLast);
@@ -130,7 +132,16 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         if (config.order().anchorFile().isEmpty()) {
             return FederationState.anchor(config.federation().roster());
         }
-        Path file = config.order().anchorFile().get();
+        FederationState state = exported(config.order().anchorFile().get());
+        if (state.roster().byId(self).isEmpty()) {
+            throw new IOException("order.anchorFile " + config.order().anchorFile().get() + " (epoch " + state.epoch()
+                    + ") does not list this node's key: export it after the change that admitted this node committed");
+        }
+        return state;
+    }
+
+    /** The state of an export of {@code quorumd federation export}. */
+    static FederationState exported(Path file) throws IOException {
         FederationState state;
         try {
             JsonNode json = Json.MAPPER.readTree(Files.readAllBytes(file));
@@ -141,10 +152,6 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         } catch (DecodeException | RuntimeException e) {
             throw new IOException("order.anchorFile " + file + " is not an export of quorumd federation export: "
                     + e.getMessage(), e);
-        }
-        if (state.roster().byId(self).isEmpty()) {
-            throw new IOException("order.anchorFile " + file + " (epoch " + state.epoch() + ") does not list this node's"
-                    + " key: export it after the change that admitted this node committed");
         }
         return state;
     }
@@ -161,6 +168,24 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     /** The roster ordering has made effective (the anchor's until a change executes). */
     Roster roster() {
         return federation.state().roster();
+    }
+
+    /**
+     * Before the boot entry: a crash that tore the batch of the last roster change kept its {@code order} entry
+     * and lost its {@code epoch} entry, or this node's {@code rekey} entry when the change rotated its key. Both are
+     * written now; true if this node's rotation is, so that it restarts with the new key before anything else.
+     */
+    boolean recoverTornChange() {
+        FederationState s = federation.state();
+        if (epochUnrecorded) {
+            append.apply(EntryKind.EPOCH, epochData(s, s.closedEpoch().map(FederationState.EpochChange::cause).orElse(null)));
+        }
+        NodeId rotated = s.lineage().get(ownId);
+        if (rotated == null) {
+            return false;
+        }
+        rotation.executed(s.roster().byId(rotated).orElseThrow(), s.epoch(), s.lastSeq());
+        return true;
     }
 
     void start() {

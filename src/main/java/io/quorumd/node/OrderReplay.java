@@ -35,6 +35,7 @@ final class OrderReplay {
     private long base;
     private String baseDigest;
     private Replica.Stable stable;
+    private boolean epochUnrecorded;
     private final TreeMap<Long, Replica.Prepared> prepared = new TreeMap<>();
     private final Map<String, Long> executedIds = new LinkedHashMap<>();
     private final java.util.ArrayDeque<ObjectNode> results = new java.util.ArrayDeque<>();
@@ -71,6 +72,9 @@ final class OrderReplay {
             base = recorded.lastSeq();
             baseDigest = recorded.digest();
         }
+        if (broken.isEmpty()) {
+            epochUnrecorded = false;
+        }
         return broken;
     }
 
@@ -104,6 +108,7 @@ final class OrderReplay {
             baseDigest = chain.state().digest();
             stable = null;
             prepared.clear();
+            epochUnrecorded = true; // until its epoch entry follows (a torn tail may have lost it)
         }
         return Optional.empty();
     }
@@ -135,6 +140,11 @@ final class OrderReplay {
             prepared.merge(seq, new Replica.Prepared(view, seq, digest, prepares), (a, b) -> a.view() >= b.view() ? a : b);
         }
         return Optional.empty();
+    }
+
+    /** The last order entry changed the roster, and the epoch entry recording that change is missing. */
+    boolean epochUnrecorded() {
+        return epochUnrecorded;
     }
 
     /** Whether the ledger holds ordering state (an anchor). */

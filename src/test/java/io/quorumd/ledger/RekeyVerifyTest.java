@@ -5,19 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.config.QuorumdConfig.FsyncMode;
-import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.order.FederationState;
 import io.quorumd.order.RosterOp;
+import io.quorumd.sim.VirtualClock;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
-import io.quorumd.sim.VirtualClock;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderCommitted;
-import io.quorumd.wire.OrderEndorse;
 import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.OrderVote;
@@ -34,22 +33,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ledger verify --full} across this node's own key rotation: the {@code rekey} entry moves the key in
- * force only where the ordered state's lineage leads there; afterwards the old key signs nothing that verifies,
- * and boot entries name the new key and the epoch in force.
+ * force only where the lineage leads there, and the lineage only comes from a stored batch whose commit proof
+ * stands (epoch entries after the anchor must be the state the stored batches build); afterwards the old key
+ * signs nothing that verifies, and boot entries name the new key and the epoch in force.
  */
 class RekeyVerifyTest {
+    private static final long NOW = 1_800_000_000_000L;
     private static final NodeKey OLD = LedgerFixture.KEY;
     private static final NodeKey NEW = NodeKey.fromSeed(LedgerFixture.seed(77));
+    private static final List<NodeKey> OTHERS = List.of(NodeKey.fromSeed(LedgerFixture.seed(51)),
+            NodeKey.fromSeed(LedgerFixture.seed(52)), NodeKey.fromSeed(LedgerFixture.seed(53)));
 
     @TempDir
     Path dir;
 
-    private static Roster roster(NodeKey mine, int others) {
+    private static Roster roster(NodeKey mine) {
         List<Member> members = new ArrayList<>();
         members.add(new Member("me", mine.publicKey(), Set.of(Role.VOTER, Role.REPLICA)));
-        for (int i = 1; i <= others; i++) {
-            members.add(new Member("r" + i, NodeKey.fromSeed(LedgerFixture.seed(50 + i)).publicKey(),
-                    Set.of(Role.VOTER, Role.REPLICA)));
+        for (int i = 0; i < OTHERS.size(); i++) {
+            members.add(new Member("r" + (i + 1), OTHERS.get(i).publicKey(), Set.of(Role.VOTER, Role.REPLICA)));
         }
         return new Roster(members);
     }
@@ -58,70 +60,65 @@ class RekeyVerifyTest {
         return Json.object().set("state", s.toJson());
     }
 
-    private static final long NOW = 1_800_000_000_000L;
-
-    private static Envelope signed(NodeKey k, MessageType type, io.quorumd.wire.Body body) {
-        return new EnvelopeSigner(k, new VirtualClock(NOW)).sign(type, body);
-    }
-
-    /** The batch at seq 1 that rotates "me" from OLD to NEW: requested, endorsed by two, committed by three. */
-    private static List<OrderItem> rotation() {
-        Bytes pop = NEW.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "me", NEW.publicKey(), NOW));
-        Envelope req = signed(OLD, MessageType.ORDER_REQUEST, new OrderRequest(0, RosterOp.ROTATE,
-                RosterOp.rotateArgs(NEW.publicKey(), pop), NOW));
-        List<Envelope> endorsements = new ArrayList<>();
-        for (int i = 1; i <= 2; i++) {
-            endorsements.add(signed(NodeKey.fromSeed(LedgerFixture.seed(50 + i)), MessageType.ORDER_ENDORSE,
-                    new OrderEndorse(0, req.contentId())));
-        }
-        return List.of(new OrderItem(req, endorsements));
-    }
-
-    private static ObjectNode order(List<OrderItem> items) {
-        OrderBatch batch = new OrderBatch(0, 1, NOW + 1, items);
-        List<Envelope> commits = new ArrayList<>();
-        commits.add(signed(OLD, MessageType.ORDER_COMMIT, new OrderVote(0, 0, 1, batch.digest())));
-        for (int i = 1; i <= 2; i++) {
-            commits.add(signed(NodeKey.fromSeed(LedgerFixture.seed(50 + i)), MessageType.ORDER_COMMIT,
-                    new OrderVote(0, 0, 1, batch.digest())));
-        }
-        ObjectNode d = Json.object().put("epoch", 0).put("seq", 1);
-        d.putArray("results").addObject().put("requestId", items.get(0).requestId()).put("status", "ok");
-        d.set("committed", new OrderCommitted(0, 1, 0, batch.ts(), items, commits).toJson());
-        return d;
-    }
-
-    private static ObjectNode rekey(long epoch) {
-        return Json.object().put("from", OLD.publicKey().base64()).put("to", NEW.publicKey().base64()).put("epoch", epoch)
+    private static ObjectNode rekey(long epoch, NodeKey to) {
+        return Json.object().put("from", OLD.publicKey().base64()).put("to", to.publicKey().base64()).put("epoch", epoch)
                 .put("seq", 1);
     }
 
     private static ObjectNode boot(NodeKey key, long epoch) {
-        return new BootRecord("me", key.publicKey(), roster(OLD, 3), 1, new BootRecord.Policy(2, 60_000, 30_000, 1_000),
+        return new BootRecord("me", key.publicKey(), roster(OLD), 1, new BootRecord.Policy(2, 60_000, 30_000, 1_000),
                 "test", 2, epoch).toJson();
     }
 
-    /**
-     * Boot, anchor epoch, then (if {@code rotated}) the batch that rotates this node and the epoch it closes, and a
-     * rekey entry — by the old key; then an entry by {@code after}.
-     */
-    private Optional<String> ledger(boolean rotated, NodeKey after, long bootEpoch) throws Exception {
+    /** Seq 1 of epoch 0: this node's own rotation to {@link #NEW}, with the commits of three of the four replicas. */
+    private static OrderCommitted rotation() {
+        Envelope req = new EnvelopeSigner(OLD, new VirtualClock(NOW)).sign(MessageType.ORDER_REQUEST, new OrderRequest(0,
+                RosterOp.ROTATE, RosterOp.rotateArgs(NEW.publicKey(),
+                NEW.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "me", NEW.publicKey(), NOW))), NOW));
+        OrderBatch batch = new OrderBatch(0, 1, NOW + 1, List.of(new OrderItem(req, List.of())));
+        List<Envelope> commits = new ArrayList<>();
+        for (NodeKey k : List.of(OLD, OTHERS.get(0), OTHERS.get(1))) {
+            commits.add(new EnvelopeSigner(k, new VirtualClock(NOW)).sign(MessageType.ORDER_COMMIT,
+                    new OrderVote(0, 0, 1, batch.digest())));
+        }
+        return new OrderCommitted(0, 1, 0, batch.ts(), batch.items(), commits);
+    }
+
+    private static ObjectNode order(OrderCommitted c) {
+        ObjectNode d = Json.object().put("epoch", c.epoch()).put("seq", c.seq()).put("view", c.view()).put("ts", c.ts());
+        c.items().forEach(i -> d.withArray("results").addObject().put("requestId", i.requestId()).put("op", RosterOp.ROTATE)
+                .put("status", "ok").put("reason", ""));
+        d.set("committed", c.toJson());
+        return d;
+    }
+
+    /** The epoch the rotation's batch builds on the anchor. */
+    private static FederationState rotated() {
+        FederationState s = FederationState.anchor(roster(OLD));
+        OrderCommitted c = rotation();
+        s.apply(c.seq(), c.ts(), c.items());
+        return s;
+    }
+
+    /** What a rotated node writes: boot, anchor, the rotation's batch and epoch entry, rekey — then {@code after}. */
+    private Optional<String> ledger(boolean batchStored, FederationState second, NodeKey after, long bootEpoch)
+            throws Exception {
+        return ledger(batchStored, second, NEW, after, bootEpoch);
+    }
+
+    private Optional<String> ledger(boolean batchStored, FederationState second, NodeKey to, NodeKey after, long bootEpoch)
+            throws Exception {
         try (Ledger led = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
             led.append(EntryKind.BOOT, boot(OLD, 0));
-            FederationState state = FederationState.anchor(roster(OLD, 3));
-            led.append(EntryKind.EPOCH, epoch(state));
-            if (rotated) {
-                state = state.copy();
-                state.apply(1, NOW + 1, rotation());
-                assertEquals(Map.of(OLD.nodeId(), NEW.nodeId()), state.lineage(), "the batch rotates the key");
+            led.append(EntryKind.EPOCH, epoch(FederationState.anchor(roster(OLD))));
+            if (batchStored) {
                 led.append(EntryKind.ORDER, order(rotation()));
-                led.append(EntryKind.EPOCH, epoch(state));
             }
-            led.append(EntryKind.REKEY, rekey(state.epoch()));
+            led.append(EntryKind.EPOCH, epoch(second));
+            led.append(EntryKind.REKEY, rekey(1, to));
             led.commit();
         }
-        try (Ledger led = Ledger.open(dir, after, new VirtualClock(1_800_000_000_000L), 64 << 20, FsyncMode.BATCH,
-                EntryVisitor.NONE)) {
+        try (Ledger led = Ledger.open(dir, after, new VirtualClock(NOW), 64 << 20, FsyncMode.BATCH, EntryVisitor.NONE)) {
             if (after == OLD) {
                 led.append(EntryKind.OBSERVATION, LedgerFixture.observation(1)); // what a node that kept its old key writes
             } else {
@@ -133,25 +130,52 @@ class RekeyVerifyTest {
     }
 
     @Test
-    void aRotationTheLineageBacksMovesTheKeyInForce() throws Exception {
-        assertEquals(Optional.empty(), ledger(true, NEW, 1));
+    void aRotationTheStoredBatchesBackMovesTheKeyInForce() throws Exception {
+        assertEquals(Optional.empty(), ledger(true, rotated(), NEW, 1));
     }
 
     @Test
-    void aRekeyEntryWithoutTheRotationInTheOrderedStateIsRefused() throws Exception {
-        Optional<String> problem = ledger(false, NEW, 1);
+    void aRekeyEntryToAnotherMembersKeyIsRefused() throws Exception {
+        Optional<String> problem = ledger(true, rotated(), OTHERS.get(2), OTHERS.get(2), 1);
+        assertTrue(problem.orElse("").contains("no rotation of this node"), problem.toString());
+    }
+
+    @Test
+    void anEpochEntryNoStoredBatchBuildsCannotBackARekey() throws Exception {
+        // the node's own key signs a lineage old -> new that the federation never ordered
+        Optional<String> problem = ledger(false, rotated(), NEW, 1);
+        assertTrue(problem.orElse("").contains("epoch entry for epoch 1 does not match the state"), problem.toString());
+    }
+
+    @Test
+    void aRekeyToAKeyTheAnchorAlreadyRotatedToIsRefused() throws Exception {
+        try (Ledger led = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
+            led.append(EntryKind.BOOT, boot(OLD, 0));
+            led.append(EntryKind.EPOCH, epoch(new FederationState(1, roster(NEW), Map.of(OLD.nodeId(), NEW.nodeId()), 1,
+                    NOW + 1)));
+            led.append(EntryKind.REKEY, rekey(1, NEW));
+            led.commit();
+        }
+        Optional<String> problem = LedgerScanner.scan(Ledger.directory(dir), new FullVerifier()).corruption()
+                .map(Object::toString);
         assertTrue(problem.orElse("").contains("no rotation of this node"), problem.toString());
     }
 
     @Test
     void theOldKeySignsNothingThatVerifiesAfterTheRekeyEntry() throws Exception {
-        Optional<String> problem = ledger(true, OLD, 1);
+        Optional<String> problem = ledger(true, rotated(), OLD, 1);
         assertTrue(problem.orElse("").contains("entry signature does not verify"), problem.toString());
     }
 
     @Test
     void aBootEntryNamingAnotherEpochThanTheOneInForceIsRefused() throws Exception {
-        Optional<String> problem = ledger(true, NEW, 0);
+        Optional<String> problem = ledger(true, rotated(), NEW, 0);
         assertTrue(problem.orElse("").contains("names epoch 0"), problem.toString());
+    }
+
+    @Test
+    void theRotatedIdIsTheLineages() {
+        assertEquals(Map.of(OLD.nodeId(), NEW.nodeId()), rotated().lineage());
+        assertEquals(NodeId.of(NEW.publicKey()), rotated().current(OLD.nodeId()));
     }
 }

@@ -37,6 +37,7 @@ public final class SimNode implements SimBus.Receiver {
     private InboundGate gate;
     private int incarnation;
     private boolean up;
+    private java.util.function.Consumer<SimNode> sameBatch = n -> { };
     private final List<Envelope> published = new ArrayList<>();
     /** The key signed under some ledger: a wiped data dir then starts a ledger of a used key. */
     private boolean keyUsed;
@@ -168,6 +169,7 @@ public final class SimNode implements SimBus.Receiver {
     private boolean handle(InboundMessage m) {
         org.slf4j.MDC.put("node", name());
         core.onMessage(m);
+        sameBatch.accept(this);
         core.afterBatch();
         return true;
     }
@@ -211,15 +213,30 @@ public final class SimNode implements SimBus.Receiver {
     private void restartWithNextKey() {
         try {
             stop();
-            NodeKey next = NodeKey.read(config.node().nextKeyFile().orElseThrow());
-            List<String> extra = subscriptions.stream().filter(t -> !topics.subscriptions(key.nodeId()).contains(t)).toList();
-            key = next;
-            subscriptions = new ArrayList<>(topics.subscriptions(key.nodeId()));
-            subscriptions.addAll(extra);
+            useKey(NodeKey.read(config.node().nextKeyFile().orElseThrow()));
             start();
         } catch (Exception e) {
             throw new IllegalStateException(name() + " cannot restart with its next key", e);
         }
+    }
+
+    /**
+     * {@code hook} runs after each inbound message this node handles, in the same batch (before its group
+     * commit): what the daemon's loop does with events queued behind that message (a SIGTERM, a control command).
+     */
+    public void sameBatch(java.util.function.Consumer<SimNode> hook) {
+        sameBatch = hook;
+    }
+
+    /** The key the next {@link #start()} uses (the operator put another key in place); the node must be down. */
+    public void useKey(NodeKey k) {
+        if (up) {
+            throw new IllegalStateException(name() + " is running");
+        }
+        List<String> extra = subscriptions.stream().filter(t -> !topics.subscriptions(key.nodeId()).contains(t)).toList();
+        key = k;
+        subscriptions = new ArrayList<>(topics.subscriptions(key.nodeId()));
+        subscriptions.addAll(extra);
     }
 
     /** Orderly stop: shutdown entry and offline notice. */
