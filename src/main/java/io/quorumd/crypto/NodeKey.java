@@ -19,8 +19,11 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.HKDFParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 
@@ -37,6 +40,8 @@ import org.bouncycastle.crypto.util.PrivateKeyFactory;
 public final class NodeKey {
     /** id-Ed25519 (RFC 8410). */
     private static final ASN1ObjectIdentifier ED25519 = new ASN1ObjectIdentifier("1.3.101.112");
+    /** The HKDF info of the micropayment key (DESIGN §14). */
+    public static final String PM_KEY_INFO = "quorumd-pm/1";
     private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String PEM_END = "-----END PRIVATE KEY-----";
     private static final Set<PosixFilePermission> TOO_OPEN = EnumSet.of(
@@ -75,6 +80,19 @@ public final class NodeKey {
         signer.init(true, privateKey);
         signer.update(message, 0, message.length);
         return Bytes.of(signer.generateSignature());
+    }
+
+    /**
+     * The micropayment key: HKDF-SHA256 (RFC 5869, no salt) of the 32-byte seed with info {@value #PM_KEY_INFO},
+     * 32 bytes. One-way, so the seed itself never leaves this class; the same key after every restart, so ticket
+     * params issued before a restart still verify after it. Never stored or sent (DESIGN §14).
+     */
+    public byte[] derivePmKey() {
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(privateKey.getEncoded(), null, PM_KEY_INFO.getBytes(StandardCharsets.US_ASCII)));
+        byte[] out = new byte[32];
+        hkdf.generateBytes(out, 0, out.length);
+        return out;
     }
 
     /** The PKCS#8 v1 PEM text of this key (see the class comment). */
