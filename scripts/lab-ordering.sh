@@ -85,7 +85,7 @@ wait_all "s['epoch']==3" "node-5" 60 || echo "node-5 did not come back"
 sleep 2
 ID4=$(q federation propose rotate-key --new-key $D/node-5/next.key $(sock node-5))
 for k in 1 2 3 4; do q federation endorse $ID4 $(sock node-$k) 2>/dev/null; done
-TR=$(ms)
+TR=$(ms); echo "last endorsement of the rotation at $(date -u -d @$((TR/1000)) +%T).$((TR%1000))"
 wait_all "s['epoch']==4" "$ALL7" 60 && echo "rotation executed on all 7, $(( $(ms) - TR )) ms after the last endorsement"
 for i in $(seq 1 100); do
   NEW5=$(q status --json $(sock node-5) 2>/dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)['nodeId'])" 2>/dev/null)
@@ -100,4 +100,4 @@ wait_all "s['epoch']==5" "$ALL7" 60 && echo "a change node-5 asked for under its
 for k in 1 2 3 4 5 6 7; do kill ${PID[node-$k]} 2>/dev/null; done
 wait
 for k in 1 2 3 4 5 6 7; do q ledger verify $D/node-$k/data --full > /dev/null; echo "node-$k ledger verify --full exit $?"; done
-grep -h "federation roster changed" $D/node-*/run.log | sort
+grep -h "federation roster changed\|view change started\|key rotation executed\|quorumd starting" $D/node-*/run.log | sort
