@@ -250,16 +250,10 @@ class KeyRotationHazardTest {
     }
 
     private static List<LedgerEntry> entries(SimNode n) throws Exception {
-        List<LedgerEntry> out = new ArrayList<>();
-        LedgerScanner.scan(Ledger.directory(n.config().node().dataDir()), (e, p) -> {
-            out.add(e);
-            return Optional.empty();
-        });
-        return out;
+        return KeyRotationTest.entries(n);
     }
 
     private static Optional<String> verify(SimNode n) throws Exception {
-        ScanResult r = LedgerScanner.scan(Ledger.directory(n.config().node().dataDir()), new FullVerifier());
-        return r.corruption().map(Object::toString);
+        return KeyRotationTest.verify(n);
     }
 }

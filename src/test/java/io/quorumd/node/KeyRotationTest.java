@@ -166,7 +166,7 @@ class KeyRotationTest {
         return -1;
     }
 
-    private static List<LedgerEntry> entries(SimNode n) throws Exception {
+    static List<LedgerEntry> entries(SimNode n) throws Exception {
         List<LedgerEntry> out = new ArrayList<>();
         LedgerScanner.scan(Ledger.directory(n.config().node().dataDir()), (e, p) -> {
             out.add(e);
@@ -175,7 +175,7 @@ class KeyRotationTest {
         return out;
     }
 
-    private static Optional<String> verify(SimNode n) throws Exception {
+    static Optional<String> verify(SimNode n) throws Exception {
         ScanResult r = LedgerScanner.scan(Ledger.directory(n.config().node().dataDir()), new FullVerifier());
         return r.corruption().map(Object::toString);
     }
