@@ -190,7 +190,10 @@ public final class Accounts {
 
     /**
      * What {@code recipient} may still claim from {@code sender}'s account in period {@code p}: ⌊(reserve + claimed
-     * this period) / (members − 1)⌋ − claimed by it this period; 0 for a non-member or a federation of one.
+     * this period) / (members − 1)⌋ − claimed by it this period, and never more than the reserve still holds; 0 for a
+     * non-member or a federation of one. The cap matters when the pool shrinks within a period (a roster update
+     * removed members who had claimed): the share formula then exceeds what is left, and without the cap the reserve
+     * would go negative — face value paid from nothing, and a state document {@link #fromJson} refuses.
      */
     static BigInteger reserveAlloc(Account sender, NodeId recipient, long p, PmMembers members) {
         int pool = members.count() - 1;
@@ -198,7 +201,7 @@ public final class Accounts {
             return BigInteger.ZERO;
         }
         BigInteger total = sender.reserve().add(sender.claimedIn(p));
-        return total.divide(BigInteger.valueOf(pool)).subtract(sender.claimedBy(p, recipient));
+        return total.divide(BigInteger.valueOf(pool)).subtract(sender.claimedBy(p, recipient)).min(sender.reserve());
     }
 
     /**

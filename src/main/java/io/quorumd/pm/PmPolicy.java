@@ -26,10 +26,20 @@ public record PmPolicy(long ticketEV, long evMultiplier, long redeemCost, long r
                        long paramsTtlMs, long paramsExpiryBufferMs, int maxNonces, int maxBatchTickets,
                        long maxTicketEV, long maxBatchEV, long depositMultiplier, long claimWindowMs,
                        long unlockPeriodMs, long reservePeriodMs) {
+    /**
+     * The longest duration any time parameter may have: 100 years. Ordered ts plus any sum of these stays far below
+     * 2^53 − 1, so withdrawAt, claim deadlines and used-ticket expiries neither wrap around a long nor leave the range
+     * the canonical state document carries.
+     */
+    public static final long MAX_DURATION_MS = 36_525L * 24 * 3_600_000;
     private static final long MINUTE = 60_000;
     private static final long HOUR = 60 * MINUTE;
 
     public PmPolicy {
+        if (paramsTtlMs > MAX_DURATION_MS || paramsExpiryBufferMs > MAX_DURATION_MS || claimWindowMs > MAX_DURATION_MS
+                || unlockPeriodMs > MAX_DURATION_MS || reservePeriodMs > MAX_DURATION_MS) {
+            throw new IllegalArgumentException("pm durations are at most " + MAX_DURATION_MS + " ms (100 years)");
+        }
         if (ticketEV < 1 || evMultiplier < 1 || redeemCost < 0 || redeemCostMultiplier < 0 || maxFaceValue < 0
                 || maxTicketEV < 1 || maxBatchEV < 1 || depositMultiplier < 1) {
             throw new IllegalArgumentException("pm amounts: ticketEV, evMultiplier, maxTicketEV, maxBatchEV and"

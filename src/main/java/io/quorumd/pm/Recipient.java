@@ -141,9 +141,11 @@ public final class Recipient {
     /**
      * Rebuilds from one accepted batch of the ledger (after a restart): EV credited and winners recorded again, and
      * the nonces entered for params not expired at {@code now}, so a re-sent old nonce is refused. Only signed facts
-     * are judged again (addressee, rand, signature); a ticket of the ledger that fails them, or one replayed twice,
-     * is skipped and returned. Winners whose claim window had closed by {@code now} are not kept; the later states
-     * of the others come from the caller's ledger ({@link #restore}).
+     * are judged again (addressee, rand, signature); a ticket of the ledger that fails them, or one replayed twice
+     * under params still live at {@code now}, is skipped and returned. Under params expired by {@code now} no nonce is
+     * kept, so a batch replayed twice is credited twice: the caller replays each accepted entry once. Winners whose
+     * claim window had closed by {@code now} are not kept; the later states of the others come from the caller's
+     * ledger ({@link #restore}).
      */
     public List<Verdict> replay(TicketBatch accepted, long now) {
         TicketParams p = accepted.params();
