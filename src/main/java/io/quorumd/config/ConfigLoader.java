@@ -128,6 +128,7 @@ public final class ConfigLoader {
         y.finish();
 
         OrderSection order = readOrder(top.section("order"), base);
+        QuorumdConfig.PmSection pm = PmSectionReader.read(top.section("pm"));
 
         YamlSection c = top.section("control");
         Path socket = path(base, c.string("socket", dataDir.resolve("control.sock").toString()));
@@ -142,7 +143,7 @@ public final class ConfigLoader {
         return new QuorumdConfig(source, node, mqtt,
                 new QuorumdConfig.FederationSection(federationName, roster, clockSkew),
                 new PresenceSection(heartbeat, offlineAfter), checkpoint, arbiter,
-                new LedgerSection(segmentBytes, fsync), responder, sync, order, new ControlSection(socket),
+                new LedgerSection(segmentBytes, fsync), responder, sync, order, pm, new ControlSection(socket),
                 new LoggingSection(format, level, statsEvery), warnings);
     }
 

@@ -69,6 +69,13 @@ public final class ConfigRenderer {
         var y = c.sync();
         root.put("sync", map("enabled", y.enabled(), "pageSize", y.pageSize(), "timeout", d(y.timeout()),
                 "requestsPerMinute", y.requestsPerMinute()));
+        var pm = c.pm();
+        root.put("pm", map("enabled", pm.enabled(), "ticketEV", pm.ticketEV(), "evMultiplier", pm.evMultiplier(),
+                "redeemCost", pm.redeemCost(), "redeemCostMultiplier", pm.redeemCostMultiplier(), "maxFaceValue",
+                pm.maxFaceValue(), "paramsTtl", d(pm.paramsTtl()), "paramsExpiryBuffer", d(pm.paramsExpiryBuffer()),
+                "maxNonces", pm.maxNonces(), "maxBatchTickets", pm.maxBatchTickets(), "maxTicketEV", pm.maxTicketEV(),
+                "maxBatchEV", pm.maxBatchEV(), "depositMultiplier", pm.depositMultiplier(), "claimWindow",
+                d(pm.claimWindow()), "unlockPeriod", d(pm.unlockPeriod()), "reservePeriod", d(pm.reservePeriod())));
         root.put("control", map("socket", str(c.control().socket())));
         root.put("logging", map("format", lower(c.logging().format()), "level", c.logging().level().toLowerCase(Locale.ROOT),
                 "statsEvery", d(c.logging().statsEvery())));

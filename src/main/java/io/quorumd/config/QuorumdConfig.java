@@ -24,6 +24,7 @@ public record QuorumdConfig(
         ResponderSection responder,
         SyncSection sync,
         OrderSection order,
+        PmSection pm,
         ControlSection control,
         LoggingSection logging,
         List<String> warnings) {
@@ -109,6 +110,25 @@ public record QuorumdConfig(
         public io.quorumd.order.OrderParams params(Duration clockSkew) {
             return new io.quorumd.order.OrderParams(window, checkpointEvery, viewTimeout, viewTimeoutMax, maxBatch,
                     batchDelay, clockSkew, requestTtl, retransmitEvery);
+        }
+    }
+
+    /**
+     * Micropayment tickets (DESIGN §14; the parameter table of the wave-2 notes). Amounts in minor units,
+     * {@code maxFaceValue} 0 for no cap. The loader refuses every combination {@link io.quorumd.pm.PmPolicy}
+     * refuses, so {@link #policy()} cannot fail. No machine issues or checks tickets yet: {@code enabled} only
+     * subscribes to {@code {p}/pm/to/{me}}, and what arrives there is counted as {@code pm_disabled}.
+     */
+    public record PmSection(boolean enabled, long ticketEV, long evMultiplier, long redeemCost, long redeemCostMultiplier,
+                            long maxFaceValue, Duration paramsTtl, Duration paramsExpiryBuffer, int maxNonces,
+                            int maxBatchTickets, long maxTicketEV, long maxBatchEV, long depositMultiplier,
+                            Duration claimWindow, Duration unlockPeriod, Duration reservePeriod) {
+        /** The core's rules' parameters, from this section: their one source. */
+        public io.quorumd.pm.PmPolicy policy() {
+            return new io.quorumd.pm.PmPolicy(ticketEV, evMultiplier, redeemCost, redeemCostMultiplier, maxFaceValue,
+                    paramsTtl.toMillis(), paramsExpiryBuffer.toMillis(), maxNonces, maxBatchTickets, maxTicketEV,
+                    maxBatchEV, depositMultiplier, claimWindow.toMillis(), unlockPeriod.toMillis(),
+                    reservePeriod.toMillis());
         }
     }
 

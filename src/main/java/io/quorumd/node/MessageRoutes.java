@@ -2,7 +2,11 @@ package io.quorumd.node;
 
 import io.quorumd.loop.InboundMessage;
 
-/** Which machine of a node takes each verified inbound message; a disabled machine's messages are counted. */
+/**
+ * Which machine of a node takes each verified inbound message; a disabled machine's messages are counted. The
+ * micropayment messages have no machine yet: they are counted as {@code pm_disabled} whatever {@code pm.enabled}
+ * says (it only adds the subscription).
+ */
 final class MessageRoutes {
     private MessageRoutes() {
     }
@@ -24,6 +28,7 @@ final class MessageRoutes {
             case ORDER_REQUEST, ORDER_ENDORSE, ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT,
                     ORDER_VIEWCHANGE, ORDER_VIEWPROOF, ORDER_NEWVIEW, ORDER_FETCH, ORDER_COMMITTED -> core.ordering()
                     .ifPresentOrElse(o -> o.onMessage(message.envelope()), () -> metrics.protocolRejected("ordering_disabled"));
+            case PM_PARAMS_REQUEST, PM_PARAMS, PM_TICKET -> metrics.protocolRejected("pm_disabled");
         }
     }
 }

@@ -122,10 +122,7 @@ public final class QuorumNode implements AutoCloseable {
         Topics topics = new Topics(config.mqtt().topicPrefix());
         InboundGate gate = new InboundGate(name, topics, new InboundVerifier(core::signerOf), loop::offerMessage, metrics,
                 clock);
-        List<String> subscriptions = new ArrayList<>(topics.subscriptions(core.id()));
-        if (core.ordering().isPresent()) {
-            subscriptions.addAll(topics.orderSubscriptions());
-        }
+        List<String> subscriptions = subscriptions(topics, core.id(), core.ordering().isPresent(), config.pm().enabled());
         try {
             this.transport = new MqttTransport(config.mqtt(), name,
                     new MqttTransport.Will(core.presence().topic(), core.presence().lastWill().encode()),
@@ -136,6 +133,18 @@ public final class QuorumNode implements AutoCloseable {
             throw new StartupException("cannot set up the broker connection to " + config.mqtt().url(), e,
                     "check the mqtt section (url, passwordFile, tls files)");
         }
+    }
+
+    /** Every topic filter a node subscribes to: the common ones, the ordering ones if it orders, its pm topic if pm is on. */
+    static List<String> subscriptions(Topics topics, NodeId me, boolean ordering, boolean pm) {
+        List<String> out = new ArrayList<>(topics.subscriptions(me));
+        if (ordering) {
+            out.addAll(topics.orderSubscriptions());
+        }
+        if (pm) {
+            out.addAll(topics.pmSubscriptions(me));
+        }
+        return List.copyOf(out);
     }
 
     private void enqueue(Event event) {

@@ -10,7 +10,8 @@ import io.quorumd.crypto.SigningBytes;
 /**
  * One signed protocol message (DESIGN §4): {@code {"v":1,"type":…,"from":…,"ts":…,"body":{…},"sig":…}}.
  * The signature covers {@code "quorumd/1\n"} followed by the canonical JSON of the envelope without
- * {@code sig}; the wire form is the canonical JSON of the whole envelope.
+ * {@code sig}; the wire form is the canonical JSON of the whole envelope. A body that implies its signer
+ * ({@link ImpliedSigner}) is carried only by that signer.
  */
 public record Envelope(MessageType type, NodeId from, long ts, Body body, Bytes sig) {
     public static final int VERSION = 1;
@@ -20,6 +21,9 @@ public record Envelope(MessageType type, NodeId from, long ts, Body body, Bytes 
         if (!type.bodyClass().isInstance(body)) {
             throw new IllegalArgumentException(type.wireName() + " needs a " + type.bodyClass().getSimpleName()
                     + " body, got " + body.getClass().getSimpleName());
+        }
+        if (body instanceof ImpliedSigner s && !s.signer().equals(from)) {
+            throw new IllegalArgumentException(type.wireName() + " of " + s.signer() + " cannot be signed by " + from);
         }
     }
 

@@ -80,7 +80,8 @@ public final class EnvelopeCodec {
             throw new DecodeException(RejectReason.BAD_VALUE, "envelope.sig must be 64 bytes");
         }
         f.done();
-        Body body = type.parseBody(bodyJson);
-        return new Envelope(type, new NodeId(from), ts, body, sig);
+        NodeId signer = new NodeId(from);
+        Body body = type.parseBody(bodyJson, signer);
+        return new Envelope(type, signer, ts, body, sig);
     }
 }

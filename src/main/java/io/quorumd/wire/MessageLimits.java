@@ -1,6 +1,11 @@
 package io.quorumd.wire;
 
+import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
+import io.quorumd.pm.TicketBatch;
+import io.quorumd.pm.TicketParams;
+import io.quorumd.pm.Uint256;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,7 +17,7 @@ import java.util.function.IntToLongFunction;
  * worst-case messages: every text at its length bound in characters that escape to six bytes, every number
  * at its widest. A quorum whose smallest decision cannot fit {@link EnvelopeCodec#MAX_BYTES} would make
  * every node publish what every node drops, so {@code config check} refuses it. Sizes grow linearly in the
- * number of votes; each is measured at 1 and 2 votes and extended.
+ * number of votes (tickets, for {@code pm.ticket}); each is measured at 1 and 2 and extended.
  */
 public final class MessageLimits {
     private static final long WIDEST = (1L << 53) - 1;
@@ -31,6 +36,23 @@ public final class MessageLimits {
     /** Encoded bytes of a ruling carrying {@code votes} agreeing votes, the largest open and an activation. */
     public static long rulingBytes(int votes) {
         return extend(votes, MessageLimits::rulingWith);
+    }
+
+    /** Encoded bytes of the widest {@code pm.ticket} carrying {@code tickets} tickets. */
+    public static long pmTicketBytes(int tickets) {
+        return extend(tickets, MessageLimits::ticketsWith);
+    }
+
+    /** How many tickets of the widest {@code pm.ticket} fit one message, by size alone (one entry's bytes each). */
+    public static int pmTicketsThatFit() {
+        long one = pmTicketBytes(1);
+        long entry = pmTicketBytes(2) - one;
+        return (int) (1 + (EnvelopeCodec.MAX_BYTES - one) / entry);
+    }
+
+    /** The most tickets a {@code pm.ticket} may carry: the wire's cap, or fewer if those would not fit a message. */
+    public static int maxPmTickets() {
+        return Math.min(TicketBatch.MAX_TICKETS, pmTicketsThatFit());
     }
 
     private static long extend(int votes, IntToLongFunction size) {
@@ -59,6 +81,13 @@ public final class MessageLimits {
         Envelope activation = sign(MessageType.DISPUTE_FALLBACK, new FallbackActivation(ID, WIDEST));
         return sign(MessageType.DISPUTE_RULING, new DisputeRuling(sign(MessageType.DISPUTE_OPEN, open),
                 Optional.of(activation), Decision.SELLER, Collections.nCopies(votes, vote))).encode().length;
+    }
+
+    private static long ticketsWith(int tickets) {
+        TicketParams p = new TicketParams(new NodeId(ID), KEY.nodeId(), WIDEST, Uint256.MAX, Bytes.of(new byte[32]),
+                Bytes.of(new byte[TicketParams.SEED_BYTES]), WIDEST);
+        TicketBatch batch = new TicketBatch(p, Collections.nCopies(tickets, new TicketBatch.Entry(WIDEST, Bytes.of(new byte[64]))));
+        return sign(MessageType.PM_TICKET, new PmTicket(WIDEST, batch)).encode().length;
     }
 
     /** Signs without the peers' checks: these worst cases are measured, never sent (equal parties included). */

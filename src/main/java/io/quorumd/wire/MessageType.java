@@ -1,6 +1,7 @@
 package io.quorumd.wire;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.crypto.NodeId;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -30,7 +31,10 @@ public enum MessageType {
     ORDER_VIEWPROOF("order.viewproof", OrderViewProof.class, OrderViewProof::parse),
     ORDER_NEWVIEW("order.newview", OrderNewView.class, OrderNewView::parse),
     ORDER_FETCH("order.fetch", OrderFetch.class, OrderFetch::parse),
-    ORDER_COMMITTED("order.committed", OrderCommitted.class, OrderCommitted::parse);
+    ORDER_COMMITTED("order.committed", OrderCommitted.class, OrderCommitted::parse),
+    PM_PARAMS_REQUEST("pm.paramsRequest", PmParamsRequest.class, PmParamsRequest::parse),
+    PM_PARAMS("pm.params", PmParams.class, PmParams::parse),
+    PM_TICKET("pm.ticket", PmTicket.class, PmTicket::parse);
 
     /** Parses one message body, refusing missing, extra or wrongly typed fields. */
     @FunctionalInterface
@@ -38,14 +42,29 @@ public enum MessageType {
         Body parse(ObjectNode body) throws DecodeException;
     }
 
+    /** Parses the body of an {@link ImpliedSigner} type, binding the envelope's signer into it. */
+    @FunctionalInterface
+    interface SignerBodyParser {
+        Body parse(ObjectNode body, NodeId signer) throws DecodeException;
+    }
+
     private static final Map<String, MessageType> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(MessageType::wireName, Function.identity()));
 
     private final String wireName;
     private final Class<? extends Body> bodyClass;
-    private final BodyParser parser;
+    private final SignerBodyParser parser;
 
     MessageType(String wireName, Class<? extends Body> bodyClass, BodyParser parser) {
+        this.wireName = wireName;
+        this.bodyClass = bodyClass;
+        this.parser = (body, signer) -> parser.parse(body);
+    }
+
+    MessageType(String wireName, Class<? extends Body> bodyClass, SignerBodyParser parser) {
+        if (!ImpliedSigner.class.isAssignableFrom(bodyClass)) {
+            throw new IllegalStateException(wireName + ": a body parsed with its signer must be an ImpliedSigner");
+        }
         this.wireName = wireName;
         this.bodyClass = bodyClass;
         this.parser = parser;
@@ -59,13 +78,15 @@ public enum MessageType {
         return wireName;
     }
 
-    Body parseBody(ObjectNode body) throws DecodeException {
-        return parser.parse(body);
+    /** Parses a body signed by {@code signer} (bound into {@link ImpliedSigner} bodies, unused by the others). */
+    Body parseBody(ObjectNode body, NodeId signer) throws DecodeException {
+        return parser.parse(body, signer);
     }
 
     /**
      * A body built on this node, put through exactly the checks a peer's decoder applies to it (canonical
-     * form, field bounds, cross-field rules): this node never signs what its peers would refuse.
+     * form, field bounds, cross-field rules): this node never signs what its peers would refuse. An
+     * {@link ImpliedSigner} body is parsed with the signer it names, as a peer would bind it.
      */
     public <B extends Body> B checked(B body) throws DecodeException {
         if (!bodyClass.isInstance(body)) {
@@ -73,7 +94,7 @@ public enum MessageType {
         }
         ObjectNode json = body.toJson();
         EnvelopeCodec.requireCanonical(json, "body");
-        parser.parse(json);
+        parser.parse(json, body instanceof ImpliedSigner s ? s.signer() : null);
         return body;
     }
 

@@ -75,6 +75,11 @@ public final class Topics {
         return prefix + "/resp/ack/" + to.hex();
     }
 
+    /** Micropayment messages addressed to {@code to} (DESIGN §14): params requests and tickets it is paid, params it asked for. */
+    public String pmTo(NodeId to) {
+        return prefix + "/pm/to/" + to.hex();
+    }
+
     /**
      * What a node subscribes to (DESIGN §5): proposals, its own vote topic, arbiter votes, finals, presence,
      * its own sync request and response topics and its own ack topic.
@@ -92,7 +97,15 @@ public final class Topics {
         return List.of(orderVote(), orderView());
     }
 
-    /** Checks that a message of this type may arrive on this topic from this sender. */
+    /** What a node with {@code pm.enabled} subscribes to besides {@link #subscriptions}: its own pm topic. */
+    public List<String> pmSubscriptions(NodeId self) {
+        return List.of(pmTo(self));
+    }
+
+    /**
+     * Checks that a message of this type may arrive on this topic from this sender; an addressed topic must name
+     * the body's addressee ({@code to}, a pm message's recipient or, for {@code pm.params}, its sender).
+     */
     public boolean fits(String topic, Envelope envelope) {
         return switch (envelope.type()) {
             case PRESENCE_HEARTBEAT, PRESENCE_OFFLINE -> topic.equals(presence(envelope.from()));
@@ -109,6 +122,9 @@ public final class Topics {
             case ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT -> topic.equals(orderVote());
             case ORDER_VIEWCHANGE, ORDER_VIEWPROOF, ORDER_NEWVIEW, ORDER_FETCH -> topic.equals(orderView());
             case ORDER_COMMITTED -> topic.equals(orderFinal());
+            case PM_PARAMS_REQUEST -> topic.equals(pmTo(((PmParamsRequest) envelope.body()).recipient()));
+            case PM_PARAMS -> topic.equals(pmTo(((PmParams) envelope.body()).sender()));
+            case PM_TICKET -> topic.equals(pmTo(((PmTicket) envelope.body()).recipient()));
         };
     }
 }

@@ -53,6 +53,9 @@ public final class SimNode implements SimBus.Receiver {
         this.topics = new Topics(config.mqtt().topicPrefix());
         this.subscriptions = new ArrayList<>(topics.subscriptions(key.nodeId()));
         this.subscriptions.addAll(topics.orderSubscriptions());
+        if (config.pm().enabled()) {
+            this.subscriptions.addAll(topics.pmSubscriptions(key.nodeId()));
+        }
         this.clock = new java.time.Clock() {
             @Override
             public java.time.ZoneId getZone() {
@@ -233,9 +236,14 @@ public final class SimNode implements SimBus.Receiver {
         if (up) {
             throw new IllegalStateException(name() + " is running");
         }
-        List<String> extra = subscriptions.stream().filter(t -> !topics.subscriptions(key.nodeId()).contains(t)).toList();
+        List<String> own = new ArrayList<>(topics.subscriptions(key.nodeId()));
+        own.addAll(topics.pmSubscriptions(key.nodeId()));
+        List<String> extra = subscriptions.stream().filter(t -> !own.contains(t)).toList();
         key = k;
         subscriptions = new ArrayList<>(topics.subscriptions(key.nodeId()));
+        if (config.pm().enabled()) {
+            subscriptions.addAll(topics.pmSubscriptions(key.nodeId()));
+        }
         subscriptions.addAll(extra);
     }
 
