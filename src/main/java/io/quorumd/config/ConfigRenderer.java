@@ -69,6 +69,11 @@ public final class ConfigRenderer {
         var y = c.sync();
         root.put("sync", map("enabled", y.enabled(), "pageSize", y.pageSize(), "timeout", d(y.timeout()),
                 "requestsPerMinute", y.requestsPerMinute()));
+        var o = c.order();
+        root.put("order", map("enabled", lower(o.mode()), "window", o.window(), "checkpointEvery", o.checkpointEvery(),
+                "viewTimeout", d(o.viewTimeout()), "viewTimeoutMax", d(o.viewTimeoutMax()), "maxBatch", o.maxBatch(),
+                "batchDelay", d(o.batchDelay()), "requestTtl", d(o.requestTtl()), "retransmitEvery", d(o.retransmitEvery()),
+                "anchorFile", opt(o.anchorFile())));
         var pm = c.pm();
         root.put("pm", map("enabled", pm.enabled(), "ticketEV", pm.ticketEV(), "evMultiplier", pm.evMultiplier(),
                 "redeemCost", pm.redeemCost(), "redeemCostMultiplier", pm.redeemCostMultiplier(), "maxFaceValue",
