@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * A selector asked by position ({@code order}) is asked from where the node stands when its first page is
  * asked ({@link SyncSource#askFrom}); its pages come in position order, so each batch is the next one when it
  * arrives. A page that carried batches ahead of the node yet moved it no further (the peer's history begins
- * after the node's position, or it skipped one) is a counted {@code sync_stalled}: the selector is asked no
- * further in this session, and the outcome names it. Loop thread only.
+ * after the node's position, or it skipped or forged one) is a counted {@code sync_stalled}: the selector is
+ * asked of the next online peer, and only when {@link #MAX_PEERS_TRIED} peers stalled it is it asked no further
+ * in this session, and the outcome names it. Loop thread only.
  */
 final class SyncClient {
     private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
@@ -222,11 +223,7 @@ final class SyncClient {
         if (before.isPresent() && after == before.getAsLong() && ahead >= after) {
             journal.rejected("sync_stalled", "a " + selector + " page from " + roster.get().label(s.peer) + " reaching "
                     + ahead + " left this node at " + after);
-            LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("selector", selector)
-                    .addKeyValue("at", after).addKeyValue("page_reaches", ahead)
-                    .log("sync: a page moved this node no further (the peer lacks what comes next); not asking further");
-            s.stalled.add(selector);
-            nextSelector();
+            stalled(selector, after, ahead);
         } else if (!r.next().isEmpty() && r.next().compareTo(s.cursor) <= 0) {
             journal.rejected("bad_sync_cursor", roster.get().label(s.peer) + " answered cursor '" + s.cursor
                     + "' with next '" + r.next() + "'");
@@ -241,6 +238,31 @@ final class SyncClient {
         } else {
             nextSelector();
         }
+    }
+
+    /**
+     * The peer asked lacks what comes next in {@code selector} (its history begins later, or it skipped or forged
+     * a batch): the next online peer is asked for the selector from where this node stands, as when a peer does
+     * not answer ({@link #MAX_PEERS_TRIED} in all); the selector ends stalled only when none is left. A single
+     * member thus cannot end catch-up by answering with one batch of its own making.
+     */
+    private void stalled(String selector, long at, long reaches) {
+        Session s = current;
+        s.tried.add(s.peer);
+        Optional<NodeId> next = s.tried.size() < MAX_PEERS_TRIED ? pick(s.tried) : Optional.empty();
+        LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("selector", selector)
+                .addKeyValue("at", at).addKeyValue("page_reaches", reaches)
+                .addKeyValue("next", next.map(roster.get()::label).orElse("none"))
+                .log("sync: a page moved this node no further (the peer lacks what comes next)");
+        if (next.isEmpty()) {
+            s.stalled.add(selector);
+            nextSelector();
+            return;
+        }
+        s.peer = next.get();
+        s.cursor = "";
+        s.pages = 0;
+        ask();
     }
 
     /** The next selector's first page, or the end of a complete session. */
