@@ -10,6 +10,7 @@ import io.quorumd.loop.TimerKey;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.Member;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.Roster;
 import io.quorumd.wire.SyncRequest;
@@ -25,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The asking side of sync: one session at a time, selector after selector, page after page from one online
  * peer — the next page asked only once the previous one was handled (flow control: a broker never holds more
- * than one page for this node). Every envelope of a page must verify against the roster and be of a kind
+ * than one page for this node). Every envelope of a page must verify as the inbound gate would and be of a kind
  * its selector serves; it then goes to the node through the same handlers as live input, marked as
  * history. A peer's own dispute opens are not taken from it (they come from another peer, or live), and
  * every page's {@code next} must lie beyond the cursor it answered. A session is complete after the last
@@ -95,6 +97,7 @@ final class SyncClient {
     private final NodeId self;
     private final SyncSection settings;
     private final Supplier<Roster> roster;
+    private final Function<Envelope, Optional<Member>> signers;
     private final Clock clock;
     private final Scheduler scheduler;
     private final EnvelopeSigner signer;
@@ -108,12 +111,14 @@ final class SyncClient {
     private final Random random;
     private Session current;
 
-    SyncClient(NodeId self, SyncSection settings, Supplier<Roster> roster, Clock clock, Scheduler scheduler,
-               EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal, Supplier<List<NodeId>> onlinePeers,
-               Map<String, SyncSource> sources, Consumer<InboundMessage> deliver, Listener listener, Random random) {
+    SyncClient(NodeId self, SyncSection settings, Supplier<Roster> roster, Function<Envelope, Optional<Member>> signers,
+               Clock clock, Scheduler scheduler, EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
+               Supplier<List<NodeId>> onlinePeers, Map<String, SyncSource> sources, Consumer<InboundMessage> deliver,
+               Listener listener, Random random) {
         this.self = self;
         this.settings = settings;
         this.roster = roster;
+        this.signers = signers;
         this.clock = clock;
         this.scheduler = scheduler;
         this.signer = signer;
@@ -193,8 +198,8 @@ final class SyncClient {
             return;
         }
         String selector = s.selectors.get(s.selector);
-        // the roster of the moment for each envelope: a page of batches may change it on the way
-        InboundVerifier verifier = new InboundVerifier(e -> roster.get().byId(e.from()));
+        // the gate's signers of the moment for each envelope: a page of batches may change them on the way
+        InboundVerifier verifier = new InboundVerifier(signers);
         SyncSource source = sources.get(selector);
         OptionalLong before = source == null ? OptionalLong.empty() : source.askFrom();
         long ahead = 0;

@@ -7,7 +7,9 @@ import io.quorumd.loop.Journal;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
+import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.Member;
 import io.quorumd.wire.Roster;
 import io.quorumd.wire.SyncRequest;
 import io.quorumd.wire.Topics;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,16 +96,19 @@ public final class SyncService {
                        Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,
                        Consumer<InboundMessage> deliver, long bootSince, Duration recent, boolean syncedBefore,
                        Consumer<NodeId> onFirstSync, Random random) {
-        this(self, settings, () -> roster, clock, scheduler, signer, topics, outbox, journal, sources, onlinePeers, deliver,
-                bootSince, recent, syncedBefore, onFirstSync, random);
+        this(self, settings, () -> roster, e -> roster.byId(e.from()), clock, scheduler, signer, topics, outbox, journal,
+                sources, onlinePeers, deliver, bootSince, recent, syncedBefore, onFirstSync, random);
     }
 
     /**
-     * With the roster of the moment ({@code roster} returns the current immutable snapshot): pages are
-     * verified against the roster when they arrive. Whether there is anybody to sync with is judged once,
-     * by the roster at construction.
+     * With the roster of the moment ({@code roster} returns the current immutable snapshot) and the signers the
+     * inbound gate takes ({@code signers}: the roster's members, and for the messages that finish a closed epoch
+     * the keys of that epoch): each envelope of a page is judged by them when it is handled, as it would be live,
+     * so a page whose batch closes an epoch and retires a key takes the checkpoints that key signed for it.
+     * Whether there is anybody to sync with is judged once, by the roster at construction.
      */
-    public SyncService(NodeId self, SyncSection settings, Supplier<Roster> roster, Clock clock, Scheduler scheduler,
+    public SyncService(NodeId self, SyncSection settings, Supplier<Roster> roster,
+                       Function<Envelope, Optional<Member>> signers, Clock clock, Scheduler scheduler,
                        EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
                        Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,
                        Consumer<InboundMessage> deliver, long bootSince, Duration recent, boolean syncedBefore,
@@ -118,7 +124,7 @@ public final class SyncService {
         this.onlinePeers = onlinePeers;
         this.onFirstSync = onFirstSync;
         this.server = new SyncServer(self, settings, roster, clock, signer, topics, outbox, journal, sources);
-        this.client = new SyncClient(self, settings, roster, clock, scheduler, signer, topics, outbox, journal,
+        this.client = new SyncClient(self, settings, roster, signers, clock, scheduler, signer, topics, outbox, journal,
                 onlinePeers, sources, deliver, this::ended, random);
         this.caughtUp = roster.get().size() <= 1 || !settings.enabled() || selectors.isEmpty();
         sources.forEach((selector, source) -> source.whenBehind(() -> gap(selector)));
