@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
+import io.quorumd.wire.OrderCommitted;
+import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderNewView;
 import io.quorumd.wire.OrderPreprepare;
 import io.quorumd.wire.OrderVote;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Byzantine and crashed primaries: scenarios of wave2 §13's acceptance list. */
@@ -98,6 +102,35 @@ class OrderFaultsTest {
         assertEquals(1, quiet.node(0).sentOf(MessageType.ORDER_COMMITTED), "the primary announces it");
         for (int i = 1; i < 4; i++) {
             assertEquals(0, quiet.node(i).sentOf(MessageType.ORDER_COMMITTED), "node-" + i + " heard the primary");
+        }
+    }
+
+    /**
+     * The grace of rank r is r whole retransmit ticks: a backup whose first tick after executing a batch comes
+     * before the primary's announcement of it (up to a broker delay after the primary executed) waits for the next
+     * one, so where the primary announces every batch, a backup publishes a batch only to answer a fetch for it,
+     * however the ticks fall.
+     */
+    @Test
+    void aPrimaryThatAnnouncesEveryBatchIsTheOnlyOneWhoseTicksFallBetween() {
+        OrderSim sim = OrderSim.of(23, 4);
+        sim.maxDelayMs = 150;
+        for (int i = 1; i <= 40; i++) {
+            sim.submit();
+            int total = i;
+            assertTrue(sim.runUntil(Duration.ofMinutes(1), () -> executedEverywhere(sim, total)));
+            sim.world.run(Duration.ofMillis(1_000 + 37L * i)); // batches executed at every phase of the ticks
+        }
+        sim.world.run(Duration.ofSeconds(5));
+        for (OrderSim.Node backup : sim.nodes) {
+            if (backup.key.nodeId().equals(sim.set.primary(0))) {
+                continue;
+            }
+            Set<Long> fetched = backup.seen.stream().filter(e -> e.type() == MessageType.ORDER_FETCH)
+                    .map(e -> ((OrderFetch) e.body()).seq()).collect(Collectors.toSet());
+            List<Long> announced = backup.sent.stream().filter(e -> e.type() == MessageType.ORDER_COMMITTED)
+                    .map(e -> ((OrderCommitted) e.body()).seq()).filter(seq -> !fetched.contains(seq)).toList();
+            assertEquals(List.of(), announced, "node-" + backup.index + " announced these after the primary did");
         }
     }
 
