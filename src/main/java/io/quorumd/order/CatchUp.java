@@ -248,6 +248,7 @@ final class CatchUp {
             int waited = e.getValue() + 1;
             if (waited > rank) {
                 ctx.normal.publishCommitted(e.getKey());
+                ctx.heardAnnounced.add(e.getKey());
                 due.remove();
             } else {
                 e.setValue(waited);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quorumd.crypto.Bytes;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
@@ -132,6 +133,42 @@ class OrderFaultsTest {
                     .map(e -> ((OrderCommitted) e.body()).seq()).filter(seq -> !fetched.contains(seq)).toList();
             assertEquals(List.of(), announced, "node-" + backup.index + " announced these after the primary did");
         }
+    }
+
+    /**
+     * A replica sends a replica that has not heard the batch announced yet (the primary fell silent) announcement
+     * after announcement of it with the genuine commits first and a last one whose signature does not verify:
+     * each would cost q signature checks. The first is counted as an invalid proof; the others from that replica
+     * for that seq are duplicates, checked no more. The backup still announces the batch itself.
+     */
+    @Test
+    void anInvalidAnnouncementOfAHeldBatchCostsItsChecksOncePerSender() {
+        OrderSim sim = OrderSim.of(24, 4);
+        sim.node(0).tamper = (from, to, topic, env) -> env.type() == MessageType.ORDER_COMMITTED ? List.of() : List.of(env);
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofMinutes(1), () -> executedEverywhere(sim, 1)));
+        OrderSim.Node hostile = sim.node(3);
+        OrderSim.Node target = sim.node(2);
+        List<Envelope> commits = new ArrayList<>();
+        for (int i : new int[] {0, 1}) {
+            commits.add(sim.node(i).signed("order/commit/0/0/1").orElseThrow());
+        }
+        Envelope own = hostile.signed("order/commit/0/0/1").orElseThrow();
+        byte[] sig = own.sig().toArray();
+        sig[0] ^= 1;
+        commits.add(new Envelope(own.type(), own.from(), own.ts(), own.body(), Bytes.of(sig)));
+        OrderPreprepare pp = (OrderPreprepare) sim.node(0).signed("order/preprepare/0/0/1").orElseThrow().body();
+        OrderCommitted forged = new OrderCommitted(0, 1, 0, pp.ts(), pp.items(), commits);
+        int invalid = target.journal.refused("invalid_commit_proof");
+        int duplicate = target.journal.refused("duplicate");
+        for (int i = 0; i < 50; i++) {
+            target.replica.onMessage(sim.resign(hostile, MessageType.ORDER_COMMITTED, forged));
+        }
+        assertEquals(invalid + 1, target.journal.refused("invalid_commit_proof"), "checked once");
+        assertEquals(duplicate + 49, target.journal.refused("duplicate"), "then refused unchecked");
+        sim.world.run(Duration.ofSeconds(5));
+        assertTrue(sim.node(1).sentOf(MessageType.ORDER_COMMITTED) + target.sentOf(MessageType.ORDER_COMMITTED) >= 1,
+                "the forgery did not pass for an announcement");
     }
 
     @Test
