@@ -10,6 +10,7 @@ import io.quorumd.loop.TimerKey;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.InboundVerifier;
+import io.quorumd.wire.Member;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.Roster;
 import io.quorumd.wire.SyncRequest;
@@ -25,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The asking side of sync: one session at a time, selector after selector, page after page from one online
  * peer — the next page asked only once the previous one was handled (flow control: a broker never holds more
- * than one page for this node). Every envelope of a page must verify against the roster and be of a kind
+ * than one page for this node). Every envelope of a page must verify as the inbound gate would and be of a kind
  * its selector serves; it then goes to the node through the same handlers as live input, marked as
  * history. A peer's own dispute opens are not taken from it (they come from another peer, or live), and
  * every page's {@code next} must lie beyond the cursor it answered. A session is complete after the last
@@ -44,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * A selector asked by position ({@code order}) is asked from where the node stands when its first page is
  * asked ({@link SyncSource#askFrom}); its pages come in position order, so each batch is the next one when it
  * arrives. A page that carried batches ahead of the node yet moved it no further (the peer's history begins
- * after the node's position, or it skipped one) is a counted {@code sync_stalled}: the selector is asked no
- * further in this session, and the outcome names it. Loop thread only.
+ * after the node's position, or it skipped or forged one) is a counted {@code sync_stalled}: the selector is
+ * asked of the next online peer, and only when {@link #MAX_PEERS_TRIED} peers stalled it is it asked no further
+ * in this session, and the outcome names it. Loop thread only.
  */
 final class SyncClient {
     private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
@@ -94,6 +97,7 @@ final class SyncClient {
     private final NodeId self;
     private final SyncSection settings;
     private final Supplier<Roster> roster;
+    private final Function<Envelope, Optional<Member>> signers;
     private final Clock clock;
     private final Scheduler scheduler;
     private final EnvelopeSigner signer;
@@ -107,12 +111,14 @@ final class SyncClient {
     private final Random random;
     private Session current;
 
-    SyncClient(NodeId self, SyncSection settings, Supplier<Roster> roster, Clock clock, Scheduler scheduler,
-               EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal, Supplier<List<NodeId>> onlinePeers,
-               Map<String, SyncSource> sources, Consumer<InboundMessage> deliver, Listener listener, Random random) {
+    SyncClient(NodeId self, SyncSection settings, Supplier<Roster> roster, Function<Envelope, Optional<Member>> signers,
+               Clock clock, Scheduler scheduler, EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
+               Supplier<List<NodeId>> onlinePeers, Map<String, SyncSource> sources, Consumer<InboundMessage> deliver,
+               Listener listener, Random random) {
         this.self = self;
         this.settings = settings;
         this.roster = roster;
+        this.signers = signers;
         this.clock = clock;
         this.scheduler = scheduler;
         this.signer = signer;
@@ -192,8 +198,8 @@ final class SyncClient {
             return;
         }
         String selector = s.selectors.get(s.selector);
-        // the roster of the moment for each envelope: a page of batches may change it on the way
-        InboundVerifier verifier = new InboundVerifier(e -> roster.get().byId(e.from()));
+        // the gate's signers of the moment for each envelope: a page of batches may change them on the way
+        InboundVerifier verifier = new InboundVerifier(signers);
         SyncSource source = sources.get(selector);
         OptionalLong before = source == null ? OptionalLong.empty() : source.askFrom();
         long ahead = 0;
@@ -222,11 +228,7 @@ final class SyncClient {
         if (before.isPresent() && after == before.getAsLong() && ahead >= after) {
             journal.rejected("sync_stalled", "a " + selector + " page from " + roster.get().label(s.peer) + " reaching "
                     + ahead + " left this node at " + after);
-            LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("selector", selector)
-                    .addKeyValue("at", after).addKeyValue("page_reaches", ahead)
-                    .log("sync: a page moved this node no further (the peer lacks what comes next); not asking further");
-            s.stalled.add(selector);
-            nextSelector();
+            stalled(selector, after, ahead);
         } else if (!r.next().isEmpty() && r.next().compareTo(s.cursor) <= 0) {
             journal.rejected("bad_sync_cursor", roster.get().label(s.peer) + " answered cursor '" + s.cursor
                     + "' with next '" + r.next() + "'");
@@ -241,6 +243,31 @@ final class SyncClient {
         } else {
             nextSelector();
         }
+    }
+
+    /**
+     * The peer asked lacks what comes next in {@code selector} (its history begins later, or it skipped or forged
+     * a batch): the next online peer is asked for the selector from where this node stands, as when a peer does
+     * not answer ({@link #MAX_PEERS_TRIED} in all); the selector ends stalled only when none is left. A single
+     * member thus cannot end catch-up by answering with one batch of its own making.
+     */
+    private void stalled(String selector, long at, long reaches) {
+        Session s = current;
+        s.tried.add(s.peer);
+        Optional<NodeId> next = s.tried.size() < MAX_PEERS_TRIED ? pick(s.tried) : Optional.empty();
+        LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("selector", selector)
+                .addKeyValue("at", at).addKeyValue("page_reaches", reaches)
+                .addKeyValue("next", next.map(roster.get()::label).orElse("none"))
+                .log("sync: a page moved this node no further (the peer lacks what comes next)");
+        if (next.isEmpty()) {
+            s.stalled.add(selector);
+            nextSelector();
+            return;
+        }
+        s.peer = next.get();
+        s.cursor = "";
+        s.pages = 0;
+        ask();
     }
 
     /** The next selector's first page, or the end of a complete session. */

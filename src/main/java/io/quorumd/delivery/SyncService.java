@@ -7,7 +7,9 @@ import io.quorumd.loop.Journal;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
+import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
+import io.quorumd.wire.Member;
 import io.quorumd.wire.Roster;
 import io.quorumd.wire.SyncRequest;
 import io.quorumd.wire.Topics;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +36,11 @@ import org.slf4j.LoggerFactory;
  * know: the disputes only; ordering that finds itself behind, {@link SyncSource#whenBehind}: {@code order}
  * only; each selector at most once a minute), and on the operator's {@code sync now}.
  * <p>
- * {@code order} is asked from the node's next seq ({@link SyncSource#askFrom}). Where a session found that
- * the pages of a selector stopped moving the node on (the peer lacks what comes next), a gap of that selector
- * starts no session while the node stands where it stalled: only the boot sync, a retry and {@code sync now}
- * ask again, so an unfillable gap is not asked about once a minute forever.
+ * {@code order} is asked from the node's next seq ({@link SyncSource#askFrom}). A peer whose pages stop moving
+ * the node on is replaced by the next one within the session ({@link SyncClient}); where every peer a session
+ * asked stalled a selector, a gap of that selector starts no session while the node stands where it stalled,
+ * for {@link #STALL_HOLD} (the boot sync, a retry and {@code sync now} ask at once), so an unfillable gap is
+ * not asked about once a minute, and no member's forged page ends catch-up for good.
  * <p>
  * Until the first sync of a run is complete, disputes are asked from the node's last activity before this
  * start less two voting periods — or all of them while the ledger has never recorded a complete sync (a
@@ -51,6 +55,12 @@ public final class SyncService {
     static final long GAP_EVERY_MS = 60_000;
     static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
+    /** How long a gap does not ask again from where every peer asked stalled a selector. */
+    static final Duration STALL_HOLD = MAX_RETRY;
+
+    /** Every peer asked stalled a selector's pages with this node at {@code at}; gaps wait until {@code until}. */
+    private record Stall(long at, long until) {
+    }
 
     /** Time to ask a peer (end of boot grace, or a retry after an incomplete session). */
     public record SyncDue(String reason) implements TimerKey {
@@ -72,7 +82,7 @@ public final class SyncService {
     private boolean retryScheduled;
     private Duration retryIn = FIRST_RETRY;
     private final Map<String, Long> lastGap = new HashMap<>();
-    private final Map<String, Long> stalledAt = new HashMap<>();
+    private final Map<String, Stall> stalls = new HashMap<>();
     private final Map<String, SyncSource> sources;
 
     /**
@@ -86,16 +96,19 @@ public final class SyncService {
                        Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,
                        Consumer<InboundMessage> deliver, long bootSince, Duration recent, boolean syncedBefore,
                        Consumer<NodeId> onFirstSync, Random random) {
-        this(self, settings, () -> roster, clock, scheduler, signer, topics, outbox, journal, sources, onlinePeers, deliver,
-                bootSince, recent, syncedBefore, onFirstSync, random);
+        this(self, settings, () -> roster, e -> roster.byId(e.from()), clock, scheduler, signer, topics, outbox, journal,
+                sources, onlinePeers, deliver, bootSince, recent, syncedBefore, onFirstSync, random);
     }
 
     /**
-     * With the roster of the moment ({@code roster} returns the current immutable snapshot): pages are
-     * verified against the roster when they arrive. Whether there is anybody to sync with is judged once,
-     * by the roster at construction.
+     * With the roster of the moment ({@code roster} returns the current immutable snapshot) and the signers the
+     * inbound gate takes ({@code signers}: the roster's members, and for the messages that finish a closed epoch
+     * the keys of that epoch): each envelope of a page is judged by them when it is handled, as it would be live,
+     * so a page whose batch closes an epoch and retires a key takes the checkpoints that key signed for it.
+     * Whether there is anybody to sync with is judged once, by the roster at construction.
      */
-    public SyncService(NodeId self, SyncSection settings, Supplier<Roster> roster, Clock clock, Scheduler scheduler,
+    public SyncService(NodeId self, SyncSection settings, Supplier<Roster> roster,
+                       Function<Envelope, Optional<Member>> signers, Clock clock, Scheduler scheduler,
                        EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
                        Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,
                        Consumer<InboundMessage> deliver, long bootSince, Duration recent, boolean syncedBefore,
@@ -111,7 +124,7 @@ public final class SyncService {
         this.onlinePeers = onlinePeers;
         this.onFirstSync = onFirstSync;
         this.server = new SyncServer(self, settings, roster, clock, signer, topics, outbox, journal, sources);
-        this.client = new SyncClient(self, settings, roster, clock, scheduler, signer, topics, outbox, journal,
+        this.client = new SyncClient(self, settings, roster, signers, clock, scheduler, signer, topics, outbox, journal,
                 onlinePeers, sources, deliver, this::ended, random);
         this.caughtUp = roster.get().size() <= 1 || !settings.enabled() || selectors.isEmpty();
         sources.forEach((selector, source) -> source.whenBehind(() -> gap(selector)));
@@ -170,7 +183,8 @@ public final class SyncService {
 
     private void ended(SyncClient.Outcome o) {
         for (String selector : o.stalled()) {
-            sources.get(selector).askFrom().ifPresent(at -> stalledAt.put(selector, at));
+            long until = clock.millis() + STALL_HOLD.toMillis();
+            sources.get(selector).askFrom().ifPresent(at -> stalls.put(selector, new Stall(at, until)));
         }
         if (!o.complete()) {
             if (!retryScheduled && !caughtUp) {
@@ -213,13 +227,15 @@ public final class SyncService {
     /**
      * Something arrived that this node lacks the history of, in {@code selector} (the disputes, or ordering that
      * lags): that selector is asked, at most once a {@link #GAP_EVERY_MS} (all of them if this node does not
-     * serve it), unless a session runs, or the node stands where that selector's pages last stalled.
+     * serve it), unless a session runs, or the node stands where that selector's pages last stalled with every
+     * peer asked, less than {@link #STALL_HOLD} ago.
      */
     public void gap(String selector) {
         long now = clock.millis();
         SyncSource source = sources.get(selector);
-        Long stalled = stalledAt.get(selector);
-        if (stalled != null && source.askFrom().isPresent() && source.askFrom().getAsLong() == stalled) {
+        Stall stalled = stalls.get(selector);
+        if (stalled != null && now < stalled.until() && source.askFrom().isPresent()
+                && source.askFrom().getAsLong() == stalled.at()) {
             return;
         }
         if (!client.running() && now - lastGap.getOrDefault(selector, Long.MIN_VALUE / 2) >= GAP_EVERY_MS) {

@@ -42,6 +42,15 @@ public final class SegmentReader {
      * start: this is damage since).
      */
     public List<LedgerEntry> read(long[] seqs) throws IOException {
+        return read(seqs, seqs.length, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #read(long[])}, but only a prefix of {@code seqs}: the first {@code atLeast}, then more while their
+     * payloads add up to at most {@code maxBytes} (an entry beyond that is not read). What a reader serving pages of
+     * bounded size reads, however large the entries.
+     */
+    public List<LedgerEntry> read(long[] seqs, int atLeast, long maxBytes) throws IOException {
         long onDisk = durable.getAsLong();
         for (int i = 0; i < seqs.length; i++) {
             if (seqs[i] < 1 || (i > 0 && seqs[i] <= seqs[i - 1])) {
@@ -53,6 +62,7 @@ public final class SegmentReader {
         }
         List<LedgerEntry> out = new ArrayList<>(seqs.length);
         List<Path> segments = LedgerScanner.segments(dir);
+        long bytes = 0;
         int i = 0;
         while (i < seqs.length) {
             int s = segmentOf(segments, seqs[i]);
@@ -75,6 +85,11 @@ public final class SegmentReader {
                             marks.put(seq, pos);
                         }
                     }
+                    int len = length(ch, file, pos);
+                    if (i >= atLeast && bytes + len > maxBytes) {
+                        return out;
+                    }
+                    bytes += len;
                     out.add(entryAt(ch, file, pos, seq));
                 }
             }

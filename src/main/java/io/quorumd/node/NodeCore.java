@@ -140,7 +140,7 @@ public final class NodeCore implements EventHandler {
         slotSigner.attach(ledger);
         Duration twoWindows = config.arbiter().votingTimeout().plus(config.arbiter().fallbackExtension()).multipliedBy(2);
         long bootSince = Math.max(0, history.lastActivity(id, 0) - twoWindows.toMillis()); // before this run's boot entry
-        this.sync = new SyncService(id, config.sync(), roster, clock, scheduler, signer, topics,
+        this.sync = new SyncService(id, config.sync(), roster, this::signerOf, clock, scheduler, signer, topics,
                 outbox, journal, SyncSources.of(checkpoints, arbiter, ordering, ledger, signer), presence::onlinePeerIds, this::onMessage,
                 bootSince, twoWindows, replay.synced(),
                 peer -> append(EntryKind.SYNCED, Json.object().put("peer", peer.hex())), jitter);

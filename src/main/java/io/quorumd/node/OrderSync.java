@@ -6,6 +6,7 @@ import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.SegmentReader;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.JsonFields;
 import io.quorumd.wire.MessageType;
@@ -13,6 +14,7 @@ import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.SyncResponse;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,13 +33,16 @@ import org.slf4j.LoggerFactory;
  * asker's low watermark and compare its state digest with the federation's). The last
  * {@value OrderHistory#RECENT} batches executed since this start come from memory; older ones from the ledger
  * files ({@link SegmentReader}, through the index {@link OrderHistory} keeps), at most
- * {@value #MAX_READ} entries a page and only what a group commit made durable. A since beyond the last executed
+ * {@value #MAX_READ} entries and {@link #READ_BYTES} bytes a page (beyond its first batch: however large the
+ * batches, a request costs about what the page carries) and only what a group commit made durable. A since beyond the last executed
  * seq gets an empty page. As the asking side, it asks from the node's next seq and passes on ordering's signal
  * that it lags. Loop thread only.
  */
 final class OrderSync implements SyncSource {
     private static final Logger LOG = LoggerFactory.getLogger(OrderSync.class);
     static final int MAX_READ = 100;
+    /** The ledger bytes a page reads beyond its first group: twice what a page can carry. */
+    static final long READ_BYTES = 2L * EnvelopeCodec.MAX_BYTES;
 
     private final OrderHistory history;
     private final SegmentReader reader;
@@ -97,44 +102,60 @@ final class OrderSync implements SyncSource {
 
     /**
      * Groups for the seqs from {@code from} through at most {@code to}, read from the ledger; the seq after the
-     * last one served (a page's read budget or the durable seq may stop it early), or 0 if the ledger could not
-     * be read.
+     * last one served (a page's read budget — {@value #MAX_READ} entries, {@link #READ_BYTES} bytes beyond the
+     * first group — or the durable seq may stop it early), or 0 if the ledger could not be read.
      */
     private long fromDisk(long from, long to, List<Group> out) {
         long onDisk = durable.getAsLong();
         List<Long> wanted = new ArrayList<>();
+        long firstGroupEnds = 0;
         long seq = from;
         for (; seq <= to; seq++) {
             long order = history.orderEntry(seq);
-            long stable = history.stableEntry(seq);
-            boolean withStable = stable != 0 && stable <= onDisk;
-            if (order > onDisk || wanted.size() + (withStable ? 2 : 1) > MAX_READ) {
+            long stable = stableOnDisk(seq, onDisk);
+            if (order > onDisk || wanted.size() + (stable != 0 ? 2 : 1) > MAX_READ) {
                 break;
             }
             wanted.add(order);
-            if (withStable) {
+            if (stable != 0) {
                 wanted.add(stable);
+            }
+            if (seq == from) {
+                firstGroupEnds = Math.max(order, stable);
             }
         }
         long[] seqs = wanted.stream().mapToLong(Long::longValue).sorted().toArray();
+        long last = firstGroupEnds;
+        int atLeast = (int) Arrays.stream(seqs).filter(x -> x <= last).count();
         Map<Long, LedgerEntry> read = new HashMap<>();
+        long served = from;
         try {
-            reader.read(seqs).forEach(e -> read.put(e.seq(), e));
-            for (long s = from; s < seq; s++) {
-                LedgerEntry order = read.get(history.orderEntry(s));
-                LedgerEntry stable = read.get(history.stableEntry(s));
-                OrderCommitted c = OrderCommitted.fromJson(order.data().get("committed"));
-                if (order.kind() != EntryKind.ORDER || c.seq() != s) {
-                    throw new IOException("ledger seq " + order.seq() + " is not the order entry of seq " + s);
+            reader.read(seqs, atLeast, READ_BYTES).forEach(e -> read.put(e.seq(), e));
+            for (; served < seq; served++) {
+                LedgerEntry order = read.get(history.orderEntry(served));
+                long stableSeq = stableOnDisk(served, onDisk);
+                LedgerEntry stable = stableSeq == 0 ? null : read.get(stableSeq);
+                if (order == null || (stableSeq != 0 && stable == null)) {
+                    break; // beyond what this page reads
                 }
-                out.add(group(s, sign(c), stable == null ? List.of() : certificate(stable, s)));
+                OrderCommitted c = OrderCommitted.fromJson(order.data().get("committed"));
+                if (order.kind() != EntryKind.ORDER || c.seq() != served) {
+                    throw new IOException("ledger seq " + order.seq() + " is not the order entry of seq " + served);
+                }
+                out.add(group(served, sign(c), stable == null ? List.of() : certificate(stable, served)));
             }
         } catch (IOException | DecodeException e) {
             LOG.atError().addKeyValue("seqs", from + ".." + (seq - 1)).addKeyValue("error", e.getMessage())
                     .log("sync: committed batches could not be read back from the ledger; not serving them");
             return 0;
         }
-        return seq;
+        return served;
+    }
+
+    /** The ledger seq of the durable {@code ostable} entry of {@code seq}; 0 if there is none (yet). */
+    private long stableOnDisk(long seq, long onDisk) {
+        long stable = history.stableEntry(seq);
+        return stable <= onDisk ? stable : 0;
     }
 
     private static List<Envelope> certificate(LedgerEntry stable, long seq) throws DecodeException, IOException {

@@ -235,7 +235,9 @@ final class CatchUp {
     /**
      * The rank-staggered grace of DESIGN §12: a batch whose {@code order.committed} nobody published (a primary that
      * fell silent after committing, a batch decided in an earlier view) is published by the replica of rank r after
-     * the primary of the view, r ticks after it executed it, unless a valid one arrived meanwhile.
+     * the primary of the view, at its tick r + 1 after it executed it (at least r whole ticks later: its first tick
+     * may come a moment after the execution, before the primary's announcement could arrive), unless a valid one
+     * arrived meanwhile.
      */
     private void announceLate() {
         List<NodeId> replicas = ctx.set.replicas();
@@ -244,8 +246,9 @@ final class CatchUp {
         while (due.hasNext()) {
             Map.Entry<Long, Integer> e = due.next();
             int waited = e.getValue() + 1;
-            if (waited >= rank) {
+            if (waited > rank) {
                 ctx.normal.publishCommitted(e.getKey());
+                ctx.heardAnnounced.add(e.getKey());
                 due.remove();
             } else {
                 e.setValue(waited);

@@ -1,5 +1,6 @@
 package io.quorumd.order;
 
+import io.quorumd.crypto.NodeId;
 import io.quorumd.order.ReplicaContext.Decided;
 import io.quorumd.order.ReplicaContext.PreparedCert;
 import io.quorumd.wire.Envelope;
@@ -273,11 +274,15 @@ final class NormalCase {
             if (closing) {
                 // every replica publishes the closing batch: a replica that lags must not wait for a silent primary
                 publishCommitted(seq);
-            } else if (!announced && !ctx.heardAnnounced.contains(seq)) {
+            }
+            if (announced) {
+                ctx.heardAnnounced.add(seq); // its own: it checks nobody else's
+            } else if (!ctx.heardAnnounced.contains(seq)) {
                 ctx.unannounced.put(seq, 0);
             }
             ctx.unannounced.headMap(seq - 2L * ctx.params.window(), true).clear();
             ctx.heardAnnounced.headSet(seq - 2L * ctx.params.window(), true).clear();
+            ctx.badAnnouncers.headMap(seq - 2L * ctx.params.window(), true).clear();
             if (seq % ctx.params.checkpointEvery() == 0 || closing) {
                 String digest = ctx.state.digest();
                 ctx.ownDigests.put(seq, digest);
@@ -312,13 +317,10 @@ final class NormalCase {
     void onCommitted(Envelope env) {
         OrderCommitted c = (OrderCommitted) env.body();
         boolean held = c.seq() <= ctx.lastExecuted || ctx.decided.containsKey(c.seq()) && ctx.decided.get(c.seq()).batch() != null;
-        if (held && Math.abs(c.seq() - ctx.lastExecuted) <= 2L * ctx.params.window() && !ctx.heardAnnounced.contains(c.seq())
-                && announces(c)) {
-            ctx.heardAnnounced.add(c.seq()); // somebody published it: this replica need not
-            ctx.unannounced.remove(c.seq());
-        }
         if (held) {
-            ctx.refuse("duplicate", "committed seq " + c.seq() + ", decided already");
+            if (!announcedInvalidly(env, c)) {
+                ctx.refuse("duplicate", "committed seq " + c.seq() + ", decided already");
+            }
             return;
         }
         if (c.seq() > ctx.lastExecuted + 2L * ctx.params.window()) {
@@ -336,11 +338,34 @@ final class NormalCase {
         decide(c.seq(), c.view(), c.batch().digest(), c.batch(), c.commits());
     }
 
-    /** Whether {@code c} is a valid announcement of the batch this replica decided (or executed) at its seq. */
-    private boolean announces(OrderCommitted c) {
-        Decided mine = ctx.executed.containsKey(c.seq()) ? ctx.executed.get(c.seq()) : ctx.decided.get(c.seq());
-        return mine != null && mine.digest().equals(c.batch().digest())
-                && CommitProofValidator.commitProof(ctx.set, c, ctx.params).isEmpty();
+    /**
+     * A committed batch this replica holds, while nobody's announcement of it was heard: a valid announcement of the
+     * batch it decided at that seq spares it its own; one whose commits do not stand is counted (true) and makes
+     * this replica check nothing more that its sender announces for the seq — each check costs up to q signature
+     * verifications, which a sender could otherwise make it spend again and again with the genuine commits first.
+     * The items need no check: the digest binds them to the batch this replica checked before executing it.
+     */
+    private boolean announcedInvalidly(Envelope env, OrderCommitted c) {
+        long seq = c.seq();
+        Set<NodeId> failed = ctx.badAnnouncers.get(seq);
+        if (Math.abs(seq - ctx.lastExecuted) > 2L * ctx.params.window() || ctx.heardAnnounced.contains(seq)
+                || (failed != null && failed.contains(env.from()))) {
+            return false;
+        }
+        Decided mine = ctx.executed.containsKey(seq) ? ctx.executed.get(seq) : ctx.decided.get(seq);
+        if (mine == null || !mine.digest().equals(c.batch().digest())) {
+            return false;
+        }
+        Optional<String> bad = CommitProofValidator.commits(ctx.set, c);
+        if (bad.isEmpty()) {
+            ctx.heardAnnounced.add(seq); // somebody published it: this replica need not
+            ctx.unannounced.remove(seq);
+            return false;
+        }
+        ctx.badAnnouncers.computeIfAbsent(seq, k -> new HashSet<>()).add(env.from());
+        ctx.refuse("invalid_commit_proof", "announcement of seq " + seq + " from " + ctx.set.label(env.from()) + ": "
+                + bad.get());
+        return true;
     }
 
     /** Whether this view's log holds an accepted batch above {@code seq}. */

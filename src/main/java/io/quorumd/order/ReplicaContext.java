@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -86,6 +87,8 @@ final class ReplicaContext {
     final TreeMap<Long, Integer> unannounced = new TreeMap<>();
     /** Seqs (within 2L of the last executed) for which a valid {@code order.committed} arrived. */
     final java.util.TreeSet<Long> heardAnnounced = new java.util.TreeSet<>();
+    /** Per seq (within 2L of the last executed), the replicas whose announcement of it did not stand. */
+    final TreeMap<Long, Set<NodeId>> badAnnouncers = new TreeMap<>();
     /** The seq whose roster change closed this epoch; 0 while it is open. */
     long closedAt;
     boolean batchScheduled;

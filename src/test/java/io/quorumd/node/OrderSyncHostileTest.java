@@ -51,9 +51,10 @@ class OrderSyncHostileTest {
 
     /**
      * Answers {@code asker}'s pending request as the peer it asked (whose key signs anything): its selector
-     * {@code order} with {@code page}, any other with an empty page, until the order page went.
+     * {@code order} with {@code page}, any other with an empty page, until the order page went; returns the order
+     * request it answered.
      */
-    private static void answer(SimFederation f, SimNode asker, List<Envelope> page) {
+    private static Envelope answer(SimFederation f, SimNode asker, List<Envelope> page) {
         for (int i = 0; i < 5; i++) {
             Envelope request = lastRequest(asker);
             SyncRequest r = (SyncRequest) request.body();
@@ -63,10 +64,14 @@ class OrderSyncHostileTest {
                     request.contentId(), order ? page : List.of(), ""), f.world().now());
             asker.receiveRaw(asker.topics().syncResponse(asker.id()), response.encode());
             if (order) {
-                return;
+                return request;
             }
         }
         throw new AssertionError("no order request came");
+    }
+
+    private static boolean isOrderRequest(Envelope e) {
+        return ((SyncRequest) e.body()).selector().equals(SyncRequest.ORDER);
     }
 
     private static long orderPublished(SimNode n) {
@@ -107,8 +112,14 @@ class OrderSyncHostileTest {
         assertEquals(1, victim.metrics().protocolRejects("sync_stalled"), "a forged next batch: the selector ends there");
     }
 
+    /**
+     * Every peer asked (three: hostile, or their ledgers began later) answers {@code order} with batches that skip
+     * the asker's next seq: each is a {@code sync_stalled}, and a gap does not ask again from that seq for
+     * {@code SyncService.STALL_HOLD} (not once a minute), but does afterwards: an unfillable gap is not asked
+     * about forever, and catch-up is not given up for good.
+     */
     @Test
-    void aPeerThatSkipsBatchesStallsTheSelectorOnceAndANewGapDoesNotAskAgainFromThere() throws Exception {
+    void peersThatAllSkipBatchesStallTheSelectorAndAGapAsksAgainOnlyAfterAHold() throws Exception {
         SimFederation f = started(62);
         SimWorld w = f.world();
         noops(f, 3, "before-");
@@ -126,8 +137,17 @@ class OrderSyncHostileTest {
         for (long seq = 20; seq < 30; seq++) { // 4..19 left out
             skipping.add(f.node(1).sign(MessageType.ORDER_COMMITTED, committed(f, seq), w.now()));
         }
-        answer(f, victim, skipping);
-        assertEquals(1, victim.metrics().protocolRejects("sync_stalled"));
+        int peers = 0;
+        while (peers < 3) { // each peer asked in turn answers so (three, or as many as the asker sees online)
+            Envelope answered = answer(f, victim, skipping);
+            peers++;
+            if (!w.runUntil(Duration.ofMillis(100), () -> lastRequest(victim) != answered
+                    && isOrderRequest(lastRequest(victim)))) {
+                break;
+            }
+        }
+        assertTrue(peers >= 2, "a stalled peer is replaced by the next");
+        assertEquals(peers, victim.metrics().protocolRejects("sync_stalled"), "each peer asked stalled");
         assertEquals(3, state(victim).lastSeq(), "nothing executed");
         long afterStall = orderRequests(victim);
 
@@ -135,15 +155,56 @@ class OrderSyncHostileTest {
         Envelope far = f.node(1).sign(MessageType.ORDER_COMMITTED, committed(f, 25), w.now());
         victim.receiveRaw(victim.topics().orderFinal(), far.encode());
         w.run(Duration.ofMinutes(3));
-        assertEquals(afterStall, orderRequests(victim), "stalled at seq 4: not asked again from there");
+        assertEquals(afterStall, orderRequests(victim), "stalled at seq 4: not asked again from there for a while");
         assertEquals(3, state(victim).lastSeq());
 
-        // the operator asks an honest peer
+        // past the hold, the gap asks again, and an honest peer serves
+        w.run(Duration.ofMinutes(3));
         f.bus().partition((r, e) -> false);
-        victim.control(c -> c.sync().now(Optional.of(f.node(1).id())));
+        victim.receiveRaw(victim.topics().orderFinal(), f.node(1).sign(MessageType.ORDER_COMMITTED, committed(f, 26),
+                w.now()).encode());
         assertTrue(w.runUntil(Duration.ofSeconds(30), () -> state(victim).lastSeq() == target),
                 "at " + state(victim).lastSeq() + " of " + target);
         assertEquals(state(f.node(1)).digest(), state(victim).digest());
+    }
+
+    /**
+     * A replica cut off while the others execute 30 batches sees, once the network heals, that it lags and asks a
+     * peer for {@code order}; that peer, hostile, answers with a batch of its own making at the asker's next seq.
+     * The page moves the asker no further ({@code sync_stalled}), and the asker asks another peer for the batches
+     * instead of giving up on catching up until its next restart.
+     */
+    @Test
+    void aForgedNextBatchFromOnePeerDoesNotStopCatchUpAnotherPeerIsAsked() throws Exception {
+        SimFederation f = started(65);
+        SimWorld w = f.world();
+        noops(f, 3, "before-");
+        SimNode victim = awayReplica(f);
+        assertTrue(w.runUntil(Duration.ofSeconds(10), () -> state(victim).lastSeq() == 3));
+        w.run(Duration.ofSeconds(30)); // its boot sync is long over
+        f.bus().partition((r, e) -> r == victim);
+        noops(f, 30, "away-");
+        long target = state(f.node(1)).lastSeq();
+
+        long asked = orderRequests(victim);
+        f.bus().partition((r, e) -> r == victim && e.type() == MessageType.SYNC_RESPONSE);
+        assertTrue(w.runUntil(Duration.ofSeconds(30), () -> orderRequests(victim) > asked), "the gap asks");
+        SimNode hostile = peerAsked(f, victim);
+        f.bus().partition((r, e) -> r == victim && e.type() == MessageType.SYNC_RESPONSE && e.from().equals(hostile.id()));
+        OrderCommitted four = committed(f, 4);
+        OrderCommitted forged = new OrderCommitted(four.epoch(), 4, four.view(), four.ts() + 1, four.items(), four.commits());
+        answer(f, victim, List.of(hostile.sign(MessageType.ORDER_COMMITTED, forged, w.now())));
+        assertEquals(1, victim.metrics().protocolRejects("sync_stalled"));
+        assertEquals(3, state(victim).lastSeq());
+
+        assertTrue(w.runUntil(Duration.ofSeconds(60), () -> state(victim).lastSeq() == target),
+                "at " + state(victim).lastSeq() + " of " + target + ": no other peer was asked");
+        assertEquals(state(f.node(1)).digest(), state(victim).digest());
+    }
+
+    private static SimNode peerAsked(SimFederation f, SimNode asker) {
+        SyncRequest r = (SyncRequest) lastRequest(asker).body();
+        return f.nodes().stream().filter(n -> n.id().equals(r.to())).findFirst().orElseThrow();
     }
 
     private static long syncRequests(SimNode n) {

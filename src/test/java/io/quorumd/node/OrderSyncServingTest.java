@@ -14,13 +14,17 @@ import io.quorumd.ledger.EntryVisitor;
 import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.LedgerScanner;
+import io.quorumd.order.RosterOp;
 import io.quorumd.sim.VirtualClock;
 import io.quorumd.wire.Envelope;
+import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderCheckpoint;
 import io.quorumd.wire.OrderCommitted;
+import io.quorumd.wire.OrderItem;
+import io.quorumd.wire.OrderRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +132,61 @@ class OrderSyncServingTest {
                 key = s.groups().get(s.groups().size() - 1).key();
             }
             assertEquals(300, seqs.size());
+            for (int i = 0; i < seqs.size(); i++) {
+                assertEquals(i + 1, seqs.get(i), "every batch once, in seq order");
+            }
+        }
+    }
+
+    /** A batch of {@code items} noop requests with the longest notes: about 400 bytes each. */
+    private OrderCommitted bigBatch(long seq, int items) {
+        List<OrderItem> list = new ArrayList<>();
+        for (int i = 0; i < items; i++) {
+            ObjectNode args = Json.object().put("note", (seq + "-" + i + "-").repeat(40).substring(0, RosterOp.MAX_NOTE));
+            list.add(new OrderItem(signer.signAt(MessageType.ORDER_REQUEST, new OrderRequest(0, RosterOp.NOOP, args, T0),
+                    T0), List.of()));
+        }
+        return new OrderCommitted(0, seq, 0, T0 + seq, list, List.of());
+    }
+
+    /**
+     * Each page request reads from the ledger no more than a page can carry (a hostile member may ask 600 pages a
+     * minute from seq 1): with batches of 20 KB, not 100 of them, 2 MB parsed and signed to send three; paging on
+     * still serves every batch once, in order.
+     */
+    @Test
+    void aPageReadsFromTheLedgerNoMoreBytesThanAPageCanCarry() throws Exception {
+        try (Ledger l = open()) {
+            for (long seq = 1; seq <= 120; seq++) {
+                ObjectNode order = Json.object();
+                order.set("committed", bigBatch(seq, 50).toJson());
+                history.replayed(seq, l.append(EntryKind.ORDER, order).seq());
+                executed = seq;
+                if (seq % 10 == 0) {
+                    l.commit();
+                }
+            }
+            OrderSync sync = sync(l);
+            int batchBytes = sync.slice(1, "", 101).groups().get(0).envelopes().get(0).encode().length;
+            assertTrue(batchBytes > 15_000, "a batch of " + batchBytes + " bytes");
+            SyncSource.Slice first = sync.slice(1, "", 101);
+            long bytes = first.groups().stream().mapToLong(g -> g.envelopes().get(0).encode().length).sum();
+            assertTrue(bytes <= 3L * EnvelopeCodec.MAX_BYTES, first.groups().size() + " batches, " + bytes
+                    + " bytes read for one page of at most " + EnvelopeCodec.MAX_BYTES);
+            assertTrue(first.more());
+
+            List<Long> seqs = new ArrayList<>();
+            String key = "";
+            for (int pages = 0; pages < 200; pages++) {
+                SyncSource.Slice s = sync.slice(1, key, 101);
+                long seen = seqs.isEmpty() ? 0 : seqs.get(seqs.size() - 1);
+                s.groups().stream().filter(g -> seqOf(g) > seen).forEach(g -> seqs.add(seqOf(g)));
+                if (!s.more()) {
+                    break;
+                }
+                key = s.groups().get(s.groups().size() - 1).key();
+            }
+            assertEquals(120, seqs.size());
             for (int i = 0; i < seqs.size(); i++) {
                 assertEquals(i + 1, seqs.get(i), "every batch once, in seq order");
             }

@@ -4,15 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quorumd.crypto.Bytes;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
+import io.quorumd.wire.OrderCommitted;
+import io.quorumd.wire.OrderFetch;
 import io.quorumd.wire.OrderNewView;
 import io.quorumd.wire.OrderPreprepare;
 import io.quorumd.wire.OrderVote;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Byzantine and crashed primaries: scenarios of wave2 §13's acceptance list. */
@@ -99,6 +104,71 @@ class OrderFaultsTest {
         for (int i = 1; i < 4; i++) {
             assertEquals(0, quiet.node(i).sentOf(MessageType.ORDER_COMMITTED), "node-" + i + " heard the primary");
         }
+    }
+
+    /**
+     * The grace of rank r is r whole retransmit ticks: a backup whose first tick after executing a batch comes
+     * before the primary's announcement of it (up to a broker delay after the primary executed) waits for the next
+     * one, so where the primary announces every batch, a backup publishes a batch only to answer a fetch for it,
+     * however the ticks fall.
+     */
+    @Test
+    void aPrimaryThatAnnouncesEveryBatchIsTheOnlyOneWhoseTicksFallBetween() {
+        OrderSim sim = OrderSim.of(23, 4);
+        sim.maxDelayMs = 150;
+        for (int i = 1; i <= 40; i++) {
+            sim.submit();
+            int total = i;
+            assertTrue(sim.runUntil(Duration.ofMinutes(1), () -> executedEverywhere(sim, total)));
+            sim.world.run(Duration.ofMillis(1_000 + 37L * i)); // batches executed at every phase of the ticks
+        }
+        sim.world.run(Duration.ofSeconds(5));
+        for (OrderSim.Node backup : sim.nodes) {
+            if (backup.key.nodeId().equals(sim.set.primary(0))) {
+                continue;
+            }
+            Set<Long> fetched = backup.seen.stream().filter(e -> e.type() == MessageType.ORDER_FETCH)
+                    .map(e -> ((OrderFetch) e.body()).seq()).collect(Collectors.toSet());
+            List<Long> announced = backup.sent.stream().filter(e -> e.type() == MessageType.ORDER_COMMITTED)
+                    .map(e -> ((OrderCommitted) e.body()).seq()).filter(seq -> !fetched.contains(seq)).toList();
+            assertEquals(List.of(), announced, "node-" + backup.index + " announced these after the primary did");
+        }
+    }
+
+    /**
+     * A replica sends a replica that has not heard the batch announced yet (the primary fell silent) announcement
+     * after announcement of it with the genuine commits first and a last one whose signature does not verify:
+     * each would cost q signature checks. The first is counted as an invalid proof; the others from that replica
+     * for that seq are duplicates, checked no more. The backup still announces the batch itself.
+     */
+    @Test
+    void anInvalidAnnouncementOfAHeldBatchCostsItsChecksOncePerSender() {
+        OrderSim sim = OrderSim.of(24, 4);
+        sim.node(0).tamper = (from, to, topic, env) -> env.type() == MessageType.ORDER_COMMITTED ? List.of() : List.of(env);
+        sim.submit();
+        assertTrue(sim.runUntil(Duration.ofMinutes(1), () -> executedEverywhere(sim, 1)));
+        OrderSim.Node hostile = sim.node(3);
+        OrderSim.Node target = sim.node(2);
+        List<Envelope> commits = new ArrayList<>();
+        for (int i : new int[] {0, 1}) {
+            commits.add(sim.node(i).signed("order/commit/0/0/1").orElseThrow());
+        }
+        Envelope own = hostile.signed("order/commit/0/0/1").orElseThrow();
+        byte[] sig = own.sig().toArray();
+        sig[0] ^= 1;
+        commits.add(new Envelope(own.type(), own.from(), own.ts(), own.body(), Bytes.of(sig)));
+        OrderPreprepare pp = (OrderPreprepare) sim.node(0).signed("order/preprepare/0/0/1").orElseThrow().body();
+        OrderCommitted forged = new OrderCommitted(0, 1, 0, pp.ts(), pp.items(), commits);
+        int invalid = target.journal.refused("invalid_commit_proof");
+        int duplicate = target.journal.refused("duplicate");
+        for (int i = 0; i < 50; i++) {
+            target.replica.onMessage(sim.resign(hostile, MessageType.ORDER_COMMITTED, forged));
+        }
+        assertEquals(invalid + 1, target.journal.refused("invalid_commit_proof"), "checked once");
+        assertEquals(duplicate + 49, target.journal.refused("duplicate"), "then refused unchecked");
+        sim.world.run(Duration.ofSeconds(5));
+        assertTrue(sim.node(1).sentOf(MessageType.ORDER_COMMITTED) + target.sentOf(MessageType.ORDER_COMMITTED) >= 1,
+                "the forgery did not pass for an announcement");
     }
 
     @Test
