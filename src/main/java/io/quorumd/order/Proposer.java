@@ -50,6 +50,7 @@ final class Proposer {
             }
             long ts = Math.max(ctx.clock.millis(), floor.get() + 1);
             List<OrderItem> items = new ArrayList<>();
+            int bytes = 0;
             boolean dropped = false;
             for (var it = ctx.pending.entrySet().iterator(); it.hasNext() && items.size() < ctx.params.maxBatch(); ) {
                 var e = it.next();
@@ -70,7 +71,21 @@ final class Proposer {
                 if (endorsements.size() < needed) {
                     continue; // waits for its endorsements (and arms no view timer meanwhile)
                 }
-                items.add(new OrderItem(e.getValue(), endorsements));
+                OrderItem item = new OrderItem(e.getValue(), endorsements);
+                int size = RequestRules.itemBytes(item);
+                if (bytes + size > RequestRules.MAX_BATCH_ITEM_BYTES) {
+                    if (!items.isEmpty()) {
+                        break; // the rest goes into the next batch
+                    }
+                    it.remove(); // alone it outweighs a batch: no batch can ever carry it
+                    ctx.forget(e.getKey());
+                    ctx.refuse("request_too_large", "request " + e.getKey() + " with its endorsements is " + size
+                            + " bytes, more than a batch may carry");
+                    dropped = true;
+                    continue;
+                }
+                bytes += size;
+                items.add(item);
                 if (RequestRules.closesEpoch(e.getValue())) {
                     break; // a roster change is the last item of its batch, and the last batch of its epoch
                 }

@@ -29,6 +29,9 @@ public final class RequestRules {
     }
 
     /** Why {@code request} cannot be ordered now ({@code at}: the local clock or the batch ts), if it cannot. */
+    /** What the items of one batch may weigh, encoded (see {@link #itemBytes}). */
+    public static final int MAX_BATCH_ITEM_BYTES = 32 * 1024;
+
     public static Optional<String> check(ReplicaSet set, Envelope request, long at, OrderParams params) {
         return check(set, request, at, params, false);
     }
@@ -119,7 +122,28 @@ public final class RequestRules {
                 return Optional.of("a roster change must be the last item of its batch");
             }
         }
+        int bytes = 0;
+        for (OrderItem item : items) {
+            bytes += itemBytes(item);
+        }
+        if (bytes > MAX_BATCH_ITEM_BYTES) {
+            return Optional.of("items of " + bytes + " bytes, more than the " + MAX_BATCH_ITEM_BYTES
+                    + " a batch may carry (its order.committed must fit a message and a sync page with its proof)");
+        }
         return Optional.empty();
+    }
+
+    /**
+     * The encoded size of one item: its request and endorsements as they travel. A batch carries at most
+     * {@link #MAX_BATCH_ITEM_BYTES} of them, so that with its q commits (and on a sync page with its q
+     * checkpoints) it stays well inside a 64 KiB message.
+     */
+    static int itemBytes(OrderItem item) {
+        int bytes = item.request().encode().length;
+        for (Envelope e : item.endorsements()) {
+            bytes += e.encode().length;
+        }
+        return bytes;
     }
 
     /** Whether {@code request} (a valid one) changes the roster when it executes. */

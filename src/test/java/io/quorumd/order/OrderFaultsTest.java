@@ -10,6 +10,7 @@ import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.OrderFetch;
+import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderNewView;
 import io.quorumd.wire.OrderPreprepare;
 import io.quorumd.wire.OrderVote;
@@ -169,6 +170,37 @@ class OrderFaultsTest {
         sim.world.run(Duration.ofSeconds(5));
         assertTrue(sim.node(1).sentOf(MessageType.ORDER_COMMITTED) + target.sentOf(MessageType.ORDER_COMMITTED) >= 1,
                 "the forgery did not pass for an announcement");
+    }
+
+    /**
+     * A primary cuts batches by weight as well as by count: 150 requests with 128-character notes (about 60 KiB)
+     * go out in batches of at most {@link RequestRules#MAX_BATCH_ITEM_BYTES} of items, and all execute; a
+     * pre-prepare heavier than that is refused by the backups.
+     */
+    @Test
+    void batchesAreCutByWeightAndAnOverweightPreprepareIsRefused() {
+        OrderParams d = OrderParams.defaults();
+        OrderParams wide = new OrderParams(d.window(), d.checkpointEvery(), d.viewTimeout(), d.viewTimeoutMax(), 256,
+                d.batchDelay(), d.clockSkew(), d.requestTtl(), d.retransmitEvery());
+        OrderSim sim = new OrderSim(23, 4, wide);
+        for (int i = 0; i < 150; i++) {
+            sim.submit(String.format("%03d", i) + "x".repeat(125));
+        }
+        assertTrue(sim.runUntil(Duration.ofMinutes(1), () -> executedEverywhere(sim, 150)));
+        List<Integer> weights = new ArrayList<>();
+        for (Envelope e : sim.node(0).sent) {
+            if (e.body() instanceof OrderPreprepare pp) {
+                weights.add(pp.items().stream().mapToInt(RequestRules::itemBytes).sum());
+            }
+        }
+        assertTrue(weights.size() >= 2, "split into several batches: " + weights);
+        assertTrue(weights.stream().allMatch(w -> w <= RequestRules.MAX_BATCH_ITEM_BYTES), weights.toString());
+
+        List<OrderItem> heavy = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            heavy.add(new OrderItem(sim.submit("y".repeat(128)), List.of()));
+        }
+        assertTrue(RequestRules.checkBatch(heavy).orElse("").contains("more than the 32768"), "what a backup refuses");
     }
 
     @Test

@@ -116,8 +116,13 @@ final class OrderSim {
 
     /** A request from the client, sent to every replica now. */
     Envelope submit() {
+        return submit("request " + requests);
+    }
+
+    /** A request with {@code note}, sent to every replica now. */
+    Envelope submit(String note) {
         ObjectNode args = Json.object();
-        args.put("note", "request " + requests);
+        args.put("note", note);
         NodeKey client = clients.get(requests % CLIENTS);
         Envelope req = new EnvelopeSigner(client, world.clock()).sign(MessageType.ORDER_REQUEST,
                 new OrderRequest(0, "noop", args, world.now()));
