@@ -1,12 +1,10 @@
 package io.quorumd.pm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.JsonFields;
-import java.math.BigInteger;
 
 /**
  * What a recipient sends a sender ({@code pm.params}): the ticket params and how many nonces it accepts under
@@ -40,16 +38,11 @@ public record ParamsOffer(TicketParams params, int maxNonces) {
     public static ParamsOffer parse(ObjectNode body, NodeId recipient) throws DecodeException {
         JsonFields f = new JsonFields(body, "body");
         NodeId sender = f.nodeId("sender");
-        long faceValue = PmJson.ranged(f, "faceValue", 1);
-        BigInteger winProb = PmJson.uint256(f, "winProb");
-        Bytes hash = PmJson.bytes32(f, "recipientRandHash");
-        Bytes seed = PmJson.seed(f, "seed");
-        long expiresAt = PmJson.ranged(f, "expiresAt", 0);
+        TicketParams params = PmJson.terms(f, recipient, sender, "expiresAt");
         long maxNonces = PmJson.ranged(f, "maxNonces", 1);
         f.done();
         try {
-            return new ParamsOffer(new TicketParams(recipient, sender, faceValue, winProb, hash, seed, expiresAt),
-                    (int) Math.min(maxNonces, Integer.MAX_VALUE));
+            return new ParamsOffer(params, (int) Math.min(maxNonces, Integer.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             throw PmJson.bad("params: " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package io.quorumd.pm;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Ed25519;
+import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.JsonFields;
 import io.quorumd.wire.RejectReason;
@@ -16,6 +17,23 @@ final class PmJson {
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,79}");
 
     private PmJson() {
+    }
+
+    /**
+     * The ticket terms a {@code pm.params} offer and a {@code pm.ticket} batch both carry (faceValue, winProb,
+     * recipientRandHash, seed and the expiry under {@code expiresField}), as the params between the two parties.
+     */
+    static TicketParams terms(JsonFields f, NodeId recipient, NodeId sender, String expiresField) throws DecodeException {
+        long faceValue = ranged(f, "faceValue", 1);
+        BigInteger winProb = uint256(f, "winProb");
+        Bytes hash = bytes32(f, "recipientRandHash");
+        Bytes seed = seed(f, "seed");
+        long expiresAt = ranged(f, expiresField, 0);
+        try {
+            return new TicketParams(recipient, sender, faceValue, winProb, hash, seed, expiresAt);
+        } catch (IllegalArgumentException e) {
+            throw bad("params: " + e.getMessage());
+        }
     }
 
     /** An integer in [min, 2^53 − 1], the range canonical JSON carries. */

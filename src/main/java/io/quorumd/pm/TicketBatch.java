@@ -7,7 +7,6 @@ import io.quorumd.crypto.NodeId;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.JsonFields;
-import java.math.BigInteger;
 import java.util.List;
 
 /**
@@ -58,15 +57,11 @@ public record TicketBatch(TicketParams params, List<Entry> tickets) {
     public static TicketBatch parse(ObjectNode body, NodeId sender) throws DecodeException {
         JsonFields f = new JsonFields(body, "body");
         NodeId recipient = f.nodeId("recipient");
-        long faceValue = PmJson.ranged(f, "faceValue", 1);
-        BigInteger winProb = PmJson.uint256(f, "winProb");
-        Bytes hash = PmJson.bytes32(f, "recipientRandHash");
-        Bytes seed = PmJson.seed(f, "seed");
-        long expiresAt = PmJson.ranged(f, "paramsExpiresAt", 0);
+        TicketParams params = PmJson.terms(f, recipient, sender, "paramsExpiresAt");
         List<Entry> entries = f.objects("tickets", t -> new Entry(PmJson.ranged(t, "senderNonce", 1), PmJson.sig(t, "sig")));
         f.done();
         try {
-            return new TicketBatch(new TicketParams(recipient, sender, faceValue, winProb, hash, seed, expiresAt), entries);
+            return new TicketBatch(params, entries);
         } catch (IllegalArgumentException e) {
             throw PmJson.bad("ticket batch: " + e.getMessage());
         }
