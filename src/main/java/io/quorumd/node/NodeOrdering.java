@@ -130,7 +130,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
      */
     static FederationState anchorOf(QuorumdConfig config, NodeId self) throws IOException {
         if (config.order().anchorFile().isEmpty()) {
-            return FederationState.anchor(config.federation().roster());
+            return FederationState.anchor(config.federation().roster(), config.pm().policy());
         }
         FederationState state = exported(config.order().anchorFile().get());
         if (state.roster().byId(self).isEmpty()) {

@@ -7,6 +7,8 @@ import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.pm.Accounts;
+import io.quorumd.pm.PmPolicy;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.JsonFields;
@@ -32,7 +34,8 @@ import java.util.TreeSet;
  * epoch starts at the following seq with the new roster ({@link #closedEpoch()}). Execution may refuse a
  * change, deterministically, with a reason kept in {@link #lastResults()}: a name or key already used (keys
  * rotated away included), a member that is not there, a change that leaves fewer than
- * {@link Quorum#MIN_REPLICAS} replicas, roles that change nothing. Loop thread only.
+ * {@link Quorum#MIN_REPLICAS} replicas, roles that change nothing. The pm account operations of §14 execute
+ * through {@link FederationAccounts} and never close an epoch; their refusals read "code: detail". Loop thread only.
  */
 public final class FederationState implements OrderState {
     /** The outcome of one executed request. */
@@ -50,9 +53,16 @@ public final class FederationState implements OrderState {
     private long lastTs;
     private List<Result> lastResults = List.of();
     private EpochChange closed;
+    private final FederationAccounts pm;
 
     /** The state at the start of {@code epoch} (the anchor), after seq {@code lastSeq} executed at {@code lastTs}. */
     public FederationState(long epoch, Roster roster, Map<NodeId, NodeId> lineage, long lastSeq, long lastTs) {
+        this(epoch, roster, lineage, lastSeq, lastTs, new FederationAccounts(PmPolicy.defaults()));
+    }
+
+    private FederationState(long epoch, Roster roster, Map<NodeId, NodeId> lineage, long lastSeq, long lastTs,
+                            FederationAccounts pm) {
+        this.pm = pm;
         this.epoch = epoch;
         this.roster = roster;
         this.lineage = new LinkedHashMap<>(lineage);
@@ -62,6 +72,20 @@ public final class FederationState implements OrderState {
 
     public static FederationState anchor(Roster roster) {
         return new FederationState(0, roster, Map.of(), 0, 0);
+    }
+
+    /**
+     * The anchor of a node whose {@code pm} config section gives {@code policy}: its ordered-time parameters
+     * (unlockPeriod, claimWindow, reservePeriod) become part of the replicated state, so they must be equal on
+     * every node.
+     */
+    public static FederationState anchor(Roster roster, PmPolicy policy) {
+        return new FederationState(0, roster, Map.of(), 0, 0, new FederationAccounts(FederationAccounts.ofConfig(policy)));
+    }
+
+    /** The micropayment accounts (DESIGN §14), changed only by executed pm ops. Read only. */
+    public Accounts accounts() {
+        return pm.accounts();
     }
 
     public long epoch() {
@@ -106,7 +130,8 @@ public final class FederationState implements OrderState {
             if (closed != null) {
                 refusal = "the batch changed the roster before this request";
             } else {
-                refusal = execute(r, from, seq).orElse(null);
+                refusal = (FederationAccounts.isPmOp(r.op()) ? pm.execute(seq, Math.max(lastTs, ts), from, r, roster)
+                        : execute(r, from, seq)).orElse(null);
             }
             Result result = new Result(item.requestId(), from, r.op(), refusal == null, refusal == null ? "" : refusal);
             results.add(result);
@@ -174,6 +199,7 @@ public final class FederationState implements OrderState {
         roster = new Roster(next);
         if (rotatedFrom != null) {
             lineage.put(rotatedFrom, rotatedTo);
+            pm.rotated(rotatedFrom, rotatedTo);
         }
         return Optional.empty();
     }
@@ -203,7 +229,7 @@ public final class FederationState implements OrderState {
 
     /** A copy, for a node that starts from it (an exported anchor) or a verifier that replays from it. */
     public FederationState copy() {
-        return new FederationState(epoch, roster, lineage, lastSeq, lastTs);
+        return new FederationState(epoch, roster, lineage, lastSeq, lastTs, pm.copy());
     }
 
     /** The state {@link #toJson} wrote; strict, so a ledger or anchor file that was altered is refused. */
@@ -231,15 +257,19 @@ public final class FederationState implements OrderState {
         }
         long lastSeq = f.nonNegative("lastSeq");
         long lastTs = f.nonNegative("lastTs");
+        FederationAccounts pm = FederationAccounts.readFrom(json, f);
         f.done();
         try {
-            return new FederationState(epoch, new Roster(members), lineage, lastSeq, lastTs);
+            return new FederationState(epoch, new Roster(members), lineage, lastSeq, lastTs, pm);
         } catch (IllegalArgumentException e) {
             throw new DecodeException(RejectReason.BAD_VALUE, "state.roster: " + e.getMessage());
         }
     }
 
-    /** The canonical replicated state: epoch, roster sorted by node id, lineage sorted by old id, last seq and ts. */
+    /**
+     * The canonical replicated state: epoch, roster sorted by node id, lineage sorted by old id, last seq and ts, and
+     * the pm accounts and their time parameters where {@link FederationAccounts} writes them.
+     */
     public ObjectNode toJson() {
         ObjectNode o = Json.object();
         o.put("epoch", epoch);
@@ -259,6 +289,7 @@ public final class FederationState implements OrderState {
         });
         o.put("lastSeq", lastSeq);
         o.put("lastTs", lastTs);
+        pm.writeTo(o);
         return o;
     }
 }

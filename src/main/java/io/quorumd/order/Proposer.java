@@ -5,6 +5,7 @@ import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderBatch;
 import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderPreprepare;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,11 +15,14 @@ import java.util.Optional;
  * pending requests while seqs are free in (h, h + L]. Each batch's ts is after every batch it knows of in this
  * view — its own earlier ones, the batches a new view made it re-propose, the last executed — as backups refuse
  * a ts not after the previous batch's; while a re-proposed batch's body (hence its ts) is unknown it waits.
- * Pending requests that no longer meet {@link RequestRules} at the batch ts are dropped and counted.
+ * Pending requests that no longer meet {@link RequestRules} at the batch ts are dropped and counted; a
+ * {@code pm.redeem} is left pending while the batch ts is not past its params' expiry ({@link RequestRules#notYet}).
  */
 final class Proposer {
     private final ReplicaContext ctx;
     private long lastProposedTs;
+    /** When a wake-up for a pending pm.redeem is scheduled (0: none). */
+    private long wakeAt;
 
     Proposer(ReplicaContext ctx) {
         this.ctx = ctx;
@@ -38,11 +42,25 @@ final class Proposer {
         }
     }
 
-    /** As the primary, cuts batches of unassigned pending requests while seqs are free in the window. */
+    /**
+     * As the primary, cuts batches of unassigned pending requests while seqs are free in the window; then, if a
+     * {@code pm.redeem} stays pending because its params have not expired, wakes itself once they have.
+     */
     void propose() {
         if (ctx.changing || ctx.passive || ctx.closedAt > 0 || !ctx.self.equals(ctx.set.primary(ctx.view))) {
             return;
         }
+        cut();
+        long expiry = ctx.pending.entrySet().stream().filter(e -> !ctx.assigned.containsKey(e.getKey()))
+                .mapToLong(e -> RequestRules.redeemExpiry(e.getValue())).filter(x -> x > Long.MIN_VALUE).min()
+                .orElse(Long.MIN_VALUE);
+        if (expiry > Long.MIN_VALUE && (wakeAt <= ctx.clock.millis() || expiry + 1 < wakeAt)) {
+            wakeAt = Math.max(expiry + 1, ctx.clock.millis() + ctx.params.batchDelay().toMillis());
+            ctx.scheduler.schedule(Duration.ofMillis(wakeAt - ctx.clock.millis()), new Replica.BatchDue(ctx.epoch, ctx.view));
+        }
+    }
+
+    private void cut() {
         while (ctx.nextSeq <= ctx.h + ctx.params.window() && !ctx.normal.rosterChangeBelow(ctx.nextSeq)) {
             Optional<Long> floor = tsFloor();
             if (floor.isEmpty()) {
@@ -65,6 +83,9 @@ final class Proposer {
                     ctx.refuse("request_expired", "request " + e.getKey() + " dropped at batch time: " + bad.get());
                     dropped = true;
                     continue;
+                }
+                if (RequestRules.notYet(e.getValue(), ts).isPresent()) {
+                    continue; // a pm.redeem stays pending until a batch ts passes its params' expiry
                 }
                 int needed = ctx.endorsementsNeeded(e.getValue());
                 List<Envelope> endorsements = ctx.endorsements.counting(ctx.set, e.getValue(), needed);

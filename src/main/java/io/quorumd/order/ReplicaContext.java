@@ -137,6 +137,9 @@ final class ReplicaContext {
 
     /** Whether {@code request} (pending) has the endorsements it needs to be ordered. */
     boolean ready(Envelope request) {
+        if (RequestRules.notYet(request, clock.millis()).isPresent()) {
+            return false; // a pm.redeem before its params expire: no batch owes it yet
+        }
         int needed = endorsementsNeeded(request);
         return needed == 0 || endorsements.counting(set, request, needed).size() >= needed;
     }

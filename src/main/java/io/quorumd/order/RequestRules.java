@@ -2,6 +2,7 @@ package io.quorumd.order;
 
 import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.pm.PmOp;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Member;
@@ -22,7 +23,10 @@ import java.util.Set;
  * {@link RosterOp} and whose proof of possession verifies. Every roster change needs endorsements:
  * ⌈2m/3⌉ of the epoch's m members, the requester counting as one and the target of a removal
  * not at all; each an {@code order.endorse} of this epoch naming the request, from a distinct member, verifying.
- * A batch holds at most one roster change, as its last item.
+ * A batch holds at most one roster change, as its last item. The pm account ops of §14 ({@link PmOp}) are signed
+ * by the account they act on (a redeem by the ticket's recipient), need no endorsement except a {@code pm.fund}'s
+ * treasurer, never close an epoch, and a redeem is not ordered before a batch ts past its params' expiry
+ * ({@link #notYet}). Every check depends only on the request, the epoch's roster and the batch ts.
  */
 public final class RequestRules {
     private RequestRules() {
@@ -61,6 +65,9 @@ public final class RequestRules {
         if (at - r.requestedAt() > params.requestTtl().toMillis()) {
             return Optional.of("request older than the request ttl");
         }
+        if (PmOp.isPmOp(r.op())) {
+            return pmRequest(request, r);
+        }
         Optional<RosterOp> op;
         try {
             op = RosterOp.parse(r);
@@ -84,6 +91,52 @@ public final class RequestRules {
         return Optional.empty();
     }
 
+    /**
+     * A pm op's args fit its schema, and it is signed by the account it acts on: the signer's own for fund, unlock,
+     * cancelUnlock and withdraw (their args name no account, so no member can act on another's), the ticket's
+     * recipient for a redeem.
+     */
+    private static Optional<String> pmRequest(Envelope request, OrderRequest r) {
+        PmOp op;
+        try {
+            op = PmOp.parse(r.op(), r.args());
+        } catch (DecodeException e) {
+            return Optional.of(e.getMessage());
+        }
+        if (op instanceof PmOp.Redeem redeem && !redeem.signed().ticket().recipient().equals(request.from())) {
+            return Optional.of("a pm.redeem must be signed by the ticket's recipient "
+                    + redeem.signed().ticket().recipient().shortHex());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * {@code not_yet}: a {@code pm.redeem} whose params have not expired at {@code batchTs} (its rand must stay secret
+     * until then, and it could not be paid anyway). The primary keeps it pending until a batch ts passes the expiry;
+     * a backup refuses a batch that carries one too early.
+     */
+    public static Optional<String> notYet(Envelope request, long batchTs) {
+        long expiresAt = redeemExpiry(request);
+        if (batchTs <= expiresAt) {
+            return Optional.of("not_yet: a pm.redeem of params expiring at " + expiresAt + " in a batch at " + batchTs);
+        }
+        return Optional.empty();
+    }
+
+    /** The paramsExpiresAt of a valid {@code pm.redeem}; {@link Long#MIN_VALUE} for any other request. */
+    static long redeemExpiry(Envelope request) {
+        if (request.body() instanceof OrderRequest r && r.op().equals(PmOp.REDEEM)) {
+            try {
+                if (PmOp.parse(r.op(), r.args()) instanceof PmOp.Redeem redeem) {
+                    return redeem.signed().ticket().paramsExpiresAt();
+                }
+            } catch (DecodeException e) {
+                return Long.MIN_VALUE;
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
     public static Optional<String> check(ReplicaSet set, OrderItem item, long batchTs, OrderParams params) {
         return check(set, item, batchTs, params, false);
     }
@@ -92,6 +145,9 @@ public final class RequestRules {
     static Optional<String> check(ReplicaSet set, OrderItem item, long batchTs, OrderParams params,
                                   boolean requestVerified) {
         Optional<String> bad = check(set, item.request(), batchTs, params, requestVerified);
+        if (bad.isEmpty()) {
+            bad = notYet(item.request(), batchTs);
+        }
         if (bad.isPresent()) {
             return bad;
         }
@@ -158,6 +214,9 @@ public final class RequestRules {
      * requests (its own removal among them) and pick a key that makes it primary of every new epoch.
      */
     public static int endorsementsNeeded(ReplicaSet set, Envelope request) {
+        if (request.body() instanceof OrderRequest r && PmOp.isPmOp(r.op())) {
+            return fundNeedsTreasurer(set, request) ? 1 : 0;
+        }
         Optional<RosterOp> op = parsed(request);
         if (op.isEmpty()) {
             return 0;
@@ -185,10 +244,25 @@ public final class RequestRules {
         if (m.isEmpty()) {
             return Optional.of("endorsement from " + endorse.from().shortHex() + ", not a member of epoch " + set.epoch());
         }
+        if (fundNeedsTreasurer(set, request) && !m.get().has(Role.TREASURER)) {
+            return Optional.of("a pm.fund is endorsed by a treasurer, not by " + m.get().name());
+        }
         if (!Ed25519.verify(m.get().publicKey(), endorse.signingBytes(), endorse.sig())) {
             return Optional.of("endorsement of " + m.get().name() + " does not verify");
         }
         return Optional.empty();
+    }
+
+    /**
+     * A {@code pm.fund} needs one endorsement by a {@code treasurer}, who attests the off-ledger money, when the
+     * epoch's roster names one; a treasurer's own fund is its own attestation.
+     */
+    private static boolean fundNeedsTreasurer(ReplicaSet set, Envelope request) {
+        if (!(request.body() instanceof OrderRequest r) || !r.op().equals(PmOp.FUND)) {
+            return false;
+        }
+        boolean requesterIs = set.member(request.from()).map(m -> m.has(Role.TREASURER)).orElse(false);
+        return !requesterIs && set.roster().members().stream().anyMatch(m -> m.has(Role.TREASURER));
     }
 
     private static Optional<RosterOp> parsed(Envelope request) {

@@ -61,6 +61,22 @@ public final class Accounts {
         return accounts.getOrDefault(member, Account.EMPTY);
     }
 
+    /**
+     * A member rotated its key: its account moves from the old id to the new one (DESIGN §12, key rotation).
+     * Claims other senders' accounts record against the old id stay there: they only shape the current period.
+     */
+    public void moveAccount(NodeId from, NodeId to) {
+        Account a = accounts.remove(from);
+        if (a != null) {
+            accounts.put(to, a);
+        }
+    }
+
+    /** Whether no operation ever executed here: the state a federation without pm ops holds. */
+    public boolean untouched() {
+        return lastSeq == 0 && accounts.isEmpty() && used.isEmpty();
+    }
+
     public long lastSeq() {
         return lastSeq;
     }

@@ -110,6 +110,7 @@ public sealed interface PmOp {
         }
     }
 
+    /** Whether {@code op} names an account operation. */
     static boolean isPmOp(String op) {
         return op.equals(FUND) || op.equals(UNLOCK) || op.equals(CANCEL_UNLOCK) || op.equals(WITHDRAW) || op.equals(REDEEM);
     }

@@ -8,7 +8,9 @@ public enum Role {
     ARBITER("arbiter"),
     FALLBACK_ARBITER("fallback-arbiter"),
     /** Takes part in ordering federation updates (DESIGN §12). */
-    REPLICA("replica");
+    REPLICA("replica"),
+    /** Attests the off-ledger money behind a {@code pm.fund}: endorses it (DESIGN §14). */
+    TREASURER("treasurer");
 
     private final String code;
 

@@ -1,0 +1,152 @@
+package io.quorumd.order;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.pm.Accounts;
+import io.quorumd.pm.PmMembers;
+import io.quorumd.pm.PmOp;
+import io.quorumd.pm.PmPolicy;
+import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.JsonFields;
+import io.quorumd.wire.Member;
+import io.quorumd.wire.OrderRequest;
+import io.quorumd.wire.RejectReason;
+import io.quorumd.wire.Roster;
+import java.util.Optional;
+
+/**
+ * The micropayment accounts of DESIGN §14 as part of the ordered state: {@link Accounts} run at each executed
+ * (seq, ts) against the epoch's roster, with the time parameters (unlockPeriod, claimWindow, reservePeriod) fixed
+ * at the anchor. Those parameters change replicated state, so they must be equal on every node; the state document
+ * carries them ({@code pmPolicy}) only when they differ from the defaults, and the accounts ({@code pm}) only once a
+ * pm op executed, so the digest of a state without either is what it was before accounts existed.
+ */
+final class FederationAccounts {
+    private final PmPolicy policy;
+    private final Accounts accounts;
+
+    FederationAccounts(PmPolicy policy) {
+        this(policy, new Accounts(policy));
+    }
+
+    private FederationAccounts(PmPolicy policy, Accounts accounts) {
+        this.policy = policy;
+        this.accounts = accounts;
+    }
+
+    PmPolicy policy() {
+        return policy;
+    }
+
+    Accounts accounts() {
+        return accounts;
+    }
+
+    static boolean isPmOp(String op) {
+        return PmOp.isPmOp(op);
+    }
+
+    /** Executes the pm op of {@code r} signed by {@code from}; the refusal as "code: detail", if refused. */
+    Optional<String> execute(long seq, long ts, NodeId from, OrderRequest r, Roster roster) {
+        PmOp op;
+        try {
+            op = PmOp.parse(r.op(), r.args());
+        } catch (DecodeException e) {
+            return Optional.of(e.getMessage());
+        }
+        Accounts.Result result = accounts.execute(seq, ts, from, op, members(roster));
+        return result.refusal().map(Object::toString);
+    }
+
+    /** A rotation executed: the member's account follows it to its new id. */
+    void rotated(NodeId from, NodeId to) {
+        accounts.moveAccount(from, to);
+    }
+
+    /**
+     * The members as the rules see them at execution: the epoch's roster. A sender's ticket key is the key its
+     * ticket's sender id names (a node id is the hash of its key), so a ticket signed before a rotation verifies
+     * only while the sender still holds that id.
+     */
+    private static PmMembers members(Roster roster) {
+        return new PmMembers() {
+            @Override
+            public int count() {
+                return roster.size();
+            }
+
+            @Override
+            public boolean isMember(NodeId id) {
+                return roster.byId(id).isPresent();
+            }
+
+            @Override
+            public Optional<Bytes> ticketKey(NodeId sender, long paramsExpiresAt) {
+                return roster.byId(sender).map(Member::publicKey);
+            }
+        };
+    }
+
+    FederationAccounts copy() {
+        try {
+            return new FederationAccounts(policy, Accounts.fromJson(accounts.toJson(), policy));
+        } catch (DecodeException e) {
+            throw new IllegalStateException("accounts do not read back: " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds {@code pmPolicy} (if not the defaults' times) and {@code pm} (once an op executed) to the state. */
+    void writeTo(ObjectNode state) {
+        PmPolicy d = PmPolicy.defaults();
+        if (policy.unlockPeriodMs() != d.unlockPeriodMs() || policy.claimWindowMs() != d.claimWindowMs()
+                || policy.reservePeriodMs() != d.reservePeriodMs()) {
+            ObjectNode p = state.putObject("pmPolicy");
+            p.put("claimWindow", policy.claimWindowMs());
+            p.put("reservePeriod", policy.reservePeriodMs());
+            p.put("unlockPeriod", policy.unlockPeriodMs());
+        }
+        if (!accounts.untouched()) {
+            state.set("pm", accounts.toJson());
+        }
+    }
+
+    /** What {@link #writeTo} wrote, read from the state's fields; absent fields are the defaults, no accounts. */
+    static FederationAccounts readFrom(JsonNode state, JsonFields f) throws DecodeException {
+        PmPolicy policy = PmPolicy.defaults();
+        if (state.has("pmPolicy")) {
+            JsonFields p = new JsonFields(f.object("pmPolicy"), "state.pmPolicy");
+            policy = timing(p.nonNegative("claimWindow"), p.nonNegative("reservePeriod"), p.nonNegative("unlockPeriod"));
+            p.done();
+        }
+        Accounts accounts = state.has("pm") ? Accounts.fromJson(f.object("pm"), policy) : new Accounts(policy);
+        return new FederationAccounts(policy, accounts);
+    }
+
+    /**
+     * The defaults with the three ordered-time parameters replaced: all the accounts read. The params lifetime only
+     * bounds the unlock period here; it is shortened if the recorded times need it, as a node's own config allowed.
+     */
+    static PmPolicy timing(long claimWindowMs, long reservePeriodMs, long unlockPeriodMs) throws DecodeException {
+        PmPolicy d = PmPolicy.defaults();
+        long ttl = Math.min(d.paramsTtlMs(), unlockPeriodMs - claimWindowMs - 1);
+        try {
+            return new PmPolicy(d.ticketEV(), d.evMultiplier(), d.redeemCost(), d.redeemCostMultiplier(),
+                    d.maxFaceValue(), ttl, Math.min(d.paramsExpiryBufferMs(), ttl - 1), d.maxNonces(),
+                    d.maxBatchTickets(), d.maxTicketEV(), d.maxBatchEV(), d.depositMultiplier(), claimWindowMs,
+                    unlockPeriodMs, reservePeriodMs);
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "state.pmPolicy: " + e.getMessage());
+        }
+    }
+
+    /** The policy a state anchored on this node's config holds: the config's times over the defaults. */
+    static PmPolicy ofConfig(PmPolicy configured) {
+        try {
+            return timing(configured.claimWindowMs(), configured.reservePeriodMs(), configured.unlockPeriodMs());
+        } catch (DecodeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+}
