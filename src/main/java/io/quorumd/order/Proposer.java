@@ -52,7 +52,7 @@ final class Proposer {
         }
         cut();
         long expiry = ctx.pending.entrySet().stream().filter(e -> !ctx.assigned.containsKey(e.getKey()))
-                .mapToLong(e -> RequestRules.redeemExpiry(e.getValue())).filter(x -> x > Long.MIN_VALUE).min()
+                .mapToLong(e -> RequestRules.redeemExpiry(e.getValue())).filter(x -> x >= ctx.clock.millis()).min()
                 .orElse(Long.MIN_VALUE);
         if (expiry > Long.MIN_VALUE && (wakeAt <= ctx.clock.millis() || expiry + 1 < wakeAt)) {
             wakeAt = Math.max(expiry + 1, ctx.clock.millis() + ctx.params.batchDelay().toMillis());

@@ -204,6 +204,20 @@ class RosterOpsTest {
     }
 
     @Test
+    void aRotationTakesTheMembersAccountAlong() {
+        FederationState state = FederationState.anchor(set.roster());
+        state.apply(3, NOW, List.of(new OrderItem(request(2, io.quorumd.pm.PmOp.FUND,
+                new io.quorumd.pm.PmOp.Fund(700, 300).args()), List.of())));
+        assertTrue(state.lastResults().get(0).ok());
+        assertTrue(state.closedEpoch().isEmpty(), "a pm op closes no epoch");
+        Bytes pop = newcomer.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "node-3", newcomer.publicKey(), NOW));
+        state.apply(4, NOW, List.of(new OrderItem(request(2, RosterOp.ROTATE, RosterOp.rotateArgs(newcomer.publicKey(), pop)),
+                List.of())));
+        assertEquals(java.math.BigInteger.valueOf(700), state.accounts().account(newcomer.nodeId()).deposit());
+        assertEquals(java.math.BigInteger.ZERO, state.accounts().account(keys.get(2).nodeId()).deposit());
+    }
+
+    @Test
     void aRotationKeepsTheLineageAndTheOldKeyCanNeverReturn() {
         FederationState state = FederationState.anchor(set.roster());
         Bytes pop = newcomer.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "node-3", newcomer.publicKey(), NOW));
