@@ -71,6 +71,16 @@ public record Account(BigInteger deposit, BigInteger reserve, long withdrawAt, l
                 paid.add(fromDeposit).add(fromReserve), shortfall);
     }
 
+    /** The same account with the claims {@code from} made this period recorded under {@code to} (a rotated key). */
+    Account withClaimantRenamed(NodeId from, NodeId to) {
+        if (!claimedBy.containsKey(from)) {
+            return this;
+        }
+        TreeMap<NodeId, BigInteger> by = new TreeMap<>(claimedBy);
+        by.merge(to, by.remove(from), BigInteger::add);
+        return new Account(deposit, reserve, withdrawAt, period, claimedForPeriod, by, earned, paid, shortfall);
+    }
+
     /** As a recipient: earns {@code amount}, and {@code unpaid} of the face value went unpaid. */
     Account earning(BigInteger amount, BigInteger unpaid) {
         return new Account(deposit, reserve, withdrawAt, period, claimedForPeriod, claimedBy, earned.add(amount), paid,

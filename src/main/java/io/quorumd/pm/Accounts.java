@@ -62,14 +62,15 @@ public final class Accounts {
     }
 
     /**
-     * A member rotated its key: its account moves from the old id to the new one (DESIGN §12, key rotation).
-     * Claims other senders' accounts record against the old id stay there: they only shape the current period.
+     * A member rotated its key: its account moves from the old id to the new one (DESIGN §12, key rotation), and so
+     * do the claims it made this period on other senders' reserves: a new key is not a new share of any reserve.
      */
     public void moveAccount(NodeId from, NodeId to) {
         Account a = accounts.remove(from);
         if (a != null) {
             accounts.put(to, a);
         }
+        accounts.replaceAll((member, account) -> account.withClaimantRenamed(from, to));
     }
 
     /** Whether no operation ever executed here: the state a federation without pm ops holds. */

@@ -54,4 +54,21 @@ class ReserveBoundsTest {
         assertEquals(BigInteger.ZERO, accounts.maxFloat(s.nodeId(), a.nodeId(), BigInteger.ZERO, ts, two));
         assertEquals(accounts.digest(), Accounts.fromJson(accounts.toJson(), HALF).digest(), "the state reads back");
     }
+    @Test
+    void aRecipientThatRotatesItsKeyKeepsItsClaimsOfThePeriod() throws DecodeException {
+        NodeKey a2 = key(5);
+        PmMembers rotated = PmMembers.of(PmFixtures.roster(s, a2, b, c));
+        assertTrue(run(T0, s, new PmOp.Fund(0, 900), four).ok());
+        long ts = winner(a, 1).signed().ticket().paramsExpiresAt() + 60_000;
+        assertEquals(BigInteger.valueOf(300), run(ts, a, winner(a, 1), four).payment().orElseThrow().fromReserve());
+        accounts.moveAccount(a.nodeId(), a2.nodeId());
+        // the same member under its new id: its share of this period is spent
+        Accounts.Payment again = run(ts + 1, a2, winner(a2, 2), rotated).payment().orElseThrow();
+        assertEquals(BigInteger.ZERO, again.fromReserve(), "a new key is no new share of the reserve");
+        assertEquals(BigInteger.valueOf(300), run(ts + 2, b, winner(b, 3), rotated).payment().orElseThrow().fromReserve());
+        assertEquals(BigInteger.valueOf(300), run(ts + 3, c, winner(c, 4), rotated).payment().orElseThrow().fromReserve(),
+                "the others' shares are intact");
+        assertEquals(BigInteger.valueOf(300), accounts.account(s.nodeId()).claimedBy(accounts.period(ts), a2.nodeId()));
+        assertEquals(accounts.digest(), Accounts.fromJson(accounts.toJson(), HALF).digest(), "the state reads back");
+    }
 }
