@@ -99,9 +99,7 @@ final class FederationAccounts {
 
     /** Adds {@code pmPolicy} (if not the defaults' times) and {@code pm} (once an op executed) to the state. */
     void writeTo(ObjectNode state) {
-        PmPolicy d = PmPolicy.defaults();
-        if (policy.unlockPeriodMs() != d.unlockPeriodMs() || policy.claimWindowMs() != d.claimWindowMs()
-                || policy.reservePeriodMs() != d.reservePeriodMs()) {
+        if (!defaultTimes(policy)) {
             ObjectNode p = state.putObject("pmPolicy");
             p.put("claimWindow", policy.claimWindowMs());
             p.put("reservePeriod", policy.reservePeriodMs());
@@ -112,16 +110,32 @@ final class FederationAccounts {
         }
     }
 
-    /** What {@link #writeTo} wrote, read from the state's fields; absent fields are the defaults, no accounts. */
+    /**
+     * What {@link #writeTo} wrote, read from the state's fields; absent fields are the defaults, no accounts. Only what
+     * {@link #writeTo} writes is read: {@code pmPolicy} with the default times, or {@code pm} of accounts no op
+     * touched, would be a second document for one digest, and is refused.
+     */
     static FederationAccounts readFrom(JsonNode state, JsonFields f) throws DecodeException {
         PmPolicy policy = PmPolicy.defaults();
         if (state.has("pmPolicy")) {
             JsonFields p = new JsonFields(f.object("pmPolicy"), "state.pmPolicy");
             policy = timing(p.nonNegative("claimWindow"), p.nonNegative("reservePeriod"), p.nonNegative("unlockPeriod"));
             p.done();
+            if (defaultTimes(policy)) {
+                throw new DecodeException(RejectReason.BAD_VALUE, "state.pmPolicy holds the default times: omit it");
+            }
         }
         Accounts accounts = state.has("pm") ? Accounts.fromJson(f.object("pm"), policy) : new Accounts(policy);
+        if (state.has("pm") && accounts.untouched()) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "state.pm holds accounts no op touched: omit it");
+        }
         return new FederationAccounts(policy, accounts);
+    }
+
+    private static boolean defaultTimes(PmPolicy policy) {
+        PmPolicy d = PmPolicy.defaults();
+        return policy.unlockPeriodMs() == d.unlockPeriodMs() && policy.claimWindowMs() == d.claimWindowMs()
+                && policy.reservePeriodMs() == d.reservePeriodMs();
     }
 
     /**

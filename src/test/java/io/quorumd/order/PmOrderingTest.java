@@ -177,4 +177,18 @@ class PmOrderingTest {
         FederationState back = FederationState.fromJson(custom.toJson());
         assertEquals(custom.digest(), back.digest());
     }
+    @Test
+    void aStateDocumentWithDefaultTimesOrEmptyAccountsWrittenOutIsRefused() {
+        ObjectNode doc = FederationState.anchor(s.state().roster()).toJson();
+        ObjectNode withDefaults = doc.deepCopy();
+        withDefaults.putObject("pmPolicy").put("claimWindow", 86_400_000L).put("reservePeriod", 86_400_000L)
+                .put("unlockPeriod", 259_200_000L);
+        ObjectNode withEmpty = doc.deepCopy();
+        withEmpty.set("pm", new io.quorumd.pm.Accounts(io.quorumd.pm.PmPolicy.defaults()).toJson());
+        // each would read as the plain anchor: another document, the same digest
+        org.junit.jupiter.api.Assertions.assertThrows(io.quorumd.wire.DecodeException.class,
+                () -> FederationState.fromJson(withDefaults));
+        org.junit.jupiter.api.Assertions.assertThrows(io.quorumd.wire.DecodeException.class,
+                () -> FederationState.fromJson(withEmpty));
+    }
 }
