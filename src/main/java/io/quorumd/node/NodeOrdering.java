@@ -352,7 +352,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     @Override
     public void diverged(long seq, String ownDigest, String stableDigest) {
         LOG.atError().addKeyValue("seq", seq).addKeyValue("own", ownDigest).addKeyValue("stable", stableDigest)
-                .log("ordering stopped: q replicas agree on another state than this node's");
+                .log("ordering stopped: replicas hold another state (are the pm times equal on every node?)");
     }
 
     @Override

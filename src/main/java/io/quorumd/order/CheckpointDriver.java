@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * Moves the low watermark h: a checkpoint at a multiple of K in (h, h + 2L] is tallied in {@link Checkpoints};
  * once q agree at a seq this replica executed, h moves there and everything at or below it is dropped, unless
- * the stable digest is not this replica's own, which halts the replica for good. h only grows, never past
+ * the stable digest is not this replica's own, which halts the replica for good, as do f + 1 votes for another
+ * digest than its own (the replicas may be split so that no digest reaches q). h only grows, never past
  * lastExecuted, and the certificate of h is kept for view changes.
  */
 final class CheckpointDriver {
@@ -51,22 +52,35 @@ final class CheckpointDriver {
 
     void checkStable(long seq) {
         Optional<List<Envelope>> cert = ctx.checkpoints.stableAt(seq);
-        if (cert.isEmpty() || seq <= ctx.h || seq > ctx.lastExecuted) {
+        if (ctx.halted || seq <= ctx.h || seq > ctx.lastExecuted) {
             return;
         }
-        String digest = ((OrderCheckpoint) cert.get().get(0).body()).stateDigest();
         String own = ctx.ownDigests.get(seq);
         if (own == null) { // signed before a restart: the ledger kept the checkpoint this replica signed
             own = ctx.signer.signed("order/checkpoint/" + ctx.epoch + "/" + seq)
                     .map(e -> ((OrderCheckpoint) e.body()).stateDigest()).orElse(null);
         }
+        if (cert.isEmpty()) {
+            // f + 1 replicas signed another state than this one: a correct replica disagrees (different pm times in
+            // the config, say), and with the replicas split no digest may ever reach q; stop rather than wedge quietly
+            Optional<String> other = own == null ? Optional.empty() : ctx.checkpoints.heldByMoreThanF(seq, own);
+            if (other.isPresent()) {
+                diverged(seq, own, other.get());
+            }
+            return;
+        }
+        String digest = ((OrderCheckpoint) cert.get().get(0).body()).stateDigest();
         if (!digest.equals(own)) {
-            ctx.halted = true;
-            ctx.viewChange.cancelTimer();
-            ctx.journal.diverged(seq, own, digest);
+            diverged(seq, own, digest);
             return;
         }
         moveLowWatermark(seq, digest, cert.get());
+    }
+
+    private void diverged(long seq, String own, String digest) {
+        ctx.halted = true;
+        ctx.viewChange.cancelTimer();
+        ctx.journal.diverged(seq, own, digest);
     }
 
     private void moveLowWatermark(long seq, String digest, List<Envelope> cert) {

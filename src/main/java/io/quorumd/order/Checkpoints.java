@@ -58,6 +58,18 @@ final class Checkpoints {
         return Optional.empty();
     }
 
+    /** A digest other than {@code own} that more than f replicas signed at {@code seq}: one correct replica holds it. */
+    Optional<String> heldByMoreThanF(long seq, String own) {
+        Map<String, Integer> byDigest = new HashMap<>();
+        for (Envelope e : votes.getOrDefault(seq, Map.of()).values()) {
+            String d = ((OrderCheckpoint) e.body()).stateDigest();
+            if (!d.equals(own) && byDigest.merge(d, 1, Integer::sum) > set.f()) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
+    }
+
     void putCertificate(long seq, List<Envelope> cert) {
         certificates.putIfAbsent(seq, List.copyOf(cert));
     }

@@ -58,6 +58,11 @@ final class FederationSim {
 
     /** n founding members, all voters and replicas, keys from seeds 1…n, indexed by node id order. */
     FederationSim(long seed, int n) {
+        this(seed, n, i -> io.quorumd.pm.PmPolicy.defaults());
+    }
+
+    /** As {@link #FederationSim(long, int)}, node i anchored with the pm times of {@code pm.apply(i)}. */
+    FederationSim(long seed, int n, java.util.function.IntFunction<io.quorumd.pm.PmPolicy> pm) {
         this.world = new SimWorld(seed, START);
         List<NodeKey> keys = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -70,7 +75,7 @@ final class FederationSim {
         }
         Roster roster = new Roster(members);
         for (int i = 0; i < n; i++) {
-            nodes.add(new Node("node-" + (i + 1), keys.get(i), FederationState.anchor(roster)));
+            nodes.add(new Node("node-" + (i + 1), keys.get(i), FederationState.anchor(roster, pm.apply(i))));
         }
         nodes.forEach(x -> x.federation.start());
     }
