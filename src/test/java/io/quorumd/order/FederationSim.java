@@ -108,9 +108,7 @@ final class FederationSim {
 
     /** A node that joins from {@code anchor} (a copy of a member's state after the change that admitted it). */
     Node join(String name, NodeKey key, FederationState anchor) {
-        FederationState copy = new FederationState(anchor.epoch(), anchor.roster(), anchor.lineage(), anchor.lastSeq(),
-                anchor.lastTs());
-        Node x = new Node(name, key, copy);
+        Node x = new Node(name, key, anchor.copy()); // the whole state, pm accounts and times included
         nodes.add(x);
         x.federation.start();
         return x;
