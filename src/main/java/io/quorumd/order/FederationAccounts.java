@@ -2,7 +2,6 @@ package io.quorumd.order;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.pm.Accounts;
 import io.quorumd.pm.PmMembers;
@@ -10,7 +9,6 @@ import io.quorumd.pm.PmOp;
 import io.quorumd.pm.PmPolicy;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.JsonFields;
-import io.quorumd.wire.Member;
 import io.quorumd.wire.OrderRequest;
 import io.quorumd.wire.RejectReason;
 import io.quorumd.wire.Roster;
@@ -56,37 +54,13 @@ final class FederationAccounts {
         } catch (DecodeException e) {
             return Optional.of(e.getMessage());
         }
-        Accounts.Result result = accounts.execute(seq, ts, from, op, members(roster));
+        Accounts.Result result = accounts.execute(seq, ts, from, op, PmMembers.of(roster));
         return result.refusal().map(Object::toString);
     }
 
     /** A rotation executed: the member's account follows it to its new id. */
     void rotated(NodeId from, NodeId to) {
         accounts.moveAccount(from, to);
-    }
-
-    /**
-     * The members as the rules see them at execution: the epoch's roster. A sender's ticket key is the key its
-     * ticket's sender id names (a node id is the hash of its key), so a ticket signed before a rotation verifies
-     * only while the sender still holds that id.
-     */
-    private static PmMembers members(Roster roster) {
-        return new PmMembers() {
-            @Override
-            public int count() {
-                return roster.size();
-            }
-
-            @Override
-            public boolean isMember(NodeId id) {
-                return roster.byId(id).isPresent();
-            }
-
-            @Override
-            public Optional<Bytes> ticketKey(NodeId sender, long paramsExpiresAt) {
-                return roster.byId(sender).map(Member::publicKey);
-            }
-        };
     }
 
     FederationAccounts copy() {
