@@ -209,8 +209,7 @@ final class FederationClient {
     }
 
     @Command(name = "rotate-key", mixinStandardHelpOptions = true,
-            description = "Replace this node's key by the one in --new-key (the daemon refuses this until it can load a"
-                    + " next key).")
+            description = "Replace this node's key by the one in --new-key, which must be the daemon's node.nextKeyFile.")
     static final class RotateKey implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;

@@ -59,8 +59,9 @@ final class RunCommand implements Callable<Integer> {
         BlockingQueue<Boolean> rekeyed = new LinkedBlockingQueue<>();
         AtomicReference<QuorumNode> running = new AtomicReference<>();
         Object lifecycle = new Object();
+        Opener open = () -> QuorumNode.open(c, keys, Clock.systemUTC(), onFatal, () -> rekeyed.offer(Boolean.TRUE));
         try {
-            running.set(QuorumNode.open(c, keys, Clock.systemUTC(), onFatal, () -> rekeyed.offer(Boolean.TRUE)));
+            running.set(open.node());
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             return startFailed(e);
         }
@@ -87,13 +88,19 @@ final class RunCommand implements Callable<Integer> {
             try {
                 synchronized (lifecycle) {
                     running.get().stop(Duration.ofSeconds(4));
-                    running.set(QuorumNode.open(c, keys, Clock.systemUTC(), onFatal, () -> rekeyed.offer(Boolean.TRUE)));
+                    running.set(open.node());
                 }
             } catch (IOException | GeneralSecurityException | RuntimeException e) {
                 exitCode.set(Main.FAILURE);
                 return afterFailedStart(onSigterm, e);
             }
         }
+    }
+
+    /** Opens the node with the configured key in force; the same at start and after this node's rotation. */
+    @FunctionalInterface
+    private interface Opener {
+        QuorumNode node() throws IOException, GeneralSecurityException;
     }
 
     private static int afterFailedStart(Thread onSigterm, Exception e) {

@@ -41,7 +41,6 @@ public final class FullVerifier implements EntryVisitor {
     private final Optional<VerifiedMark> trusted;
     private Bytes nodeKey;
     private BootRecord era;
-    private Roster ordered;
     private ReplicaSet orderedSet;
     private FederationState orderedState;
     private final EpochChain chain = new EpochChain();
@@ -144,10 +143,9 @@ public final class FullVerifier implements EntryVisitor {
                 return broken;
             }
             orderedState = state;
-            ordered = state.roster();
             orderedSet = new ReplicaSet(state.epoch(), state.roster());
             if (era != null) {
-                eraPolicy = era.arbiterPolicy(ordered).orElse(null);
+                eraPolicy = era.arbiterPolicy(state.roster()).orElse(null);
             }
             return Optional.empty();
         } catch (DecodeException e) {
@@ -226,7 +224,7 @@ public final class FullVerifier implements EntryVisitor {
 
     /** The roster messages stored now are judged by: the ordered one once ordering began, else the boot entry's. */
     public Roster roster() {
-        return ordered != null ? ordered : era.roster();
+        return orderedState != null ? orderedState.roster() : era.roster();
     }
 
     private Optional<String> checkEnvelope(LedgerEntry entry, Envelope env) {

@@ -10,7 +10,6 @@ import io.quorumd.arbiter.DisputeStatus;
 import io.quorumd.config.NodeIdentity;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.config.QuorumdConfig.FsyncMode;
-import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.EntryVisitor;
@@ -22,7 +21,6 @@ import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
 import io.quorumd.ledger.SegmentFormat;
 import io.quorumd.loop.Shutdown;
-import io.quorumd.order.RosterOp;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
 import io.quorumd.sim.SimWorld;
@@ -72,23 +70,10 @@ class KeyRotationHazardTest {
         w.run(Duration.ofSeconds(5));
         SimNode two = f.node(2);
         old = two.key();
-        NEXT.writeNew(dir.resolve("next-2.key"));
-        two.stop();
-        two.reconfigure(f.reconfigured(2, y -> y.replace("dataDir: node-2\n", "dataDir: node-2\n  nextKeyFile: next-2.key\n")));
-        two.start();
-        w.run(Duration.ofSeconds(5));
-        long at = w.now();
-        Bytes pop = NEXT.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "node-2", NEXT.publicKey(), at));
-        String id = two.control(c -> c.ordering().orElseThrow().propose(RosterOp.ROTATE,
-                RosterOp.rotateArgs(NEXT.publicKey(), pop), at));
-        w.run(Duration.ofSeconds(1));
+        Rotations.giveNextKey(f, dir, 2, NEXT);
+        String id = Rotations.propose(f, 2, NEXT);
         beforeEndorsing.accept(f);
-        for (int i : new int[] {1, 3}) {
-            f.node(i).control(c -> {
-                c.ordering().orElseThrow().endorse(id);
-                return null;
-            });
-        }
+        Rotations.endorse(f, id, 1, 3);
         assertTrue(w.runUntil(Duration.ofSeconds(60), () -> f.nodes().stream().allMatch(n -> n.up() && epoch(n) == 1)
                 && two.id().equals(NEXT.nodeId())), "the rotation executes everywhere and node-2 runs with its new key");
         return f;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.config.NodeIdentity;
 import io.quorumd.config.QuorumdConfig;
-import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.ledger.BootRecord;
 import io.quorumd.ledger.EntryKind;
@@ -16,7 +15,6 @@ import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
-import io.quorumd.order.RosterOp;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
 import io.quorumd.sim.SimWorld;
@@ -57,22 +55,8 @@ class KeyRotationTest {
         w.run(Duration.ofSeconds(5));
         SimNode two = f.node(2);
         NodeKey old = two.key();
-        next.writeNew(dir.resolve("next-2.key"));
-        two.stop();
-        two.reconfigure(f.reconfigured(2, y -> y.replace("dataDir: node-2\n", "dataDir: node-2\n  nextKeyFile: next-2.key\n")));
-        two.start();
-        w.run(Duration.ofSeconds(5));
-        long at = w.now();
-        Bytes pop = next.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "node-2", next.publicKey(), at));
-        String id = two.control(c -> c.ordering().orElseThrow().propose(RosterOp.ROTATE,
-                RosterOp.rotateArgs(next.publicKey(), pop), at));
-        w.run(Duration.ofSeconds(1));
-        for (int i : new int[] {1, 3}) {
-            f.node(i).control(c -> {
-                c.ordering().orElseThrow().endorse(id);
-                return null;
-            });
-        }
+        Rotations.giveNextKey(f, dir, 2, next);
+        Rotations.endorse(f, Rotations.propose(f, 2, next), 1, 3);
         assertTrue(w.runUntil(Duration.ofSeconds(60), () -> f.nodes().stream().allMatch(n -> n.up() && epoch(n) == 1)
                 && two.id().equals(next.nodeId())), "the rotation executes everywhere and node-2 runs with its new key");
         return new Rotated(f, old);

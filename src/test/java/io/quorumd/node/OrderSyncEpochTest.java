@@ -5,9 +5,7 @@ import static io.quorumd.node.OrderCatchUpTest.state;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.NodeKey;
-import io.quorumd.order.RosterOp;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
 import io.quorumd.sim.SimWorld;
@@ -34,28 +32,14 @@ class OrderSyncEpochTest {
         SimNode two = f.node(2);
         NodeKey next = NodeKey.fromSeed(new byte[] {7, 3, 7, 3, 7, 3, 7, 3, 7, 3, 7, 3, 7, 3, 7, 3, 7, 3, 7, 3, 7, 3, 7, 3,
                 7, 3, 7, 3, 7, 3, 7, 3});
-        next.writeNew(dir.resolve("next-2.key"));
-        two.stop();
-        two.reconfigure(f.reconfigured(2, y -> y.replace("dataDir: node-2\n", "dataDir: node-2\n  nextKeyFile: next-2.key\n")));
-        two.start();
-        w.run(Duration.ofSeconds(5));
+        Rotations.giveNextKey(f, dir, 2, next);
         noops(f, 3, "before-");
         SimNode away = f.node(4);
         assertTrue(w.runUntil(Duration.ofSeconds(10), () -> state(away).lastSeq() == 3));
         away.stop();
         noops(f, 20, "away-"); // beyond 2L: the batch that closes epoch 0 comes to it in a page, not by fetch
 
-        long at = w.now();
-        Bytes pop = next.sign(RosterOp.popMessage(RosterOp.ROTATE, 0, "node-2", next.publicKey(), at));
-        String id = two.control(c -> c.ordering().orElseThrow().propose(RosterOp.ROTATE,
-                RosterOp.rotateArgs(next.publicKey(), pop), at));
-        w.run(Duration.ofSeconds(1));
-        for (int i : new int[] {1, 3}) {
-            f.node(i).control(c -> {
-                c.ordering().orElseThrow().endorse(id);
-                return null;
-            });
-        }
+        Rotations.endorse(f, Rotations.propose(f, 2, next), 1, 3);
         assertTrue(w.runUntil(Duration.ofSeconds(60), () -> state(f.node(1)).epoch() == 1 && two.up()
                 && two.id().equals(next.nodeId())), "the rotation executes and node-2 runs with its new key");
         long closed = state(f.node(1)).lastSeq();
