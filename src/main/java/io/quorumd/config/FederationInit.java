@@ -122,6 +122,8 @@ public final class FederationInit {
         y.append("arbiter:\n  required: ").append(required).append('\n');
         if (o.fast()) {
             y.append("  votingTimeout: ").append(Durations.format(o.fastVotingTimeout())).append('\n');
+            y.append("pm:\n  enabled: true\n  paramsTtl: 10s\n  paramsExpiryBuffer: 2s\n  claimWindow: 10m\n"
+                    + "  unlockPeriod: 30m\n  reservePeriod: 1h\n");
         }
         return y.toString();
     }

@@ -54,7 +54,12 @@ public enum EntryKind {
      * This node's own key rotation executed (DESIGN §12): {from, to (public keys), epoch, seq}. The last entry
      * the old key signs: every later entry, boot entries included, is signed with (and names) the new key.
      */
-    REKEY("rekey");
+    REKEY("rekey"),
+    /**
+     * A step of a winning ticket this node received (DESIGN §14): {ticketId, state won|claimed|settled|refused|expired,
+     * sender, faceValue, paramsExpiresAt, requestId (the claim's pm.redeem), reason (a refusal's)}. Never rand.
+     */
+    TICKET("ticket");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));

@@ -38,12 +38,18 @@ public final class LedgeredSigner implements SlotSigner {
         this.ledger = ledger;
     }
 
-    /** Replay of a {@code signed} entry whose envelope the caller already decoded. */
+    /**
+     * Replay of a {@code signed} entry whose envelope the caller already decoded. An entry without a slot records a
+     * message signed once and not for a slot (a ticket batch): nothing to keep here.
+     */
     public Optional<String> replay(LedgerEntry entry, Envelope env) {
         ObjectNode d = entry.data();
         JsonNode slot = d.get("slot");
-        if (slot == null || !slot.isTextual() || d.get("topic") == null) {
-            return Optional.of("signed entry lacks slot or topic");
+        if (d.get("topic") == null || (slot != null && !slot.isTextual())) {
+            return Optional.of("signed entry lacks a topic, or its slot is not text");
+        }
+        if (slot == null) {
+            return Optional.empty();
         }
         slots.putIfAbsent(slot.textValue(), new Signed(d.get("topic").asText(), d.path("retained").asBoolean(), env));
         return Optional.empty();

@@ -53,6 +53,9 @@ final class ControlCommands {
                 if (cmd.startsWith("federation.")) {
                     yield FederationCommands.run(cmd, args, core);
                 }
+                if (cmd.startsWith("pm.")) {
+                    yield PaymentCommands.run(cmd, args, core);
+                }
                 throw new Refused("unknown command " + cmd);
             }
         };

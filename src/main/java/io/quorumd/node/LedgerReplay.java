@@ -26,6 +26,7 @@ import io.quorumd.wire.CheckpointFinal;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeCodec;
+import io.quorumd.wire.PmTicket;
 import io.quorumd.wire.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ final class LedgerReplay implements EntryVisitor {
     private final Responder responder;
     private final Topics topics;
     private final OrderReplay order;
+    private NodePayments payments;
     private boolean synced;
     private Long firstBoot;
     private LedgerAge.State beganState;
@@ -68,6 +70,12 @@ final class LedgerReplay implements EntryVisitor {
         this.checkpoints = checkpoints;
         this.slots = slots;
         this.arbiter = arbiter;
+    }
+
+    /** The ticket machine that takes back its batches and winners (none while pm is off). */
+    LedgerReplay withPayments(NodePayments p) {
+        this.payments = p;
+        return this;
     }
 
     @Override
@@ -94,6 +102,8 @@ final class LedgerReplay implements EntryVisitor {
             synced = true;
         } else if (OrderReplay.owns(entry.kind())) {
             problem = order.visit(entry);
+        } else if (entry.kind() == EntryKind.TICKET && payments != null) {
+            problem = payments.replayTicket(entry.data(), entry.ts());
         }
         if (firstBoot == null && entry.kind() == EntryKind.BOOT) {
             firstBoot = entry.ts();
@@ -196,6 +206,9 @@ final class LedgerReplay implements EntryVisitor {
             if (problem.isPresent()) {
                 return problem;
             }
+        }
+        if (payments != null && env.body() instanceof PmTicket t) {
+            return PmReplay.batch(payments, entry, t.batch());
         }
         switch (env.type()) {
             case DISPUTE_OPEN, DISPUTE_VOTE, DISPUTE_FALLBACK, DISPUTE_RULING -> {

@@ -1,11 +1,16 @@
 package io.quorumd.node;
 
+import io.quorumd.arbiter.ArbiterMachine;
+import io.quorumd.checkpoint.CheckpointMachine;
+import io.quorumd.delivery.Responder;
+import io.quorumd.delivery.SyncService;
 import io.quorumd.loop.InboundMessage;
+import io.quorumd.loop.TimerKey;
+import io.quorumd.presence.PresenceMachine;
 
 /**
- * Which machine of a node takes each verified inbound message; a disabled machine's messages are counted. The
- * micropayment messages have no machine yet: they are counted as {@code pm_disabled} whatever {@code pm.enabled}
- * says (it only adds the subscription).
+ * Which machine of a node takes each verified inbound message and each timer; a disabled machine's messages are
+ * counted.
  */
 final class MessageRoutes {
     private MessageRoutes() {
@@ -28,7 +33,30 @@ final class MessageRoutes {
             case ORDER_REQUEST, ORDER_ENDORSE, ORDER_PREPREPARE, ORDER_PREPARE, ORDER_COMMIT, ORDER_CHECKPOINT,
                     ORDER_VIEWCHANGE, ORDER_VIEWPROOF, ORDER_NEWVIEW, ORDER_FETCH, ORDER_COMMITTED -> core.ordering()
                     .ifPresentOrElse(o -> o.onMessage(message.envelope()), () -> metrics.protocolRejected("ordering_disabled"));
-            case PM_PARAMS_REQUEST, PM_PARAMS, PM_TICKET -> metrics.protocolRejected("pm_disabled");
+            case PM_PARAMS_REQUEST, PM_PARAMS, PM_TICKET -> core.payments().ifPresentOrElse(
+                    p -> p.onMessage(message), () -> metrics.protocolRejected("pm_disabled"));
         }
+    }
+
+    /** Hands a timer to the machine that owns it; false if none does. */
+    static boolean timer(NodeCore core, TimerKey key) {
+        if (key instanceof PresenceMachine.HeartbeatDue || key instanceof PresenceMachine.SweepDue) {
+            core.presence().onTimer(key);
+        } else if (CheckpointMachine.owns(key)) {
+            core.checkpoint().onTimer(key);
+        } else if (ArbiterMachine.owns(key) && core.arbiter().isPresent()) {
+            core.arbiter().get().onTimer(key);
+        } else if (Responder.owns(key) && core.responder().isPresent()) {
+            core.responder().get().onTimer(key);
+        } else if (NodeOrdering.owns(key) && core.ordering().isPresent()) {
+            core.ordering().get().onTimer(key);
+        } else if (NodePayments.owns(key) && core.payments().isPresent()) {
+            core.payments().get().onTimer(key);
+        } else if (SyncService.owns(key)) {
+            core.sync().onTimer(key);
+        } else {
+            return false;
+        }
+        return true;
     }
 }

@@ -35,7 +35,6 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.Member;
-import io.quorumd.wire.Role;
 import io.quorumd.wire.Roster;
 import io.quorumd.wire.Topics;
 import java.io.IOException;
@@ -91,6 +90,7 @@ public final class NodeCore implements EventHandler {
     private final boolean emptyAtOpen;
     private LedgerAge ledgerAge; // set once the ledger is replayed; the machines ask it later
     private volatile NodeOrdering ordering; // null while ordering is off, and before the ledger is replayed
+    private final NodePayments payments; // null while pm is off
 
     /** Opens the ledger, replaying it into the machines; starts nothing. */
     public NodeCore(QuorumdConfig config, NodeKey key, KeyUse keyUse, Clock clock, Scheduler scheduler,
@@ -124,14 +124,20 @@ public final class NodeCore implements EventHandler {
         Path dataDir = config.node().dataDir();
         Optional<VerifiedMark> mark = Ledger.verifiedMark(dataDir, key);
         OrderReplay orderReplay = new OrderReplay(config.order().requestTtl().toMillis());
+        this.payments = config.pm().enabled() ? new NodePayments(id, key, config.pm().policy(),
+                config.federation().clockSkew().toMillis(), config.order().requestTtl().toMillis(), clock, scheduler, signer,
+                outbox, topics, this::append, journal, new PmView(id, roster, this::ordering), this::ordering, jitter) : null;
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
-                responder, topics, orderReplay);
+                responder, topics, orderReplay).withPayments(payments);
         this.ledger = replay.open(config, key, clock, mark);
         FederationState anchor = orderReplay.anchored() ? orderReplay.state() : NodeOrdering.anchorOf(config, id);
         if (NodeOrdering.enabled(config, orderReplay, anchor)) {
             this.ordering = new NodeOrdering(id, orderReplay, anchor,
                     config.order().params(config.federation().clockSkew()), clock, scheduler, slotSigner, signer, outbox,
                     topics, this::append, journal, rotation);
+            if (payments != null) {
+                ordering.onResult(payments::executed);
+            }
         }
         this.emptyAtOpen = ledger.lastSeq() == 0;
         this.ledgerAge = new LedgerAge(replay.beganState().orElse(LedgerAge.State.WAITING_FOR_CLOCK), replay.beganAt(),
@@ -185,6 +191,9 @@ public final class NodeCore implements EventHandler {
         if (responder != null) {
             responder.start();
         }
+        if (payments != null) {
+            payments.start();
+        }
         sync.start(config.checkpoint().bootGrace());
         scheduler.schedule(config.checkpoint().bootGrace(), new GraceOver());
         scheduler.schedule(config.logging().statsEvery(), new StatsDue());
@@ -236,19 +245,7 @@ public final class NodeCore implements EventHandler {
         } else if (key instanceof StatsDue) {
             logStats();
             scheduler.schedule(config.logging().statsEvery(), new StatsDue());
-        } else if (key instanceof PresenceMachine.HeartbeatDue || key instanceof PresenceMachine.SweepDue) {
-            presence.onTimer(key);
-        } else if (CheckpointMachine.owns(key)) {
-            checkpoint.onTimer(key);
-        } else if (arbiter != null && ArbiterMachine.owns(key)) {
-            arbiter.onTimer(key);
-        } else if (responder != null && Responder.owns(key)) {
-            responder.onTimer(key);
-        } else if (ordering != null && NodeOrdering.owns(key)) {
-            ordering.onTimer(key);
-        } else if (SyncService.owns(key)) {
-            sync.onTimer(key);
-        } else if (key instanceof GraceOver && responder != null) {
+        } else if (!MessageRoutes.timer(this, key) && key instanceof GraceOver && responder != null) {
             responder.bootGraceOver();
         }
     }
@@ -364,6 +361,11 @@ public final class NodeCore implements EventHandler {
     /** The arbiter machine, or empty when the roster names no arbiters. */
     public Optional<ArbiterMachine> arbiter() {
         return Optional.ofNullable(arbiter);
+    }
+
+    /** The ticket machine, or empty when pm is off. */
+    Optional<NodePayments> payments() {
+        return Optional.ofNullable(payments);
     }
 
     /** The responder, or empty when it is off. */

@@ -43,6 +43,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     private final NodeId ownId;
     private final KeyRotation rotation;
     private final OrderHistory history;
+    private Consumer<FederationState.Result> onResult = r -> { };
 
     NodeOrdering(NodeId self, OrderReplay replay, FederationState anchor, OrderParams params, Clock clock, Scheduler scheduler,
                  SlotSigner slots, EnvelopeSigner signer, Outbox outbox, Topics topics,
@@ -98,6 +100,11 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
             this.federation = new Federation(self, anchor.copy(), params, clock, scheduler, slots, outbox, topics, this,
                     this);
         }
+    }
+
+    /** Who hears each executed request's result (the ticket machine, for its claims). */
+    void onResult(Consumer<FederationState.Result> listener) {
+        this.onResult = listener;
     }
 
     /** What the gate and the machines judge by now; any thread. */
@@ -287,6 +294,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
             o.put("op", r.op());
             o.put("status", r.ok() ? "ok" : "refused");
             o.put("reason", r.reason());
+            onResult.accept(r);
             ObjectNode line = o.deepCopy();
             line.put("seq", seq);
             line.put("epoch", epoch);

@@ -138,6 +138,17 @@ public final class Sender {
         usedHashes.values().removeIf(expiresAt -> expiresAt <= now);
     }
 
+    /** The params of the open session toward {@code recipient}. */
+    public Optional<ParamsOffer> session(NodeId recipient) {
+        return Optional.ofNullable(sessions.get(recipient)).map(s -> s.offer);
+    }
+
+    /** Nonces the open session toward {@code recipient} still allows (0 without one). */
+    public long noncesLeft(NodeId recipient) {
+        Session s = sessions.get(recipient);
+        return s == null ? 0 : Math.max(0, s.offer.maxNonces() - s.used());
+    }
+
     /** The next nonce toward {@code recipient}, if a session is open. */
     public Optional<Long> nextNonce(NodeId recipient) {
         return Optional.ofNullable(sessions.get(recipient)).map(s -> s.nextNonce);

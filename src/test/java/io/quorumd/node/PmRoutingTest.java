@@ -30,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The micropayment messages through the production gate and routes, on the simulated bus: node-1 pays node-2. With
  * {@code pm.enabled} a node hears its own {@code pm/to} topic, the gate refuses a message on another member's
- * topic as {@code wrong_topic}, and what passes is counted as {@code pm_disabled} (no machine yet). Without it,
- * nothing arrives.
+ * topic as {@code wrong_topic}, and what passes goes to its ticket machine. Without it, nothing arrives.
  */
 class PmRoutingTest {
     @TempDir
@@ -56,7 +55,7 @@ class PmRoutingTest {
     }
 
     @Test
-    void aPmNodeHearsItsOwnTopicAndCountsWhatArrivesAsPmDisabled() throws Exception {
+    void aPmNodeHearsItsOwnTopicAndItsTicketMachineTakesWhatArrives() throws Exception {
         SimFederation f = federation(dir, true);
         SimNode one = f.node(1);
         SimNode two = f.node(2);
@@ -71,9 +70,13 @@ class PmRoutingTest {
         f.bus().publish(topics.pmTo(two.id()), tickets(one, two, now), false);
         f.world().run(Duration.ofSeconds(1));
 
-        assertEquals(2, two.metrics().protocolRejects("pm_disabled"), "the request and the tickets");
-        assertEquals(1, one.metrics().protocolRejects("pm_disabled"), "the params");
-        assertEquals(0, three.metrics().protocolRejects("pm_disabled"), "node-3 hears nobody else's pm topic");
+        assertEquals(10, two.core().payments().orElseThrow().recipient().received(one.id()).floor().longValue(),
+                "node-2 took the ticket: EV 10");
+        assertEquals(1, f.bus().deliveries(one, MessageType.PM_PARAMS) - 1, "node-2 answered the request with params");
+        assertEquals(2, one.metrics().protocolRejects("unsolicited_params"), "node-1 asked for neither params");
+        assertEquals(0, f.bus().deliveries(three, MessageType.PM_PARAMS_REQUEST, MessageType.PM_PARAMS,
+                MessageType.PM_TICKET), "node-3 hears nobody else's pm topic");
+        assertEquals(0, one.metrics().protocolRejects("pm_disabled") + two.metrics().protocolRejects("pm_disabled"));
         assertEquals(0, two.metrics().rejects(RejectReason.WRONG_TOPIC));
     }
 

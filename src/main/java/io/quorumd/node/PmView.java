@@ -1,0 +1,92 @@
+package io.quorumd.node;
+
+import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.CanonicalJson;
+import io.quorumd.crypto.NodeId;
+import io.quorumd.pm.Account;
+import io.quorumd.pm.Accounts;
+import io.quorumd.pm.FloatSource;
+import io.quorumd.pm.PmMembers;
+import io.quorumd.wire.Roster;
+import java.math.BigInteger;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * The federation as the ticket machine sees it at each call: the roster in force and, while ordering runs, the
+ * replicated accounts. Without ordering there are no accounts: every sender counts as funded without limit (its
+ * tickets are unbacked and cannot be redeemed, which {@code pm balance} and the claim WARN say).
+ */
+final class PmView {
+    /** The account a node without ordering pays from: no limit, never unlocking. */
+    static final Account UNMETERED = new Account(BigInteger.valueOf(CanonicalJson.MAX_SAFE_INTEGER),
+            BigInteger.valueOf(CanonicalJson.MAX_SAFE_INTEGER), 0, 0, BigInteger.ZERO, new TreeMap<>(), BigInteger.ZERO,
+            BigInteger.ZERO, BigInteger.ZERO);
+
+    private final NodeId me;
+    private final Supplier<Roster> roster;
+    private final Supplier<Optional<NodeOrdering>> ordering;
+
+    PmView(NodeId me, Supplier<Roster> roster, Supplier<Optional<NodeOrdering>> ordering) {
+        this.me = me;
+        this.roster = roster;
+        this.ordering = ordering;
+    }
+
+    /** The replicated accounts, while ordering runs. */
+    Optional<Accounts> accounts() {
+        return ordering.get().map(o -> o.federation().state().accounts());
+    }
+
+    Account ownAccount() {
+        return accounts().map(a -> a.account(me)).orElse(UNMETERED);
+    }
+
+    long epoch() {
+        return ordering.get().map(o -> o.federation().state().epoch()).orElse(0L);
+    }
+
+    String label(NodeId id) {
+        return roster.get().label(id);
+    }
+
+    Roster roster() {
+        return roster.get();
+    }
+
+    PmMembers members() {
+        return new PmMembers() {
+            @Override
+            public int count() {
+                return roster.get().size();
+            }
+
+            @Override
+            public boolean isMember(NodeId id) {
+                return roster.get().byId(id).isPresent();
+            }
+
+            @Override
+            public Optional<Bytes> ticketKey(NodeId sender, long paramsExpiresAt) {
+                return PmMembers.of(roster.get()).ticketKey(sender, paramsExpiresAt);
+            }
+        };
+    }
+
+    FloatSource floats() {
+        return new FloatSource() {
+            @Override
+            public long withdrawAt(NodeId sender) {
+                return accounts().map(a -> a.account(sender).withdrawAt()).orElse(0L);
+            }
+
+            @Override
+            public BigInteger maxFloat(NodeId sender, NodeId recipient, BigInteger pending, long now) {
+                Optional<Accounts> a = accounts();
+                return a.isEmpty() ? UNMETERED.deposit()
+                        : a.get().floats(members()).maxFloat(sender, recipient, pending, now);
+            }
+        };
+    }
+}
