@@ -90,7 +90,6 @@ final class NodePayments {
     private final BiFunction<EntryKind, ObjectNode, LedgerEntry> append;
     private final NodeJournal journal;
     private final Supplier<Optional<NodeOrdering>> ordering;
-    private final long skewMs;
     private final long requestTtlMs;
     private final Random seeds;
     private final PmView view;
@@ -107,7 +106,6 @@ final class NodePayments {
                  NodeJournal journal, PmView view, Supplier<Optional<NodeOrdering>> ordering, Random seeds) {
         this.me = me;
         this.policy = policy;
-        this.skewMs = skewMs;
         this.requestTtlMs = requestTtlMs;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -318,9 +316,9 @@ final class NodePayments {
         LOG.atWarn().addKeyValue("to", view.label(to)).addKeyValue("reason", reason).log("pm: payment stopped");
     }
 
-    /** When the winners of params expiring at {@code expiresAt} should be settled: claimed after the skew, then ordered. */
-    private long settledBy(long expiresAt) {
-        return expiresAt + 2 * skewMs + 2000;
+    /** When the winners of params expiring at {@code expiresAt} should be settled: claimed, then ordered. */
+    private static long settledBy(long expiresAt) {
+        return expiresAt + PmClaims.CLAIM_DELAY_MS + 3000;
     }
 
     /** The EV this node may still send {@code p}'s recipient before settlements (scaled), from its own deposit. */

@@ -30,6 +30,15 @@ import org.slf4j.LoggerFactory;
  */
 final class PmClaims {
     private static final Logger LOG = LoggerFactory.getLogger(PmClaims.class);
+    /**
+     * How long after paramsExpiresAt a winner is claimed. A replica whose clock is behind keeps the claim pending
+     * ({@code not_yet}) until its batch ts passes paramsExpiresAt, so waiting for the whole clock skew buys nothing.
+     */
+    static final long CLAIM_DELAY_MS = 1000;
+    /** The claim timer that is not an expiry: room was made for more claims. */
+    private static final long MORE = -1;
+    /** Claims in flight at once: half of what a member may have pending, leaving room for the operator's requests. */
+    static final int MAX_IN_FLIGHT = io.quorumd.order.OrderParams.MAX_PENDING_PER_MEMBER / 2;
 
     /** A winner's params expired: claim it (and every other winner of that expiry). */
     record ClaimDue(long expiresAt) implements io.quorumd.loop.TimerKey {
@@ -68,7 +77,7 @@ final class PmClaims {
 
     void scheduleClaim(long expiresAt, long now) {
         if (claimTimers.putIfAbsent(expiresAt, Boolean.TRUE) == null) {
-            scheduler.schedule(Duration.ofMillis(Math.max(0, expiresAt + skewMs + 1 - now)), new ClaimDue(expiresAt));
+            scheduler.schedule(Duration.ofMillis(Math.max(0, expiresAt + CLAIM_DELAY_MS - now)), new ClaimDue(expiresAt));
         }
     }
 
@@ -76,10 +85,16 @@ final class PmClaims {
     void claimDue() {
         Optional<NodeOrdering> o = ordering.get();
         long now = clock.millis();
+        long liveFor = requestTtlMs + 2 * skewMs;
+        int inFlight = (int) recipient.winners().stream().filter(w -> w.state() == WinnerState.CLAIMED
+                && book.claimLive(w.ticketId(), now, liveFor)).count();
         for (Winner w : recipient.winners()) {
             String id = w.ticketId();
-            if (!w.state().isPending() || now <= w.signed().ticket().paramsExpiresAt() || book.claimLive(id, now, requestTtlMs + 2 * skewMs)) {
+            if (!w.state().isPending() || now <= w.signed().ticket().paramsExpiresAt() || book.claimLive(id, now, liveFor)) {
                 continue;
+            }
+            if (o.isPresent() && inFlight >= MAX_IN_FLIGHT) {
+                return; // the next executed claim makes room
             }
             if (o.isEmpty()) {
                 if (book.warnedUnredeemable(id)) {
@@ -94,6 +109,7 @@ final class PmClaims {
             }
             try {
                 String requestId = o.get().propose(PmOp.REDEEM, claim.get().args(), 0);
+                inFlight++;
                 book.claimed(id, requestId, now);
                 ticketEntry(id, "claimed", requestId, null);
             } catch (ControlCommands.Refused e) {
@@ -115,6 +131,9 @@ final class PmClaims {
         }
         recipient.settled(ticketId.get(), r.ok());
         book.ended(ticketId.get());
+        if (claimTimers.putIfAbsent(MORE, Boolean.TRUE) == null) {
+            scheduler.schedule(Duration.ZERO, new ClaimDue(MORE)); // room for another claim, after this execution
+        }
         ticketEntry(ticketId.get(), r.ok() ? "settled" : "refused", r.requestId(), r.ok() ? null : r.reason());
         if (!r.ok()) {
             LOG.atWarn().addKeyValue("ticket", ticketId.get().substring(0, 12)).addKeyValue("reason", r.reason())
