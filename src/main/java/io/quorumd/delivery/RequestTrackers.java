@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * same envelope bytes go out again on {@code order/propose}, within the responder's per-tick budget.
  * Replicas drop a request id they already executed, so re-publishing one too often is harmless.
  * <p>
- * Caps: open trackers are this node's own requests (the replicas take at most 16 pending per member, and each
- * ends by its deadline); ended ones are kept for display, the last {@link Responder#FINISHED_KEPT}. Loop thread
- * only.
+ * Caps: open trackers are this node's own requests, bounded by what its operator and machines submit within
+ * one order.requestTtl (each ends by its deadline at the latest); ended ones are kept for display, the last
+ * {@link Responder#FINISHED_KEPT}. Loop thread only.
  */
 public final class RequestTrackers {
     private static final Logger LOG = LoggerFactory.getLogger(RequestTrackers.class);
