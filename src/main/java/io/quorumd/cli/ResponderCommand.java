@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "responder", mixinStandardHelpOptions = true,
-        description = "Decisions this node re-publishes until enough peers hold them.",
+        description = "Decisions this node re-publishes until enough peers hold them, and requests it submitted until executed.",
         subcommands = {ResponderCommand.ListCmd.class, ResponderCommand.ShowCmd.class, ResponderCommand.RetryCmd.class,
                 ResponderCommand.DropCmd.class})
 final class ResponderCommand extends GroupCommand {
@@ -30,7 +30,7 @@ final class ResponderCommand extends GroupCommand {
             req.put("state", state);
             DaemonOption.Answer a = daemon.call(req);
             if (a.result() != null && !daemon.json) {
-                System.out.printf("%-52s %-9s %6s %4s  %s%n", "decision", "state", "copies", "sent", "created");
+                System.out.printf("%-52s %-9s %6s %4s  %s%n", "tracker", "state", "copies", "sent", "created");
                 for (JsonNode t : a.result()) {
                     System.out.printf("%-52s %-9s %6d %4d  %s%n", t.path("id").asText(), t.path("state").asText(),
                             t.path("copies").asInt(), t.path("sent").asInt(), Instant.ofEpochMilli(t.path("createdAt").asLong()));
@@ -42,8 +42,16 @@ final class ResponderCommand extends GroupCommand {
 
     /** Prints one tracker's answer. */
     static void print(JsonNode t) {
-        System.out.println("decision: " + t.path("id").asText());
+        boolean request = t.has("deadline");
+        System.out.println((request ? "request:  " : "decision: ") + t.path("id").asText());
         System.out.println("state:    " + t.path("state").asText() + (t.has("ended") ? " (" + t.path("ended").asText() + ")" : ""));
+        if (request) {
+            System.out.println("deadline: " + Instant.ofEpochMilli(t.path("deadline").asLong()) + " (pushed until a batch holding it executes)");
+            System.out.println("sent:     " + t.path("sent").asInt() + " re-publications, backoff level " + t.path("backoffLevel").asInt()
+                    + ", " + t.path("misses").asInt() + " missed confirmations"
+                    + (t.path("nextRetryInTicks").asInt() >= 0 ? ", next retry after " + t.path("nextRetryInTicks").asInt() + " more" : ""));
+            return;
+        }
         System.out.println("copies:   " + t.path("copies").asInt() + " of " + t.path("minCopies").asInt() + " needed");
         System.out.println("sent:     " + t.path("sent").asInt() + " re-publications, backoff level " + t.path("backoffLevel").asInt()
                 + ", " + t.path("misses").asInt() + " missed ticks"
@@ -61,7 +69,7 @@ final class ResponderCommand extends GroupCommand {
         @Mixin
         DaemonOption daemon;
 
-        @Parameters(paramLabel = "ID", description = "The decision id, or a unique part of it.")
+        @Parameters(paramLabel = "ID", description = "The decision or request tracker id, or a unique part of it.")
         String id;
 
         abstract String method();
@@ -90,7 +98,7 @@ final class ResponderCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Publish a tracked decision again now.")
+    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Publish a tracked decision or request again now.")
     static final class RetryCmd extends OnTracker {
         @Override
         String method() {
@@ -98,7 +106,7 @@ final class ResponderCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "drop", mixinStandardHelpOptions = true, description = "Stop re-publishing a decision (recorded with the reason).")
+    @Command(name = "drop", mixinStandardHelpOptions = true, description = "Stop re-publishing a decision or request (recorded with the reason).")
     static final class DropCmd extends OnTracker {
         @Option(names = "--reason", required = true, description = "Why you give up on it.")
         String reason;

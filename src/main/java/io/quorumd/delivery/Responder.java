@@ -16,7 +16,6 @@ import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * holders (itself included) acknowledged it: each tick without a new ack is a missed confirmation; at
  * retryAfterMissed × 2^level misses (capped at backoffMax, ±10 % jitter) it goes out again, at most
  * maxPerTick a tick, oldest first; a peer coming online makes what it has not acknowledged due at the next
- * tick.
+ * tick. Requests this node submitted to ordering are pushed the same way by {@link RequestTrackers}, until a
+ * batch holding them executes.
  * Confirmed trackers end DONE when every member holds the decision or keepFor later; pending ones EXPIRE
  * after keepFor. As a holder it acknowledges every decision it stores or sees again to the decision's
  * publisher, batched for ackDelay, once per decision and publisher per tick.
@@ -68,7 +68,8 @@ public final class Responder {
     private final Topics topics;
     private final Outbox outbox;
     private final DeliveryJournal journal;
-    private final Random jitter;
+    private final Backoff backoff;
+    private final RequestTrackers requests;
     private final Map<String, Tracker> open = new LinkedHashMap<>();
     private final Map<String, Tracker> finished = new LinkedHashMap<>() {
         private static final long serialVersionUID = 1L;
@@ -83,12 +84,6 @@ public final class Responder {
     private boolean flushScheduled;
     private int budget;
 
-    /** With a fixed roster. */
-    public Responder(NodeId self, ResponderSection settings, Roster roster, Clock clock, Scheduler scheduler,
-                     EnvelopeSigner signer, Topics topics, Outbox outbox, DeliveryJournal journal, Random jitter) {
-        this(self, settings, () -> roster, clock, scheduler, signer, topics, outbox, journal, jitter);
-    }
-
     /** With the roster of the moment: {@code roster} returns the current immutable snapshot. */
     public Responder(NodeId self, ResponderSection settings, Supplier<Roster> roster, Clock clock, Scheduler scheduler,
                      EnvelopeSigner signer, Topics topics, Outbox outbox, DeliveryJournal journal, Random jitter) {
@@ -101,8 +96,14 @@ public final class Responder {
         this.topics = topics;
         this.outbox = outbox;
         this.journal = journal;
-        this.jitter = jitter;
+        this.backoff = new Backoff(settings, jitter);
         this.budget = settings.maxPerTick();
+        this.requests = new RequestTrackers(clock, outbox, journal, backoff, this::publishDue);
+    }
+
+    /** The trackers of the ordered requests this node submitted. */
+    public RequestTrackers requests() {
+        return requests;
     }
 
     public static boolean owns(TimerKey key) {
@@ -116,13 +117,6 @@ public final class Responder {
     /** Holders that confirm a decision, this node included: responder.minCopies, or ⌈2n/3⌉ of the roster. */
     public int minCopies() {
         return settings.minCopies() > 0 ? settings.minCopies() : (2 * roster.get().size() + 2) / 3;
-    }
-
-    /** Missed ticks before the re-publication at {@code level}: retryAfterMissed × 2^level, capped, ±10 %. */
-    private int threshold(int level) {
-        long capTicks = Math.max(1, settings.backoffMax().toMillis() / settings.tick().toMillis());
-        double raw = settings.retryAfterMissed() * Math.pow(2, Math.min(level, 30)) * (0.9 + 0.2 * jitter.nextDouble());
-        return (int) Math.max(1, Math.min(capTicks, Math.round(raw)));
     }
 
     // ---- publisher ----
@@ -146,7 +140,7 @@ public final class Responder {
                 }
             }
         }
-        Tracker t = new Tracker(id, kind, topic, retained, decision, clock.millis(), threshold(0));
+        Tracker t = new Tracker(id, kind, topic, retained, decision, clock.millis(), backoff.threshold(0));
         open.put(id, t);
         journal.track(t);
         settle(t, clock.millis()); // minCopies 1: this node alone confirms it
@@ -159,7 +153,7 @@ public final class Responder {
     /** Replay of a {@code track} entry: the tracker again, with no acks (it goes out once more at boot). */
     public void restore(String id, String topic, boolean retained, Envelope decision, long createdAt) {
         if (!open.containsKey(id) && !finished.containsKey(id)) {
-            open.put(id, new Tracker(id, kindOf(id), topic, retained, decision, createdAt, threshold(0)));
+            open.put(id, new Tracker(id, kindOf(id), topic, retained, decision, createdAt, backoff.threshold(0)));
         }
     }
 
@@ -186,6 +180,7 @@ public final class Responder {
 
     /** Replay of an {@code untrack} entry. */
     public void restoreEnd(String id, String reason) {
+        requests.restoreEnd(id, reason);
         Tracker t = open.remove(id);
         if (t != null) {
             t.moveTo(reason.startsWith("expired") ? TrackerState.EXPIRED
@@ -197,6 +192,7 @@ public final class Responder {
     /** End of boot grace: acks were not kept across the restart, so every open tracker goes out once more. */
     public void bootGraceOver() {
         open.values().forEach(Tracker::markDue);
+        requests.markAllDue();
         publishDue();
     }
 
@@ -279,17 +275,19 @@ public final class Responder {
                 t.markDue();
             }
         }
+        requests.tick(now);
         publishDue();
         scheduler.schedule(settings.tick(), new Tick());
     }
 
     /**
-     * Re-publishes due trackers, those not yet confirmed first, oldest first within each state, at most the
-     * tick's budget; the rest stay due.
+     * Re-publishes due trackers, those not yet confirmed first (decisions, then requests), oldest first within
+     * each state, at most the tick's budget; the rest stay due.
      */
     private void publishDue() {
         long now = clock.millis();
         for (TrackerState state : List.of(TrackerState.PENDING, TrackerState.CONFIRMED)) {
+            budget = state == TrackerState.CONFIRMED ? requests.publishDue(budget, now) : budget;
             for (Tracker t : open.values()) {
                 if (!t.due() || t.state() != state) {
                     continue;
@@ -298,7 +296,7 @@ public final class Responder {
                     return;
                 }
                 outbox.publish(t.topic(), t.envelope(), t.retained());
-                t.sent(now, threshold(t.level() + 1));
+                t.sent(now, backoff.threshold(t.level() + 1));
                 budget--;
                 LOG.atDebug().addKeyValue("decision", t.id()).addKeyValue("level", t.level()).log("decision re-published");
             }
@@ -352,17 +350,19 @@ public final class Responder {
     /** Open trackers, then ended ones, oldest first. */
     public Collection<Tracker> trackers() {
         List<Tracker> all = new ArrayList<>(open.values());
+        all.addAll(requests.open());
         all.addAll(finished.values());
+        all.addAll(requests.finished());
         return all;
     }
 
     public long pending() {
-        return open.values().stream().filter(t -> t.state() == TrackerState.PENDING).count();
+        return open.values().stream().filter(t -> t.state() == TrackerState.PENDING).count() + requests.pending();
     }
 
     /** The tracker with this id, or the only one whose id contains {@code fragment}. */
     public Optional<Tracker> find(String fragment) {
-        Tracker exact = open.getOrDefault(fragment, finished.get(fragment));
+        Tracker exact = open.getOrDefault(fragment, finished.getOrDefault(fragment, requests.get(fragment).orElse(null)));
         if (exact != null) {
             return Optional.of(exact);
         }
@@ -384,16 +384,16 @@ public final class Responder {
         if (!t.state().open()) {
             throw new IllegalArgumentException("tracker " + t.id() + " is " + t.state());
         }
-        end(t, TrackerState.DROPPED, "dropped: " + reason);
+        if (RequestTrackers.isRequest(t.id())) {
+            requests.drop(t, reason);
+        } else {
+            end(t, TrackerState.DROPPED, "dropped: " + reason);
+        }
     }
 
     /** Members of the current roster, other than this node, that have not acknowledged {@code t}. */
     public List<NodeId> missing(Tracker t) {
-        return roster.get().members().stream().map(Member::nodeId)
+        return RequestTrackers.isRequest(t.id()) ? List.of() : roster.get().members().stream().map(Member::nodeId)
                 .filter(id -> !id.equals(self) && !t.acks().containsKey(id)).toList();
-    }
-
-    Map<NodeId, Set<String>> pendingAcks() {
-        return new HashMap<>(pendingAcks);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * One decision this node published and keeps re-publishing — the same bytes, never re-signed — until
- * enough peers acknowledged holding it. Acks live in memory only (after a restart every open tracker starts
+ * enough peers acknowledged holding it, or one request it submitted, until a batch holding it executed. Acks live in memory only (after a restart every open tracker starts
  * unconfirmed and goes out once more). Loop thread only.
  */
 public final class Tracker {
@@ -18,6 +18,7 @@ public final class Tracker {
     private final boolean retained;
     private final Envelope envelope;
     private final long createdAt;
+    private final long deadline;
     private final Map<NodeId, Long> acks = new LinkedHashMap<>();
     private TrackerState state = TrackerState.PENDING;
     private boolean ackedSinceTick;
@@ -31,12 +32,19 @@ public final class Tracker {
     private String endReason = "";
 
     Tracker(String id, String kind, String topic, boolean retained, Envelope envelope, long createdAt, int firstThreshold) {
+        this(id, kind, topic, retained, envelope, createdAt, firstThreshold, Long.MAX_VALUE);
+    }
+
+    /** A tracker that ends EXPIRED at {@code deadline} (a request's: requestedAt + order.requestTtl). */
+    Tracker(String id, String kind, String topic, boolean retained, Envelope envelope, long createdAt, int firstThreshold,
+            long deadline) {
         this.id = id;
         this.kind = kind;
         this.topic = topic;
         this.retained = retained;
         this.envelope = envelope;
         this.createdAt = createdAt;
+        this.deadline = deadline;
         this.threshold = firstThreshold;
     }
 
@@ -67,6 +75,12 @@ public final class Tracker {
             misses++;
         }
         ackedSinceTick = false;
+        return misses >= threshold;
+    }
+
+    /** A missed confirmation counted by its owner (a request's: a batch without it); true at the threshold. */
+    boolean missed() {
+        misses++;
         return misses >= threshold;
     }
 
@@ -110,6 +124,16 @@ public final class Tracker {
 
     public long createdAt() {
         return createdAt;
+    }
+
+    /** When it expires; {@link Long#MAX_VALUE} for a decision (those expire keepFor after createdAt). */
+    public long deadline() {
+        return deadline;
+    }
+
+    /** Whether it has a deadline of its own (a request's). */
+    public boolean hasDeadline() {
+        return deadline != Long.MAX_VALUE;
     }
 
     public TrackerState state() {

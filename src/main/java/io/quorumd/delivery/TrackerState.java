@@ -10,7 +10,8 @@ import java.util.Set;
  *      │                                  └──(superseded, dropped)──▶ DONE | DROPPED
  *      └──(keepFor without minCopies)──▶ EXPIRED;  (superseded)──▶ DONE;  (operator)──▶ DROPPED
  * </pre>
- * DONE, EXPIRED and DROPPED are final.
+ * A request's tracker is never CONFIRMED: PENDING ──(a batch holding it executed, ok or refused)──▶ DONE,
+ * (its deadline)──▶ EXPIRED, (operator)──▶ DROPPED. DONE, EXPIRED and DROPPED are final.
  */
 public enum TrackerState {
     PENDING, CONFIRMED, DONE, EXPIRED, DROPPED;

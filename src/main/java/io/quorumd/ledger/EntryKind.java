@@ -27,7 +27,10 @@ public enum EntryKind {
     RULING("ruling"),
     /** Proof of misbehaviour, e.g. two different signed votes for one proposal: {what, envelopes}. */
     EVIDENCE("evidence"),
-    /** A decision this node published and re-publishes until enough peers hold it: {decisionId, kind, topic, retained, envelope, createdAt}. */
+    /**
+     * A decision this node published and re-publishes until enough peers hold it, or a request it submitted and
+     * re-publishes until executed: {decisionId, kind, topic, retained, envelope, createdAt}, and a request's deadline.
+     */
     TRACK("track"),
     /** The end of a tracker: {decisionId, reason, copies}. */
     UNTRACK("untrack"),

@@ -13,7 +13,10 @@ import io.quorumd.wire.Roster;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The responder and sync commands of the control socket, run on the loop thread. */
+/**
+ * The responder and sync commands of the control socket, run on the loop thread. The responder's trackers are
+ * of decisions (acknowledged by peers) and of requests this node submitted to ordering (ended by execution).
+ */
 final class DeliveryCommands {
     private DeliveryCommands() {
     }
@@ -92,6 +95,7 @@ final class DeliveryCommands {
     private static ObjectNode summary(Tracker t) {
         ObjectNode o = Json.object();
         o.put("id", t.id());
+        o.put("kind", t.kind());
         o.put("state", t.state().name());
         o.put("copies", t.acks().size() + 1);
         o.put("sent", t.timesSent());
@@ -101,7 +105,11 @@ final class DeliveryCommands {
 
     private static JsonNode show(Responder responder, Tracker t, Roster roster) {
         ObjectNode o = summary(t);
-        o.put("minCopies", responder.minCopies());
+        if (t.hasDeadline()) {
+            o.put("deadline", t.deadline()); // a request: pushed until a batch holding it executes
+        } else {
+            o.put("minCopies", responder.minCopies());
+        }
         o.put("topic", t.topic());
         o.put("misses", t.misses());
         o.put("backoffLevel", t.level());

@@ -101,7 +101,7 @@ final class KeyRotation {
             return config.self().publicKey();
         }
         Path file = config.order().anchorFile().get();
-        return NodeOrdering.exported(file).roster().byName(config.node().name()).map(Member::publicKey).orElseThrow(
+        return OrderAnchors.exported(file).roster().byName(config.node().name()).map(Member::publicKey).orElseThrow(
                 () -> new IOException("order.anchorFile " + file + " does not list " + config.node().name()
                         + ": export it after the change that admitted this node committed"));
     }

@@ -102,6 +102,9 @@ final class LedgerReplay implements EntryVisitor {
             synced = true;
         } else if (OrderReplay.owns(entry.kind())) {
             problem = order.visit(entry);
+            if (problem.isEmpty() && entry.kind() == EntryKind.ORDER && responder != null) {
+                replayExecuted(entry.data());
+            }
         } else if (entry.kind() == EntryKind.TICKET && payments != null) {
             problem = payments.replayTicket(entry.data(), entry.ts());
         }
@@ -226,7 +229,10 @@ final class LedgerReplay implements EntryVisitor {
         return Optional.empty();
     }
 
-    /** A tracker back (with no acks: after the boot grace it goes out once more), or its end. */
+    /**
+     * A tracker back (with no acks: after the boot grace it goes out once more; a request's with its deadline),
+     * or its end.
+     */
     private Optional<String> replayTracker(LedgerEntry entry) {
         ObjectNode d = entry.data();
         String id = d.path("decisionId").asText();
@@ -235,11 +241,24 @@ final class LedgerReplay implements EntryVisitor {
             return Optional.empty();
         }
         try {
-            responder.restore(id, d.path("topic").asText(), d.path("retained").asBoolean(),
-                    EnvelopeCodec.fromJson(d.get("envelope")), d.path("createdAt").asLong(entry.ts()));
+            Envelope env = EnvelopeCodec.fromJson(d.get("envelope"));
+            long createdAt = d.path("createdAt").asLong(entry.ts());
+            if (d.path("kind").asText().equals("request")) {
+                responder.requests().restore(id, d.path("topic").asText(), env, createdAt, d.path("deadline").asLong(createdAt));
+            } else {
+                responder.restore(id, d.path("topic").asText(), d.path("retained").asBoolean(), env, createdAt);
+            }
             return Optional.empty();
         } catch (DecodeException e) {
             return Optional.of("track entry holds no valid envelope: " + e.getMessage());
+        }
+    }
+
+    /** The requests an executed batch held end, should their {@code untrack} entries be missing (a torn batch). */
+    private void replayExecuted(ObjectNode d) {
+        for (JsonNode r : d.path("results")) {
+            responder.requests().restoreExecuted(d.path("seq").asLong(), r.path("requestId").asText(),
+                    r.path("status").asText().equals("ok"), r.path("reason").asText());
         }
     }
 

@@ -130,14 +130,13 @@ public final class NodeCore implements EventHandler {
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
                 responder, topics, orderReplay).withPayments(payments);
         this.ledger = replay.open(config, key, clock, mark);
-        FederationState anchor = orderReplay.anchored() ? orderReplay.state() : NodeOrdering.anchorOf(config, id);
+        FederationState anchor = orderReplay.anchored() ? orderReplay.state() : OrderAnchors.anchorOf(config, id);
         if (NodeOrdering.enabled(config, orderReplay, anchor)) {
             this.ordering = new NodeOrdering(id, orderReplay, anchor,
                     config.order().params(config.federation().clockSkew()), clock, scheduler, slotSigner, signer, outbox,
                     topics, this::append, journal, rotation);
-            if (payments != null) {
-                ordering.onResult(payments::executed);
-            }
+            ordering.trackRequests(responder == null ? null : responder.requests());
+            ordering.onResult(payments == null ? r -> { } : payments::executed);
         }
         this.emptyAtOpen = ledger.lastSeq() == 0;
         this.ledgerAge = new LedgerAge(replay.beganState().orElse(LedgerAge.State.WAITING_FOR_CLOCK), replay.beganAt(),

@@ -79,6 +79,9 @@ final class NodeJournal implements CheckpointJournal, ArbiterJournal, DeliveryJo
         data.put("retained", t.retained());
         data.set("envelope", t.envelope().toJson());
         data.put("createdAt", t.createdAt());
+        if (t.hasDeadline()) {
+            data.put("deadline", t.deadline());
+        }
         append.apply(EntryKind.TRACK, data);
     }
 

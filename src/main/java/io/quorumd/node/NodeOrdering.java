@@ -1,10 +1,10 @@
 package io.quorumd.node;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.delivery.RequestTrackers;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.LedgeredSigner;
@@ -20,7 +20,6 @@ import io.quorumd.order.Replica;
 import io.quorumd.order.ReplicaSet;
 import io.quorumd.order.RosterSnapshot;
 import io.quorumd.order.RequestRules;
-import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
@@ -35,8 +34,6 @@ import io.quorumd.wire.Roster;
 import io.quorumd.wire.SlotSigner;
 import io.quorumd.wire.Topics;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -72,6 +69,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     private final KeyRotation rotation;
     private final OrderHistory history;
     private Consumer<FederationState.Result> onResult = r -> { };
+    private RequestTrackers requests; // the responder's, when it runs
 
     NodeOrdering(NodeId self, OrderReplay replay, FederationState anchor, OrderParams params, Clock clock, Scheduler scheduler,
                  SlotSigner slots, EnvelopeSigner signer, Outbox outbox, Topics topics,
@@ -107,6 +105,11 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         this.onResult = listener;
     }
 
+    /** Where the requests this node submits are tracked until executed (DESIGN §13); none when the responder is off. */
+    void trackRequests(RequestTrackers trackers) {
+        this.requests = trackers;
+    }
+
     /** What the gate and the machines judge by now; any thread. */
     RosterSnapshot snapshot() {
         return federation.snapshot();
@@ -129,38 +132,6 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
             case ON -> true;
             case AUTO -> replay.anchored() || new ReplicaSet(anchor.epoch(), anchor.roster()).n() >= Quorum.MIN_REPLICAS;
         };
-    }
-
-    /**
-     * Where ordering starts on a ledger that has not begun it: the exported state of {@code order.anchorFile}
-     * (a member admitted later), else the YAML roster as epoch 0. The file must hold this node's key.
-     */
-    static FederationState anchorOf(QuorumdConfig config, NodeId self) throws IOException {
-        if (config.order().anchorFile().isEmpty()) {
-            return FederationState.anchor(config.federation().roster(), config.pm().policy());
-        }
-        FederationState state = exported(config.order().anchorFile().get());
-        if (state.roster().byId(self).isEmpty()) {
-            throw new IOException("order.anchorFile " + config.order().anchorFile().get() + " (epoch " + state.epoch()
-                    + ") does not list this node's key: export it after the change that admitted this node committed");
-        }
-        return state;
-    }
-
-    /** The state of an export of {@code quorumd federation export}. */
-    static FederationState exported(Path file) throws IOException {
-        FederationState state;
-        try {
-            JsonNode json = Json.MAPPER.readTree(Files.readAllBytes(file));
-            state = FederationState.fromJson(json.get("state"));
-            if (!state.digest().equals(json.path("stateDigest").asText())) {
-                throw new IOException("order.anchorFile " + file + ": its state does not hash to its stateDigest");
-            }
-        } catch (DecodeException | RuntimeException e) {
-            throw new IOException("order.anchorFile " + file + " is not an export of quorumd federation export: "
-                    + e.getMessage(), e);
-        }
-        return state;
     }
 
     /** The state a member admitted now starts from: this node's state, for {@code federation export}. */
@@ -254,6 +225,9 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
             throw new ControlCommands.Refused("request refused: " + bad.get());
         }
         outbox.publish(topics.orderPropose(), req, false);
+        if (requests != null) {
+            requests.submitted(req, topics.orderPropose(), at + params.requestTtl().toMillis());
+        }
         federation.onMessage(req);
         return req.contentId();
     }
@@ -309,6 +283,9 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
         }
         d.set("committed", committed.toJson());
         history.executed(committed, append.apply(EntryKind.ORDER, d).seq());
+        if (requests != null) {
+            requests.executed(seq, results);
+        }
     }
 
     @Override
@@ -371,6 +348,9 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     @Override
     public void viewEntered(long view) {
         LOG.atInfo().addKeyValue("view", view).log("ordering: new view entered");
+        if (requests != null) {
+            requests.viewEntered();
+        }
     }
 
     @Override
