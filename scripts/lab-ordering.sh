@@ -3,27 +3,12 @@
 # admit node-8 (its checkpoint votes count, every node holds its first checkpoint), kill -9 the primary while
 # a change is pending, remove node-8, restart a node, rotate node-5's key, and verify every ledger. Needs the fat jar (mvn -B verify) and python3. Prints the timings from the daemons' own log lines.
 set -u
-JAR=${JAR:-$(cd "$(dirname "$0")/.." && pwd)/target/quorumd.jar}
+. "$(dirname "$0")/lab-common.sh"
 D=${LAB_DIR:-$(mktemp -d /tmp/quorumd-ordering-lab.XXXXXX)}
 mkdir -p $D
-q() { java -jar $JAR "$@"; }
-ms() { date +%s%3N; }
 q federation init --nodes 7 --out $D --broker tcp://127.0.0.1:1883 --prefix "lab-ordering/$(date +%s)" --fast > $D/init.txt
 cat $D/init.txt
-declare -A PID
-start() { (cd $D/$1 && exec java -jar $JAR run --config quorumd.yaml >> run.log 2>&1) & PID[$1]=$!; }
 for k in 1 2 3 4 5 6 7; do start node-$k; done
-sock() { echo "--socket $D/$1/data/control.sock"; }
-wait_for() { # $1 = command (its --json answer is s), $2 = python condition on s, $3 = nodes, $4 = timeout s
-  local deadline=$(( $(date +%s) + $4 ))
-  while [ $(date +%s) -lt $deadline ]; do
-    local ok=1
-    for n in $3; do q $1 --json $(sock $n) 2>/dev/null | python3 -c "import json,sys; s=json.load(sys.stdin); sys.exit(0 if ($2) else 1)" 2>/dev/null || { ok=0; break; }; done
-    [ $ok = 1 ] && return 0
-    sleep 0.2
-  done
-  return 1
-}
 wait_all() { wait_for "federation show" "$1" "$2" "$3"; } # condition on `federation show --json`
 cp_all() { wait_for "checkpoint show" "$1" "$2" "$3"; }   # condition on `checkpoint show --json` (a list)
 ALL7="node-1 node-2 node-3 node-4 node-5 node-6 node-7"

@@ -6,28 +6,12 @@
 # published again with mosquitto_pub: it must be refused replayed_nonce. Last, ledger verify --full on all 7.
 # Needs the fat jar (mvn -B verify), python3 and mosquitto-clients. Prints what it measured.
 set -u
-JAR=${JAR:-$(cd "$(dirname "$0")/.." && pwd)/target/quorumd.jar}
+. "$(dirname "$0")/lab-common.sh"
 D=${LAB_DIR:-$(mktemp -d /tmp/quorumd-pm-lab.XXXXXX)}
 mkdir -p $D
-q() { java -jar $JAR "$@"; }
-ms() { date +%s%3N; }
 PREFIX="lab-pm/$(date +%s)"
 q federation init --nodes 7 --out $D --broker tcp://127.0.0.1:1883 --prefix "$PREFIX" --fast > $D/init.txt
-declare -A PID
-start() { (cd $D/$1 && exec java -jar $JAR run --config quorumd.yaml >> run.log 2>&1) & PID[$1]=$!; }
 for k in 1 2 3 4 5 6 7; do start node-$k; done
-sock() { echo "--socket $D/$1/data/control.sock"; }
-js() { q "$@" --json 2>/dev/null; }
-wait_for() { # $1 = command (its --json answer is s), $2 = python condition on s, $3 = nodes, $4 = timeout s
-  local deadline=$(( $(date +%s) + $4 ))
-  while [ $(date +%s) -lt $deadline ]; do
-    local ok=1
-    for n in $3; do js $1 $(sock $n) | python3 -c "import json,sys; s=json.load(sys.stdin); sys.exit(0 if ($2) else 1)" 2>/dev/null || { ok=0; break; }; done
-    [ $ok = 1 ] && return 0
-    sleep 0.2
-  done
-  return 1
-}
 ALL7="node-1 node-2 node-3 node-4 node-5 node-6 node-7"
 FAIL=0
 wait_for "federation show" "s['epoch']==0" "$ALL7" 60 || { echo "nodes did not come up"; exit 1; }

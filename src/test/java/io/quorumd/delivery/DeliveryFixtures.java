@@ -91,4 +91,36 @@ final class DeliveryFixtures {
         return Reputation.of(arb(n).disputes(), arb(n).policy()).values().stream()
                 .map(x -> x.nonParticipations() + "/" + Math.round(x.score())).toList();
     }
+
+    /** What a test does with an {@code untrack} entry. */
+    interface Untrack {
+        void untrack(String decisionId, String reason, int copies);
+    }
+
+    /** A journal that hands the trackers' starts and ends to the test and ignores the rest. */
+    static DeliveryJournal journal(java.util.function.Consumer<Tracker> track, Untrack untrack) {
+        return new DeliveryJournal() {
+            @Override
+            public void track(Tracker tracker) {
+                track.accept(tracker);
+            }
+
+            @Override
+            public void untrack(String decisionId, String reason, int copies) {
+                untrack.untrack(decisionId, reason, copies);
+            }
+
+            @Override
+            public void accepted(io.quorumd.loop.InboundMessage message) {
+            }
+
+            @Override
+            public void evidence(String what, java.util.List<io.quorumd.wire.Envelope> envelopes) {
+            }
+
+            @Override
+            public void rejected(String reason, String detail) {
+            }
+        };
+    }
 }

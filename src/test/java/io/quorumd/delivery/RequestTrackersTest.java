@@ -50,29 +50,8 @@ class RequestTrackersTest {
     private int seq;
 
     RequestTrackersTest() {
-        DeliveryJournal journal = new DeliveryJournal() {
-            @Override
-            public void track(Tracker tracker) {
-                tracked.add(tracker.id() + " until " + tracker.deadline());
-            }
-
-            @Override
-            public void untrack(String decisionId, String reason, int copies) {
-                ended.add(decisionId + " " + reason);
-            }
-
-            @Override
-            public void accepted(InboundMessage message) {
-            }
-
-            @Override
-            public void evidence(String what, List<Envelope> envelopes) {
-            }
-
-            @Override
-            public void rejected(String reason, String detail) {
-            }
-        };
+        DeliveryJournal journal = DeliveryFixtures.journal(t -> tracked.add(t.id() + " until " + t.deadline()),
+                (id, reason, copies) -> ended.add(id + " " + reason));
         Roster roster = new Roster(List.of(new Member("node-1", ME.publicKey(), Set.of(Role.VOTER))));
         responder = new Responder(ME.nodeId(), SETTINGS, () -> roster, clock, scheduler, new EnvelopeSigner(ME, clock),
                 TOPICS, (topic, env, retained) -> {

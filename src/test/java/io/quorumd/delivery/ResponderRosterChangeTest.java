@@ -63,28 +63,7 @@ class ResponderRosterChangeTest {
     void setUp() {
         clock = new VirtualClock(1_800_000_000_000L);
         scheduler = new VirtualScheduler(clock);
-        DeliveryJournal journal = new DeliveryJournal() {
-            @Override
-            public void track(Tracker tracker) {
-            }
-
-            @Override
-            public void untrack(String decisionId, String reason, int copies) {
-                ended.add(reason + " with " + copies);
-            }
-
-            @Override
-            public void accepted(InboundMessage message) {
-            }
-
-            @Override
-            public void evidence(String what, List<Envelope> envelopes) {
-            }
-
-            @Override
-            public void rejected(String reason, String detail) {
-            }
-        };
+        DeliveryJournal journal = DeliveryFixtures.journal(t -> { }, (id, reason, copies) -> ended.add(reason + " with " + copies));
         responder = new Responder(ME.nodeId(), SETTINGS, () -> roster, clock, scheduler, new EnvelopeSigner(ME, clock),
                 TOPICS, (topic, env, retained) -> { }, journal, new Random(1));
         scheduler.deliverTo(t -> responder.onTimer(t.key()));

@@ -74,16 +74,24 @@ class PmNodeTest {
         return n.core().ordering().orElseThrow().federation().state().accounts().digest();
     }
 
-    @Test
-    void paysClaimsAndSettlesTheSameOnEveryReplica() throws Exception {
-        SimFederation f = SimFederation.started(1401, dir, SimFederation.Options.fast(4).withReplicas(4).withYaml(PM), 20);
+    /** Four replicas with pm on; node-1 funded with deposit 100000 and reserve 60000 on every one. */
+    private SimFederation funded(long seed) throws Exception {
+        SimFederation f = SimFederation.started(seed, dir, SimFederation.Options.fast(4).withReplicas(4).withYaml(PM), 20);
         SimWorld w = f.world();
         w.run(Duration.ofSeconds(5));
         SimNode s = f.node(1);
-        SimNode r = f.node(2);
         cmd(s, "pm.fund", args("deposit", "100000", "reserve", "60000"));
         assertTrue(w.runUntil(Duration.ofSeconds(30), () -> f.nodes().stream().allMatch(n -> n.core().ordering().orElseThrow()
                 .federation().state().accounts().account(s.id()).deposit().equals(BigInteger.valueOf(100000)))), "funded, seed " + w.seed());
+        return f;
+    }
+
+    @Test
+    void paysClaimsAndSettlesTheSameOnEveryReplica() throws Exception {
+        SimFederation f = funded(1401);
+        SimWorld w = f.world();
+        SimNode s = f.node(1);
+        SimNode r = f.node(2);
 
         cmd(s, "pm.pay", args("to", "node-2", "ev", "30000"));
         assertTrue(w.runUntil(Duration.ofSeconds(90), () -> received(r, s).compareTo(BigInteger.valueOf(30000)) >= 0),
@@ -137,13 +145,10 @@ class PmNodeTest {
 
     @Test
     void aRestartedRecipientRefusesABatchSentAgain() throws Exception {
-        SimFederation f = SimFederation.started(1402, dir, SimFederation.Options.fast(4).withReplicas(4).withYaml(PM), 20);
+        SimFederation f = funded(1402);
         SimWorld w = f.world();
-        w.run(Duration.ofSeconds(5));
         SimNode s = f.node(1);
         SimNode r = f.node(2);
-        cmd(s, "pm.fund", args("deposit", "100000", "reserve", "60000"));
-        w.run(Duration.ofSeconds(5));
         cmd(s, "pm.pay", args("to", "node-2", "ev", "2000"));
         assertTrue(w.runUntil(Duration.ofSeconds(10), () -> received(r, s).compareTo(BigInteger.valueOf(2000)) >= 0));
         Envelope batch = s.published().stream().filter(e -> e.type() == MessageType.PM_TICKET).findFirst().orElseThrow();
