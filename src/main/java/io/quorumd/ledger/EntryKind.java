@@ -62,7 +62,13 @@ public enum EntryKind {
      * A step of a winning ticket this node received (DESIGN §14): {ticketId, state won|claimed|settled|refused|expired,
      * sender, faceValue, paramsExpiresAt, requestId (the claim's pm.redeem), reason (a refusal's)}. Never rand.
      */
-    TICKET("ticket");
+    TICKET("ticket"),
+    /**
+     * The tickets this node accepted from one batch (DESIGN §14): {topic, sender, batch}, the batch holding only the
+     * accepted tickets, each with the sender's own signature over it (never rand). Not the envelope: a batch padded
+     * with refused tickets would cost the ledger the whole message for one ticket.
+     */
+    TICKETS("tickets");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));

@@ -107,6 +107,8 @@ final class LedgerReplay implements EntryVisitor {
             }
         } else if (entry.kind() == EntryKind.TICKET && payments != null) {
             problem = payments.replayTicket(entry.data(), entry.ts());
+        } else if (entry.kind() == EntryKind.TICKETS && payments != null) {
+            problem = PmReplay.taken(payments, entry.data());
         }
         if (firstBoot == null && entry.kind() == EntryKind.BOOT) {
             firstBoot = entry.ts();
@@ -210,8 +212,8 @@ final class LedgerReplay implements EntryVisitor {
                 return problem;
             }
         }
-        if (payments != null && env.body() instanceof PmTicket t) {
-            return PmReplay.batch(payments, entry, t.batch());
+        if (payments != null && entry.kind() == EntryKind.SIGNED && env.body() instanceof PmTicket t) {
+            payments.replaySent(t.batch());
         }
         switch (env.type()) {
             case DISPUTE_OPEN, DISPUTE_VOTE, DISPUTE_FALLBACK, DISPUTE_RULING -> {

@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * Micropayment tickets in a running node (DESIGN §14): answers params requests, takes params and pays with them,
  * judges ticket batches, and redeems its winners through ordering once their params expired. Ledger entries: each
  * own {@code pm.ticket} and {@code pm.params} is a {@code signed} entry before it leaves (no slot: one entry per
- * message); each batch with accepted tickets an {@code accepted} entry {topic, envelope, nonces} naming the nonces
- * taken, so replay rebuilds the nonce map and the credited EV exactly; each winner's step a {@code ticket} entry
+ * message); the accepted tickets of each batch a {@code tickets} entry {topic, sender, batch} (only those, each with
+ * its own signature), so replay rebuilds the nonce map and the credited EV exactly; each winner's step a {@code ticket} entry
  * {ticketId, state, sender, faceValue, paramsExpiresAt, requestId?, reason?}. rand appears in no entry: a claim's
  * {@code pm.redeem} is made only after expiry and is stored as the order entry of its batch.
  * <p>
@@ -167,7 +167,13 @@ final class NodePayments {
             return;
         }
         switch (env.type()) {
-            case PM_PARAMS_REQUEST -> answerParamsRequest(from);
+            case PM_PARAMS_REQUEST -> {
+                if (((PmParamsRequest) env.body()).recipient().equals(me)) {
+                    answerParamsRequest(from);
+                } else {
+                    journal.rejected(PmCode.WRONG_RECIPIENT.code(), "a params request for another member reached this node");
+                }
+            }
             case PM_PARAMS -> takeParams(from, ((PmParams) env.body()).offer());
             case PM_TICKET -> takeTickets(m, ((PmTicket) env.body()).batch());
             default -> throw new IllegalArgumentException("not a pm message: " + env.type());
@@ -219,10 +225,9 @@ final class NodePayments {
         }
         ObjectNode data = Json.object();
         data.put("topic", m.topic());
-        data.set("envelope", m.envelope().toJson());
-        ArrayNode nonces = data.putArray("nonces");
-        receipt.accepted().get().tickets().forEach(t -> nonces.add(t.senderNonce()));
-        append.apply(EntryKind.ACCEPTED, data);
+        data.put("sender", batch.params().sender().hex());
+        data.set("batch", receipt.accepted().get().toJson());
+        append.apply(EntryKind.TICKETS, data);
         book.accepted(batch.params().sender(), receipt.accepted().get().tickets().size());
         for (Recipient.Verdict v : receipt.verdicts()) {
             if (v.accepted() && v.won()) {
@@ -371,14 +376,10 @@ final class NodePayments {
                 settledBy(batch.params().expiresAt()));
     }
 
-    /** Replay of an {@code accepted} batch: only the nonces it names were taken. */
-    void replayAccepted(TicketBatch batch, List<Long> nonces) {
-        List<TicketBatch.Entry> taken = batch.tickets().stream().filter(e -> nonces.contains(e.senderNonce())).toList();
-        if (taken.isEmpty()) {
-            return;
-        }
-        List<Recipient.Verdict> skipped = recipient.replay(new TicketBatch(batch.params(), taken), clock.millis());
-        book.accepted(batch.params().sender(), taken.size() - skipped.size());
+    /** Replay of a {@code tickets} entry: the tickets taken from one batch. */
+    void replayAccepted(TicketBatch taken) {
+        List<Recipient.Verdict> skipped = recipient.replay(taken, clock.millis());
+        book.accepted(taken.params().sender(), taken.tickets().size() - skipped.size());
     }
 
 

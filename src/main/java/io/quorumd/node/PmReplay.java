@@ -1,35 +1,29 @@
 package io.quorumd.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quorumd.ledger.EntryKind;
-import io.quorumd.ledger.LedgerEntry;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.crypto.NodeId;
 import io.quorumd.pm.TicketBatch;
-import java.util.ArrayList;
-import java.util.List;
+import io.quorumd.wire.DecodeException;
 import java.util.Optional;
 
-/** Replay of the ticket batches of a ledger: this node's own ({@code signed}) and those it took ({@code accepted}). */
+/** Replay of the ticket batches of a ledger: this node's own ({@code signed}) and the tickets it took ({@code tickets}). */
 final class PmReplay {
     private PmReplay() {
     }
 
-    static Optional<String> batch(NodePayments payments, LedgerEntry entry, TicketBatch batch) {
-        if (entry.kind() == EntryKind.SIGNED) {
-            payments.replaySent(batch);
-        } else if (entry.kind() == EntryKind.ACCEPTED) {
-            JsonNode nonces = entry.data().get("nonces");
-            if (nonces == null || !nonces.isArray() || nonces.isEmpty()) {
-                return Optional.of("accepted ticket batch names no accepted nonces");
-            }
-            List<Long> taken = new ArrayList<>();
-            for (JsonNode n : nonces) {
-                if (!n.canConvertToLong() || !n.isIntegralNumber()) {
-                    return Optional.of("accepted ticket batch: nonce " + n + " is not an integer");
-                }
-                taken.add(n.asLong());
-            }
-            payments.replayAccepted(batch, taken);
+    /** A {@code tickets} entry {topic, sender, batch}. */
+    static Optional<String> taken(NodePayments payments, ObjectNode data) {
+        JsonNode batch = data.get("batch");
+        if (batch == null || !batch.isObject()) {
+            return Optional.of("tickets entry holds no batch");
         }
-        return Optional.empty();
+        try {
+            NodeId sender = new NodeId(data.path("sender").asText());
+            payments.replayAccepted(TicketBatch.parse((ObjectNode) batch.deepCopy(), sender));
+            return Optional.empty();
+        } catch (DecodeException | IllegalArgumentException e) {
+            return Optional.of("tickets entry: " + e.getMessage());
+        }
     }
 }

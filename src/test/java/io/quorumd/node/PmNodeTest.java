@@ -13,6 +13,8 @@ import io.quorumd.ledger.Ledger;
 import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
 import io.quorumd.order.OrderParams;
+import io.quorumd.pm.Ticket;
+import io.quorumd.pm.TicketBatch;
 import io.quorumd.pm.Winner;
 import io.quorumd.pm.WinnerState;
 import io.quorumd.sim.SimFederation;
@@ -21,6 +23,7 @@ import io.quorumd.sim.SimWorld;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.MessageType;
+import io.quorumd.wire.PmTicket;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -162,6 +165,20 @@ class PmNodeTest {
         w.run(Duration.ofMillis(100));
         assertEquals(replays + 100, r.metrics().protocolRejects("replayed_nonce"), "each of the 100 tickets refused");
         assertEquals(before, received(r, s), "and nothing credited again");
+
+        // the same 99 old tickets padding one new one: one ticket is credited, and only it is written
+        TicketBatch old = ((PmTicket) batch.body()).batch();
+        long fresh = 100_000;
+        List<TicketBatch.Entry> padded = new ArrayList<>(old.tickets().subList(0, 99));
+        padded.add(new TicketBatch.Entry(fresh, s.key().sign(Ticket.of(old.params(), fresh).signingBytes())));
+        long bytes = r.core().ledgerBytes();
+        r.receive(r.topics().pmTo(r.id()), s.sign(MessageType.PM_TICKET, new PmTicket(0, new TicketBatch(old.params(), padded)),
+                w.now()), false);
+        w.run(Duration.ofMillis(100));
+        assertEquals(replays + 199, r.metrics().protocolRejects("replayed_nonce"));
+        assertEquals(before.add(BigInteger.TEN), received(r, s), "the new ticket is credited");
+        assertTrue(r.core().ledgerBytes() - bytes < 2_000, "the ledger grew by " + (r.core().ledgerBytes() - bytes)
+                + " bytes for one ticket");
     }
 
     @Test
