@@ -293,8 +293,7 @@ final class NormalCase {
             }
         }
         if (progressed && ctx.closedAt == 0) {
-            ctx.viewChange.cancelTimer();
-            ctx.viewChange.refreshTimer();
+            ctx.viewChange.progressed();
             ctx.proposer.scheduleBatch(); // a primary that waited for a re-proposed body may go on
         }
     }

@@ -20,12 +20,16 @@ import java.util.Optional;
  * its own, and leaves the changing state only through a new view that {@link NewViewRules#check} accepts, whose
  * chosen and null seqs it prepares again. At most one view timer is armed, keyed by (epoch, view): in the
  * normal case while a request is pending or a prepared seq is uncommitted, while changing until a new view
- * arrives; its timeout doubles per consecutive change up to viewTimeoutMax.
+ * arrives; its timeout doubles per consecutive change up to viewTimeoutMax. The normal-case timer waits for the
+ * oldest ready request pending when it was armed (PBFT's "waiting to execute the request"): executing other
+ * requests does not restart it, so a primary that keeps ordering everything else while leaving one request out
+ * still times out.
  */
 final class ViewChangeDriver {
     private final ReplicaContext ctx;
     private Replica.ViewTimer armedKey;
     private Scheduler.Cancellable armed;
+    private String armedFor; // the request the normal-case timer waits for; null when it waits for a prepared seq
 
     ViewChangeDriver(ReplicaContext ctx) {
         this.ctx = ctx;
@@ -279,7 +283,22 @@ final class ViewChangeDriver {
                 .anyMatch(s -> s.seq > ctx.lastExecuted && !s.decided && s.prepared(ctx.set));
     }
 
+    /**
+     * A batch executed: the timer starts over for what is still outstanding, unless the request it waits for is
+     * still pending and ready (the batches left it out).
+     */
+    void progressed() {
+        Envelope awaited = armedFor == null ? null : ctx.pending.get(armedFor);
+        if (armed != null && awaited != null && ctx.ready(awaited)) {
+            return;
+        }
+        cancelTimer();
+        refreshTimer();
+    }
+
     private void arm() {
+        armedFor = ctx.changing ? null : ctx.pending.values().stream().filter(ctx::ready).findFirst()
+                .map(Envelope::contentId).orElse(null);
         Duration timeout = ctx.params.viewTimeoutAfter(ctx.consecutiveChanges);
         armedKey = new Replica.ViewTimer(ctx.epoch, ctx.view);
         armed = ctx.scheduler.schedule(timeout, armedKey);
@@ -295,5 +314,6 @@ final class ViewChangeDriver {
         }
         armed = null;
         armedKey = null;
+        armedFor = null;
     }
 }

@@ -199,4 +199,19 @@ class RequestTrackerSimulationTest {
         assertTrue(f.node(2).core().ordering().orElseThrow().federation().current().view() > 0,
                 "a view change left the primary behind");
     }
+
+    @Test
+    void aPrimaryThatOrdersEverythingElseButLeavesOneRequestOutIsReplaced() throws Exception {
+        start(36);
+        io.quorumd.crypto.NodeId primaryId = f.node(1).core().ordering().orElseThrow().federation().current()
+                .replicaSet().primary(0);
+        SimNode primary = f.nodes().stream().filter(n -> n.id().equals(primaryId)).findFirst().orElseThrow();
+        keepOrderingBusy(new AtomicBoolean(true));
+        f.bus().partition((r, e) -> e.type() == MessageType.ORDER_REQUEST && e.from().equals(five.id()) && r == primary);
+        String id = propose(five, "noop", Json.object());
+        assertTrue(w.runUntil(Duration.ofMinutes(1), () -> executedOnReplicas(id)),
+                "executed though the primary kept ordering node-2's requests without it, seed " + w.seed());
+        assertTrue(f.node(2).core().ordering().orElseThrow().federation().current().view() > 0,
+                "the view timer waited for that request, not for any progress");
+    }
 }
