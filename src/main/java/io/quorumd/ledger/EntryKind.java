@@ -68,7 +68,13 @@ public enum EntryKind {
      * accepted tickets, each with the sender's own signature over it (never rand). Not the envelope: a batch padded
      * with refused tickets would cost the ledger the whole message for one ticket.
      */
-    TICKETS("tickets");
+    TICKETS("tickets"),
+    /**
+     * What {@code pm pay} still owes one recipient, after the operator asked or paying gave up: {to, owed (EV × 2^256,
+     * decimal), stopped (why it gave up, or absent)}. Replay subtracts the batches signed after it, so a restarted
+     * node pays on what was left.
+     */
+    PAYING("paying");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));

@@ -37,6 +37,8 @@ final class KeyRotation {
     private Runnable onRekey = () -> { };
 
     /** {@code record} appends the {@code rekey} entry to the ledger. */
+    private java.util.function.Supplier<Optional<String>> hold = Optional::empty;
+
     KeyRotation(Bytes current, Optional<KeyFile> next, Path dataDir, Consumer<ObjectNode> record) {
         this.current = current;
         this.next = next.filter(k -> !k.key().publicKey().equals(current));
@@ -60,8 +62,17 @@ final class KeyRotation {
         onRekey.run();
     }
 
+    /** What else holds a rotation back (the ticket machine's winners and tickets); why, if it does. */
+    void holdBy(java.util.function.Supplier<Optional<String>> hold) {
+        this.hold = hold;
+    }
+
     /** Why this daemon cannot ask to rotate to {@code newPublicKey}, if it cannot. */
     Optional<String> refusal(Bytes newPublicKey) {
+        Optional<String> held = hold.get();
+        if (held.isPresent()) {
+            return held;
+        }
         if (next.isEmpty()) {
             return Optional.of("node.nextKeyFile is not set: name the new key's file there, restart the daemon, then"
                     + " propose the rotation again (the daemon must hold the key it is to sign with)");

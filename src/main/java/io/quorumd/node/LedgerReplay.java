@@ -102,13 +102,15 @@ final class LedgerReplay implements EntryVisitor {
             synced = true;
         } else if (OrderReplay.owns(entry.kind())) {
             problem = order.visit(entry);
-            if (problem.isEmpty() && entry.kind() == EntryKind.ORDER && responder != null) {
+            if (problem.isEmpty() && entry.kind() == EntryKind.ORDER) {
                 replayExecuted(entry.data());
             }
         } else if (entry.kind() == EntryKind.TICKET && payments != null) {
             problem = payments.replayTicket(entry.data(), entry.ts());
         } else if (entry.kind() == EntryKind.TICKETS && payments != null) {
             problem = PmReplay.taken(payments, entry.data());
+        } else if (entry.kind() == EntryKind.PAYING && payments != null) {
+            problem = payments.replayPaying(entry.data());
         }
         if (firstBoot == null && entry.kind() == EntryKind.BOOT) {
             firstBoot = entry.ts();
@@ -259,8 +261,14 @@ final class LedgerReplay implements EntryVisitor {
     /** The requests an executed batch held end, should their {@code untrack} entries be missing (a torn batch). */
     private void replayExecuted(ObjectNode d) {
         for (JsonNode r : d.path("results")) {
-            responder.requests().restoreExecuted(d.path("seq").asLong(), r.path("requestId").asText(),
-                    r.path("status").asText().equals("ok"), r.path("reason").asText());
+            boolean ok = r.path("status").asText().equals("ok");
+            if (responder != null) {
+                responder.requests().restoreExecuted(d.path("seq").asLong(), r.path("requestId").asText(), ok,
+                        r.path("reason").asText());
+            }
+            if (payments != null && r.path("requester").asText().equals(self.hex())) {
+                payments.replayExecuted(r.path("requestId").asText(), r.path("op").asText(), ok);
+            }
         }
     }
 

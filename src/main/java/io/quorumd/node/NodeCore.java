@@ -138,6 +138,10 @@ public final class NodeCore implements EventHandler {
             ordering.trackRequests(responder == null ? null : responder.requests());
             ordering.onResult(payments == null ? r -> { } : payments::executed);
         }
+        if (payments != null) {
+            payments.view().requireTimes(config.pm().policy(), ledger);
+            rotation.holdBy(payments::rotationHold);
+        }
         this.emptyAtOpen = ledger.lastSeq() == 0;
         this.ledgerAge = new LedgerAge(replay.beganState().orElse(LedgerAge.State.WAITING_FOR_CLOCK), replay.beganAt(),
                 config.federation().clockSkew().toMillis(), clock::millis, presence::peerClockOffsets,
@@ -215,16 +219,12 @@ public final class NodeCore implements EventHandler {
             if (responder != null) {
                 responder.peerOnline(t.peer());
             }
-            if (sync != null) {
-                sync.peerOnline(t.peer());
-            }
+            sync.peerOnline(t.peer());
         }
     }
 
     private void onGap() {
-        if (sync != null) {
-            sync.gap();
-        }
+        sync.gap();
     }
 
     @Override

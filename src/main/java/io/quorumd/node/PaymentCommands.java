@@ -34,17 +34,17 @@ final class PaymentCommands {
             case "pm.params" -> {
                 NodeId from = member(core, args, "from");
                 if (pm.sender().session(from).isEmpty()) {
-                    pm.requestParams(from);
+                    pm.paying().requestParams(from);
                 }
                 yield params(core, from, pm.sender().session(from), pm.sender().nextNonce(from).orElse(0L));
             }
             case "pm.pay" -> {
                 NodeId to = member(core, args, "to");
                 long ev = args.path("ev").asLong(0);
-                if (ev < 1 || !args.path("ev").isIntegralNumber()) {
+                if (!args.path("ev").isIntegralNumber() || !args.path("ev").canConvertToLong() || ev < 1) {
                     throw new ControlCommands.Refused("--ev is a whole number of minor units, at least 1");
                 }
-                pm.pay(to, ev);
+                pm.paying().pay(to, ev);
                 yield paying(core, to, pm.book().paying(to));
             }
             case "pm.paying" -> {
@@ -74,7 +74,7 @@ final class PaymentCommands {
 
     private static long amount(JsonNode args, String field) {
         JsonNode n = args.path(field);
-        if (!n.isIntegralNumber() || n.asLong() < 0) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
             throw new ControlCommands.Refused("--" + field + " is a whole number of minor units, at least 0");
         }
         return n.asLong();

@@ -12,8 +12,8 @@ import java.util.TreeMap;
 /**
  * What a node's ticket machine counts beside the core's state, for the operator: per recipient the EV still owed
  * by {@code pm pay} and the tickets and EV sent; per sender the tickets accepted; per winner the request that
- * claims it. Sent and accepted totals are rebuilt from the ledger; the amounts owed are not (a restarted node has
- * paid what it had signed, and the operator asks again). Caps: one row per member; claims end with their winner.
+ * claims it. All of it is rebuilt from the ledger (the amounts owed from {@code paying} entries less the batches
+ * signed after them), so a restarted node pays on what it still owed. Caps: one row per member; claims end with their winner.
  * Loop thread only.
  */
 final class PmBook {
@@ -42,6 +42,7 @@ final class PmBook {
     private final Map<String, Claim> claims = new HashMap<>();
     private final Map<String, String> ticketOfRequest = new HashMap<>();
     private final Set<String> warned = new HashSet<>();
+    private long lastPaidExpiresAt;
 
     Paying paying(NodeId to) {
         return paying.computeIfAbsent(to, t -> new Paying());
@@ -57,6 +58,16 @@ final class PmBook {
         p.ticketsSent += tickets;
         p.evSent = p.evSent.plus(ev);
         p.outstanding.merge(settledBy, ev, Ev::plus);
+    }
+
+    /** This node paid tickets under params expiring at {@code expiresAt}. */
+    void paidUnder(long expiresAt) {
+        lastPaidExpiresAt = Math.max(lastPaidExpiresAt, expiresAt);
+    }
+
+    /** The latest expiry of params this node paid under (0: none). */
+    long lastPaidExpiresAt() {
+        return lastPaidExpiresAt;
     }
 
     void accepted(NodeId from, int tickets) {

@@ -124,9 +124,8 @@ final class PmClaims {
         if (!r.op().equals(PmOp.REDEEM) || !r.requester().equals(me)) {
             return;
         }
-        Optional<String> ticketId = book.claimOf(r.requestId());
-        if (ticketId.isEmpty() || recipient.winners().stream().noneMatch(w -> w.ticketId().equals(ticketId.get())
-                && w.state() == WinnerState.CLAIMED)) {
+        Optional<String> ticketId = claimed(r.requestId());
+        if (ticketId.isEmpty()) {
             return;
         }
         recipient.settled(ticketId.get(), r.ok());
@@ -138,6 +137,26 @@ final class PmClaims {
         if (!r.ok()) {
             LOG.atWarn().addKeyValue("ticket", ticketId.get().substring(0, 12)).addKeyValue("reason", r.reason())
                     .log("pm: redemption refused");
+        }
+    }
+
+    /** The CLAIMED winner that request {@code requestId} claims, if any. */
+    private Optional<String> claimed(String requestId) {
+        return book.claimOf(requestId).filter(id -> recipient.winners().stream()
+                .anyMatch(w -> w.ticketId().equals(id) && w.state() == WinnerState.CLAIMED));
+    }
+
+    /**
+     * Replay of an executed result of this node's {@code pm.redeem} (an {@code order} entry): the winner is settled
+     * or refused in memory, even when its {@code ticket} entry is missing (pm was off when it executed, or a crash
+     * tore the batch); nothing is written.
+     */
+    void replayExecuted(String requestId, String op, boolean ok) {
+        if (op.equals(PmOp.REDEEM)) {
+            claimed(requestId).ifPresent(id -> {
+                recipient.settled(id, ok);
+                book.ended(id);
+            });
         }
     }
 

@@ -39,6 +39,40 @@ final class PmView {
         return ordering.get().map(o -> o.federation().state().accounts());
     }
 
+    /**
+     * Why this node's {@code pm} times cannot run with the federation's: they are part of the ordered state, fixed at
+     * the anchor, and a recipient judging claim windows by other times would claim and expire winners at other
+     * moments than the accounts pay them. Throws (closing the ledger) unless they agree or ordering is off.
+     */
+    void requireTimes(io.quorumd.pm.PmPolicy mine, AutoCloseable ledger) throws java.io.IOException {
+        Optional<String> differ = timesDiffer(mine);
+        if (differ.isPresent()) {
+            java.io.IOException refused = new java.io.IOException(differ.get());
+            try {
+                ledger.close();
+            } catch (Exception e) {
+                refused.addSuppressed(e);
+            }
+            throw refused;
+        }
+    }
+
+    private Optional<String> timesDiffer(io.quorumd.pm.PmPolicy mine) {
+        Optional<io.quorumd.pm.PmPolicy> ordered = accounts().map(Accounts::policy);
+        if (ordered.isEmpty()) {
+            return Optional.empty();
+        }
+        io.quorumd.pm.PmPolicy o = ordered.get();
+        if (o.claimWindowMs() == mine.claimWindowMs() && o.unlockPeriodMs() == mine.unlockPeriodMs()
+                && o.reservePeriodMs() == mine.reservePeriodMs()) {
+            return Optional.empty();
+        }
+        return Optional.of("pm.claimWindow, pm.unlockPeriod and pm.reservePeriod are " + mine.claimWindowMs() + ", "
+                + mine.unlockPeriodMs() + " and " + mine.reservePeriodMs() + " ms here, but the federation's (fixed when"
+                + " ordering began) are " + o.claimWindowMs() + ", " + o.unlockPeriodMs() + " and " + o.reservePeriodMs()
+                + " ms: set them back (quorumd federation show --json lists the state's pmPolicy)");
+    }
+
     Account ownAccount() {
         return accounts().map(a -> a.account(me)).orElse(UNMETERED);
     }

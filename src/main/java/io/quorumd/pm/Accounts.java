@@ -57,6 +57,11 @@ public final class Accounts {
         this.policy = policy;
     }
 
+    /** The parameters these accounts run by (their times fixed at the anchor). */
+    public PmPolicy policy() {
+        return policy;
+    }
+
     public Account account(NodeId member) {
         return accounts.getOrDefault(member, Account.EMPTY);
     }

@@ -17,6 +17,7 @@ public enum PmCode {
     // sender, on params and on paying
     UNSOLICITED_PARAMS("unsolicited_params"),
     KNOWN_PARAMS("known_params"),
+    PARAMS_TOO_LONG("params_too_long"),
     PARAMS_EXPIRING("params_expiring"),
     TOO_FEW_NONCES("too_few_nonces"),
     EV_TOO_HIGH("ev_too_high"),

@@ -46,6 +46,12 @@ public final class Sender {
         }
     }
 
+    /**
+     * How much longer than this node's paramsTtl a recipient's params may live (its clock may run ahead). Longer
+     * params would hold this node's outstanding EV toward that recipient for as long as they live.
+     */
+    public static final long PARAMS_TTL_SLACK_MS = 60_000;
+
     private final NodeId me;
     private final TicketSigner signer;
     private final PmPolicy policy;
@@ -83,6 +89,10 @@ public final class Sender {
         if (usedHashes.containsKey(p.recipientRandHash())) {
             return refuse(PmCode.KNOWN_PARAMS, "params " + p.recipientRandHash().hex().substring(0, 8)
                     + " were used already");
+        }
+        if (p.expiresAt() - now > policy.paramsTtlMs() + PARAMS_TTL_SLACK_MS) {
+            return refuse(PmCode.PARAMS_TOO_LONG, "params expire in " + (p.expiresAt() - now) + " ms; params live "
+                    + policy.paramsTtlMs() + " ms");
         }
         if (offer.maxNonces() <= policy.maxBatchTickets()) {
             return refuse(PmCode.TOO_FEW_NONCES, "params allow " + offer.maxNonces() + " nonces, a batch is up to "

@@ -28,6 +28,9 @@ public record TicketBatch(TicketParams params, List<Entry> tickets) {
         if (tickets.isEmpty() || tickets.size() > MAX_TICKETS) {
             throw new IllegalArgumentException("a batch holds 1 to " + MAX_TICKETS + " tickets");
         }
+        if (tickets.stream().map(Entry::senderNonce).distinct().count() != tickets.size()) {
+            throw new IllegalArgumentException("a batch names each senderNonce once");
+        }
     }
 
     public SignedTicket signed(int index) {

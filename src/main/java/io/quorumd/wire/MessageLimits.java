@@ -86,7 +86,8 @@ public final class MessageLimits {
     private static long ticketsWith(int tickets) {
         TicketParams p = new TicketParams(new NodeId(ID), KEY.nodeId(), WIDEST, Uint256.MAX, Bytes.of(new byte[32]),
                 Bytes.of(new byte[TicketParams.SEED_BYTES]), WIDEST);
-        TicketBatch batch = new TicketBatch(p, Collections.nCopies(tickets, new TicketBatch.Entry(WIDEST, Bytes.of(new byte[64]))));
+        TicketBatch batch = new TicketBatch(p, java.util.stream.LongStream.range(0, tickets)
+                .mapToObj(i -> new TicketBatch.Entry(WIDEST - i, Bytes.of(new byte[64]))).toList());
         return sign(MessageType.PM_TICKET, new PmTicket(WIDEST, batch)).encode().length;
     }
 
