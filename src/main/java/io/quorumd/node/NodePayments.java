@@ -56,6 +56,11 @@ import java.util.function.Supplier;
  */
 final class NodePayments {
     static final Duration SWEEP_EVERY = Duration.ofSeconds(30);
+    /**
+     * Params requests answered per sender: one per 900 ms. An honest sender asks at most once a second by its own
+     * clock; delivery jitter can bring two of its requests closer than that, and they should not be refused.
+     */
+    static final long PARAMS_ANSWER_GAP_MS = PmPaying.PARAMS_REQUEST_GAP_MS - 100;
     /** Periodic: prune, expire winners past their window, claim again what was not committed in time. */
     record Sweep() implements TimerKey {
     }
@@ -169,7 +174,7 @@ final class NodePayments {
     private void answerParamsRequest(NodeId from) {
         long now = clock.millis();
         Long last = lastParamsTo.get(from);
-        if (last != null && now - last < PmPaying.PARAMS_REQUEST_GAP_MS) {
+        if (last != null && now - last < PARAMS_ANSWER_GAP_MS) {
             journal.rejected("pm_rate_limited", "params requests from " + view.label(from) + " come faster than 1/s");
             return;
         }
