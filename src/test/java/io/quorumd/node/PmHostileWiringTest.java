@@ -62,9 +62,7 @@ class PmHostileWiringTest {
         SimWorld w = f.world();
         SimNode s = f.node(1);
         SimNode r = f.node(2);
-        cmd(s, "pm.pay", args("to", "node-2", "ev", "30000"));
-        assertTrue(w.runUntil(Duration.ofSeconds(120), () -> pm(r).recipient().winners().stream()
-                .anyMatch(x -> x.state() == WinnerState.CLAIMED)), "a claim went out");
+        PmNodeTest.claimInFlight(w, s, r, 30000);
         r.crash();
         w.run(Duration.ofSeconds(60));
         r.start();

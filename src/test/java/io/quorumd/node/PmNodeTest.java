@@ -73,6 +73,20 @@ class PmNodeTest {
         return pm(to).recipient().received(from.id()).floor();
     }
 
+    /** {@code s} pays {@code r} EV {@code ev}; the run goes on until {@code r} credited all of it. */
+    static void paid(SimWorld w, SimNode s, SimNode r, long ev, Duration limit) {
+        cmd(s, "pm.pay", args("to", r.name(), "ev", String.valueOf(ev)));
+        assertTrue(w.runUntil(limit, () -> received(r, s).compareTo(BigInteger.valueOf(ev)) >= 0),
+                "received " + received(r, s) + " of " + ev + ", seed " + w.seed());
+    }
+
+    /** {@code s} pays {@code r} EV {@code ev}; the run goes on until {@code r} has a claim in flight. */
+    static void claimInFlight(SimWorld w, SimNode s, SimNode r, long ev) {
+        cmd(s, "pm.pay", args("to", r.name(), "ev", String.valueOf(ev)));
+        assertTrue(w.runUntil(Duration.ofSeconds(120), () -> pm(r).recipient().winners().stream()
+                .anyMatch(x -> x.state() == WinnerState.CLAIMED)), "a claim went out, seed " + w.seed());
+    }
+
     static String balances(SimNode n) {
         return n.core().ordering().orElseThrow().federation().state().accounts().digest();
     }
@@ -152,8 +166,7 @@ class PmNodeTest {
         SimWorld w = f.world();
         SimNode s = f.node(1);
         SimNode r = f.node(2);
-        cmd(s, "pm.pay", args("to", "node-2", "ev", "2000"));
-        assertTrue(w.runUntil(Duration.ofSeconds(10), () -> received(r, s).compareTo(BigInteger.valueOf(2000)) >= 0));
+        PmNodeTest.paid(w, s, r, 2000, Duration.ofSeconds(10));
         Envelope batch = s.published().stream().filter(e -> e.type() == MessageType.PM_TICKET).findFirst().orElseThrow();
         BigInteger before = pm(r).recipient().received(s.id()).floor();
 

@@ -113,8 +113,7 @@ class PmOperatorMistakesTest {
         SimWorld w = f.world();
         SimNode s = f.node(1);
         SimNode r = f.node(2);
-        cmd(s, "pm.pay", args("to", "node-2", "ev", "20000"));
-        assertTrue(w.runUntil(Duration.ofSeconds(60), () -> received(r, s).compareTo(BigInteger.valueOf(20000)) >= 0));
+        PmNodeTest.paid(w, s, r, 20000, Duration.ofSeconds(60));
         List<String> won = pm(r).recipient().winners().stream().map(Winner::ticketId).toList();
         long face = pm(r).recipient().winners().stream().mapToLong(x -> x.signed().ticket().faceValue()).sum();
         r.stop();
@@ -141,9 +140,7 @@ class PmOperatorMistakesTest {
         SimWorld w = f.world();
         SimNode s = f.node(1);
         SimNode r = f.node(2);
-        cmd(s, "pm.pay", args("to", "node-2", "ev", "20000"));
-        assertTrue(w.runUntil(Duration.ofSeconds(120), () -> pm(r).recipient().winners().stream()
-                .anyMatch(x -> x.state() == WinnerState.CLAIMED)), "a claim went out");
+        PmNodeTest.claimInFlight(w, s, r, 20000);
         io.quorumd.config.QuorumdConfig on = r.config();
         r.stop();
         r.reconfigure(f.reconfigured(2, y -> y.replace("enabled: true", "enabled: false")));
@@ -229,40 +226,38 @@ class PmOperatorMistakesTest {
         assertTrue(error.contains("unlock"), "error: '" + error + "'");
     }
 
+    /**
+     * node-1 pays node-2 EV {@code ev}; node {@code rotating} (which holds its next key) then proposes its rotation:
+     * refused, and nothing is proposed.
+     */
+    private SimFederation rotationRefused(long seed, int rotating, long ev, String because) throws Exception {
+        SimFederation f = funded(seed, dir);
+        NodeKey next = NodeKey.fromSeed(new byte[] {(byte) seed, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1,
+                5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1});
+        Rotations.giveNextKey(f, dir, rotating, next);
+        PmNodeTest.paid(f.world(), f.node(1), f.node(2), ev, Duration.ofSeconds(60));
+        ControlCommands.Refused e = assertThrows(ControlCommands.Refused.class, () -> Rotations.propose(f, rotating, next));
+        assertTrue(e.getMessage().contains(because), e.getMessage());
+        assertEquals(0, f.node(3).core().ordering().orElseThrow().federation().current().pending().size(), "nothing proposed");
+        return f;
+    }
+
     /** A recipient holding winners not settled may not rotate: rand derives from its key (finding 1). */
     @Test
     void recipientWithWinnersPendingMayNotRotate() throws Exception {
-        SimFederation f = funded(2101, dir);
-        SimWorld w = f.world();
-        SimNode s = f.node(1);
-        SimNode r = f.node(2);
-        NodeKey next = NodeKey.fromSeed(new byte[] {5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1,
-                5, 1, 5, 1, 5, 1, 5, 1});
-        Rotations.giveNextKey(f, dir, 2, next);
-        cmd(s, "pm.pay", args("to", "node-2", "ev", "20000"));
-        assertTrue(w.runUntil(Duration.ofSeconds(60), () -> received(r, s).compareTo(BigInteger.valueOf(20000)) >= 0));
-        assertFalse(pm(r).recipient().winners().isEmpty(), "winners drawn");
-        ControlCommands.Refused e = assertThrows(ControlCommands.Refused.class, () -> Rotations.propose(f, 2, next));
-        assertTrue(e.getMessage().contains("winning tickets not settled"), e.getMessage());
-        assertEquals(0, f.node(3).core().ordering().orElseThrow().federation().current().pending().size(), "nothing proposed");
+        SimFederation f = rotationRefused(2101, 2, 20000, "winning tickets not settled");
+        assertFalse(pm(f.node(2)).recipient().winners().isEmpty(), "winners drawn");
     }
 
-    /** A sender may not rotate while tickets it paid can still be claimed (finding 2). */
+    /** A sender may not rotate while tickets it paid can still be claimed (finding 2), across a restart too. */
     @Test
     void senderMayNotRotateWhileItsTicketsCanBeClaimed() throws Exception {
-        SimFederation f = funded(2110, dir);
-        SimWorld w = f.world();
-        SimNode s = f.node(1);
-        SimNode r = f.node(2);
-        NodeKey next = NodeKey.fromSeed(new byte[] {6, 1, 6, 1, 6, 1, 6, 1, 6, 1, 6, 1, 6, 1, 6, 1, 6, 1, 6, 1, 6, 1, 6, 1,
-                6, 1, 6, 1, 6, 1, 6, 1});
-        Rotations.giveNextKey(f, dir, 1, next);
-        cmd(s, "pm.pay", args("to", "node-2", "ev", "2000"));
-        assertTrue(w.runUntil(Duration.ofSeconds(60), () -> received(r, s).compareTo(BigInteger.valueOf(2000)) >= 0));
-        ControlCommands.Refused e = assertThrows(ControlCommands.Refused.class, () -> Rotations.propose(f, 1, next));
-        assertTrue(e.getMessage().contains("can be claimed until"), e.getMessage());
-        s.crash();
-        s.start();
-        assertThrows(ControlCommands.Refused.class, () -> Rotations.propose(f, 1, next), "the hold survives a restart");
+        SimFederation f = rotationRefused(2110, 1, 2000, "can be claimed until");
+        f.node(1).crash();
+        f.node(1).start();
+        ControlCommands.Refused again = assertThrows(ControlCommands.Refused.class, () -> Rotations.propose(f, 1,
+                NodeKey.fromSeed(new byte[] {(byte) 2110, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1, 5, 1,
+                        5, 1, 5, 1, 5, 1, 5, 1})));
+        assertTrue(again.getMessage().contains("can be claimed until"), "the hold survives a restart: " + again.getMessage());
     }
 }
