@@ -101,6 +101,24 @@ class PmHostileWiringTest {
         assertTrue(grew <= baseline + 10, "node-2 wrote " + grew + " entries, node-4 (asked nothing) " + baseline);
     }
 
+    /** The broker delivering one params request twice (QoS 1) is a duplicate, not a rate-limit refusal. */
+    @Test
+    void aParamsRequestDeliveredTwiceIsAnsweredOnce() throws Exception {
+        SimFederation f = SimFederation.started(2105, dir, SimFederation.Options.fast(3).withYaml(PM), 20);
+        SimWorld w = f.world();
+        w.run(Duration.ofSeconds(5));
+        SimNode s = f.node(1);
+        SimNode r = f.node(2);
+        Envelope req = s.sign(MessageType.PM_PARAMS_REQUEST, new PmParamsRequest(r.id(), 0, w.now()), w.now());
+        long before = r.published().stream().filter(e -> e.type() == MessageType.PM_PARAMS).count();
+        r.receive(r.topics().pmTo(r.id()), req, false);
+        r.receive(r.topics().pmTo(r.id()), req, false);
+        w.run(Duration.ofMillis(100));
+        assertEquals(1, r.published().stream().filter(e -> e.type() == MessageType.PM_PARAMS).count() - before);
+        assertEquals(1, r.metrics().protocolRejects("duplicate"));
+        assertEquals(0, r.metrics().protocolRejects("pm_rate_limited"));
+    }
+
     /** A burst of 1000 params requests: one answer, the rest counted as pm_rate_limited. */
     @Test
     void aThousandParamsRequestsAtOnceGetOneAnswer() throws Exception {
