@@ -29,7 +29,6 @@ import io.quorumd.loop.Shutdown;
 import io.quorumd.loop.TimerFired;
 import io.quorumd.loop.TimerKey;
 import io.quorumd.presence.PeerTransition;
-import io.quorumd.order.FederationState;
 import io.quorumd.presence.PresenceMachine;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
@@ -126,21 +125,24 @@ public final class NodeCore implements EventHandler {
         OrderReplay orderReplay = new OrderReplay(config.order().requestTtl().toMillis());
         this.payments = config.pm().enabled() ? new NodePayments(id, key, config.pm().policy(),
                 config.federation().clockSkew().toMillis(), config.order().requestTtl().toMillis(), clock, scheduler, signer,
-                outbox, topics, this::append, journal, new PmView(id, roster, this::ordering), this::ordering, jitter) : null;
+                outbox, topics, this::append, journal, new PmView(id, roster, this::ordering), jitter) : null;
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
                 responder, topics, orderReplay).withPayments(payments);
         this.ledger = replay.open(config, key, clock, mark);
-        FederationState anchor = orderReplay.anchored() ? orderReplay.state() : OrderAnchors.anchorOf(config, id);
-        if (NodeOrdering.enabled(config, orderReplay, anchor)) {
-            this.ordering = new NodeOrdering(id, orderReplay, anchor,
-                    config.order().params(config.federation().clockSkew()), clock, scheduler, slotSigner, signer, outbox,
-                    topics, this::append, journal, rotation);
-            ordering.trackRequests(responder == null ? null : responder.requests());
-            ordering.onResult(payments == null ? r -> { } : payments::executed);
-        }
-        if (payments != null) {
-            payments.view().requireTimes(config.pm().policy(), ledger);
-            rotation.holdBy(payments::rotationHold);
+        try {
+            this.ordering = OrderAnchors.ordering(config, id, orderReplay, clock, scheduler, slotSigner, signer, outbox,
+                    topics, this::append, journal, rotation).orElse(null);
+            if (ordering != null) {
+                ordering.trackRequests(responder == null ? null : responder.requests());
+                ordering.onResult(payments == null ? r -> { } : payments::executed);
+            }
+            if (payments != null) {
+                payments.view().requireTimes(config.pm().policy());
+                rotation.holdBy(payments::rotationHold);
+            }
+        } catch (IOException | RuntimeException e) {
+            ledger.close(); // and with it the lock: the operator fixes the config and starts again
+            throw e;
         }
         this.emptyAtOpen = ledger.lastSeq() == 0;
         this.ledgerAge = new LedgerAge(replay.beganState().orElse(LedgerAge.State.WAITING_FOR_CLOCK), replay.beganAt(),

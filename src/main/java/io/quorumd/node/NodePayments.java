@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.BiFunction;
-import java.util.function.Supplier;
 
 /**
  * Micropayment tickets in a running node (DESIGN §14): answers params requests, takes params and pays with them,
@@ -75,8 +74,6 @@ final class NodePayments {
     private final Topics topics;
     private final BiFunction<EntryKind, ObjectNode, LedgerEntry> append;
     private final NodeJournal journal;
-    private final Supplier<Optional<NodeOrdering>> ordering;
-    private final long requestTtlMs;
     private final Random seeds;
     private final PmView view;
     private final Recipient recipient;
@@ -90,10 +87,9 @@ final class NodePayments {
 
     NodePayments(NodeId me, NodeKey key, PmPolicy policy, long skewMs, long requestTtlMs, Clock clock, Scheduler scheduler,
                  EnvelopeSigner signer, Outbox outbox, Topics topics, BiFunction<EntryKind, ObjectNode, LedgerEntry> append,
-                 NodeJournal journal, PmView view, Supplier<Optional<NodeOrdering>> ordering, Random seeds) {
+                 NodeJournal journal, PmView view, Random seeds) {
         this.me = me;
         this.policy = policy;
-        this.requestTtlMs = requestTtlMs;
         this.clock = clock;
         this.scheduler = scheduler;
         this.signer = signer;
@@ -101,14 +97,13 @@ final class NodePayments {
         this.topics = topics;
         this.append = append;
         this.journal = journal;
-        this.ordering = ordering;
         this.seeds = seeds;
         this.view = view;
         RandKey rand = RandKey.of(key);
         this.recipient = new Recipient(me, rand, policy, view.members(), view.floats());
         this.sender = new Sender(me, key::sign, policy);
         this.issuer = new ParamsIssuer(me, rand, policy);
-        this.claims = new PmClaims(me, recipient, book, ordering, clock, scheduler, append, skewMs, requestTtlMs);
+        this.claims = new PmClaims(me, recipient, book, view, clock, scheduler, append, skewMs, requestTtlMs);
         this.paying = new PmPaying(me, policy, clock, scheduler, signer, outbox, topics, append, journal, view, sender, book);
     }
 
@@ -144,10 +139,6 @@ final class NodePayments {
 
     PmView view() {
         return view;
-    }
-
-    long now() {
-        return clock.millis();
     }
 
     // ---------------------------------------------------------------- messages

@@ -1,18 +1,46 @@
 package io.quorumd.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.ledger.EntryKind;
+import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.loop.Outbox;
+import io.quorumd.loop.Scheduler;
 import io.quorumd.order.FederationState;
 import io.quorumd.wire.DecodeException;
+import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
+import io.quorumd.wire.SlotSigner;
+import io.quorumd.wire.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.BiFunction;
 
-/** Where ordering starts on a ledger that has not begun it (DESIGN §12): the YAML roster, or an exported anchor. */
+/** Where ordering starts (DESIGN §12): the state the ledger rebuilt, else the YAML roster or an exported anchor. */
 final class OrderAnchors {
     private OrderAnchors() {
+    }
+
+    /**
+     * Ordering on the state the ledger rebuilt, or from the anchor if the ledger has not begun it; empty while it is
+     * off ({@link NodeOrdering#enabled}).
+     */
+    static Optional<NodeOrdering> ordering(QuorumdConfig config, NodeId self, OrderReplay replay,
+            Clock clock, Scheduler scheduler, SlotSigner slots,
+            EnvelopeSigner signer, Outbox outbox, Topics topics,
+            BiFunction<EntryKind, ObjectNode, LedgerEntry> append, NodeJournal journal, KeyRotation rotation)
+            throws IOException {
+        FederationState anchor = replay.anchored() ? replay.state() : anchorOf(config, self);
+        if (!NodeOrdering.enabled(config, replay, anchor)) {
+            return Optional.empty();
+        }
+        return Optional.of(new NodeOrdering(self, replay, anchor, config.order().params(
+                config.federation().clockSkew()), clock, scheduler, slots, signer, outbox, topics, append, journal, rotation));
     }
 
     /**

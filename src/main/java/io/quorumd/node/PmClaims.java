@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,7 @@ final class PmClaims {
     private final NodeId me;
     private final Recipient recipient;
     private final PmBook book;
-    private final Supplier<Optional<NodeOrdering>> ordering;
+    private final PmView view;
     private final Clock clock;
     private final Scheduler scheduler;
     private final BiFunction<EntryKind, ObjectNode, LedgerEntry> append;
@@ -55,12 +54,12 @@ final class PmClaims {
     private final long requestTtlMs;
     private final Map<Long, Boolean> claimTimers = new HashMap<>();
 
-    PmClaims(NodeId me, Recipient recipient, PmBook book, Supplier<Optional<NodeOrdering>> ordering, Clock clock,
+    PmClaims(NodeId me, Recipient recipient, PmBook book, PmView view, Clock clock,
              Scheduler scheduler, BiFunction<EntryKind, ObjectNode, LedgerEntry> append, long skewMs, long requestTtlMs) {
         this.me = me;
         this.recipient = recipient;
         this.book = book;
-        this.ordering = ordering;
+        this.view = view;
         this.clock = clock;
         this.scheduler = scheduler;
         this.append = append;
@@ -83,7 +82,7 @@ final class PmClaims {
 
     /** Claims every winner whose params expired and that has no live request: a {@code pm.redeem} through ordering. */
     void claimDue() {
-        Optional<NodeOrdering> o = ordering.get();
+        Optional<NodeOrdering> o = view.ordering();
         long now = clock.millis();
         long liveFor = requestTtlMs + 2 * skewMs;
         int inFlight = (int) recipient.winners().stream().filter(w -> w.state() == WinnerState.CLAIMED

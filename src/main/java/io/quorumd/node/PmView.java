@@ -34,6 +34,11 @@ final class PmView {
         this.ordering = ordering;
     }
 
+    /** Ordering, when it runs. */
+    Optional<NodeOrdering> ordering() {
+        return ordering.get();
+    }
+
     /** The replicated accounts, while ordering runs. */
     Optional<Accounts> accounts() {
         return ordering.get().map(o -> o.federation().state().accounts());
@@ -42,18 +47,12 @@ final class PmView {
     /**
      * Why this node's {@code pm} times cannot run with the federation's: they are part of the ordered state, fixed at
      * the anchor, and a recipient judging claim windows by other times would claim and expire winners at other
-     * moments than the accounts pay them. Throws (closing the ledger) unless they agree or ordering is off.
+     * moments than the accounts pay them. Throws unless they agree or ordering is off.
      */
-    void requireTimes(io.quorumd.pm.PmPolicy mine, AutoCloseable ledger) throws java.io.IOException {
+    void requireTimes(io.quorumd.pm.PmPolicy mine) throws java.io.IOException {
         Optional<String> differ = timesDiffer(mine);
         if (differ.isPresent()) {
-            java.io.IOException refused = new java.io.IOException(differ.get());
-            try {
-                ledger.close();
-            } catch (Exception e) {
-                refused.addSuppressed(e);
-            }
-            throw refused;
+            throw new java.io.IOException(differ.get());
         }
     }
 
@@ -89,21 +88,26 @@ final class PmView {
         return roster.get();
     }
 
+    /** The members of the roster of the moment, asked anew at each call. */
     PmMembers members() {
         return new PmMembers() {
             @Override
             public int count() {
-                return roster.get().size();
+                return now().count();
             }
 
             @Override
             public boolean isMember(NodeId id) {
-                return roster.get().byId(id).isPresent();
+                return now().isMember(id);
             }
 
             @Override
             public Optional<Bytes> ticketKey(NodeId sender, long paramsExpiresAt) {
-                return PmMembers.of(roster.get()).ticketKey(sender, paramsExpiresAt);
+                return now().ticketKey(sender, paramsExpiresAt);
+            }
+
+            private PmMembers now() {
+                return PmMembers.of(roster.get());
             }
         };
     }
