@@ -3,6 +3,7 @@ package io.quorumd.config;
 import io.quorumd.config.QuorumdConfig.PmSection;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.pm.ParamsOffer;
+import io.quorumd.pm.PmPolicy;
 import io.quorumd.pm.TicketBatch;
 import io.quorumd.wire.EnvelopeCodec;
 import io.quorumd.wire.MessageLimits;
@@ -23,21 +24,22 @@ final class PmSectionReader {
 
     static PmSection read(YamlSection s) {
         boolean enabled = s.bool("enabled", false);
-        long ticketEV = s.integer("ticketEV", 10, 1, MAX);
-        long evMultiplier = s.integer("evMultiplier", 100, 1, MAX);
-        long redeemCost = s.integer("redeemCost", 0, 0, MAX);
-        long redeemCostMultiplier = s.integer("redeemCostMultiplier", 100, 0, MAX);
-        long maxFaceValue = s.integer("maxFaceValue", 0, 0, MAX);
-        Duration paramsTtl = duration(s, "paramsTtl", Duration.ofMinutes(10), true);
-        Duration paramsExpiryBuffer = duration(s, "paramsExpiryBuffer", Duration.ofSeconds(15), false);
-        int maxNonces = (int) s.integer("maxNonces", 600, 1, ParamsOffer.MAX_NONCES);
-        int maxBatchTickets = (int) s.integer("maxBatchTickets", 100, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        long maxTicketEV = s.integer("maxTicketEV", 1000, 1, MAX);
-        long maxBatchEV = s.integer("maxBatchEV", 100_000, 1, MAX);
-        long depositMultiplier = s.integer("depositMultiplier", 1, 1, MAX);
-        Duration claimWindow = duration(s, "claimWindow", Duration.ofHours(24), true);
-        Duration unlockPeriod = duration(s, "unlockPeriod", Duration.ofHours(72), true);
-        Duration reservePeriod = duration(s, "reservePeriod", Duration.ofHours(24), true);
+        PmPolicy d = PmPolicy.defaults();
+        long ticketEV = s.integer("ticketEV", d.ticketEV(), 1, MAX);
+        long evMultiplier = s.integer("evMultiplier", d.evMultiplier(), 1, MAX);
+        long redeemCost = s.integer("redeemCost", d.redeemCost(), 0, MAX);
+        long redeemCostMultiplier = s.integer("redeemCostMultiplier", d.redeemCostMultiplier(), 0, MAX);
+        long maxFaceValue = s.integer("maxFaceValue", d.maxFaceValue(), 0, MAX);
+        Duration paramsTtl = duration(s, "paramsTtl", Duration.ofMillis(d.paramsTtlMs()), true);
+        Duration paramsExpiryBuffer = duration(s, "paramsExpiryBuffer", Duration.ofMillis(d.paramsExpiryBufferMs()), false);
+        int maxNonces = (int) s.integer("maxNonces", d.maxNonces(), 1, ParamsOffer.MAX_NONCES);
+        int maxBatchTickets = (int) s.integer("maxBatchTickets", d.maxBatchTickets(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+        long maxTicketEV = s.integer("maxTicketEV", d.maxTicketEV(), 1, MAX);
+        long maxBatchEV = s.integer("maxBatchEV", d.maxBatchEV(), 1, MAX);
+        long depositMultiplier = s.integer("depositMultiplier", d.depositMultiplier(), 1, MAX);
+        Duration claimWindow = duration(s, "claimWindow", Duration.ofMillis(d.claimWindowMs()), true);
+        Duration unlockPeriod = duration(s, "unlockPeriod", Duration.ofMillis(d.unlockPeriodMs()), true);
+        Duration reservePeriod = duration(s, "reservePeriod", Duration.ofMillis(d.reservePeriodMs()), true);
         s.finish();
 
         int cap = MessageLimits.maxPmTickets();

@@ -22,6 +22,7 @@ import io.quorumd.pm.Recipient;
 import io.quorumd.pm.Sender;
 import io.quorumd.pm.TicketBatch;
 import io.quorumd.pm.TicketParams;
+import io.quorumd.pm.WinnerState;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
@@ -207,7 +208,7 @@ final class NodePayments {
         book.accepted(batch.params().sender(), receipt.accepted().get().tickets().size());
         for (Recipient.Verdict v : receipt.verdicts()) {
             if (v.accepted() && v.won()) {
-                claims.ticketEntry(v.ticketId(), "won", null, null);
+                claims.ticketEntry(v.ticketId(), WinnerState.WON, null, null);
                 claims.scheduleClaim(batch.params().expiresAt(), clock.millis());
             }
         }

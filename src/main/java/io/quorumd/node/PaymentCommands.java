@@ -10,6 +10,7 @@ import io.quorumd.pm.Ev;
 import io.quorumd.pm.ParamsOffer;
 import io.quorumd.pm.PmOp;
 import io.quorumd.pm.Winner;
+import io.quorumd.pm.WinnerState;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.Member;
 import java.util.Locale;
@@ -135,14 +136,14 @@ final class PaymentCommands {
     }
 
     private static ObjectNode tickets(NodeCore core, NodePayments pm, String state) {
-        String want = state.toLowerCase(Locale.ROOT);
-        if (!want.isEmpty() && !java.util.List.of("won", "claimed", "settled", "refused", "expired").contains(want)) {
+        Optional<WinnerState> want = WinnerState.ofCode(state.toLowerCase(Locale.ROOT));
+        if (!state.isEmpty() && want.isEmpty()) {
             throw new ControlCommands.Refused("--state is one of won, claimed, settled, refused, expired");
         }
         ObjectNode o = Json.object();
         ArrayNode rows = o.putArray("tickets");
         for (Winner w : pm.recipient().winners()) {
-            if (!want.isEmpty() && !w.state().code().equals(want)) {
+            if (want.isPresent() && w.state() != want.get()) {
                 continue;
             }
             ObjectNode r = rows.addObject();

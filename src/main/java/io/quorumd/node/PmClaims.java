@@ -110,7 +110,7 @@ final class PmClaims {
                 String requestId = o.get().propose(PmOp.REDEEM, claim.get().args(), 0);
                 inFlight++;
                 book.claimed(id, requestId, now);
-                ticketEntry(id, "claimed", requestId, null);
+                ticketEntry(id, WinnerState.CLAIMED, requestId, null);
             } catch (ControlCommands.Refused e) {
                 LOG.atWarn().addKeyValue("ticket", id.substring(0, 12)).addKeyValue("reason", e.getMessage())
                         .log("pm: claim not proposed; the next sweep tries again");
@@ -132,7 +132,7 @@ final class PmClaims {
         if (claimTimers.putIfAbsent(MORE, Boolean.TRUE) == null) {
             scheduler.schedule(Duration.ZERO, new ClaimDue(MORE)); // room for another claim, after this execution
         }
-        ticketEntry(ticketId.get(), r.ok() ? "settled" : "refused", r.requestId(), r.ok() ? null : r.reason());
+        ticketEntry(ticketId.get(), r.ok() ? WinnerState.SETTLED : WinnerState.REFUSED, r.requestId(), r.ok() ? null : r.reason());
         if (!r.ok()) {
             LOG.atWarn().addKeyValue("ticket", ticketId.get().substring(0, 12)).addKeyValue("reason", r.reason())
                     .log("pm: redemption refused");
@@ -141,8 +141,8 @@ final class PmClaims {
 
     /** The CLAIMED winner that request {@code requestId} claims, if any. */
     private Optional<String> claimed(String requestId) {
-        return book.claimOf(requestId).filter(id -> recipient.winners().stream()
-                .anyMatch(w -> w.ticketId().equals(id) && w.state() == WinnerState.CLAIMED));
+        return book.claimOf(requestId).filter(id -> recipient.winner(id).filter(w -> w.state() == WinnerState.CLAIMED)
+                .isPresent());
     }
 
     /**
@@ -164,7 +164,7 @@ final class PmClaims {
         long now = clock.millis();
         for (Winner lost : recipient.expire(now)) {
             book.ended(lost.ticketId());
-            ticketEntry(lost.ticketId(), "expired", null, null);
+            ticketEntry(lost.ticketId(), WinnerState.EXPIRED, null, null);
             LOG.atWarn().addKeyValue("ticket", lost.ticketId().substring(0, 12))
                     .addKeyValue("faceValue", lost.signed().ticket().faceValue()).log("pm: winner expired unclaimed: payment lost");
         }
@@ -177,12 +177,12 @@ final class PmClaims {
         claimDue();
     }
 
-    void ticketEntry(String ticketId, String state, String requestId, String reason) {
-        Winner w = recipient.winners().stream().filter(x -> x.ticketId().equals(ticketId)).findFirst()
-                .orElse(null);
+    /** A {@code ticket} entry: the winner {@code ticketId} is now in {@code state}. */
+    void ticketEntry(String ticketId, WinnerState state, String requestId, String reason) {
+        Winner w = recipient.winner(ticketId).orElse(null);
         ObjectNode d = Json.object();
         d.put("ticketId", ticketId);
-        d.put("state", state);
+        d.put("state", state.code());
         if (w != null) {
             d.put("sender", w.signed().ticket().sender().hex());
             d.put("faceValue", w.signed().ticket().faceValue());
@@ -197,26 +197,20 @@ final class PmClaims {
         append.apply(EntryKind.TICKET, d);
     }
 
-
     /** Replay of a {@code ticket} entry: the winner's state, and its open claim; a step backwards is corruption. */
     Optional<String> replayTicket(ObjectNode d, long entryTs) {
         String id = d.path("ticketId").asText();
-        String state = d.path("state").asText();
+        Optional<WinnerState> state = WinnerState.ofCode(d.path("state").asText());
+        if (state.isEmpty()) {
+            return Optional.of("ticket entry with state " + d.path("state").asText());
+        }
         try {
-            switch (state) {
-                case "won" -> {
-                }
-                case "claimed" -> {
-                    recipient.restore(id, WinnerState.CLAIMED);
-                    book.claimed(id, d.path("requestId").asText(), entryTs);
-                }
-                case "settled", "refused", "expired" -> {
-                    recipient.restore(id, WinnerState.valueOf(state.toUpperCase(java.util.Locale.ROOT)));
-                    book.ended(id);
-                }
-                default -> {
-                    return Optional.of("ticket entry with state " + state);
-                }
+            if (state.get() == WinnerState.CLAIMED) {
+                recipient.restore(id, WinnerState.CLAIMED);
+                book.claimed(id, d.path("requestId").asText(), entryTs);
+            } else if (state.get().isFinal()) {
+                recipient.restore(id, state.get());
+                book.ended(id);
             }
         } catch (IllegalStateException e) {
             return Optional.of("ticket entry: " + e.getMessage());

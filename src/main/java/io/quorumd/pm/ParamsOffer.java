@@ -22,14 +22,9 @@ public record ParamsOffer(TicketParams params, int maxNonces) {
     }
 
     public ObjectNode toJson() {
-        TicketParams p = params;
         ObjectNode o = Json.object();
-        o.put("sender", p.sender().hex());
-        o.put("faceValue", p.faceValue());
-        o.put("winProb", Uint256.hex(p.winProb()));
-        o.put("recipientRandHash", p.recipientRandHash().hex());
-        o.put("seed", p.seed().hex());
-        o.put("expiresAt", p.expiresAt());
+        o.put("sender", params.sender().hex());
+        PmJson.putTerms(o, params, "expiresAt");
         o.put("maxNonces", maxNonces);
         return o;
     }

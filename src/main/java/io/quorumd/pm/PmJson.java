@@ -1,5 +1,6 @@
 package io.quorumd.pm;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Ed25519;
@@ -23,6 +24,15 @@ final class PmJson {
      * The ticket terms a {@code pm.params} offer and a {@code pm.ticket} batch both carry (faceValue, winProb,
      * recipientRandHash, seed and the expiry under {@code expiresField}), as the params between the two parties.
      */
+    /** Writes the terms {@link #terms} reads: faceValue, winProb, recipientRandHash, seed and the expiry field. */
+    static void putTerms(ObjectNode o, TicketParams p, String expiresField) {
+        o.put("faceValue", p.faceValue());
+        o.put("winProb", Uint256.hex(p.winProb()));
+        o.put("recipientRandHash", p.recipientRandHash().hex());
+        o.put("seed", p.seed().hex());
+        o.put(expiresField, p.expiresAt());
+    }
+
     static TicketParams terms(JsonFields f, NodeId recipient, NodeId sender, String expiresField) throws DecodeException {
         long faceValue = ranged(f, "faceValue", 1);
         BigInteger winProb = uint256(f, "winProb");

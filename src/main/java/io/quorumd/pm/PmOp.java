@@ -6,7 +6,6 @@ import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.JsonFields;
 import io.quorumd.wire.RejectReason;
-import java.util.HexFormat;
 
 /**
  * The account operations an ordered request may carry (DESIGN §14), each signed by the account holder — for
@@ -124,7 +123,7 @@ public sealed interface PmOp {
             case CANCEL_UNLOCK -> new CancelUnlock();
             case WITHDRAW -> new Withdraw();
             case REDEEM -> {
-                Bytes rand = Bytes.of(HexFormat.of().parseHex(f.sha256("rand")));
+                Bytes rand = PmJson.bytes32(f, "rand");
                 Bytes sig = PmJson.sig(f, "sig");
                 JsonFields t = new JsonFields(f.object("ticket"), "args.ticket");
                 Ticket ticket = Ticket.read(t);

@@ -63,16 +63,4 @@ public record PmPolicy(long ticketEV, long evMultiplier, long redeemCost, long r
         return new PmPolicy(10, 100, 0, 100, 0, 10 * MINUTE, 15_000, 600, 100, 1000, 100_000, 1,
                 24 * HOUR, 72 * HOUR, 24 * HOUR);
     }
-
-    public PmPolicy withMaxNonces(int n) {
-        return new PmPolicy(ticketEV, evMultiplier, redeemCost, redeemCostMultiplier, maxFaceValue, paramsTtlMs,
-                paramsExpiryBufferMs, n, maxBatchTickets, maxTicketEV, maxBatchEV, depositMultiplier, claimWindowMs,
-                unlockPeriodMs, reservePeriodMs);
-    }
-
-    public PmPolicy withTicketEV(long ev) {
-        return new PmPolicy(ev, evMultiplier, redeemCost, redeemCostMultiplier, maxFaceValue, paramsTtlMs,
-                paramsExpiryBufferMs, maxNonces, maxBatchTickets, maxTicketEV, maxBatchEV, depositMultiplier,
-                claimWindowMs, unlockPeriodMs, reservePeriodMs);
-    }
 }

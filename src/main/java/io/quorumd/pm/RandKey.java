@@ -44,16 +44,6 @@ public final class RandKey {
         }
     }
 
-    /** The hash a recipient commits to in its params: SHA-256(rand). */
-    Bytes randHash(TicketParams params) {
-        return Hashes.sha256(rand(params).toArray());
-    }
-
-    /** Whether the params' recipientRandHash is the hash of the rand this key derives for them. */
-    boolean matches(TicketParams params) {
-        return randHash(params).equals(params.recipientRandHash());
-    }
-
     @Override
     public String toString() {
         return "RandKey[secret]";

@@ -1,6 +1,7 @@
 package io.quorumd.pm;
 
 import io.quorumd.crypto.Bytes;
+import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -61,47 +62,52 @@ public final class Recipient {
 
     public Receipt receive(TicketBatch batch, long now) {
         TicketParams p = batch.params();
-        Optional<PmRefusal> common = batchRefusal(p);
-        Bytes rand = common.isEmpty() ? key.rand(p) : null;
+        Checked<Bytes> rand = batchRand(p);
         List<Verdict> verdicts = new ArrayList<>();
         List<TicketBatch.Entry> accepted = new ArrayList<>();
         for (int i = 0; i < batch.tickets().size(); i++) {
             SignedTicket st = batch.signed(i);
-            Optional<PmRefusal> refusal = common.isPresent() ? common : ticketRefusal(st, now);
+            String id = st.ticket().ticketId();
+            Optional<PmRefusal> refusal = rand.isOk() ? ticketRefusal(st, now) : rand.refusalIfAny();
             if (refusal.isPresent()) {
                 refusals.merge(refusal.get().code(), 1L, Long::sum);
-                verdicts.add(new Verdict(st.ticket().senderNonce(), st.ticket().ticketId(), refusal, false, Ev.ZERO));
+                verdicts.add(new Verdict(st.ticket().senderNonce(), id, refusal, false, Ev.ZERO));
                 continue;
             }
-            boolean won = credit(st, p.seed(), rand);
+            boolean won = credit(st, id, p.seed(), rand.get(), Long.MIN_VALUE);
             nonces.add(p.recipientRandHash(), p.expiresAt(), st.ticket().senderNonce());
             accepted.add(batch.tickets().get(i));
-            verdicts.add(new Verdict(st.ticket().senderNonce(), st.ticket().ticketId(), Optional.empty(), won,
-                    st.ticket().ev()));
+            verdicts.add(new Verdict(st.ticket().senderNonce(), id, Optional.empty(), won, st.ticket().ev()));
         }
         return new Receipt(List.copyOf(verdicts),
                 accepted.isEmpty() ? Optional.empty() : Optional.of(new TicketBatch(p, accepted)));
     }
 
-    /** Checks (1) and (2): the same for every ticket of a batch. */
-    private Optional<PmRefusal> batchRefusal(TicketParams p) {
+    /** Checks (1) and (2), the same for every ticket of a batch: its rand, computed once, or why none. */
+    private Checked<Bytes> batchRand(TicketParams p) {
         if (!p.recipient().equals(me)) {
-            return refuse(PmCode.WRONG_RECIPIENT, "the batch of " + p.sender().shortHex() + " is addressed to "
+            return Checked.refused(PmCode.WRONG_RECIPIENT, "the batch of " + p.sender().shortHex() + " is addressed to "
                     + p.recipient().shortHex());
         }
-        if (!key.matches(p)) {
-            return refuse(PmCode.BAD_RAND, "params of " + p.sender().shortHex()
+        Bytes rand = key.rand(p);
+        if (!Hashes.sha256(rand.toArray()).equals(p.recipientRandHash())) {
+            return Checked.refused(PmCode.BAD_RAND, "params of " + p.sender().shortHex()
                     + " do not recompute to their recipientRandHash");
         }
-        return Optional.empty();
+        return Checked.ok(rand);
+    }
+
+    /** Check (3): the sender's signature, under its roster key (a sender without one fails it). */
+    private boolean signedBySender(SignedTicket st) {
+        Optional<Bytes> senderKey = members.ticketKey(st.ticket().sender(), st.ticket().paramsExpiresAt());
+        return senderKey.isPresent() && st.verifies(senderKey.get());
     }
 
     /** Checks (3) to (6), for one ticket whose params passed (1) and (2). */
     private Optional<PmRefusal> ticketRefusal(SignedTicket st, long now) {
         Ticket t = st.ticket();
         String who = t.sender().shortHex() + " nonce " + t.senderNonce();
-        Optional<Bytes> senderKey = members.ticketKey(t.sender(), t.paramsExpiresAt());
-        if (senderKey.isEmpty() || !st.verifies(senderKey.get())) {
+        if (!signedBySender(st)) {
             return refuse(PmCode.BAD_TICKET_SIG, who);
         }
         if (now >= t.paramsExpiresAt()) {
@@ -123,17 +129,15 @@ public final class Recipient {
         return Optional.empty();
     }
 
-    /** Step (7): credits EV, records a winner; returns whether the ticket won. */
-    private boolean credit(SignedTicket st, Bytes seed, Bytes rand) {
-        return credit(st, seed, rand, Long.MIN_VALUE);
-    }
-
-    /** Credits EV; records a winner unless its claim window had closed by {@code now} (replay: nothing left to do). */
-    private boolean credit(SignedTicket st, Bytes seed, Bytes rand, long now) {
+    /**
+     * Step (7): credits EV; records a winner (ticket id {@code id}) unless its claim window had closed by {@code now}
+     * (replay: nothing left to do; live, {@code Long.MIN_VALUE}). Returns whether the ticket won.
+     */
+    private boolean credit(SignedTicket st, String id, Bytes seed, Bytes rand, long now) {
         received.merge(st.ticket().sender(), st.ticket().ev(), Ev::plus);
         boolean won = st.wins(rand);
         if (won && now <= st.ticket().paramsExpiresAt() + policy.claimWindowMs()) {
-            winners.putIfAbsent(st.ticket().ticketId(), new Winner(st, seed, WinnerState.WON));
+            winners.putIfAbsent(id, new Winner(id, st, seed, WinnerState.WON));
         }
         return won;
     }
@@ -149,26 +153,25 @@ public final class Recipient {
      */
     public List<Verdict> replay(TicketBatch accepted, long now) {
         TicketParams p = accepted.params();
-        Optional<PmRefusal> common = batchRefusal(p);
-        Bytes rand = common.isEmpty() ? key.rand(p) : null;
+        Checked<Bytes> rand = batchRand(p);
         List<Verdict> skipped = new ArrayList<>();
         for (int i = 0; i < accepted.tickets().size(); i++) {
             SignedTicket st = accepted.signed(i);
             Ticket t = st.ticket();
-            Optional<PmRefusal> refusal = common;
+            String id = t.ticketId();
+            Optional<PmRefusal> refusal = rand.refusalIfAny();
             if (refusal.isEmpty()) {
-                Optional<Bytes> senderKey = members.ticketKey(t.sender(), t.paramsExpiresAt());
-                if (senderKey.isEmpty() || !st.verifies(senderKey.get())) {
-                    refusal = Optional.of(new PmRefusal(PmCode.BAD_TICKET_SIG, "ledger ticket " + t.ticketId()));
+                if (!signedBySender(st)) {
+                    refusal = Optional.of(new PmRefusal(PmCode.BAD_TICKET_SIG, "ledger ticket " + id));
                 } else if (nonces.contains(t.recipientRandHash(), t.senderNonce())) {
-                    refusal = Optional.of(new PmRefusal(PmCode.REPLAYED_NONCE, "ledger ticket " + t.ticketId()));
+                    refusal = Optional.of(new PmRefusal(PmCode.REPLAYED_NONCE, "ledger ticket " + id));
                 }
             }
             if (refusal.isPresent()) {
-                skipped.add(new Verdict(t.senderNonce(), t.ticketId(), refusal, false, Ev.ZERO));
+                skipped.add(new Verdict(t.senderNonce(), id, refusal, false, Ev.ZERO));
                 continue;
             }
-            credit(st, p.seed(), rand, now);
+            credit(st, id, p.seed(), rand.get(), now);
             if (now < p.expiresAt()) {
                 nonces.add(p.recipientRandHash(), p.expiresAt(), t.senderNonce());
             }
@@ -269,6 +272,11 @@ public final class Recipient {
 
     public List<Winner> winners() {
         return List.copyOf(winners.values());
+    }
+
+    /** The winner with this ticket id, if held. */
+    public Optional<Winner> winner(String ticketId) {
+        return Optional.ofNullable(winners.get(ticketId));
     }
 
     public Map<PmCode, Long> refusalCounts() {

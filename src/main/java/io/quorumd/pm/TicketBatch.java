@@ -39,14 +39,9 @@ public record TicketBatch(TicketParams params, List<Entry> tickets) {
     }
 
     public ObjectNode toJson() {
-        TicketParams p = params;
         ObjectNode o = Json.object();
-        o.put("recipient", p.recipient().hex());
-        o.put("faceValue", p.faceValue());
-        o.put("winProb", Uint256.hex(p.winProb()));
-        o.put("recipientRandHash", p.recipientRandHash().hex());
-        o.put("seed", p.seed().hex());
-        o.put("paramsExpiresAt", p.expiresAt());
+        o.put("recipient", params.recipient().hex());
+        PmJson.putTerms(o, params, "paramsExpiresAt");
         ArrayNode list = o.putArray("tickets");
         for (Entry e : tickets) {
             ObjectNode t = list.addObject();

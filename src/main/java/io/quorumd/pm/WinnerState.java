@@ -26,6 +26,11 @@ public enum WinnerState {
         return code;
     }
 
+    /** The state a ledger entry names by its code. */
+    public static java.util.Optional<WinnerState> ofCode(String code) {
+        return java.util.Arrays.stream(values()).filter(s -> s.code.equals(code)).findFirst();
+    }
+
     public boolean isFinal() {
         return this == SETTLED || this == REFUSED || this == EXPIRED;
     }
