@@ -61,14 +61,29 @@ public final class LedgeredSigner implements SlotSigner {
         if (earlier != null) {
             return earlier.envelope();
         }
+        Envelope env = record(slot, type, body, topic, retained);
+        slots.put(slot, new Signed(topic, retained, env));
+        return env;
+    }
+
+    /**
+     * Signs a message that belongs to no slot (each is new, e.g. a ticket batch): a {@code signed} entry without a
+     * slot, then the publish after the batch's fsync. Nothing is kept in memory.
+     */
+    public Envelope signRecorded(MessageType type, Body body, String topic) {
+        return record(null, type, body, topic, false);
+    }
+
+    private Envelope record(String slot, MessageType type, Body body, String topic, boolean retained) {
         Envelope env = signer.sign(type, body);
         ObjectNode data = Json.object();
-        data.put("slot", slot);
+        if (slot != null) {
+            data.put("slot", slot);
+        }
         data.put("topic", topic);
         data.put("retained", retained);
         data.set("envelope", env.toJson());
         ledger.append(EntryKind.SIGNED, data);
-        slots.put(slot, new Signed(topic, retained, env));
         outbox.publish(topic, env, retained);
         return env;
     }

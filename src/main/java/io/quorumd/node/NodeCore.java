@@ -125,7 +125,7 @@ public final class NodeCore implements EventHandler {
         OrderReplay orderReplay = new OrderReplay(config.order().requestTtl().toMillis());
         this.payments = config.pm().enabled() ? new NodePayments(id, key, config.pm().policy(),
                 config.federation().clockSkew().toMillis(), config.order().requestTtl().toMillis(), clock, scheduler, signer,
-                outbox, topics, this::append, journal, new PmView(id, roster, this::ordering), jitter) : null;
+                slotSigner, outbox, topics, this::append, journal, new PmView(id, roster, this::ordering), jitter) : null;
         LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
                 responder, topics, orderReplay).withPayments(payments);
         this.ledger = replay.open(config, key, clock, mark);

@@ -6,6 +6,7 @@ import io.quorumd.crypto.NodeId;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.ledger.LedgeredSigner;
 import io.quorumd.loop.InboundMessage;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
@@ -87,8 +88,8 @@ final class NodePayments {
     private final PmPaying paying;
 
     NodePayments(NodeId me, NodeKey key, PmPolicy policy, long skewMs, long requestTtlMs, Clock clock, Scheduler scheduler,
-                 EnvelopeSigner signer, Outbox outbox, Topics topics, BiFunction<EntryKind, ObjectNode, LedgerEntry> append,
-                 NodeJournal journal, PmView view, Random seeds) {
+                 EnvelopeSigner signer, LedgeredSigner recorded, Outbox outbox, Topics topics,
+                 BiFunction<EntryKind, ObjectNode, LedgerEntry> append, NodeJournal journal, PmView view, Random seeds) {
         this.me = me;
         this.policy = policy;
         this.clock = clock;
@@ -105,7 +106,7 @@ final class NodePayments {
         this.sender = new Sender(me, key::sign, policy);
         this.issuer = new ParamsIssuer(me, rand, policy);
         this.claims = new PmClaims(me, recipient, book, view, clock, scheduler, append, skewMs, requestTtlMs);
-        this.paying = new PmPaying(me, policy, clock, scheduler, signer, outbox, topics, append, journal, view, sender, book);
+        this.paying = new PmPaying(me, policy, clock, scheduler, signer, recorded, outbox, topics, append, journal, view, sender, book);
     }
 
     static boolean owns(TimerKey key) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.LedgerEntry;
+import io.quorumd.ledger.LedgeredSigner;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
@@ -17,7 +18,6 @@ import io.quorumd.pm.PmRefusal;
 import io.quorumd.pm.Sender;
 import io.quorumd.pm.TicketBatch;
 import io.quorumd.pm.TicketParams;
-import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.MessageType;
@@ -62,6 +62,7 @@ final class PmPaying {
     private final Clock clock;
     private final Scheduler scheduler;
     private final EnvelopeSigner signer;
+    private final LedgeredSigner recorded;
     private final Outbox outbox;
     private final Topics topics;
     private final BiFunction<EntryKind, ObjectNode, LedgerEntry> append;
@@ -71,7 +72,8 @@ final class PmPaying {
     private final PmBook book;
     private final Map<NodeId, Long> lastRequestTo = new HashMap<>();
 
-    PmPaying(NodeId me, PmPolicy policy, Clock clock, Scheduler scheduler, EnvelopeSigner signer, Outbox outbox,
+    PmPaying(NodeId me, PmPolicy policy, Clock clock, Scheduler scheduler, EnvelopeSigner signer, LedgeredSigner recorded,
+             Outbox outbox,
              Topics topics, BiFunction<EntryKind, ObjectNode, LedgerEntry> append, NodeJournal journal, PmView view,
              Sender sender, PmBook book) {
         this.me = me;
@@ -79,6 +81,7 @@ final class PmPaying {
         this.clock = clock;
         this.scheduler = scheduler;
         this.signer = signer;
+        this.recorded = recorded;
         this.outbox = outbox;
         this.topics = topics;
         this.append = append;
@@ -181,12 +184,8 @@ final class PmPaying {
                 stop(to, p, batch.refusal().toString());
                 return;
             }
-            Envelope env = signer.sign(MessageType.PM_TICKET, new PmTicket(view.epoch(), batch.get()));
-            publishSigned(topics.pmTo(to), env);
-            Ev sent = ev.times(count);
-            book.sent(to, count, sent, settledBy(params.expiresAt()));
-            book.paidUnder(params.expiresAt());
-            p.owed = sent.compareTo(p.owed) >= 0 ? Ev.ZERO : new Ev(p.owed.scaled().subtract(sent.scaled()));
+            recorded.signRecorded(MessageType.PM_TICKET, new PmTicket(view.epoch(), batch.get()), topics.pmTo(to));
+            sent(batch.get());
         }
     }
 
@@ -214,14 +213,14 @@ final class PmPaying {
     }
 
     /** Replay of a {@code paying} entry. */
-    java.util.Optional<String> replayPaying(ObjectNode d) {
+    Optional<String> replayPaying(ObjectNode d) {
         try {
             PmBook.Paying p = book.paying(new NodeId(d.path("to").asText()));
             p.owed = new Ev(new BigInteger(d.path("owed").asText()));
             p.lastError = d.path("stopped").asText("");
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.of("paying entry: " + e.getMessage());
+            return Optional.of("paying entry: " + e.getMessage());
         }
     }
 
@@ -249,23 +248,20 @@ final class PmPaying {
         return cap.subtract(p.outstanding(now).scaled()).max(BigInteger.ZERO);
     }
 
-    /** A {@code signed} entry without a slot (one entry per message), then the publish after the batch's fsync. */
-    private void publishSigned(String topic, Envelope env) {
-        ObjectNode data = Json.object();
-        data.put("topic", topic);
-        data.put("retained", false);
-        data.set("envelope", env.toJson());
-        append.apply(EntryKind.SIGNED, data);
-        outbox.publish(topic, env, false);
-    }
-
-    /** Replay of an own {@code signed} ticket batch: its params are never taken again; the sent totals. */
+    /** Replay of an own {@code signed} ticket batch: its params are never taken again; the totals as when it went. */
     void replaySent(TicketBatch batch) {
         sender.rememberUsed(batch.params().recipientRandHash(), batch.params().expiresAt());
-        Ev sent = batch.params().ev().times(batch.tickets().size());
-        book.sent(batch.params().recipient(), batch.tickets().size(), sent, settledBy(batch.params().expiresAt()));
-        PmBook.Paying p = book.paying(batch.params().recipient());
-        p.owed = sent.compareTo(p.owed) >= 0 ? Ev.ZERO : new Ev(p.owed.scaled().subtract(sent.scaled()));
-        book.paidUnder(batch.params().expiresAt());
+        sent(batch);
+    }
+
+    /** A batch went out (now, or before a restart): the totals sent, the EV outstanding and owed, the last expiry. */
+    private void sent(TicketBatch batch) {
+        TicketParams params = batch.params();
+        int count = batch.tickets().size();
+        Ev ev = params.ev().times(count);
+        book.sent(params.recipient(), count, ev, settledBy(params.expiresAt()));
+        book.paidUnder(params.expiresAt());
+        PmBook.Paying p = book.paying(params.recipient());
+        p.owed = ev.compareTo(p.owed) >= 0 ? Ev.ZERO : new Ev(p.owed.scaled().subtract(ev.scaled()));
     }
 }
