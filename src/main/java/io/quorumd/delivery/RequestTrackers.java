@@ -62,10 +62,6 @@ public final class RequestTrackers {
         this.publishDue = publishDue;
     }
 
-    static boolean isRequest(String trackerId) {
-        return trackerId.startsWith(PREFIX);
-    }
-
     /**
      * A request this node signed and publishes on {@code topic} in this batch: its tracker, and the {@code track}
      * entry in the same batch. One tracker per request id.
@@ -91,7 +87,7 @@ public final class RequestTrackers {
     void restoreEnd(String id, String reason) {
         Tracker t = open.remove(id);
         if (t != null) {
-            t.moveTo(stateOf(reason), reason);
+            t.moveTo(TrackerState.endedBy(reason), reason);
             finished.put(id, t);
         }
     }
@@ -99,11 +95,6 @@ public final class RequestTrackers {
     /** Replay of an {@code order} entry: a request it executed ends, should its {@code untrack} entry be missing. */
     public void restoreExecuted(long seq, String requestId, boolean ok, String reason) {
         restoreEnd(PREFIX + requestId, endReason(seq, ok, reason));
-    }
-
-    private static TrackerState stateOf(String reason) {
-        return reason.startsWith("expired") ? TrackerState.EXPIRED
-                : reason.startsWith("dropped") ? TrackerState.DROPPED : TrackerState.DONE;
     }
 
     private static String endReason(long seq, boolean ok, String reason) {

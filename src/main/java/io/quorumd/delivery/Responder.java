@@ -183,8 +183,7 @@ public final class Responder {
         requests.restoreEnd(id, reason);
         Tracker t = open.remove(id);
         if (t != null) {
-            t.moveTo(reason.startsWith("expired") ? TrackerState.EXPIRED
-                    : reason.startsWith("dropped") ? TrackerState.DROPPED : TrackerState.DONE, reason);
+            t.moveTo(TrackerState.endedBy(reason), reason);
             finished.put(id, t);
         }
     }
@@ -384,7 +383,7 @@ public final class Responder {
         if (!t.state().open()) {
             throw new IllegalArgumentException("tracker " + t.id() + " is " + t.state());
         }
-        if (RequestTrackers.isRequest(t.id())) {
+        if (t.isRequest()) {
             requests.drop(t, reason);
         } else {
             end(t, TrackerState.DROPPED, "dropped: " + reason);
@@ -393,7 +392,7 @@ public final class Responder {
 
     /** Members of the current roster, other than this node, that have not acknowledged {@code t}. */
     public List<NodeId> missing(Tracker t) {
-        return RequestTrackers.isRequest(t.id()) ? List.of() : roster.get().members().stream().map(Member::nodeId)
+        return t.isRequest() ? List.of() : roster.get().members().stream().map(Member::nodeId)
                 .filter(id -> !id.equals(self) && !t.acks().containsKey(id)).toList();
     }
 }

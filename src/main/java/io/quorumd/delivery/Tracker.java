@@ -131,9 +131,9 @@ public final class Tracker {
         return deadline;
     }
 
-    /** Whether it has a deadline of its own (a request's). */
-    public boolean hasDeadline() {
-        return deadline != Long.MAX_VALUE;
+    /** Whether it tracks a request this node submitted (with a deadline of its own) rather than a decision. */
+    public boolean isRequest() {
+        return kind.equals(RequestTrackers.KIND);
     }
 
     public TrackerState state() {

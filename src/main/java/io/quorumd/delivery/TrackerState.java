@@ -31,4 +31,9 @@ public enum TrackerState {
     public boolean open() {
         return this == PENDING || this == CONFIRMED;
     }
+
+    /** The final state an {@code untrack} reason names: expired…, dropped…, anything else DONE. */
+    static TrackerState endedBy(String reason) {
+        return reason.startsWith("expired") ? EXPIRED : reason.startsWith("dropped") ? DROPPED : DONE;
+    }
 }

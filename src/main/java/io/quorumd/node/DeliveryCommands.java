@@ -105,7 +105,7 @@ final class DeliveryCommands {
 
     private static JsonNode show(Responder responder, Tracker t, Roster roster) {
         ObjectNode o = summary(t);
-        if (t.hasDeadline()) {
+        if (t.isRequest()) {
             o.put("deadline", t.deadline()); // a request: pushed until a batch holding it executes
         } else {
             o.put("minCopies", responder.minCopies());

@@ -79,7 +79,7 @@ final class NodeJournal implements CheckpointJournal, ArbiterJournal, DeliveryJo
         data.put("retained", t.retained());
         data.set("envelope", t.envelope().toJson());
         data.put("createdAt", t.createdAt());
-        if (t.hasDeadline()) {
+        if (t.isRequest()) {
             data.put("deadline", t.deadline());
         }
         append.apply(EntryKind.TRACK, data);
