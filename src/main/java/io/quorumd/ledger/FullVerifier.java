@@ -18,9 +18,7 @@ import io.quorumd.wire.Envelope;
 import io.quorumd.wire.InboundVerifier;
 import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.Roster;
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The {@code --full} checks, from the ledger alone, and the start-up verification: the first entry is a
@@ -82,8 +80,16 @@ public final class FullVerifier implements EntryVisitor {
         } else if (nodeKey == null) {
             return Optional.of("entry before the first boot entry: no key to check it against");
         }
+        OrderCommitted committed = null;
+        if (entry.kind() == EntryKind.ORDER) {
+            try {
+                committed = OrderCommitted.fromJson(entry.data().get("committed"));
+            } catch (DecodeException e) {
+                return Optional.of("order entry does not parse: " + e.getMessage());
+            }
+        }
         if (entry.kind() == EntryKind.EPOCH || entry.kind() == EntryKind.ORDER) {
-            Optional<String> problem = entry.kind() == EntryKind.EPOCH ? enterEpoch(entry) : followOrder(entry);
+            Optional<String> problem = entry.kind() == EntryKind.EPOCH ? enterEpoch(entry) : followOrder(entry, committed);
             if (problem.isPresent()) {
                 return problem;
             }
@@ -103,7 +109,7 @@ public final class FullVerifier implements EntryVisitor {
             return enterKey(entry);
         }
         if (entry.kind() == EntryKind.ORDER) {
-            return checkOrder(entry);
+            return checkOrder(committed);
         }
         return env == null ? Optional.empty() : checkEnvelope(entry, env);
     }
@@ -154,32 +160,20 @@ public final class FullVerifier implements EntryVisitor {
     }
 
     /** An executed batch: the chain of states from the anchor executes it (its proof is checked below). */
-    private Optional<String> followOrder(LedgerEntry entry) {
-        try {
-            OrderCommitted c = OrderCommitted.fromJson(entry.data().get("committed"));
-            Set<String> applied = new HashSet<>();
-            entry.data().path("results").forEach(r -> applied.add(r.path("requestId").asText()));
-            return chain.order(c, applied);
-        } catch (DecodeException e) {
-            return Optional.of("order entry does not parse: " + e.getMessage());
-        }
+    private Optional<String> followOrder(LedgerEntry entry, OrderCommitted c) {
+        return chain.order(c, EpochChain.applied(entry.data()));
     }
 
     /**
      * An executed batch: its commit proof stands under the epoch the latest {@code epoch} entry before it names
      * (q of that epoch's replicas, each with its key of that epoch, over the digest of the stored items).
      */
-    private Optional<String> checkOrder(LedgerEntry entry) {
+    private Optional<String> checkOrder(OrderCommitted c) {
         if (orderedSet == null) {
             return Optional.of("order entry before any epoch entry");
         }
-        try {
-            OrderCommitted c = OrderCommitted.fromJson(entry.data().get("committed"));
-            signaturesChecked += c.commits().size();
-            return CommitProofValidator.commits(orderedSet, c).map(why -> "order entry for seq " + c.seq() + ": " + why);
-        } catch (DecodeException e) {
-            return Optional.of("order entry does not parse: " + e.getMessage());
-        }
+        signaturesChecked += c.commits().size();
+        return CommitProofValidator.commits(orderedSet, c).map(why -> "order entry for seq " + c.seq() + ": " + why);
     }
 
     /**
@@ -215,6 +209,14 @@ public final class FullVerifier implements EntryVisitor {
         }
         nodeKey = to;
         return Optional.empty();
+    }
+
+    /**
+     * The states followed so far: start-up replay reads ordering's state from it rather than executing every batch a
+     * second time.
+     */
+    public EpochChain chain() {
+        return chain;
     }
 
     /** The key this ledger's next entry must be signed with (null before the first boot entry). */

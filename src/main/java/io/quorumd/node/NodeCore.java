@@ -37,7 +37,6 @@ import io.quorumd.wire.Member;
 import io.quorumd.wire.Roster;
 import io.quorumd.wire.Topics;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -120,13 +119,13 @@ public final class NodeCore implements EventHandler {
         this.responder = config.responder().enabled() ? new Responder(id, config.responder(), roster,
                 clock, scheduler, signer, topics, outbox, journal, jitter) : null;
         journal.deliverTo(responder);
-        Path dataDir = config.node().dataDir();
-        Optional<VerifiedMark> mark = Ledger.verifiedMark(dataDir, key);
-        OrderReplay orderReplay = new OrderReplay(config.order().requestTtl().toMillis());
+        Optional<VerifiedMark> mark = Ledger.verifiedMark(config.node().dataDir(), key);
+        FullVerifier verifier = new FullVerifier(mark);
+        OrderReplay orderReplay = new OrderReplay(config.order().requestTtl().toMillis(), verifier.chain());
         this.payments = config.pm().enabled() ? new NodePayments(id, key, config.pm().policy(),
                 config.federation().clockSkew().toMillis(), config.order().requestTtl().toMillis(), clock, scheduler, signer,
                 slotSigner, outbox, topics, this::append, journal, new PmView(id, roster, this::ordering), jitter) : null;
-        LedgerReplay replay = new LedgerReplay(id, new FullVerifier(mark), history, checkpoints, slotSigner, arbiter,
+        LedgerReplay replay = new LedgerReplay(id, verifier, history, checkpoints, slotSigner, arbiter,
                 responder, topics, orderReplay).withPayments(payments);
         this.ledger = replay.open(config, key, clock, mark);
         try {

@@ -14,7 +14,6 @@ import io.quorumd.wire.MessageType;
 import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.OrderItem;
 import io.quorumd.wire.OrderRequest;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ import java.util.TreeMap;
  */
 final class OrderReplay {
     private final long requestTtlMs;
-    private final EpochChain chain = new EpochChain();
+    private final EpochChain chain;
     private long base;
     private String baseDigest;
     private Replica.Stable stable;
@@ -41,8 +40,13 @@ final class OrderReplay {
     private final java.util.ArrayDeque<ObjectNode> results = new java.util.ArrayDeque<>();
     private final OrderHistory history = new OrderHistory();
 
-    OrderReplay(long requestTtlMs) {
+    /**
+     * {@code chain} is the verifier's, which has already followed each {@code epoch} and {@code order} entry when this
+     * sees it: the states are built once.
+     */
+    OrderReplay(long requestTtlMs, EpochChain chain) {
         this.requestTtlMs = requestTtlMs;
+        this.chain = chain;
     }
 
     static boolean owns(EntryKind kind) {
@@ -53,7 +57,7 @@ final class OrderReplay {
     Optional<String> visit(LedgerEntry entry) {
         try {
             return switch (entry.kind()) {
-                case EPOCH -> epoch(entry.data());
+                case EPOCH -> epoch();
                 case ORDER -> order(entry.data(), entry.seq());
                 case ORDER_STABLE -> stable(entry.data(), entry.seq());
                 case ORDER_PREPARED -> prepared(entry.data());
@@ -64,28 +68,20 @@ final class OrderReplay {
         }
     }
 
-    private Optional<String> epoch(ObjectNode d) throws DecodeException {
-        FederationState recorded = FederationState.fromJson(d.get("state"));
-        boolean anchor = chain.state() == null;
-        Optional<String> broken = chain.epoch(recorded);
-        if (anchor) {
-            base = recorded.lastSeq();
-            baseDigest = recorded.digest();
+    /** An {@code epoch} entry the chain followed: the first is the anchor. */
+    private Optional<String> epoch() {
+        if (baseDigest == null) {
+            base = chain.state().lastSeq();
+            baseDigest = chain.state().digest();
         }
-        if (broken.isEmpty()) {
-            epochUnrecorded = false;
-        }
-        return broken;
+        epochUnrecorded = false;
+        return Optional.empty();
     }
 
+    /** An {@code order} entry the chain executed. */
     private Optional<String> order(ObjectNode d, long ledgerSeq) throws DecodeException {
         OrderCommitted c = OrderCommitted.fromJson(d.get("committed"));
-        Set<String> applied = new HashSet<>();
-        d.path("results").forEach(r -> applied.add(r.path("requestId").asText()));
-        Optional<String> broken = chain.order(c, applied);
-        if (broken.isPresent()) {
-            return broken;
-        }
+        Set<String> applied = EpochChain.applied(d);
         for (JsonNode r : d.path("results")) {
             if (r instanceof ObjectNode line) {
                 ObjectNode kept = line.deepCopy();

@@ -1,8 +1,10 @@
 package io.quorumd.order;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quorumd.wire.OrderCommitted;
 import io.quorumd.wire.OrderItem;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -48,6 +50,13 @@ public final class EpochChain {
         }
         state.apply(c.seq(), c.ts(), fresh);
         return Optional.empty();
+    }
+
+    /** The request ids an {@code order} entry's results record as executed in its batch. */
+    public static Set<String> applied(JsonNode orderEntry) {
+        Set<String> applied = new HashSet<>();
+        orderEntry.path("results").forEach(r -> applied.add(r.path("requestId").asText()));
+        return applied;
     }
 
     /** The state after the last entry followed; null before the anchor. */
