@@ -369,7 +369,7 @@ final class NodeOrdering implements Federation.Listener, OrderJournal {
     }
 
     @Override
-    public void behind(long next) {
+    public void behind() {
         history.behind();
     }
 

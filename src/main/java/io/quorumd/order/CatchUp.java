@@ -168,7 +168,7 @@ final class CatchUp {
         if (stuck && ctx.decided.higherKey(ctx.lastExecuted + 1) != null) {
             // a seq above the next one is decided, yet the next did not come in a whole tick: the node may fetch
             // the batches in between by sync, which a fetch cannot get once the holders dropped them
-            ctx.journal.behind(ctx.lastExecuted + 1);
+            ctx.journal.behind();
         }
         if (stuck) {
             // this node's own requests and endorsements go out again while they wait: a replica that was not

@@ -33,7 +33,7 @@ final class CheckpointDriver {
         }
         if (cp.seq() > ctx.h + 2L * ctx.params.window()) {
             ctx.refuse("outside_window", "checkpoint at seq " + cp.seq() + " far above h = " + ctx.h);
-            ctx.journal.behind(ctx.lastExecuted + 1);
+            ctx.journal.behind();
             return;
         }
         if (ctx.checkpoints.holds(env)) {

@@ -137,8 +137,8 @@ public final class Federation {
             }
 
             @Override
-            public void behind(long next) {
-                journal.behind(next);
+            public void behind() {
+                journal.behind();
             }
 
             @Override
@@ -214,7 +214,7 @@ public final class Federation {
         } else {
             journal.refused("future_epoch", env.type().wireName() + " of epoch " + e + " in epoch " + current.epoch());
             current.markBehind();
-            journal.behind(state.lastSeq() + 1);
+            journal.behind();
         }
     }
 

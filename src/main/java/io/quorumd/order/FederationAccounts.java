@@ -22,28 +22,18 @@ import java.util.Optional;
  * pm op executed, so the digest of a state without either is what it was before accounts existed.
  */
 final class FederationAccounts {
-    private final PmPolicy policy;
     private final Accounts accounts;
 
     FederationAccounts(PmPolicy policy) {
-        this(policy, new Accounts(policy));
+        this(new Accounts(policy));
     }
 
-    private FederationAccounts(PmPolicy policy, Accounts accounts) {
-        this.policy = policy;
+    private FederationAccounts(Accounts accounts) {
         this.accounts = accounts;
-    }
-
-    PmPolicy policy() {
-        return policy;
     }
 
     Accounts accounts() {
         return accounts;
-    }
-
-    static boolean isPmOp(String op) {
-        return PmOp.isPmOp(op);
     }
 
     /** Executes the pm op of {@code r} signed by {@code from}; the refusal as "code: detail", if refused. */
@@ -65,7 +55,7 @@ final class FederationAccounts {
 
     FederationAccounts copy() {
         try {
-            return new FederationAccounts(policy, Accounts.fromJson(accounts.toJson(), policy));
+            return new FederationAccounts(Accounts.fromJson(accounts.toJson(), accounts.policy()));
         } catch (DecodeException e) {
             throw new IllegalStateException("accounts do not read back: " + e.getMessage(), e);
         }
@@ -73,6 +63,7 @@ final class FederationAccounts {
 
     /** Adds {@code pmPolicy} (if not the defaults' times) and {@code pm} (once an op executed) to the state. */
     void writeTo(ObjectNode state) {
+        PmPolicy policy = accounts.policy();
         if (!defaultTimes(policy)) {
             ObjectNode p = state.putObject("pmPolicy");
             p.put("claimWindow", policy.claimWindowMs());
@@ -103,7 +94,7 @@ final class FederationAccounts {
         if (state.has("pm") && accounts.untouched()) {
             throw new DecodeException(RejectReason.BAD_VALUE, "state.pm holds accounts no op touched: omit it");
         }
-        return new FederationAccounts(policy, accounts);
+        return new FederationAccounts(accounts);
     }
 
     private static boolean defaultTimes(PmPolicy policy) {

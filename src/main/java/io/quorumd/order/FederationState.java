@@ -8,6 +8,7 @@ import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.pm.Accounts;
+import io.quorumd.pm.PmOp;
 import io.quorumd.pm.PmPolicy;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Json;
@@ -130,7 +131,7 @@ public final class FederationState implements OrderState {
             if (closed != null) {
                 refusal = "the batch changed the roster before this request";
             } else {
-                refusal = (FederationAccounts.isPmOp(r.op()) ? pm.execute(seq, Math.max(lastTs, ts), from, r, roster)
+                refusal = (PmOp.isPmOp(r.op()) ? pm.execute(seq, Math.max(lastTs, ts), from, r, roster)
                         : execute(r, from, seq)).orElse(null);
             }
             Result result = new Result(item.requestId(), from, r.op(), refusal == null, refusal == null ? "" : refusal);

@@ -324,7 +324,7 @@ final class NormalCase {
         }
         if (c.seq() > ctx.lastExecuted + 2L * ctx.params.window()) {
             ctx.refuse("outside_window", "committed seq " + c.seq() + " far above the last executed " + ctx.lastExecuted);
-            ctx.journal.behind(ctx.lastExecuted + 1);
+            ctx.journal.behind();
             return;
         }
         Optional<String> bad = CommitProofValidator.commitProof(ctx.set, c, ctx.params);

@@ -43,9 +43,8 @@ public interface OrderJournal {
     /**
      * Something arrived that this replica cannot take live because it lags: a committed batch or checkpoint far
      * beyond its window, a message of a later epoch, or a decided seq above the next one it cannot get by fetching.
-     * {@code next} is the seq it would execute next; the node may fetch the committed batches from there (§13 sync,
-     * selector {@code order}).
+     * The node may fetch the committed batches from the seq it would execute next (§13 sync, selector {@code order}).
      */
-    default void behind(long next) {
+    default void behind() {
     }
 }
