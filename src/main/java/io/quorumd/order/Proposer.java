@@ -52,7 +52,7 @@ final class Proposer {
         }
         cut();
         long expiry = ctx.pending.entrySet().stream().filter(e -> !ctx.assigned.containsKey(e.getKey()))
-                .mapToLong(e -> RequestRules.redeemExpiry(e.getValue())).filter(x -> x >= ctx.clock.millis()).min()
+                .mapToLong(e -> ctx.redeemExpiry(e.getValue())).filter(x -> x >= ctx.clock.millis()).min()
                 .orElse(Long.MIN_VALUE);
         if (expiry > Long.MIN_VALUE && (wakeAt <= ctx.clock.millis() || expiry + 1 < wakeAt)) {
             wakeAt = Math.max(expiry + 1, ctx.clock.millis() + ctx.params.batchDelay().toMillis());
@@ -84,7 +84,7 @@ final class Proposer {
                     dropped = true;
                     continue;
                 }
-                if (RequestRules.notYet(e.getValue(), ts).isPresent()) {
+                if (ts <= ctx.redeemExpiry(e.getValue())) { // not_yet
                     continue; // a pm.redeem stays pending until a batch ts passes its params' expiry
                 }
                 int needed = ctx.endorsementsNeeded(e.getValue());

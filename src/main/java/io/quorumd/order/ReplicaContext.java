@@ -66,6 +66,7 @@ final class ReplicaContext {
     final TreeMap<Long, String> ownDigests = new TreeMap<>();
     final Endorsements endorsements = new Endorsements();
     private final Map<String, Integer> needed = new HashMap<>();
+    private final Map<String, Long> expiries = new HashMap<>();
 
     long view;
     boolean changing;
@@ -137,11 +138,16 @@ final class ReplicaContext {
 
     /** Whether {@code request} (pending) has the endorsements it needs to be ordered. */
     boolean ready(Envelope request) {
-        if (RequestRules.notYet(request, clock.millis()).isPresent()) {
-            return false; // a pm.redeem before its params expire: no batch owes it yet
+        if (clock.millis() <= redeemExpiry(request)) {
+            return false; // a pm.redeem before its params expire: no batch owes it yet (not_yet)
         }
         int needed = endorsementsNeeded(request);
         return needed == 0 || endorsements.counting(set, request, needed).size() >= needed;
+    }
+
+    /** {@link RequestRules#redeemExpiry}, worked out once per pending request (it parses the redeem's ticket). */
+    long redeemExpiry(Envelope request) {
+        return expiries.computeIfAbsent(request.contentId(), id -> RequestRules.redeemExpiry(request));
     }
 
     /** {@link RequestRules#endorsementsNeeded}, worked out once per pending request. */
@@ -168,6 +174,7 @@ final class ReplicaContext {
     /** Forgets what was worked out for a request no longer pending. */
     void forget(String requestId) {
         needed.remove(requestId);
+        expiries.remove(requestId);
         endorsements.drop(requestId);
     }
 
