@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quorumd.pm.Winner;
 import io.quorumd.pm.WinnerState;
 import io.quorumd.sim.SimFederation;
 import io.quorumd.sim.SimNode;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,8 +65,7 @@ class PmHostileWiringTest {
         w.run(Duration.ofSeconds(60));
         r.start();
         w.run(Duration.ofMinutes(6));
-        Map<WinnerState, Long> states = pm(r).recipient().winners().stream()
-                .collect(Collectors.groupingBy(Winner::state, Collectors.counting()));
+        Map<WinnerState, Long> states = PmNodeTest.states(r);
         long settledFace = pm(r).recipient().winners().stream().filter(x -> x.state() == WinnerState.SETTLED)
                 .mapToLong(x -> x.signed().ticket().faceValue()).sum();
         assertEquals(earned(f.node(1), r.id()), BigInteger.valueOf(settledFace),

@@ -87,6 +87,12 @@ class PmNodeTest {
                 .anyMatch(x -> x.state() == WinnerState.CLAIMED)), "a claim went out, seed " + w.seed());
     }
 
+    /** How many of {@code r}'s winners stand in each state. */
+    static java.util.Map<WinnerState, Long> states(SimNode r) {
+        return pm(r).recipient().winners().stream().collect(java.util.stream.Collectors.groupingBy(Winner::state,
+                java.util.stream.Collectors.counting()));
+    }
+
     static String balances(SimNode n) {
         return n.core().ordering().orElseThrow().federation().state().accounts().digest();
     }

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +43,19 @@ class PmOperatorMistakesTest {
 
     private static SimFederation funded(long seed, Path dir) throws Exception {
         return PmHostileWiringTest.funded(seed, dir);
+    }
+
+    /** Node {@code oneBased} runs with pm off for {@code off}, then with its own config again. */
+    private static void pmOff(SimFederation f, int oneBased, Duration off) throws Exception {
+        SimNode n = f.node(oneBased);
+        io.quorumd.config.QuorumdConfig on = n.config();
+        n.stop();
+        n.reconfigure(f.reconfigured(oneBased, y -> y.replace("enabled: true", "enabled: false")));
+        n.start();
+        f.world().run(off);
+        n.stop();
+        n.reconfigure(on);
+        n.start();
     }
 
     /**
@@ -116,17 +128,9 @@ class PmOperatorMistakesTest {
         PmNodeTest.paid(w, s, r, 20000, Duration.ofSeconds(60));
         List<String> won = pm(r).recipient().winners().stream().map(Winner::ticketId).toList();
         long face = pm(r).recipient().winners().stream().mapToLong(x -> x.signed().ticket().faceValue()).sum();
-        r.stop();
-        io.quorumd.config.QuorumdConfig on = r.config();
-        r.reconfigure(f.reconfigured(2, y -> y.replace("enabled: true", "enabled: false")));
-        r.start();
-        w.run(Duration.ofSeconds(90));
-        r.stop();
-        r.reconfigure(on);
-        r.start();
+        pmOff(f, 2, Duration.ofSeconds(90));
         w.run(Duration.ofMinutes(4));
-        Map<WinnerState, Long> states = pm(r).recipient().winners().stream()
-                .collect(Collectors.groupingBy(Winner::state, Collectors.counting()));
+        Map<WinnerState, Long> states = PmNodeTest.states(r);
         assertEquals(BigInteger.valueOf(face), earned(f.node(1), r.id()), won.size() + " winners; states " + states);
     }
 
@@ -141,17 +145,9 @@ class PmOperatorMistakesTest {
         SimNode s = f.node(1);
         SimNode r = f.node(2);
         PmNodeTest.claimInFlight(w, s, r, 20000);
-        io.quorumd.config.QuorumdConfig on = r.config();
-        r.stop();
-        r.reconfigure(f.reconfigured(2, y -> y.replace("enabled: true", "enabled: false")));
-        r.start();
-        w.run(Duration.ofSeconds(60));
-        r.stop();
-        r.reconfigure(on);
-        r.start();
+        pmOff(f, 2, Duration.ofSeconds(60));
         w.run(Duration.ofMinutes(6));
-        Map<WinnerState, Long> states = pm(r).recipient().winners().stream()
-                .collect(Collectors.groupingBy(Winner::state, Collectors.counting()));
+        Map<WinnerState, Long> states = PmNodeTest.states(r);
         long settledFace = pm(r).recipient().winners().stream().filter(x -> x.state() == WinnerState.SETTLED)
                 .mapToLong(x -> x.signed().ticket().faceValue()).sum();
         assertEquals(earned(f.node(1), r.id()), BigInteger.valueOf(settledFace), "states " + states);
