@@ -85,6 +85,8 @@ public final class PresenceMachine {
     }
     private long startedAt = -1;
     private long seq;
+    private java.util.function.LongConsumer onTwin = other -> { };
+    private final java.util.Set<Long> twinsHeard = new java.util.HashSet<>();
 
     /** With a fixed roster. */
     public PresenceMachine(NodeId self, Roster roster, PresenceSection settings, long skewMs, Clock clock,
@@ -127,6 +129,14 @@ public final class PresenceMachine {
     /** The signed offline notice published on an orderly stop. */
     public Envelope shutdownNotice() {
         return signer.sign(MessageType.PRESENCE_OFFLINE, new Offline(startedAt, Offline.Reason.SHUTDOWN));
+    }
+
+    /**
+     * Told, once per run, the start time of another run heard live with this node's key: a heartbeat not
+     * retained, signed after this run started (nothing replayed from before can be), of another start time.
+     */
+    public void onTwin(java.util.function.LongConsumer listener) {
+        this.onTwin = listener;
     }
 
     public String topic() {
@@ -229,6 +239,11 @@ public final class PresenceMachine {
     public void onMessage(InboundMessage m) {
         Envelope env = m.envelope();
         if (env.from().equals(self)) {
+            if (env.body() instanceof Heartbeat hb && hb.startedAt() != startedAt && startedAt >= 0
+                    && m.origin() == InboundMessage.Origin.LIVE && env.ts() > startedAt && twinsHeard.size() < 8
+                    && twinsHeard.add(hb.startedAt())) {
+                onTwin.accept(hb.startedAt());
+            }
             return;
         }
         Roster roster = roster();
