@@ -286,7 +286,9 @@ public final class PresenceMachine {
             return;
         }
         boolean restarted = known != null && hb.startedAt() > known.startedAt();
-        if (known != null && !restarted && known.online() && hb.seq() <= known.lastSeq()) {
+        // A heartbeat of the current run no later than the last one heard is a copy (a replay, a redelivery),
+        // even when the peer is offline now: it must not bring back a run that shut down or went silent.
+        if (known != null && !restarted && hb.seq() <= known.lastSeq()) {
             journal.rejected("duplicate", "heartbeat " + hb.seq() + " of " + label(env.from()) + " again");
             return;
         }
@@ -306,7 +308,7 @@ public final class PresenceMachine {
     private void onOffline(NodeId from, Offline off) {
         PeerState known = peers.get(from);
         if (known == null) {
-            peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), 0, 0));
+            peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), -1, 0)); // no heartbeat heard
             return;
         }
         if (off.startedAt() < known.startedAt()) {
