@@ -11,14 +11,14 @@ public final class DataDirs {
     private DataDirs() {
     }
 
-    /** Copies the tree under {@code from} to {@code to}, replacing files that exist there. */
+    /** Copies the directories and regular files under {@code from} to {@code to}, replacing files that exist there. */
     public static void copy(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path p : files.sorted().toList()) {
                 Path target = to.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(target);
-                } else {
+                } else if (Files.isRegularFile(p)) { // not a running node's control socket
                     Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
