@@ -34,7 +34,7 @@ public final class PresenceProbe implements AutoCloseable {
             throws IOException, GeneralSecurityException {
         MqttAsyncClient client;
         try {
-            client = new MqttAsyncClient(settings.url(), settings.clientId() + "-watch", new MemoryPersistence());
+            client = new MqttAsyncClient(settings.url(), watchClientId(settings.clientId()), new MemoryPersistence());
         } catch (MqttException e) {
             throw new IOException("cannot create MQTT client for " + settings.url() + ": " + e.getMessage(), e);
         }
@@ -47,7 +47,11 @@ public final class PresenceProbe implements AutoCloseable {
 
             @Override
             public void messageArrived(String t, MqttMessage m) {
-                inbound.onMessage(t, m.getPayload(), m.isRetained());
+                try {
+                    inbound.onMessage(t, m.getPayload(), m.isRetained());
+                } catch (RuntimeException e) {
+                    // the caller counts what it cannot read; the connection stays
+                }
             }
 
             @Override
@@ -57,12 +61,27 @@ public final class PresenceProbe implements AutoCloseable {
         });
         try {
             client.connect(MqttTransport.options(settings, null)).waitForCompletion(timeout.toMillis());
-            client.subscribe(topic, 1).waitForCompletion(timeout.toMillis());
-        } catch (MqttException e) {
+            var granted = client.subscribe(topic, 1);
+            granted.waitForCompletion(timeout.toMillis());
+            if (granted.getGrantedQos().length == 0 || granted.getGrantedQos()[0] > 2) {
+                throw new IOException("the broker refused the subscription to " + topic);
+            }
+        } catch (MqttException | IOException | GeneralSecurityException | RuntimeException e) {
             probe.close();
             throw new IOException("cannot watch " + topic + " on " + settings.url() + ": " + e.getMessage(), e);
         }
         return probe;
+    }
+
+    /**
+     * The probe's client id: the node's with {@code -w} appended, or, where that would pass the 23 characters every
+     * MQTT 3.1.1 broker must accept, with its first character replaced by {@code w}: never the node's own.
+     */
+    static String watchClientId(String clientId) {
+        if (clientId.length() + 2 <= 23) {
+            return clientId + "-w";
+        }
+        return (clientId.charAt(0) == 'w' ? "x" : "w") + clientId.substring(1);
     }
 
     /** Disconnects politely (nothing of this connection stays on the broker). */

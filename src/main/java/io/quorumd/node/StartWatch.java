@@ -13,22 +13,22 @@ import java.util.Optional;
  * backup). It is fed the verified messages signed by this node's own key, with whether the broker delivered
  * them as retained.
  * <ul>
- *   <li><b>Twin:</b> a heartbeat of another run that is live (not retained) and signed after this run started.
- *       Nothing signed before this run began can pass, so a member replaying this node's old heartbeats
- *       cannot make it stop. If that run started before this one, this one is the newer and must not sign:
- *       {@link Verdict#TWIN}. If it started after, the other is the newer one and stops itself; this one goes on.</li>
- *   <li><b>Watching:</b> a retained heartbeat of another run may be the last word of a run that died (a
- *       process killed before the broker published its will) or of a twin. The watch lasts until that run's
- *       offline notice arrives, or for one heartbeat interval plus {@link #MARGIN_MS} (a live twin publishes a
- *       heartbeat within the interval), whichever comes first. With nothing of another run retained, or an
- *       offline notice, it ends after {@link #SETTLE_MS}, the time the broker is given to deliver what it retains.</li>
+ *   <li><b>Twin:</b> a heartbeat of another run that arrives live (not retained), signed after this run started
+ *       and not ahead of this node's clock by more than the skew: another process signs with this key right
+ *       now, and this one, which is only starting, stops ({@link Verdict#TWIN}) whichever start time the other
+ *       claims (a cloned machine's clock may be behind). Nothing signed before this run began passes.</li>
+ *   <li><b>Watching:</b> a heartbeat of another run that does not pass (retained, or dated before this start)
+ *       may be the last word of a run that died before the broker published its will, a replay, or a twin: the
+ *       watch lasts until that run's offline notice arrives, or one heartbeat interval plus {@link #MARGIN_MS},
+ *       whichever comes first. The same full watch when the broker retains nothing at all of a key whose ledger
+ *       has run before (a broker that lost its retained messages). Otherwise (an offline notice retained, or a
+ *       first start) it ends after {@link #SETTLE_MS}, the time the broker is given to deliver what it retains.</li>
  *   <li><b>Behind:</b> a heartbeat or offline notice of a run later than every run this ledger recorded: this
  *       key ran with a ledger that went further than this one. The node then signs nothing dated before now
  *       (see {@link LedgerAge#restored}).</li>
  * </ul>
- * A twin whose clock is behind this node's by more than {@link #MARGIN_MS}, or that is cut off from the broker
- * during the watch, is found later by the presence machine (a live heartbeat of another run), and the newer
- * process stops then.
+ * A twin whose clock is ahead of this node's by more than {@link #MARGIN_MS}, or that is cut off from the
+ * broker during the watch, is found later by the presence machine, and then both processes stop.
  */
 public final class StartWatch {
     public static final long SETTLE_MS = 500;
@@ -40,18 +40,20 @@ public final class StartWatch {
     private final long startedAt;
     private final long latestRecordedRun;
     private final long watchMs;
+    private final long skewMs;
+    private boolean heardAny;
     private long subscribedAt = -1;
     private long suspect = -1;
     private long twin = -1;
-    private long newerTwin = -1;
     private String behind;
 
     /**
      * @param latestRecordedRun the start time of the latest run this ledger recorded (a boot entry), or -1 when
      *                          the ledger recorded none (a new ledger: see {@link LedgerAge})
      */
-    public StartWatch(NodeId self, long startedAt, long latestRecordedRun, long heartbeatMs) {
+    public StartWatch(NodeId self, long startedAt, long latestRecordedRun, long heartbeatMs, long skewMs) {
         this.self = self;
+        this.skewMs = skewMs;
         this.startedAt = startedAt;
         this.latestRecordedRun = latestRecordedRun;
         this.watchMs = heartbeatMs + MARGIN_MS;
@@ -64,19 +66,16 @@ public final class StartWatch {
         }
     }
 
-    /** A message whose signature verified under this node's own key. */
-    public void onOwn(Envelope env, boolean retained) {
+    /** A message whose signature verified under this node's own key, arrived at {@code now} (this node's clock). */
+    public void onOwn(Envelope env, boolean retained, long now) {
         if (!env.from().equals(self)) {
             return;
         }
+        heardAny = true;
         if (env.body() instanceof Heartbeat hb && hb.startedAt() != startedAt) {
             laterRun(hb.startedAt(), "a heartbeat");
-            if (!retained && env.ts() > startedAt) {
-                if (hb.startedAt() < startedAt) {
-                    twin = hb.startedAt();
-                } else {
-                    newerTwin = hb.startedAt();
-                }
+            if (!retained && env.ts() > startedAt && env.ts() <= now + skewMs) {
+                twin = hb.startedAt();
             } else if (suspect < 0) {
                 suspect = hb.startedAt(); // a run that died before its will went out, a replay, or a twin: watch
             }
@@ -104,7 +103,8 @@ public final class StartWatch {
             return Verdict.WATCHING;
         }
         long waited = now - subscribedAt;
-        return waited >= (suspect >= 0 ? watchMs : SETTLE_MS) ? Verdict.CLEAR : Verdict.WATCHING;
+        boolean full = suspect >= 0 || (!heardAny && latestRecordedRun >= 0);
+        return waited >= (full ? watchMs : SETTLE_MS) ? Verdict.CLEAR : Verdict.WATCHING;
     }
 
     /** How long after subscribing the watch ends at the latest. */
@@ -112,14 +112,9 @@ public final class StartWatch {
         return watchMs;
     }
 
-    /** The start time of the older process running with this key, once {@link Verdict#TWIN}. */
+    /** The start time of the other process running with this key, once {@link Verdict#TWIN}. */
     public long twinStartedAt() {
         return twin;
-    }
-
-    /** The start time of a newer process heard running with this key (it stops itself), or -1. */
-    public long newerTwinStartedAt() {
-        return newerTwin;
     }
 
     /** Why this ledger is behind what the key already announced, if it is. */

@@ -30,7 +30,7 @@ final class StartWatchProbe {
     static void run(QuorumdConfig config, NodeCore core, NodeMetrics metrics, Clock clock)
             throws TwinException, InterruptedException {
         StartWatch watch = new StartWatch(core.id(), core.presence().startedAt(), core.history().latestRun(core.id()),
-                config.presence().heartbeat().toMillis());
+                config.presence().heartbeat().toMillis(), config.federation().clockSkew().toMillis());
         InboundVerifier own = new InboundVerifier(e -> e.from().equals(core.id()) ? core.signerOf(e) : Optional.empty());
         Object monitor = new Object();
         MqttTransport.Inbound inbound = (topic, payload, retained) -> {
@@ -38,12 +38,14 @@ final class StartWatchProbe {
                 if (own.verify(EnvelopeCodec.decode(payload))
                         instanceof InboundVerifier.Verdict.Accepted a) {
                     synchronized (monitor) {
-                        watch.onOwn(a.envelope(), retained);
+                        watch.onOwn(a.envelope(), retained, clock.millis());
                         monitor.notifyAll();
                     }
                 }
             } catch (DecodeException e) {
                 metrics.rejected(e.reason());
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("error", String.valueOf(e.getMessage())).log("own presence message not read");
             }
         };
         Duration reach = config.mqtt().connectTimeout().plusSeconds(2);
@@ -70,9 +72,6 @@ final class StartWatchProbe {
         synchronized (monitor) {
             if (watch.verdict(clock.millis()) == StartWatch.Verdict.TWIN) {
                 throw TwinException.atStart(config.node().name(), watch.twinStartedAt(), core.presence().startedAt());
-            }
-            if (watch.newerTwinStartedAt() >= 0) {
-                TwinException.logOlder(config.node().name(), watch.newerTwinStartedAt(), core.presence().startedAt());
             }
             watch.behind().ifPresent(core::restored);
         }

@@ -132,8 +132,9 @@ public final class PresenceMachine {
     }
 
     /**
-     * Told, once per run, the start time of another run heard live with this node's key: a heartbeat not
-     * retained, signed after this run started (nothing replayed from before can be), of another start time.
+     * Told, once per run (at most four), the start time of another run heard live with this node's key: a
+     * heartbeat of another start time, not retained, signed after this run started and within the skew of this
+     * node's clock (a replay of an old one, even of a run whose clock was fast, is neither).
      */
     public void onTwin(java.util.function.LongConsumer listener) {
         this.onTwin = listener;
@@ -240,7 +241,8 @@ public final class PresenceMachine {
         Envelope env = m.envelope();
         if (env.from().equals(self)) {
             if (env.body() instanceof Heartbeat hb && hb.startedAt() != startedAt && startedAt >= 0
-                    && m.origin() == InboundMessage.Origin.LIVE && env.ts() > startedAt && twinsHeard.size() < 8
+                    && m.origin() == InboundMessage.Origin.LIVE && env.ts() > startedAt
+                    && Math.abs(env.ts() - clock.millis()) <= skewMs && twinsHeard.size() < 4
                     && twinsHeard.add(hb.startedAt())) {
                 onTwin.accept(hb.startedAt());
             }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 /** What a starting node concludes from its own presence topic: twin, clear, or a ledger behind its key. */
 class StartWatchTest {
     private static final long HEARTBEAT = 1_000;
+    private static final long SKEW = 1_000;
     private static final long NOW = 1_800_000_000_000L; // this run started here
     private static final long EARLIER_RUN = NOW - 3_600_000;
     private final NodeKey key = NodeKey.fromSeed(new byte[32]);
@@ -26,7 +27,7 @@ class StartWatchTest {
     private final EnvelopeSigner signer = new EnvelopeSigner(key, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
 
     private StartWatch watch(long latestRecordedRun) {
-        StartWatch w = new StartWatch(key.nodeId(), NOW, latestRecordedRun, HEARTBEAT);
+        StartWatch w = new StartWatch(key.nodeId(), NOW, latestRecordedRun, HEARTBEAT, SKEW);
         w.subscribed(NOW);
         return w;
     }
@@ -40,17 +41,24 @@ class StartWatchTest {
     }
 
     @Test
-    void nothingRetainedEndsTheWatchOnceTheBrokerHadTimeToDeliver() {
-        StartWatch w = watch(EARLIER_RUN);
+    void aFirstStartWithNothingRetainedEndsTheWatchOnceTheBrokerHadTimeToDeliver() {
+        StartWatch w = watch(-1);
         assertEquals(StartWatch.Verdict.WATCHING, w.verdict(NOW + StartWatch.SETTLE_MS - 1));
         assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + StartWatch.SETTLE_MS));
         assertEquals(Optional.empty(), w.behind());
     }
 
     @Test
+    void aBrokerRetainingNothingOfAKeyThatRanBeforeIsWatchedForOneHeartbeat() {
+        StartWatch w = watch(EARLIER_RUN); // the broker lost its retained messages: a twin may still be out there
+        assertEquals(StartWatch.Verdict.WATCHING, w.verdict(NOW + StartWatch.SETTLE_MS));
+        assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + w.longestMs()));
+    }
+
+    @Test
     void theWillOfTheLastRunEndsTheWatchAtOnce() {
         StartWatch w = watch(EARLIER_RUN);
-        w.onOwn(will(EARLIER_RUN), true);
+        w.onOwn(will(EARLIER_RUN), true, NOW + 100);
         assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + StartWatch.SETTLE_MS));
         assertEquals(Optional.empty(), w.behind(), "a run the ledger recorded");
     }
@@ -58,7 +66,7 @@ class StartWatchTest {
     @Test
     void aRetainedHeartbeatOfTheLastRunIsWatchedForOneHeartbeatThenCleared() {
         StartWatch w = watch(EARLIER_RUN);
-        w.onOwn(heartbeat(EARLIER_RUN, NOW - 200), true); // killed before the broker published its will
+        w.onOwn(heartbeat(EARLIER_RUN, NOW - 200), true, NOW + 100); // killed before the broker published its will
         assertEquals(StartWatch.Verdict.WATCHING, w.verdict(NOW + StartWatch.SETTLE_MS));
         assertEquals(StartWatch.Verdict.WATCHING, w.verdict(NOW + w.longestMs() - 1));
         assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + w.longestMs()));
@@ -67,24 +75,32 @@ class StartWatchTest {
     @Test
     void theWillArrivingWhileWatchingEndsTheWatchEarly() {
         StartWatch w = watch(EARLIER_RUN);
-        w.onOwn(heartbeat(EARLIER_RUN, NOW - 200), true);
-        w.onOwn(will(EARLIER_RUN), false);
+        w.onOwn(heartbeat(EARLIER_RUN, NOW - 200), true, NOW + 100);
+        w.onOwn(will(EARLIER_RUN), false, NOW + 100);
         assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + StartWatch.SETTLE_MS));
     }
 
     @Test
     void aLiveHeartbeatOfAnOlderRunSignedAfterThisStartIsATwin() {
         StartWatch w = watch(EARLIER_RUN);
-        w.onOwn(heartbeat(EARLIER_RUN, NOW - 200), true);
-        w.onOwn(heartbeat(EARLIER_RUN, NOW + 800), false);
-        assertEquals(StartWatch.Verdict.TWIN, w.verdict(NOW + 800));
+        w.onOwn(heartbeat(EARLIER_RUN, NOW - 200), true, NOW + 100);
+        w.onOwn(heartbeat(EARLIER_RUN, NOW + 800), false, NOW + 810);
+        assertEquals(StartWatch.Verdict.TWIN, w.verdict(NOW + 810));
         assertEquals(EARLIER_RUN, w.twinStartedAt());
+    }
+
+    @Test
+    void aLiveHeartbeatDatedFarAheadOfThisClockIsNoTwin() {
+        StartWatch w = watch(EARLIER_RUN);
+        w.onOwn(heartbeat(EARLIER_RUN, NOW + 60_000), false, NOW + 100); // a run whose clock was fast, replayed
+        assertEquals(StartWatch.Verdict.WATCHING, w.verdict(NOW + StartWatch.SETTLE_MS));
+        assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + w.longestMs()));
     }
 
     @Test
     void aReplayOfAnOldHeartbeatSentLiveIsNoTwin() {
         StartWatch w = watch(EARLIER_RUN);
-        w.onOwn(heartbeat(EARLIER_RUN, NOW - 10), false); // signed before this run began: anyone can resend it
+        w.onOwn(heartbeat(EARLIER_RUN, NOW - 10), false, NOW + 100); // signed before this run began: anyone can resend it
         assertEquals(StartWatch.Verdict.WATCHING, w.verdict(NOW + StartWatch.SETTLE_MS));
         assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + w.longestMs()));
     }
@@ -92,23 +108,23 @@ class StartWatchTest {
     @Test
     void aRetainedHeartbeatDatedAfterThisStartIsNoTwinAlone() {
         StartWatch w = watch(EARLIER_RUN);
-        w.onOwn(heartbeat(EARLIER_RUN, NOW + 5_000), true); // a clock stepped back since: watch, do not stop
+        w.onOwn(heartbeat(EARLIER_RUN, NOW + 5_000), true, NOW + 100); // a clock stepped back since: watch, do not stop
         assertEquals(StartWatch.Verdict.WATCHING, w.verdict(NOW + StartWatch.SETTLE_MS));
         assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + w.longestMs()));
     }
 
     @Test
-    void aLiveHeartbeatOfANewerRunLeavesThisOlderProcessRunning() {
-        StartWatch w = watch(EARLIER_RUN);
-        w.onOwn(heartbeat(NOW + 300, NOW + 400), false);
-        assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + StartWatch.SETTLE_MS));
-        assertEquals(NOW + 300, w.newerTwinStartedAt());
+    void aLiveHeartbeatOfARunClaimingALaterStartStopsThisStartToo() {
+        StartWatch w = watch(EARLIER_RUN); // a cloned machine whose clock is behind: the one starting stops
+        w.onOwn(heartbeat(NOW + 300, NOW + 400), false, NOW + 400);
+        assertEquals(StartWatch.Verdict.TWIN, w.verdict(NOW + 400));
+        assertEquals(NOW + 300, w.twinStartedAt());
     }
 
     @Test
     void aRunLaterThanEveryRunTheLedgerRecordedMeansTheLedgerIsBehind() {
         StartWatch w = watch(EARLIER_RUN);
-        w.onOwn(will(EARLIER_RUN + 60_000), true);
+        w.onOwn(will(EARLIER_RUN + 60_000), true, NOW + 100);
         assertTrue(w.behind().orElseThrow().contains("restored from a backup"), w.behind().toString());
         assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + StartWatch.SETTLE_MS));
     }
@@ -116,7 +132,7 @@ class StartWatchTest {
     @Test
     void aNewLedgerIsNeverCalledBehind() {
         StartWatch w = watch(-1); // a new ledger signs nothing older than itself anyway
-        w.onOwn(will(EARLIER_RUN), true);
+        w.onOwn(will(EARLIER_RUN), true, NOW + 100);
         assertEquals(Optional.empty(), w.behind());
     }
 
@@ -124,10 +140,12 @@ class StartWatchTest {
     void anotherKeysMessagesAreIgnored() {
         StartWatch w = watch(EARLIER_RUN);
         EnvelopeSigner stranger = new EnvelopeSigner(other, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
-        w.onOwn(stranger.signAt(MessageType.PRESENCE_HEARTBEAT, new Heartbeat(EARLIER_RUN, 1), NOW + 500), false);
+        w.onOwn(stranger.signAt(MessageType.PRESENCE_HEARTBEAT, new Heartbeat(EARLIER_RUN, 1), NOW + 500), false,
+                NOW + 500);
         w.onOwn(stranger.signAt(MessageType.PRESENCE_OFFLINE, new Offline(EARLIER_RUN + 60_000, Offline.Reason.LOST),
-                NOW), true);
-        assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + StartWatch.SETTLE_MS));
+                NOW), true, NOW + 100);
+        assertEquals(StartWatch.Verdict.WATCHING, w.verdict(NOW + StartWatch.SETTLE_MS), "nothing of its own heard");
+        assertEquals(StartWatch.Verdict.CLEAR, w.verdict(NOW + w.longestMs()));
         assertEquals(Optional.empty(), w.behind());
     }
 }

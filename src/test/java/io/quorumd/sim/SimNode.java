@@ -127,12 +127,12 @@ public final class SimNode implements SimBus.Receiver {
         open();
         int inc = incarnation;
         StartWatch watch = new StartWatch(key.nodeId(), core.presence().startedAt(), core.history().latestRun(key.nodeId()),
-                config.presence().heartbeat().toMillis());
+                config.presence().heartbeat().toMillis(), config.federation().clockSkew().toMillis());
         io.quorumd.wire.InboundVerifier own = new io.quorumd.wire.InboundVerifier(e -> e.from().equals(key.nodeId())
                 ? core.signerOf(e) : java.util.Optional.empty());
         SimBus.Receiver watcher = (topic, env, retained) -> {
             if (own.verify(env) instanceof io.quorumd.wire.InboundVerifier.Verdict.Accepted) {
-                watch.onOwn(env, retained);
+                watch.onOwn(env, retained, clock.millis());
             }
         };
         bus.subscribe(watcher, List.of(topics.presence(key.nodeId())));
