@@ -2,6 +2,8 @@ package io.quorumd.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -94,6 +96,28 @@ final class YamlSection {
         }
         String s = scalar(key);
         return s == null ? def : s;
+    }
+
+    /**
+     * A file path, a relative one resolved against {@code base} (when known); one the file system cannot name (a
+     * NUL character) is a problem at this key, and {@code def} is used instead. Null if unset without a default.
+     */
+    Path path(String key, String def, Path base) {
+        String s = string(key, def);
+        try {
+            return resolve(s, base);
+        } catch (InvalidPathException e) {
+            problem(key, "is not a usable path: " + e.getReason());
+            return resolve(def, base);
+        }
+    }
+
+    private static Path resolve(String value, Path base) {
+        if (value == null) {
+            return null;
+        }
+        Path p = Path.of(value);
+        return p.isAbsolute() || base == null ? p : base.resolve(p).normalize();
     }
 
     String requiredString(String key) {

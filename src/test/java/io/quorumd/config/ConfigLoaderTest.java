@@ -200,4 +200,13 @@ class ConfigLoaderTest {
         assertEquals(4, parse(yaml("", "arbiter:\n  maxOpenPerMember: 4\n")).arbiter().maxOpenPerMember());
         assertProblem(problems(yaml("", "arbiter:\n  maxOpenPerMember: 0\n")), "arbiter.maxOpenPerMember", "out of range");
     }
+
+    @Test
+    void pathWithANulCharacterIsAProblemAtItsKeyNotAnInvalidPathException() {
+        List<ConfigProblem> problems = problems(yaml("  tls:\n    caFile: \"ca\\0.pem\"\n",
+                "control:\n  socket: \"s\\0\"\n").replace("  name: n1\n", "  name: n1\n  dataDir: \"d\\0\"\n"));
+        assertProblem(problems, "node.dataDir", "not a usable path");
+        assertProblem(problems, "mqtt.tls.caFile", "not a usable path");
+        assertProblem(problems, "control.socket", "not a usable path");
+    }
 }
