@@ -250,13 +250,17 @@ final class YamlSection {
         return problems;
     }
 
-    /** Reports every key that was present but never read. */
+    /**
+     * Reports every key that was present but never read, at its path; a key that is empty or holds more than
+     * letters, digits, '-' and '_' (a dot would read as nesting) is shown quoted, so that the path still names it.
+     */
     void finish() {
         for (var property : node.properties()) {
             String key = property.getKey();
             if (!known.contains(key)) {
                 String hint = Suggestions.closest(key, known).map(k -> ", did you mean " + k + "?").orElse("");
-                problems.add(new ConfigProblem(pathOf(key), "unknown key" + hint));
+                String shown = key.matches("[A-Za-z0-9_-]+") ? key : '"' + key.replace("\"", "\\\"") + '"';
+                problems.add(new ConfigProblem(pathOf(shown), "unknown key" + hint));
             }
         }
     }

@@ -209,4 +209,13 @@ class ConfigLoaderTest {
         assertProblem(problems, "mqtt.tls.caFile", "not a usable path");
         assertProblem(problems, "control.socket", "not a usable path");
     }
+
+    @Test
+    void unknownKeyWithAnEmptyNameIsReportedAtAQuotedPath() {
+        List<ConfigProblem> problems = problems(yaml("", "\"\": 1\n\"a.b\": 2\n").replace("  name: n1\n",
+                "  name: n1\n  \"\": x\n"));
+        assertProblem(problems, "\"\"", "unknown key");
+        assertProblem(problems, "\"a.b\"", "unknown key");
+        assertProblem(problems, "node.\"\"", "unknown key");
+    }
 }
