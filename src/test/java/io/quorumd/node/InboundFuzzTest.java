@@ -78,7 +78,7 @@ class InboundFuzzTest {
                 } catch (RuntimeException | Error e) {
                     escaped = e;
                 }
-                tally.after(b, label, typeOf(p.bytes()), escaped);
+                tally.after(b, label, typeOf(p.bytes(), target.id()), escaped);
                 if ((i + 1) % CASES_PER_TICK == 0) {
                     w.run(Duration.ofMillis(500));
                 }
@@ -98,9 +98,11 @@ class InboundFuzzTest {
         healthyAfter(seeds, target);
     }
 
-    private static String typeOf(byte[] bytes) {
+    /** The message type of a payload, marked "own" when it claims to come from the target itself (an echo). */
+    private static String typeOf(byte[] bytes, NodeId self) {
         try {
-            return io.quorumd.wire.EnvelopeCodec.decode(bytes).type().wireName();
+            Envelope e = io.quorumd.wire.EnvelopeCodec.decode(bytes);
+            return e.type().wireName() + (e.from().equals(self) ? "(own)" : "");
         } catch (io.quorumd.wire.DecodeException e) {
             return "undecodable";
         }
