@@ -21,6 +21,7 @@ public final class RunHistory {
 
     private final Map<NodeId, List<Interval>> bySubject = new HashMap<>();
     private final Map<NodeId, Long> lastActivity = new HashMap<>();
+    private final Map<NodeId, Long> latestRun = new HashMap<>();
 
     /** This subject was alive at {@code at} (for this node itself: it wrote a ledger entry then). */
     public void noteActivity(NodeId subject, long at) {
@@ -30,6 +31,11 @@ public final class RunHistory {
     /** When the subject was last known alive, or {@code otherwise}. */
     public long lastActivity(NodeId subject, long otherwise) {
         return lastActivity.getOrDefault(subject, otherwise);
+    }
+
+    /** The start time of the subject's latest run known here, or -1. */
+    public long latestRun(NodeId subject) {
+        return latestRun.getOrDefault(subject, -1L);
     }
 
     private List<Interval> of(NodeId subject) {
@@ -44,6 +50,7 @@ public final class RunHistory {
      * uptime.
      */
     public void up(NodeId subject, long run, long at) {
+        latestRun.merge(subject, run, Math::max);
         List<Interval> list = of(subject);
         Interval last = list.isEmpty() ? null : list.get(list.size() - 1);
         if (last != null && last.to() < 0) {

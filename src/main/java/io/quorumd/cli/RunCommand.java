@@ -9,6 +9,7 @@ import io.quorumd.ledger.LedgerException;
 import io.quorumd.logging.LogSetup;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.node.StartupException;
+import io.quorumd.node.TwinException;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -26,8 +27,10 @@ import picocli.CommandLine.Mixin;
 
 /**
  * The daemon. Exit codes, which systemd's {@code Restart=on-failure} relies on: 2 for a config error (a
- * restart would not help), 1 for every other start-up failure and for a fatal error while running (a
- * failed ledger write, an Error on the loop thread), 0 after SIGTERM. A start-up failure prints one line
+ * restart would not help), 3 when another process runs with this node's key and started earlier (the unit's
+ * {@code RestartPreventExitStatus=3}: a restart would only make a second signer again), 1 for every other
+ * start-up failure and for a fatal error while running (a failed ledger write, an Error on the loop thread),
+ * 0 after SIGTERM. A start-up failure prints one line
  * on stderr saying what failed and what to do, after the node has released everything it took. When this
  * node's own key rotation executes, the node stops and opens again with {@code node.nextKeyFile}'s key, in the
  * same process.
@@ -53,8 +56,9 @@ final class RunCommand implements Callable<Integer> {
                 .log(w));
         AtomicInteger exitCode = new AtomicInteger(Main.OK);
         Consumer<Throwable> onFatal = fatal -> {
-            exitCode.set(Main.FAILURE);
-            new Thread(() -> System.exit(Main.FAILURE), "quorumd-fatal-exit").start();
+            int code = fatal instanceof TwinException ? TwinException.EXIT_CODE : Main.FAILURE;
+            exitCode.set(code);
+            new Thread(() -> System.exit(code), "quorumd-fatal-exit").start();
         };
         BlockingQueue<Boolean> rekeyed = new LinkedBlockingQueue<>();
         AtomicReference<QuorumNode> running = new AtomicReference<>();
@@ -79,6 +83,10 @@ final class RunCommand implements Callable<Integer> {
                 synchronized (lifecycle) {
                     running.get().start();
                 }
+            } catch (TwinException e) {
+                exitCode.set(TwinException.EXIT_CODE);
+                afterFailedStart(onSigterm, e);
+                return TwinException.EXIT_CODE;
             } catch (StartupException | RuntimeException e) {
                 exitCode.set(Main.FAILURE); // in case a SIGTERM already runs the hook: it halts with 1
                 return afterFailedStart(onSigterm, e);
@@ -115,6 +123,7 @@ final class RunCommand implements Callable<Integer> {
     /** One line on stderr; the node has already released what it took. */
     private static int startFailed(Exception e) {
         String message = e instanceof StartupException || e instanceof LedgerException || e instanceof KeyInForceException
+                || e instanceof TwinException
                 ? e.getMessage() : "start-up failed: " + StartupException.describe(e);
         System.err.println("quorumd: " + message);
         return Main.FAILURE;

@@ -9,8 +9,8 @@ import io.quorumd.wire.Member;
  * differently.
  */
 public record InboundMessage(String topic, Envelope envelope, Member sender, Origin origin) implements Event {
-    /** Where a message came from. */
-    public enum Origin { LIVE, SYNC }
+    /** Where a message came from: live, retained by the broker (delivered on subscribe), or a sync page. */
+    public enum Origin { LIVE, RETAINED, SYNC }
 
     public InboundMessage(String topic, Envelope envelope, Member sender) {
         this(topic, envelope, sender, Origin.LIVE);

@@ -110,15 +110,18 @@ public final class MqttTransport implements AutoCloseable {
         });
     }
 
-    private static MqttConnectOptions options(MqttSection s, Will will) throws IOException, GeneralSecurityException {
+    /** Connect options from the config; {@code will} null for a connection without a will and without a session. */
+    static MqttConnectOptions options(MqttSection s, Will will) throws IOException, GeneralSecurityException {
         MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(false);
+        o.setCleanSession(will == null);
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval((int) s.keepAlive().toSeconds());
         o.setConnectionTimeout((int) Math.max(1, s.connectTimeout().toSeconds()));
         o.setMaxInflight(1000);
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setWill(will.topic(), will.payload(), QOS, true);
+        if (will != null) {
+            o.setWill(will.topic(), will.payload(), QOS, true);
+        }
         if (s.username().isPresent()) {
             o.setUserName(s.username().get());
         }

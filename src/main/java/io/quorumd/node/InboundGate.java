@@ -63,7 +63,8 @@ public final class InboundGate implements MqttTransport.Inbound {
         if (verdict instanceof InboundVerifier.Verdict.Rejected r) {
             reject(r.reason(), topic, r.detail());
         } else if (verdict instanceof InboundVerifier.Verdict.Accepted a
-                && !enqueue.test(new InboundMessage(topic, envelope, a.sender()))) {
+                && !enqueue.test(new InboundMessage(topic, envelope, a.sender(),
+                        retained ? InboundMessage.Origin.RETAINED : InboundMessage.Origin.LIVE))) {
             metrics.queueDropped();
             logDrop(topic);
         }

@@ -38,6 +38,8 @@ final class LedgerAge implements VoteGuard {
     private final boolean alone;
     private final KeyUse keyUse;
     private final BiFunction<EntryKind, ObjectNode, ?> append;
+    private LongSupplier runStart = () -> Long.MIN_VALUE;
+    private java.util.function.BooleanSupplier synced = () -> true;
     private volatile State state;
     private volatile long began;
     private boolean keyUsedAtCommit;
@@ -52,6 +54,33 @@ final class LedgerAge implements VoteGuard {
         this.clock = clock;
         this.peerOffsets = peerOffsets;
         this.alone = alone;
+    }
+
+    /**
+     * Until the first sync of this run is complete ({@code synced}), no vote on anything dated before this run
+     * started ({@code runStart}): the peers hold what this key signed that this ledger may lack (a data dir
+     * restored from a backup), and the sync brings it back first. Returns this.
+     */
+    LedgerAge untilSynced(LongSupplier runStart, java.util.function.BooleanSupplier synced) {
+        this.runStart = runStart;
+        this.synced = synced;
+        return this;
+    }
+
+    /**
+     * Before the first boot entry of this run: the key is known to have run further than this ledger holds (a
+     * data dir restored from a backup). The ledger begins again, recorded: no vote on anything dated before
+     * it began plus twice the skew, as for a new ledger of a used key.
+     */
+    void restored(String why) {
+        state = State.WAITING_FOR_CLOCK;
+        ObjectNode data = Json.object();
+        data.put("freshKey", false);
+        data.put("restored", why);
+        append.apply(EntryKind.BEGAN, data);
+        LOG.atWarn().addKeyValue("why", why).log("this ledger is behind what its key signed: it signs no vote on"
+                + " anything dated before it begins again");
+        beginIfClockAgrees();
     }
 
     State state() {
@@ -130,7 +159,7 @@ final class LedgerAge implements VoteGuard {
             return Optional.of(new Refusal("clock_off", "this node's clock is " + off.get() + " ms off its peers'"
                     + " (more than federation.clockSkew): fix its time (NTP) before it signs"));
         }
-        return switch (state) {
+        Optional<Refusal> byAge = switch (state) {
             case FRESH_KEY -> Optional.empty();
             case WAITING_FOR_CLOCK -> Optional.of(new Refusal("ledger_new", "this node's ledger is new and its key may"
                     + " have signed before; it signs once its clock was checked against a peer's heartbeats"));
@@ -141,6 +170,11 @@ final class LedgerAge implements VoteGuard {
                             + " beginning) before its old ledger was lost"))
                     : Optional.empty();
         };
+        if (byAge.isEmpty() && !alone && datedAt < runStart.getAsLong() && !synced.getAsBoolean()) {
+            return Optional.of(new Refusal("sync_first", "it is dated before this run started and the first sync"
+                    + " of the run is not complete: the peers may hold what this key signed that this ledger lacks"));
+        }
+        return byAge;
     }
 
     /** For {@code status}. */

@@ -164,7 +164,7 @@ final class LedgerReplay implements EntryVisitor {
 
     /** When this ledger began, for signing: what its {@code began} entries say (see {@link LedgerAge}). */
     private void replayBegan(ObjectNode d) {
-        if (beganState == null) {
+        if (beganState == null || d.has("restored")) {
             beganState = d.path("freshKey").asBoolean(false) ? LedgerAge.State.FRESH_KEY : LedgerAge.State.WAITING_FOR_CLOCK;
         }
         if (beganState == LedgerAge.State.WAITING_FOR_CLOCK && d.has("at")) {

@@ -55,12 +55,10 @@ import org.slf4j.LoggerFactory;
 public final class NodeCore implements EventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(NodeCore.class);
 
-    /** Time for the periodic stats line. */
-    record StatsDue() implements TimerKey {
+    record StatsDue() implements TimerKey { // time for the periodic stats line
     }
 
-    /** End of boot grace: what the responder tracked goes out once more (acks were not kept). */
-    record GraceOver() implements TimerKey {
+    record GraceOver() implements TimerKey { // end of boot grace: what the responder tracked goes out once more
     }
 
     private final QuorumdConfig config;
@@ -154,9 +152,16 @@ public final class NodeCore implements EventHandler {
                 outbox, journal, SyncSources.of(checkpoints, arbiter, ordering, ledger, signer), presence::onlinePeerIds, this::onMessage,
                 bootSince, twoWindows, replay.synced(),
                 peer -> append(EntryKind.SYNCED, Json.object().put("peer", peer.hex())), jitter);
+        ledgerAge.untilSynced(presence::startedAt, sync::caughtUp);
         ledgerEntries = ledger.entries();
         ledgerBytes = ledger.bytes();
         presence.begin();
+        presence.onTwin(TwinException.handler(config.node().name(), presence::startedAt, () -> silenced = true, onFatal));
+    }
+
+    /** Before {@link #start()}: this key ran further than this ledger holds; sign nothing dated before now. */
+    public void restored(String why) {
+        ledgerAge.restored(why);
     }
 
     /** The roster in force: ordering's once it runs, else the YAML one. Any thread. */
@@ -310,8 +315,7 @@ public final class NodeCore implements EventHandler {
         silenced = true;
     }
 
-    /** Heard from a peer: signing may begin once the clocks agree. */
-    void heardPeer() {
+    void heardPeer() { // signing may begin once the clocks agree
         ledgerAge.beginIfClockAgrees();
     }
 
@@ -319,10 +323,7 @@ public final class NodeCore implements EventHandler {
         NodeMetrics.logStats(this, out.fsyncP99Micros());
     }
 
-    /**
-     * Closes the ledger; after an orderly run (not a fatal error, not a simulated crash) first records that
-     * everything in it is verified, so the next start verifies nothing again.
-     */
+    /** Closes the ledger; after an orderly run (no fatal error, no simulated crash) first marks it all verified. */
     public void closeLedger() throws IOException {
         try {
             if (!failed && !silenced && !ledger.failed() && !ledger.hasPending()) {

@@ -56,6 +56,7 @@ public final class QuorumNode implements AutoCloseable {
     private final TimerThread timers;
     private final NodeCore core;
     private final MqttTransport transport;
+    private final Clock clock;
     private ControlServer control;
     private volatile boolean stopped;
 
@@ -100,6 +101,7 @@ public final class QuorumNode implements AutoCloseable {
     private QuorumNode(QuorumdConfig config, KeyFile key, Clock clock, Consumer<Throwable> onFatal, Runnable onRekey)
             throws IOException, GeneralSecurityException {
         this.config = config;
+        this.clock = clock;
         String name = config.node().name();
         this.timers = new TimerThread(this::enqueue);
         try {
@@ -161,13 +163,14 @@ public final class QuorumNode implements AutoCloseable {
      * started so far is stopped and the ledger closed (its lock released) before this throws, so the caller
      * can exit 1 without a half-started daemon behind it.
      */
-    public void start() throws StartupException {
+    public void start() throws StartupException, TwinException {
         LOG.atInfo().addKeyValue("node", config.node().name()).addKeyValue("id", core.id().hex())
                 .addKeyValue("version", Version.get()).addKeyValue("broker", config.mqtt().url())
                 .addKeyValue("roster", config.federation().roster().size())
                 .addKeyValue("prefix", config.mqtt().topicPrefix()).addKeyValue("ledger_seq", core.ledger().lastSeq())
                 .addKeyValue("ledger_segments", core.ledger().segments()).log("quorumd starting");
         try {
+            StartWatchProbe.run(config, core, metrics, clock);
             control = ControlServer.start(config.control().socket(), this::control);
             loop.start();
             ask("start", c -> {
@@ -177,6 +180,10 @@ public final class QuorumNode implements AutoCloseable {
             transport.start();
         } catch (StartupException e) {
             abortStart(e);
+            throw e;
+        } catch (TwinException e) {
+            core.silence(); // the other process is the node: this one leaves no entry and no notice
+            abortStart(new StartupException("another process runs with this node's key", e, "see the error above"));
             throw e;
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             StartupException failed = new StartupException("cannot boot the node",

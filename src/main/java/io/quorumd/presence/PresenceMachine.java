@@ -85,6 +85,8 @@ public final class PresenceMachine {
     }
     private long startedAt = -1;
     private long seq;
+    private java.util.function.LongConsumer onTwin = other -> { };
+    private final java.util.Set<Long> twinsHeard = new java.util.HashSet<>();
 
     /** With a fixed roster. */
     public PresenceMachine(NodeId self, Roster roster, PresenceSection settings, long skewMs, Clock clock,
@@ -127,6 +129,14 @@ public final class PresenceMachine {
     /** The signed offline notice published on an orderly stop. */
     public Envelope shutdownNotice() {
         return signer.sign(MessageType.PRESENCE_OFFLINE, new Offline(startedAt, Offline.Reason.SHUTDOWN));
+    }
+
+    /**
+     * Told, once per run, the start time of another run heard live with this node's key: a heartbeat not
+     * retained, signed after this run started (nothing replayed from before can be), of another start time.
+     */
+    public void onTwin(java.util.function.LongConsumer listener) {
+        this.onTwin = listener;
     }
 
     public String topic() {
@@ -229,6 +239,11 @@ public final class PresenceMachine {
     public void onMessage(InboundMessage m) {
         Envelope env = m.envelope();
         if (env.from().equals(self)) {
+            if (env.body() instanceof Heartbeat hb && hb.startedAt() != startedAt && startedAt >= 0
+                    && m.origin() == InboundMessage.Origin.LIVE && env.ts() > startedAt && twinsHeard.size() < 8
+                    && twinsHeard.add(hb.startedAt())) {
+                onTwin.accept(hb.startedAt());
+            }
             return;
         }
         Roster roster = roster();
@@ -271,7 +286,9 @@ public final class PresenceMachine {
             return;
         }
         boolean restarted = known != null && hb.startedAt() > known.startedAt();
-        if (known != null && !restarted && known.online() && hb.seq() <= known.lastSeq()) {
+        // A heartbeat of the current run no later than the last one heard is a copy (a replay, a redelivery),
+        // even when the peer is offline now: it must not bring back a run that shut down or went silent.
+        if (known != null && !restarted && hb.seq() <= known.lastSeq()) {
             journal.rejected("duplicate", "heartbeat " + hb.seq() + " of " + label(env.from()) + " again");
             return;
         }
@@ -291,7 +308,7 @@ public final class PresenceMachine {
     private void onOffline(NodeId from, Offline off) {
         PeerState known = peers.get(from);
         if (known == null) {
-            peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), 0, 0));
+            peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), -1, 0)); // no heartbeat heard
             return;
         }
         if (off.startedAt() < known.startedAt()) {

@@ -175,4 +175,20 @@ class CheckpointRosterChangeTest {
         assertEquals(Set.of(C.nodeId(), D.nodeId()), signers(f), "only votes of the roster of the moment are carried");
         assertEquals(Optional.empty(), CheckpointValidator.validate(f, roster, 2, clock.millis(), 1_000));
     }
+
+    @Test
+    void aFinalWhoseSignaturesAllVerifyButOneSignerIsNoVoterIsInvalid() {
+        Member a = voter("a", A);
+        Member d = voter("d", D);
+        roster = roster(voter("me", ME), a, d);
+        Envelope proposal = propose();
+        vote(A, a, proposal);
+        vote(D, d, proposal);
+        assertEquals(1, journal.finals.size());
+        CheckpointFinal f = journal.finals.get(0);
+        assertEquals(Optional.empty(), CheckpointValidator.validate(f, roster, 2, clock.millis(), 1_000));
+        Roster aNoVoter = roster(voter("me", ME), new Member("a", A.publicKey(), Set.of(Role.ARBITER)), d);
+        assertEquals(Optional.of("vote from a, who is not a voter"),
+                CheckpointValidator.validate(f, aNoVoter, 2, clock.millis(), 1_000));
+    }
 }

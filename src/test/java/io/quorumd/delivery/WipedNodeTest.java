@@ -271,7 +271,10 @@ class WipedNodeTest {
         }
     }
 
-    /** A restart that keeps the ledger keeps what its beginning allowed: older disputes are voted on. */
+    /**
+     * A restart that keeps the ledger keeps what its beginning allowed: older disputes are voted on, once the
+     * first sync of the run is complete (before it, a restored ledger could lack a vote the peers hold).
+     */
     @Test
     void aRestartWithItsLedgerStillVotesOnOlderDisputes() throws Exception {
         SimFederation f = syncFed(506, "");
@@ -281,6 +284,8 @@ class WipedNodeTest {
         three.crash();
         three.start();
         f.world().run(Duration.ofSeconds(1));
+        assertTrue(tryVote(three, id, Decision.SELLER).contains("first sync"));
+        assertTrue(f.world().runUntil(Duration.ofSeconds(20), () -> three.core().sync().caughtUp()));
         assertEquals("", tryVote(three, id, Decision.SELLER));
         assertTrue(three.core().signingState().contains("new key"), three.core().signingState());
     }

@@ -17,17 +17,34 @@ import java.util.concurrent.TimeUnit;
 final class PrivateMosquitto implements AutoCloseable {
     private final Path dir;
     private final int port;
+    private final String scheme;
     private Process process;
 
     PrivateMosquitto(Path dir) throws IOException {
+        this(dir, "tcp", "allow_anonymous true\n");
+    }
+
+    private PrivateMosquitto(Path dir, String scheme, String listenerSettings) throws IOException {
         this.dir = dir;
+        this.scheme = scheme;
         try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             this.port = s.getLocalPort();
         }
         Files.writeString(dir.resolve("mosquitto.conf"),
-                "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                "listener " + port + " 127.0.0.1\n" + listenerSettings + "persistence false\n"
                         // no per-client queue limit: mosquitto would otherwise drop QoS 1 beyond 1,000 queued
-                        + "max_queued_messages 0\n");
+                        + "max_queued_messages 0\n"
+                        // started as root, mosquitto would switch to its own user, who cannot read the test's files
+                        + "user " + System.getProperty("user.name") + "\n");
+    }
+
+    /**
+     * A TLS listener that wants a client certificate signed by {@code caFile} and a user of {@code passwordFile}
+     * (mosquitto_passwd's format); no anonymous clients. {@link #url()} is then {@code ssl://}.
+     */
+    static PrivateMosquitto tls(Path dir, Path caFile, Path certFile, Path keyFile, Path passwordFile) throws IOException {
+        return new PrivateMosquitto(dir, "ssl", "cafile " + caFile + "\ncertfile " + certFile + "\nkeyfile " + keyFile
+                + "\nrequire_certificate true\nallow_anonymous false\npassword_file " + passwordFile + "\n");
     }
 
     static boolean available() {
@@ -40,7 +57,7 @@ final class PrivateMosquitto implements AutoCloseable {
     }
 
     String url() {
-        return "tcp://127.0.0.1:" + port;
+        return scheme + "://127.0.0.1:" + port;
     }
 
     int port() {

@@ -124,6 +124,35 @@ class PresenceMachineTest {
     }
 
     @Test
+    void replayedHeartbeatAfterShutdownDoesNotBringThePeerBack() {
+        fromBob(new Heartbeat(100, 4), clock.millis());
+        fromBob(new Heartbeat(100, 5), clock.millis());
+        fromBob(new Offline(100, Offline.Reason.SHUTDOWN), clock.millis());
+        fromBob(new Heartbeat(100, 5), clock.millis());
+        fromBob(new Heartbeat(100, 4), clock.millis());
+        assertEquals(List.of(PeerTransition.Kind.ONLINE, PeerTransition.Kind.OFFLINE), kinds());
+        assertEquals(0, machine.onlineCount());
+        assertEquals(2, rejects.count("duplicate"));
+    }
+
+    @Test
+    void aPeerBackFromALostConnectionWithALaterHeartbeatOfTheSameRunIsOnline() {
+        fromBob(new Heartbeat(100, 5), clock.millis());
+        fromBob(new Offline(100, Offline.Reason.LOST), clock.millis());
+        fromBob(new Heartbeat(100, 5), clock.millis());
+        assertEquals(0, machine.onlineCount(), "a copy of the last heartbeat does not undo the will");
+        fromBob(new Heartbeat(100, 6), clock.millis());
+        assertEquals(List.of(PeerTransition.Kind.ONLINE, PeerTransition.Kind.OFFLINE, PeerTransition.Kind.ONLINE), kinds());
+    }
+
+    @Test
+    void theFirstHeartbeatOfARunWhoseWillCameFirstMakesItOnline() {
+        fromBob(new Offline(100, Offline.Reason.LOST), clock.millis());
+        fromBob(new Heartbeat(100, 0), clock.millis());
+        assertEquals(List.of(PeerTransition.Kind.ONLINE), kinds());
+    }
+
+    @Test
     void staleRetainedHeartbeatDoesNotMakeAPeerOnline() {
         fromBob(new Heartbeat(100, 9), clock.millis() - 60_000);
         assertTrue(transitions.isEmpty());

@@ -130,6 +130,16 @@ public final class SimFederation {
                 Map.<String, String>of()::get);
     }
 
+    /**
+     * A second node with node {@code oneBased}'s key and config but the data dir {@code dataDir} (relative to the
+     * federation's root): a cloned machine, or the same config copied to another one. Not started, not in
+     * {@link #nodes()}.
+     */
+    public SimNode twinOf(int oneBased, String dataDir) throws Exception {
+        QuorumdConfig c = reconfigured(oneBased, y -> y.replace("  dataDir: node-" + oneBased + "\n", "  dataDir: " + dataDir + "\n"));
+        return new SimNode(world, bus, c, node(oneBased).key());
+    }
+
     /** A YAML edit that removes one member's three roster lines. */
     public static UnaryOperator<String> withoutMember(String name) {
         return yaml -> yaml.replaceAll("    - name: " + name + "\n.*\n.*\n", "");

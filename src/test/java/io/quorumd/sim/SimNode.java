@@ -10,6 +10,7 @@ import io.quorumd.node.InboundGate;
 import io.quorumd.node.KeyUse;
 import io.quorumd.node.NodeCore;
 import io.quorumd.node.NodeMetrics;
+import io.quorumd.node.StartWatch;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.InboundVerifier;
 import io.quorumd.wire.MessageType;
@@ -41,6 +42,7 @@ public final class SimNode implements SimBus.Receiver {
     private final List<Envelope> published = new ArrayList<>();
     /** The key signed under some ledger: a wiped data dir then starts a ledger of a used key. */
     private boolean keyUsed;
+    private boolean stoppedAsTwin;
     /** This node's wall clock: the world's, plus an offset a test may set (a clock that is off). */
     private final java.time.Clock clock;
     private long clockOffset;
@@ -112,6 +114,58 @@ public final class SimNode implements SimBus.Receiver {
     }
 
     public void start() throws Exception {
+        open();
+        begin();
+    }
+
+    /**
+     * Starts as the daemon does: first listens to its own presence topic ({@link StartWatch}) and starts only
+     * if no older process runs with its key; with one, it stops ({@link #stoppedAsTwin()}) having signed nothing.
+     * A ledger found behind what the key announced begins again. Returns at once; the watch runs in virtual time.
+     */
+    public void startWatched() throws Exception {
+        open();
+        int inc = incarnation;
+        StartWatch watch = new StartWatch(key.nodeId(), core.presence().startedAt(), core.history().latestRun(key.nodeId()),
+                config.presence().heartbeat().toMillis());
+        io.quorumd.wire.InboundVerifier own = new io.quorumd.wire.InboundVerifier(e -> e.from().equals(key.nodeId())
+                ? core.signerOf(e) : java.util.Optional.empty());
+        SimBus.Receiver watcher = (topic, env, retained) -> {
+            if (own.verify(env) instanceof io.quorumd.wire.InboundVerifier.Verdict.Accepted) {
+                watch.onOwn(env, retained);
+            }
+        };
+        bus.subscribe(watcher, List.of(topics.presence(key.nodeId())));
+        watch.subscribed(clock.millis());
+        world.after(100, () -> watching(watch, watcher, inc));
+    }
+
+    private void watching(StartWatch watch, SimBus.Receiver watcher, int inc) {
+        if (incarnation != inc) {
+            bus.unsubscribe(watcher);
+            return;
+        }
+        StartWatch.Verdict v = watch.verdict(clock.millis());
+        if (v == StartWatch.Verdict.WATCHING) {
+            world.after(100, () -> watching(watch, watcher, inc));
+            return;
+        }
+        bus.unsubscribe(watcher);
+        try {
+            if (v == StartWatch.Verdict.TWIN) {
+                stoppedAsTwin = true;
+                core.silence();
+                core.closeLedger();
+                return;
+            }
+            watch.behind().ifPresent(core::restored);
+            begin();
+        } catch (Exception e) {
+            throw new IllegalStateException(name() + " cannot start", e);
+        }
+    }
+
+    private void open() throws Exception {
         int inc = ++incarnation;
         KeyUse keyUse = new KeyUse() {
             @Override
@@ -126,11 +180,22 @@ public final class SimNode implements SimBus.Receiver {
         };
         core = new NodeCore(config, key, keyUse, clock, world.scheduler(this::onTimer, () -> up && incarnation == inc),
                 this::publish, metrics, new Random(world.random().nextLong()), fatal -> {
-                    throw new IllegalStateException("ledger failed in simulation", fatal);
+                    if (!(fatal instanceof io.quorumd.node.TwinException)) {
+                        throw new IllegalStateException("ledger failed in simulation", fatal);
+                    }
+                    stoppedAsTwin = true; // the daemon exits 3 here; the process ends after this batch
+                    world.after(0, () -> {
+                        if (up && incarnation == inc) {
+                            crashQuietly();
+                        }
+                    });
                 });
         core.onRekey(() -> world.after(0, this::restartWithNextKey));
         gate = new InboundGate(config.node().name(), topics, new InboundVerifier(core::signerOf), this::handle, metrics,
                 clock);
+    }
+
+    private void begin() throws Exception {
         up = true;
         org.slf4j.MDC.put("node", name());
         core.start();
@@ -147,7 +212,8 @@ public final class SimNode implements SimBus.Receiver {
         if (env.type() == MessageType.PRESENCE_HEARTBEAT || env.type() == MessageType.PRESENCE_OFFLINE) {
             var sender = core.roster().byId(env.from());
             if (sender.isPresent() && topics.fits(topic, env)) {
-                handle(new InboundMessage(topic, env, sender.get()));
+                handle(new InboundMessage(topic, env, sender.get(),
+                        retained ? InboundMessage.Origin.RETAINED : InboundMessage.Origin.LIVE));
             }
             return;
         }
@@ -188,6 +254,19 @@ public final class SimNode implements SimBus.Receiver {
         bus.publish(topic, env, retained);
     }
 
+    /** True once this node stopped because an older process runs with its key (the daemon's exit 3). */
+    public boolean stoppedAsTwin() {
+        return stoppedAsTwin;
+    }
+
+    private void crashQuietly() {
+        try {
+            crash();
+        } catch (Exception e) {
+            throw new IllegalStateException(name() + " cannot stop", e);
+        }
+    }
+
     /** Dies without a word: nothing more is written; the broker sends the last will. */
     public void crash() throws Exception {
         core.silence();
@@ -195,6 +274,17 @@ public final class SimNode implements SimBus.Receiver {
         bus.unsubscribe(this);
         bus.publish(core.presence().topic(), core.presence().lastWill(), true);
         core.closeLedger();
+    }
+
+    /** Copies this node's data dir, as it is now, to {@code to}: a backup taken while it runs, or a cloned disk. */
+    public void copyDataDir(java.nio.file.Path to) throws java.io.IOException {
+        DataDirs.copy(config.node().dataDir(), to);
+    }
+
+    /** Replaces the data dir of this node, which must be down, with a copy of {@code backup}: a restore. */
+    public void restoreDataDir(java.nio.file.Path backup) throws java.io.IOException {
+        wipeDataDir();
+        DataDirs.copy(backup, config.node().dataDir());
     }
 
     /** Deletes the data dir of this node, which must be down: a lost or replaced disk. Same key. */

@@ -1,0 +1,127 @@
+package io.quorumd.delivery;
+
+import static io.quorumd.delivery.DeliveryFixtures.open;
+import static io.quorumd.delivery.DeliveryFixtures.openEnvelope;
+import static io.quorumd.delivery.DeliveryFixtures.signedDecisions;
+import static io.quorumd.delivery.DeliveryFixtures.tryVote;
+import static io.quorumd.delivery.DeliveryFixtures.vote;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quorumd.sim.SimFederation;
+import io.quorumd.sim.SimNode;
+import io.quorumd.wire.Decision;
+import io.quorumd.wire.MessageType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How validators double-sign in real life, and why quorumd does not (DESIGN §2, sign once): the same key and
+ * data dir running on a second machine (a cloned VM), and a data dir restored from a backup taken before the
+ * node signed its latest votes. A twin stops before it signs anything when the older one is heard within the
+ * start watch, and as soon as it hears it otherwise; a restored node signs nothing dated before its start until
+ * its first sync brought back what its key signed, and a ledger older than the key's latest run begins again.
+ */
+class TwinAndBackupTest {
+    @TempDir
+    Path dir;
+
+    private SimFederation fed(long seed) throws Exception {
+        return SyncScenarioTest.fed(dir, seed, Duration.ofSeconds(30), "");
+    }
+
+    @Test
+    void aClonedMachineStartedWhileTheFirstRunsStopsBeforeSigningAnything() throws Exception {
+        SimFederation f = fed(601);
+        SimNode one = f.node(1);
+        one.copyDataDir(dir.resolve("clone-1")); // the VM is cloned while node-1 runs
+        SimNode clone = f.twinOf(1, "clone-1");
+        clone.startWatched();
+        f.world().run(Duration.ofSeconds(4)); // one heartbeat (1 s) and the margin
+        assertTrue(clone.stoppedAsTwin(), "the newer process stops");
+        assertEquals(List.of(), clone.published(), "having signed nothing");
+        assertTrue(one.up());
+        String id = open(f.node(6), "after-the-clone");
+        f.world().run(Duration.ofSeconds(1));
+        vote(one, id, Decision.BUYER); // the older one goes on working
+        assertEquals(Set.of(Decision.BUYER), signedDecisions(one, id));
+    }
+
+    @Test
+    void aTwinWhoseClockRunsAheadIsStoppedOnceTheOlderOnesHeartbeatsCatchUp() throws Exception {
+        SimFederation f = fed(602);
+        SimNode one = f.node(1);
+        one.copyDataDir(dir.resolve("clone-1"));
+        SimNode clone = f.twinOf(1, "clone-1");
+        clone.setClockOffset(6_000); // the older one's heartbeats look older than this start for 6 s
+        clone.startWatched();
+        f.world().run(Duration.ofSeconds(4));
+        assertFalse(clone.stoppedAsTwin(), "not heard within the watch: it starts");
+        assertTrue(f.world().runUntil(Duration.ofSeconds(5), clone::stoppedAsTwin),
+                "stopped once a heartbeat of the older one is dated after its start");
+        assertTrue(one.up(), "the older one goes on");
+        assertTrue(clone.published().stream().noneMatch(e -> e.type() == MessageType.DISPUTE_VOTE
+                || e.type() == MessageType.CHECKPOINT_VOTE), "no vote from the twin");
+    }
+
+    @Test
+    void aNodeRestoredFromABackupOfItsLastRunLearnsItsVoteFromPeersBeforeItSigns() throws Exception {
+        SimFederation f = fed(603);
+        SimNode three = f.node(3);
+        three.copyDataDir(dir.resolve("backup-3")); // last night's backup
+        String id = open(f.node(6), "restored-a");
+        f.world().run(Duration.ofSeconds(1));
+        vote(three, id, Decision.BUYER); // signed after the backup
+        f.world().run(Duration.ofSeconds(1));
+        three.crash();
+        three.restoreDataDir(dir.resolve("backup-3"));
+        three.startWatched();
+        f.world().run(Duration.ofMillis(700)); // the will is retained: the watch ends after the settle
+        assertTrue(three.up());
+        three.receiveRaw(three.topics().arbiterPropose(), openEnvelope(f.node(6), id).encode()); // the open, again
+        String early = tryVote(three, id, Decision.SELLER);
+        assertTrue(early.contains("first sync"), early);
+        assertTrue(f.world().runUntil(Duration.ofSeconds(20), () -> three.core().sync().caughtUp()));
+        String later = tryVote(three, id, Decision.SELLER);
+        assertTrue(later.contains("already voted BUYER"), later);
+        assertEquals(Set.of(Decision.BUYER), signedDecisions(three, id));
+    }
+
+    @Test
+    void aLedgerOlderThanTheKeysLatestRunBeginsAgainAndStaysSoAcrossRestarts() throws Exception {
+        SimFederation f = fed(604);
+        SimNode three = f.node(3);
+        three.copyDataDir(dir.resolve("backup-3"));
+        three.stop();
+        f.world().run(Duration.ofSeconds(2));
+        three.start(); // a later run, which the backup does not hold
+        String id = open(f.node(6), "restored-b");
+        f.world().run(Duration.ofSeconds(1));
+        vote(three, id, Decision.BUYER);
+        f.world().run(Duration.ofSeconds(1));
+        three.crash();
+        three.restoreDataDir(dir.resolve("backup-3"));
+        long restartedAt = f.world().now();
+        three.startWatched();
+        f.world().run(Duration.ofSeconds(3));
+        assertTrue(three.up());
+        String state = three.core().signingState();
+        assertTrue(state.startsWith("began ") && !state.contains("new key"), state);
+        f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE); // no peer answers
+        three.receiveRaw(three.topics().arbiterPropose(), openEnvelope(f.node(6), id).encode());
+        assertFalse(tryVote(three, id, Decision.SELLER).isEmpty(), "nothing dated before it began again");
+        three.stop();
+        f.world().run(Duration.ofSeconds(1));
+        three.start();
+        f.world().run(Duration.ofSeconds(2));
+        String again = three.core().signingState();
+        assertTrue(again.startsWith("began ") && java.time.Instant.parse(again.substring(6, again.indexOf('Z') + 1))
+                .toEpochMilli() >= restartedAt, again);
+        assertEquals(Set.of(Decision.BUYER), signedDecisions(three, id));
+    }
+}
