@@ -119,6 +119,9 @@ public final class CheckpointMachine {
         }
         if (ctx.store().keep(f, env)) {
             ctx.journal().finalStored(f, env);
+        } else {
+            ctx.journal().rejected("stale_final", "checkpoint " + f.checkpointId() + " of "
+                    + f.tuple().subjectId().substring(0, 8) + " is older than the latest stored");
         }
     }
 

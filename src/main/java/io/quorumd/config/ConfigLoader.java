@@ -91,9 +91,9 @@ public final class ConfigLoader {
     private static QuorumdConfig read(YamlSection top, Path base, Path source) {
         YamlSection n = top.section("node");
         String name = n.requiredString("name");
-        Path keyFile = path(base, n.string("keyFile", "node.key"));
-        Path dataDir = path(base, n.string("dataDir", "data"));
-        Optional<Path> nextKeyFile = Optional.ofNullable(n.string("nextKeyFile", null)).map(s -> path(base, s));
+        Path keyFile = n.path("keyFile", "node.key", base);
+        Path dataDir = n.path("dataDir", "data", base);
+        Optional<Path> nextKeyFile = Optional.ofNullable(n.path("nextKeyFile", null, base));
         n.finish();
         NodeSection node = new NodeSection(name, keyFile, dataDir, nextKeyFile);
 
@@ -131,7 +131,7 @@ public final class ConfigLoader {
         QuorumdConfig.PmSection pm = PmSectionReader.read(top.section("pm"));
 
         YamlSection c = top.section("control");
-        Path socket = path(base, c.string("socket", dataDir.resolve("control.sock").toString()));
+        Path socket = c.path("socket", dataDir.resolve("control.sock").toString(), base);
         c.finish();
 
         YamlSection g = top.section("logging");
@@ -174,12 +174,12 @@ public final class ConfigLoader {
                 : roster.byName(nodeName).map(me -> "quorumd-" + me.nodeId().hex().substring(0, 15)).orElse("quorumd");
         String clientId = m.string("clientId", defaultClientId);
         Optional<String> username = Optional.ofNullable(m.string("username", null));
-        Optional<Path> passwordFile = Optional.ofNullable(m.string("passwordFile", null)).map(s -> path(base, s));
+        Optional<Path> passwordFile = Optional.ofNullable(m.path("passwordFile", null, base));
         YamlSection t = m.section("tls");
         TlsSection tls = new TlsSection(
-                Optional.ofNullable(t.string("caFile", null)).map(s -> path(base, s)),
-                Optional.ofNullable(t.string("certFile", null)).map(s -> path(base, s)),
-                Optional.ofNullable(t.string("keyFile", null)).map(s -> path(base, s)));
+                Optional.ofNullable(t.path("caFile", null, base)),
+                Optional.ofNullable(t.path("certFile", null, base)),
+                Optional.ofNullable(t.path("keyFile", null, base)));
         t.finish();
         String prefix = m.string("topicPrefix", "quorumd/" + (federationName == null ? "default" : federationName));
         Duration keepAlive = m.positiveDuration("keepAlive", Duration.ofSeconds(30));
@@ -200,7 +200,7 @@ public final class ConfigLoader {
         Duration batchDelay = o.duration("batchDelay", Duration.ofMillis(50));
         Duration requestTtl = o.positiveDuration("requestTtl", Duration.ofHours(1));
         Duration retransmitEvery = o.positiveDuration("retransmitEvery", Duration.ofSeconds(1));
-        Optional<Path> anchorFile = Optional.ofNullable(o.string("anchorFile", null)).map(s -> path(base, s));
+        Optional<Path> anchorFile = Optional.ofNullable(o.path("anchorFile", null, base));
         if (window < 2 * checkpointEvery) {
             o.problem("window", "must be at least twice order.checkpointEvery (" + checkpointEvery + ")");
         }
@@ -255,11 +255,4 @@ public final class ConfigLoader {
         return new ResponderSection(enabled, tick, retryAfterMissed, minCopies, keepFor, backoffMax, maxPerTick, ackDelay);
     }
 
-    private static Path path(Path base, String value) {
-        if (value == null) {
-            return null;
-        }
-        Path p = Path.of(value);
-        return p.isAbsolute() || base == null ? p : base.resolve(p).normalize();
-    }
 }

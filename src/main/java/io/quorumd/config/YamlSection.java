@@ -2,6 +2,8 @@ package io.quorumd.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -94,6 +96,28 @@ final class YamlSection {
         }
         String s = scalar(key);
         return s == null ? def : s;
+    }
+
+    /**
+     * A file path, a relative one resolved against {@code base} (when known); one the file system cannot name (a
+     * NUL character) is a problem at this key, and {@code def} is used instead. Null if unset without a default.
+     */
+    Path path(String key, String def, Path base) {
+        String s = string(key, def);
+        try {
+            return resolve(s, base);
+        } catch (InvalidPathException e) {
+            problem(key, "is not a usable path: " + e.getReason());
+            return resolve(def, base);
+        }
+    }
+
+    private static Path resolve(String value, Path base) {
+        if (value == null) {
+            return null;
+        }
+        Path p = Path.of(value);
+        return p.isAbsolute() || base == null ? p : base.resolve(p).normalize();
     }
 
     String requiredString(String key) {
@@ -226,13 +250,17 @@ final class YamlSection {
         return problems;
     }
 
-    /** Reports every key that was present but never read. */
+    /**
+     * Reports every key that was present but never read, at its path; a key that is empty or holds more than
+     * letters, digits, '-' and '_' (a dot would read as nesting) is shown quoted, so that the path still names it.
+     */
     void finish() {
         for (var property : node.properties()) {
             String key = property.getKey();
             if (!known.contains(key)) {
                 String hint = Suggestions.closest(key, known).map(k -> ", did you mean " + k + "?").orElse("");
-                problems.add(new ConfigProblem(pathOf(key), "unknown key" + hint));
+                String shown = key.matches("[A-Za-z0-9_-]+") ? key : '"' + key.replace("\"", "\\\"") + '"';
+                problems.add(new ConfigProblem(pathOf(shown), "unknown key" + hint));
             }
         }
     }

@@ -200,4 +200,22 @@ class ConfigLoaderTest {
         assertEquals(4, parse(yaml("", "arbiter:\n  maxOpenPerMember: 4\n")).arbiter().maxOpenPerMember());
         assertProblem(problems(yaml("", "arbiter:\n  maxOpenPerMember: 0\n")), "arbiter.maxOpenPerMember", "out of range");
     }
+
+    @Test
+    void pathWithANulCharacterIsAProblemAtItsKeyNotAnInvalidPathException() {
+        List<ConfigProblem> problems = problems(yaml("  tls:\n    caFile: \"ca\\0.pem\"\n",
+                "control:\n  socket: \"s\\0\"\n").replace("  name: n1\n", "  name: n1\n  dataDir: \"d\\0\"\n"));
+        assertProblem(problems, "node.dataDir", "not a usable path");
+        assertProblem(problems, "mqtt.tls.caFile", "not a usable path");
+        assertProblem(problems, "control.socket", "not a usable path");
+    }
+
+    @Test
+    void unknownKeyWithAnEmptyNameIsReportedAtAQuotedPath() {
+        List<ConfigProblem> problems = problems(yaml("", "\"\": 1\n\"a.b\": 2\n").replace("  name: n1\n",
+                "  name: n1\n  \"\": x\n"));
+        assertProblem(problems, "\"\"", "unknown key");
+        assertProblem(problems, "\"a.b\"", "unknown key");
+        assertProblem(problems, "node.\"\"", "unknown key");
+    }
 }
