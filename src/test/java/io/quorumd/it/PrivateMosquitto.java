@@ -20,12 +20,24 @@ final class PrivateMosquitto implements AutoCloseable {
     private Process process;
 
     PrivateMosquitto(Path dir) throws IOException {
+        this(dir, false);
+    }
+
+    /**
+     * With {@code persistent}, the broker keeps retained messages and sessions in {@code dir} (saved every
+     * second), so a restarted broker starts from what it had saved before it was killed.
+     */
+    PrivateMosquitto(Path dir, boolean persistent) throws IOException {
         this.dir = dir;
         try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             this.port = s.getLocalPort();
         }
         Files.writeString(dir.resolve("mosquitto.conf"),
-                "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
+                        + (persistent ? "persistence true\npersistence_location " + dir.toAbsolutePath() + "/\n"
+                                + "autosave_interval 1\n"
+                                // started as root, mosquitto would become user mosquitto, who cannot write the test's dir
+                                + "user " + System.getProperty("user.name") + "\n" : "persistence false\n")
                         // no per-client queue limit: mosquitto would otherwise drop QoS 1 beyond 1,000 queued
                         + "max_queued_messages 0\n");
     }
