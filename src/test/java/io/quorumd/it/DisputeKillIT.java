@@ -113,6 +113,7 @@ class DisputeKillIT {
         List<Long> recoveryMs = new ArrayList<>();
         int torn = 0;
         int restarts = 0;
+        int duringRecovery = 0;
         Driver driver;
         try (WireRecorder wire = new WireRecorder(brokerUrl, prefix)) {
             QuorumNode buyer = LabNodes.startOne(files.get(2).config());
@@ -127,19 +128,24 @@ class DisputeKillIT {
                 Thread t = new Thread(driver, "dispute-driver");
                 t.setDaemon(true);
                 t.start();
+                Daemon recovering = null; // restarted and killed again before it caught up, at random
                 for (int k = 0; k < kills && driver.failure.get() == null; k++) {
-                    Daemon victim = arbiters.get(rnd.nextInt(2));
-                    victim.pause(rnd.nextInt(2500));
+                    Daemon victim = recovering != null ? recovering : arbiters.get(rnd.nextInt(2));
+                    victim.pause(recovering != null ? rnd.nextInt(3000) : rnd.nextInt(2500));
                     assertTrue(victim.alive(), "seed " + seed + " kill " + k + ": " + victim.name()
                             + " exited by itself:\n" + victim.logText());
                     victim.kill();
+                    duringRecovery += recovering != null ? 1 : 0;
                     ScanResult r = LedgerScanner.scan(Ledger.directory(victim.dataDir()), EntryVisitor.NONE);
                     assertFalse(r.corruption().isPresent(), "seed " + seed + " kill " + k + ": " + r.corruption());
                     torn += r.torn().isPresent() ? 1 : 0;
                     long t0 = victim.start();
                     restarts++;
-                    victim.awaitCaughtUp(Duration.ofSeconds(90), 2);
-                    recoveryMs.add((System.nanoTime() - t0) / 1_000_000);
+                    recovering = k < kills - 1 && rnd.nextInt(4) == 0 ? victim : null;
+                    if (recovering == null) {
+                        victim.awaitCaughtUp(Duration.ofSeconds(90), 2);
+                        recoveryMs.add((System.nanoTime() - t0) / 1_000_000);
+                    }
                 }
                 driver.stop = true;
                 t.join(Duration.ofSeconds(300).toMillis());
@@ -169,8 +175,9 @@ class DisputeKillIT {
         var lost = facts.lost();
         recoveryMs.sort(null);
         long median = recoveryMs.isEmpty() ? -1 : recoveryMs.get(recoveryMs.size() / 2);
-        System.out.println("DisputeKillIT seed=" + seed + " kills=" + restarts + " restarts=" + restarts
-                + " tornTailsTruncated=" + torn + " disputes=" + driver.disputes.size() + " votesAcknowledged="
+        System.out.println("DisputeKillIT seed=" + seed + " kills=" + restarts + " (" + duringRecovery
+                + " before the victim had caught up) restarts=" + restarts + " tornTailsTruncated=" + torn
+                + " disputes=" + driver.disputes.size() + " votesAcknowledged="
                 + driver.acknowledged + " votesFoundEarlier=" + driver.earlier + " votesSeen=" + facts.votesSeen()
                 + " ledgeredMessagesSeen=" + facts.ledgeredSeen() + " doubleVotes=" + doubles.size() + " lost="
                 + lost.size() + " medianRestartToCaughtUpMs=" + median + " maxMs="

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The broker SIGKILLed mid-vote and restarted, with and without its persistence: the two arbiters run as
  * packaged daemons, node-3 (the buyer) in-process. One arbiter votes, the broker dies at once, the other votes
- * during the outage; once the broker is back every node reconnects, and the dispute is ruled on all three.
+ * during the outage; once the broker is back every node reconnects, the dispute is ruled on all three and a
+ * checkpoint completes.
  */
 class ProcessFaultsIT {
     @TempDir
@@ -48,7 +49,7 @@ class ProcessFaultsIT {
             broker.start();
             var files = FederationInit.write(dir.resolve("fed"), new FederationInit.Options(3, broker.url(),
                     "quorumd-it/bk-" + UUID.randomUUID().toString().substring(0, 8), true)
-                    .withFastTimings(Duration.ofSeconds(30), Duration.ofMinutes(30)), new SecureRandom());
+                    .withFastTimings(Duration.ofSeconds(5), Duration.ofMinutes(30)), new SecureRandom());
             List<Daemon> arbiters = List.of(new Daemon(files.get(0).config(), logs), new Daemon(files.get(1).config(), logs));
             QuorumNode buyer = LabNodes.startOne(files.get(2).config());
             String id;
@@ -74,6 +75,7 @@ class ProcessFaultsIT {
                         "the second arbiter votes during the outage");
                 assertEquals("OPEN/-", Arbitration.status(buyer, id), "no ruling can reach the buyer while the broker is down");
 
+                var checkpointsBefore = Map.copyOf(buyer.checkpoints());
                 long restart = System.nanoTime();
                 broker.start();
                 Await.until(Duration.ofSeconds(60), () -> buyer.connected() && buyer.peersOnline() == 2
@@ -83,11 +85,14 @@ class ProcessFaultsIT {
                 long reconnectMs = (System.nanoTime() - restart) / 1_000_000;
                 Arbitration.awaitRuled(Duration.ofSeconds(60), id, Decision.SELLER, buyer, arbiters);
                 long ruledMs = (System.nanoTime() - restart) / 1_000_000;
+                Await.until(Duration.ofSeconds(60), () -> !buyer.checkpoints().equals(checkpointsBefore),
+                        () -> "a checkpoint completes after the restart: " + buyer.checkpoints().size() + " held");
+                long checkpointMs = (System.nanoTime() - restart) / 1_000_000;
                 for (Daemon a : arbiters) {
                     assertTrue(a.alive(), a.name() + " survived the outage:\n" + a.logText());
                 }
                 System.out.println("ProcessFaultsIT persistence=" + persistent + " reconnectMs=" + reconnectMs
-                        + " ruledEverywhereMs=" + ruledMs + " (both from the broker's restart)");
+                        + " ruledEverywhereMs=" + ruledMs + " checkpointMs=" + checkpointMs + " (from the broker's restart)");
                 for (Daemon a : arbiters) {
                     assertEquals(0, a.stop(), a.name() + " stops cleanly:\n" + a.logText());
                 }
