@@ -6,6 +6,7 @@ import io.quorumd.loop.Outbox;
 import io.quorumd.wire.Envelope;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The outbox of one batch of events and its group commit: what the machines publish waits here until the
@@ -15,7 +16,11 @@ final class GroupCommit implements Outbox {
     private record Publication(String topic, Envelope envelope, boolean retained) {
     }
 
+    private record Answer(CompletableFuture<Object> reply, Object result) {
+    }
+
     private final List<Publication> batch = new ArrayList<>();
+    private final List<Answer> answers = new ArrayList<>();
     private final CommitTimes commitTimes = new CommitTimes(1024);
 
     @Override
@@ -23,9 +28,25 @@ final class GroupCommit implements Outbox {
         batch.add(new Publication(topic, envelope, retained));
     }
 
-    /** Drops what the batch would have published (a failed or silenced node sends nothing). */
-    void discard() {
+    /**
+     * Holds a control command's answer until the entries of its batch are durable: an OK tells the operator
+     * that what the command signed is recorded, so it is never sent before the fsync (and never after a failed one).
+     */
+    void answer(CompletableFuture<Object> reply, Object result) {
+        answers.add(new Answer(reply, result));
+    }
+
+    /** Drops what the batch would have published (a failed or silenced node sends nothing) and its answers. */
+    void discard(String why) {
         batch.clear();
+        refuseAnswers(why);
+    }
+
+    private void refuseAnswers(String why) {
+        for (Answer a : answers) {
+            a.reply().completeExceptionally(new IllegalStateException(why));
+        }
+        answers.clear();
     }
 
     /**
@@ -40,6 +61,7 @@ final class GroupCommit implements Outbox {
                 ledger.commit();
             } catch (LedgerException | RuntimeException e) {
                 batch.clear();
+                refuseAnswers("not recorded: " + e.getMessage());
                 throw e;
             }
             commitTimes.add(System.nanoTime() - t0);
@@ -50,6 +72,10 @@ final class GroupCommit implements Outbox {
             metrics.sent();
         }
         batch.clear();
+        for (Answer a : answers) {
+            a.reply().complete(a.result());
+        }
+        answers.clear();
         return committed;
     }
 

@@ -260,7 +260,7 @@ public final class NodeCore implements EventHandler {
         if (rotation.pending()) {
             request.reply().completeExceptionally(new ControlCommands.Refused("restarting with the rotated key"));
         } else {
-            request.reply().complete(request.action().apply(this));
+            out.answer(request.reply(), request.action().apply(this));
         }
     }
 
@@ -280,7 +280,7 @@ public final class NodeCore implements EventHandler {
     @Override
     public void afterBatch() {
         if (failed || silenced) {
-            out.discard();
+            out.discard("the node stopped before this batch was recorded");
             return;
         }
         try {
@@ -300,7 +300,7 @@ public final class NodeCore implements EventHandler {
 
     private void fail(Throwable e) {
         failed = true;
-        out.discard();
+        out.discard("not recorded: the ledger failed");
         LOG.atError().addKeyValue("error", e.getMessage()).log("fatal ledger error: no further appends or publishes; exiting");
         onFatal.accept(e);
     }

@@ -21,17 +21,27 @@ final class PrivateMosquitto implements AutoCloseable {
     private Process process;
 
     PrivateMosquitto(Path dir) throws IOException {
-        this(dir, "tcp", "allow_anonymous true\n");
+        this(dir, false);
     }
 
-    private PrivateMosquitto(Path dir, String scheme, String listenerSettings) throws IOException {
+    /**
+     * With {@code persistent}, the broker keeps retained messages and sessions in {@code dir} (saved every
+     * second), so a restarted broker starts from what it had saved before it was killed.
+     */
+    PrivateMosquitto(Path dir, boolean persistent) throws IOException {
+        this(dir, "tcp", "allow_anonymous true\n", persistent);
+    }
+
+    private PrivateMosquitto(Path dir, String scheme, String listenerSettings, boolean persistent) throws IOException {
         this.dir = dir;
         this.scheme = scheme;
         try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             this.port = s.getLocalPort();
         }
         Files.writeString(dir.resolve("mosquitto.conf"),
-                "listener " + port + " 127.0.0.1\n" + listenerSettings + "persistence false\n"
+                "listener " + port + " 127.0.0.1\n" + listenerSettings
+                        + (persistent ? "persistence true\npersistence_location " + dir.toAbsolutePath() + "/\n"
+                                + "autosave_interval 1\n" : "persistence false\n")
                         // no per-client queue limit: mosquitto would otherwise drop QoS 1 beyond 1,000 queued
                         + "max_queued_messages 0\n"
                         // started as root, mosquitto would switch to its own user, who cannot read the test's files
@@ -44,7 +54,7 @@ final class PrivateMosquitto implements AutoCloseable {
      */
     static PrivateMosquitto tls(Path dir, Path caFile, Path certFile, Path keyFile, Path passwordFile) throws IOException {
         return new PrivateMosquitto(dir, "ssl", "cafile " + caFile + "\ncertfile " + certFile + "\nkeyfile " + keyFile
-                + "\nrequire_certificate true\nallow_anonymous false\npassword_file " + passwordFile + "\n");
+                + "\nrequire_certificate true\nallow_anonymous false\npassword_file " + passwordFile + "\n", false);
     }
 
     static boolean available() {
