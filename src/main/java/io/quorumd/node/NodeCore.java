@@ -154,6 +154,7 @@ public final class NodeCore implements EventHandler {
                 outbox, journal, SyncSources.of(checkpoints, arbiter, ordering, ledger, signer), presence::onlinePeerIds, this::onMessage,
                 bootSince, twoWindows, replay.synced(),
                 peer -> append(EntryKind.SYNCED, Json.object().put("peer", peer.hex())), jitter);
+        checkpoint.onGap(sync::checkpointGap);
         ledgerEntries = ledger.entries();
         ledgerBytes = ledger.bytes();
         presence.begin();

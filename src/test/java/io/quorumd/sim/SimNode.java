@@ -39,6 +39,9 @@ public final class SimNode implements SimBus.Receiver {
     private boolean up;
     private java.util.function.Consumer<SimNode> sameBatch = n -> { };
     private final List<Envelope> published = new ArrayList<>();
+    private final List<Envelope> unsent = new ArrayList<>();
+    private boolean crashAfterSync;
+    private boolean crashing;
     /** The key signed under some ledger: a wiped data dir then starts a ledger of a used key. */
     private boolean keyUsed;
     /** This node's wall clock: the world's, plus an offset a test may set (a clock that is off). */
@@ -158,7 +161,7 @@ public final class SimNode implements SimBus.Receiver {
     public <T> T control(java.util.function.Function<NodeCore, T> action) {
         org.slf4j.MDC.put("node", name());
         T result = action.apply(core);
-        core.afterBatch();
+        afterBatch();
         return result;
     }
 
@@ -173,19 +176,59 @@ public final class SimNode implements SimBus.Receiver {
         org.slf4j.MDC.put("node", name());
         core.onMessage(m);
         sameBatch.accept(this);
-        core.afterBatch();
+        if (up) {
+            afterBatch();
+        } else {
+            core.afterBatch();
+        }
         return true;
     }
 
     private void onTimer(TimerFired t) {
         org.slf4j.MDC.put("node", name());
         core.onTimer(t);
+        afterBatch();
+    }
+
+    /** The group commit of a batch, and the crash {@link #crashAfterSync(boolean)} armed, if its time came. */
+    private void afterBatch() {
         core.afterBatch();
+        if (crashing) {
+            crashing = false;
+            crashAfterSync = false;
+            try {
+                crash();
+            } catch (Exception e) {
+                throw new IllegalStateException(name() + " cannot crash", e);
+            }
+        }
     }
 
     private void publish(String topic, Envelope env, boolean retained) {
+        if (crashAfterSync && (crashing || !isPresence(env))) {
+            crashing = true; // the batch is durable; this and every later publish of it is lost with the process
+            unsent.add(env);
+            return;
+        }
         published.add(env);
         bus.publish(topic, env, retained);
+    }
+
+    private static boolean isPresence(Envelope env) {
+        return env.type() == MessageType.PRESENCE_HEARTBEAT || env.type() == MessageType.PRESENCE_OFFLINE;
+    }
+
+    /**
+     * Arms (or disarms) a crash between fsync and publish: the next batch that publishes more than presence
+     * makes its ledger entries durable, loses that publish and every later one of the batch, and the node dies.
+     */
+    public void crashAfterSync(boolean armed) {
+        crashAfterSync = armed;
+    }
+
+    /** Signed and durable but never sent: the publishes a crash after fsync lost, across incarnations. */
+    public List<Envelope> unsent() {
+        return unsent;
     }
 
     /** Dies without a word: nothing more is written; the broker sends the last will. */
