@@ -66,6 +66,15 @@ public final class CheckpointMachine {
         this.proposer = new CheckpointProposer(ctx);
     }
 
+    /**
+     * {@code action} runs when a proposal chains to a final this node does not hold (one lost on its way here,
+     * or never published by a subject that crashed after storing it): without it, this node's votes would
+     * chain elsewhere and, with minVoters = N−1, keep the subject from ever checkpointing again.
+     */
+    public void onGap(Runnable action) {
+        voter.onGap(action);
+    }
+
     public void start() {
         ctx.scheduler().schedule(ctx.settings().bootGrace(), new GraceOver());
         ctx.scheduler().schedule(ctx.settings().checkEvery(), new CheckDue());

@@ -54,6 +54,7 @@ final class CheckpointVoter {
     private final Map<String, Envelope> waiting = new HashMap<>();
     private final Map<NodeId, Subject> subjects = new HashMap<>();
     private Roster pruned;
+    private Runnable gap = () -> { };
 
     CheckpointVoter(CheckpointContext ctx) {
         this.ctx = ctx;
@@ -140,6 +141,9 @@ final class CheckpointVoter {
         s.round = p.round();
         s.recentVotes.addLast(now);
         ctx.journal().accepted(m);
+        if (!p.previousCheckpointId().isEmpty() && !ctx.store().knows(p.previousCheckpointId())) {
+            gap.run(); // the subject's last final never reached this node: fetched now, the next round agrees on it
+        }
         Duration jitter = ctx.settings().voteJitter();
         long delay = jitter.isZero() ? 0 : (long) (ctx.jitter().nextDouble() * jitter.toMillis());
         delay = Math.max(delay, p.asOf() - now); // never signed before its asOf (DESIGN §13)
@@ -149,6 +153,11 @@ final class CheckpointVoter {
             waiting.put(slot, env);
             ctx.scheduler().schedule(Duration.ofMillis(delay), new VoteDue(slot));
         }
+    }
+
+    /** What to do when a proposal chains to a final this node does not hold. */
+    void onGap(Runnable action) {
+        gap = action;
     }
 
     void onVoteDue(VoteDue due) {

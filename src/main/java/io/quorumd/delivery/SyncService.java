@@ -224,6 +224,11 @@ public final class SyncService {
         gap(SyncRequest.DISPUTES);
     }
 
+    /** A checkpoint proposal chains to a final this node does not hold: the latest checkpoints are asked for. */
+    public void checkpointGap() {
+        gap(SyncRequest.CHECKPOINTS);
+    }
+
     /**
      * Something arrived that this node lacks the history of, in {@code selector} (the disputes, or ordering that
      * lags): that selector is asked, at most once a {@link #GAP_EVERY_MS} (all of them if this node does not

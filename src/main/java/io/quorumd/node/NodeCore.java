@@ -153,14 +153,14 @@ public final class NodeCore implements EventHandler {
                 bootSince, twoWindows, replay.synced(),
                 peer -> append(EntryKind.SYNCED, Json.object().put("peer", peer.hex())), jitter);
         ledgerAge.untilSynced(presence::startedAt, sync::caughtUp);
+        checkpoint.onGap(sync::checkpointGap);
         ledgerEntries = ledger.entries();
         ledgerBytes = ledger.bytes();
         presence.begin();
         presence.onTwin(TwinException.handler(config.node().name(), presence::startedAt, () -> silenced = true, onFatal));
     }
 
-    /** Before {@link #start()}: this key ran further than this ledger holds; sign nothing dated before now. */
-    public void restored(String why) {
+    public void restored(String why) { // before start(): the key ran further than this ledger; sign nothing older
         ledgerAge.restored(why);
     }
 

@@ -24,4 +24,13 @@ public final class DataDirs {
             }
         }
     }
+
+    /** Deletes the tree under {@code dir}. */
+    public static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 }

@@ -40,6 +40,9 @@ public final class SimNode implements SimBus.Receiver {
     private boolean up;
     private java.util.function.Consumer<SimNode> sameBatch = n -> { };
     private final List<Envelope> published = new ArrayList<>();
+    private final List<Envelope> unsent = new ArrayList<>();
+    private boolean crashAfterSync;
+    private boolean crashing;
     /** The key signed under some ledger: a wiped data dir then starts a ledger of a used key. */
     private boolean keyUsed;
     private boolean stoppedAsTwin;
@@ -99,10 +102,7 @@ public final class SimNode implements SimBus.Receiver {
         return new io.quorumd.wire.EnvelopeSigner(key, world.clock()).signAt(type, body, ts);
     }
 
-    /**
-     * Signs {@code body} as this node without the checks an honest node applies first (bounds, canonical
-     * form): what a hostile member can always do with its own key.
-     */
+    /** Signs {@code body} as this node without an honest node's checks (bounds, canonical form): a hostile member. */
     public Envelope signUnchecked(MessageType type, io.quorumd.wire.Body body, long ts) {
         Envelope unsigned = new Envelope(type, key.nodeId(), ts, body, io.quorumd.crypto.Bytes.of(new byte[64]));
         return new Envelope(type, key.nodeId(), ts, body, key.sign(unsigned.signingBytes()));
@@ -118,54 +118,28 @@ public final class SimNode implements SimBus.Receiver {
         begin();
     }
 
-    /**
-     * Starts as the daemon does: first listens to its own presence topic ({@link StartWatch}) and starts only
-     * if no older process runs with its key; with one, it stops ({@link #stoppedAsTwin()}) having signed nothing.
-     * A ledger found behind what the key announced begins again. Returns at once; the watch runs in virtual time.
-     */
+    /** Starts as the daemon does, after its start watch ({@link StartWatch}, {@link WatchedStart}); returns at once. */
     public void startWatched() throws Exception {
         open();
-        int inc = incarnation;
-        StartWatch watch = new StartWatch(key.nodeId(), core.presence().startedAt(), core.history().latestRun(key.nodeId()),
-                config.presence().heartbeat().toMillis(), config.federation().clockSkew().toMillis());
-        io.quorumd.wire.InboundVerifier own = new io.quorumd.wire.InboundVerifier(e -> e.from().equals(key.nodeId())
-                ? core.signerOf(e) : java.util.Optional.empty());
-        SimBus.Receiver watcher = (topic, env, retained) -> {
-            if (own.verify(env) instanceof io.quorumd.wire.InboundVerifier.Verdict.Accepted) {
-                watch.onOwn(env, retained, clock.millis());
-            }
-        };
-        bus.subscribe(watcher, List.of(topics.presence(key.nodeId())));
-        watch.subscribed(clock.millis());
-        world.after(100, () -> watching(watch, watcher, inc));
+        WatchedStart.begin(this, world, bus, incarnation);
     }
 
-    private void watching(StartWatch watch, SimBus.Receiver watcher, int inc) {
-        if (incarnation != inc) {
-            bus.unsubscribe(watcher);
-            return;
-        }
-        StartWatch.Verdict v = watch.verdict(clock.millis());
-        if (v == StartWatch.Verdict.WATCHING) {
-            world.after(100, () -> watching(watch, watcher, inc));
-            return;
-        }
-        bus.unsubscribe(watcher);
-        try {
-            if (v == StartWatch.Verdict.TWIN) {
-                stoppedAsTwin = true;
-                core.silence();
-                core.closeLedger();
-                return;
-            }
-            watch.behind().ifPresent(core::restored);
-            begin();
-        } catch (Exception e) {
-            throw new IllegalStateException(name() + " cannot start", e);
-        }
+    /** The watch found an older process with this key: the daemon's exit 3 before it signed anything. */
+    void stopAsTwinBeforeStart() throws java.io.IOException {
+        stoppedAsTwin = true;
+        core.silence();
+        core.closeLedger();
     }
 
-    private void open() throws Exception {
+    int incarnation() {
+        return incarnation;
+    }
+
+    java.time.Clock clock() {
+        return clock;
+    }
+
+    void open() throws Exception {
         int inc = ++incarnation;
         KeyUse keyUse = new KeyUse() {
             @Override
@@ -195,7 +169,7 @@ public final class SimNode implements SimBus.Receiver {
                 clock);
     }
 
-    private void begin() throws Exception {
+    void begin() throws Exception {
         up = true;
         org.slf4j.MDC.put("node", name());
         core.start();
@@ -224,7 +198,7 @@ public final class SimNode implements SimBus.Receiver {
     public <T> T control(java.util.function.Function<NodeCore, T> action) {
         org.slf4j.MDC.put("node", name());
         T result = action.apply(core);
-        core.afterBatch();
+        afterBatch();
         return result;
     }
 
@@ -239,17 +213,40 @@ public final class SimNode implements SimBus.Receiver {
         org.slf4j.MDC.put("node", name());
         core.onMessage(m);
         sameBatch.accept(this);
-        core.afterBatch();
+        if (up) {
+            afterBatch();
+        } else {
+            core.afterBatch();
+        }
         return true;
     }
 
     private void onTimer(TimerFired t) {
         org.slf4j.MDC.put("node", name());
         core.onTimer(t);
+        afterBatch();
+    }
+
+    /** The group commit of a batch, and the crash {@link #crashAfterSync(boolean)} armed, if its time came. */
+    private void afterBatch() {
         core.afterBatch();
+        if (crashing) {
+            crashing = false;
+            crashAfterSync = false;
+            try {
+                crash();
+            } catch (Exception e) {
+                throw new IllegalStateException(name() + " cannot crash", e);
+            }
+        }
     }
 
     private void publish(String topic, Envelope env, boolean retained) {
+        if (crashAfterSync && (crashing || !isPresence(env))) {
+            crashing = true; // the batch is durable; this and every later publish of it is lost with the process
+            unsent.add(env);
+            return;
+        }
         published.add(env);
         bus.publish(topic, env, retained);
     }
@@ -265,6 +262,23 @@ public final class SimNode implements SimBus.Receiver {
         } catch (Exception e) {
             throw new IllegalStateException(name() + " cannot stop", e);
         }
+    }
+
+    private static boolean isPresence(Envelope env) {
+        return env.type() == MessageType.PRESENCE_HEARTBEAT || env.type() == MessageType.PRESENCE_OFFLINE;
+    }
+
+    /**
+     * Arms (or disarms) a crash between fsync and publish: the next batch that publishes more than presence
+     * makes its ledger entries durable, loses that publish and every later one of the batch, and the node dies.
+     */
+    public void crashAfterSync(boolean armed) {
+        crashAfterSync = armed;
+    }
+
+    /** Signed and durable but never sent: the publishes a crash after fsync lost, across incarnations. */
+    public List<Envelope> unsent() {
+        return unsent;
     }
 
     /** Dies without a word: nothing more is written; the broker sends the last will. */
@@ -292,17 +306,10 @@ public final class SimNode implements SimBus.Receiver {
         if (up) {
             throw new IllegalStateException(name() + " is up");
         }
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(config.node().dataDir())) {
-            for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        }
+        DataDirs.delete(config.node().dataDir());
     }
 
-    /**
-     * This node's own rotation is durable: it stops and starts again with {@code node.nextKeyFile}'s key, as the
-     * daemon's run loop does.
-     */
+    /** Its own rotation is durable: it stops and starts again with {@code node.nextKeyFile}'s key, as the daemon does. */
     private void restartWithNextKey() {
         try {
             stop();
