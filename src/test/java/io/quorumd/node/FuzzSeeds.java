@@ -28,6 +28,8 @@ final class FuzzSeeds {
             + "  unlockPeriod: 1h\n  reservePeriod: 1h\n";
     /** Seeds kept per type: enough variety, few enough that every type gets its share of cases. */
     static final int PER_TYPE = 24;
+    /** Seeds kept per type and sender, so that every member's messages are among them (the target's own too). */
+    static final int PER_SENDER = 6;
 
     final SimFederation federation;
     final Map<MessageType, List<Envelope>> byType = new EnumMap<>(MessageType.class);
@@ -86,7 +88,8 @@ final class FuzzSeeds {
         for (SimNode n : f.nodes()) {
             for (Envelope e : n.published()) {
                 List<Envelope> list = seeds.byType.computeIfAbsent(e.type(), t -> new ArrayList<>());
-                if (list.size() < PER_TYPE && !list.contains(e)) {
+                long fromThisNode = list.stream().filter(x -> x.from().equals(e.from())).count();
+                if (list.size() < PER_TYPE && fromThisNode < PER_SENDER && !list.contains(e)) {
                     list.add(e);
                 }
             }

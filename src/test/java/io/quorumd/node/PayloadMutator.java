@@ -22,7 +22,9 @@ import java.util.Random;
  * Turns a valid signed message into a hostile one: random bytes, byte-level damage, JSON-level damage (fields
  * dropped, added, renamed, retyped; extreme numbers, long and odd strings, deep nesting, duplicate keys, another
  * type code), a right message on a wrong topic, and — the cases that reach the machines — a damaged body signed
- * again with a roster member's key, as a hostile member can always do.
+ * again with a roster member's key, as a hostile member can always do. {@code members} are the keys it signs with:
+ * the other members, never the target's own (a second process with the target's key is a twin, which stops the
+ * target by design).
  */
 final class PayloadMutator {
     /** One generated case: where it goes, what it is, and which strategy made it. */
@@ -66,7 +68,8 @@ final class PayloadMutator {
                 tree.put("ts", pickNumber(r).asLong());
                 kind += "+ts";
             }
-            NodeKey signer = r.nextInt(5) == 0 ? randomMember(r) : members.get(seed.from());
+            NodeKey signer = r.nextInt(5) == 0 || !members.containsKey(seed.from()) ? randomMember(r)
+                    : members.get(seed.from());
             return new Payload(r.nextInt(20) == 0 ? randomTopic(r, topic) : topic, resign(tree, signer),
                     "resigned_" + kind);
         } else if (pick < 96) {
