@@ -58,7 +58,7 @@ final class LedgerAge implements VoteGuard {
 
     /**
      * Until the first sync of this run is complete ({@code synced}), no vote on anything dated before this run
-     * started ({@code runStart}) plus twice the skew (an open may be dated up to the skew ahead): the peers hold what this key signed that this ledger may lack (a data dir
+     * started ({@code runStart}): the peers hold what this key signed that this ledger may lack (a data dir
      * restored from a backup), and the sync brings it back first. Returns this.
      */
     LedgerAge untilSynced(LongSupplier runStart, java.util.function.BooleanSupplier synced) {
@@ -170,7 +170,7 @@ final class LedgerAge implements VoteGuard {
                             + " beginning) before its old ledger was lost"))
                     : Optional.empty();
         };
-        if (byAge.isEmpty() && !alone && datedAt < runStart.getAsLong() + 2 * skewMs && !synced.getAsBoolean()) {
+        if (byAge.isEmpty() && !alone && datedAt < runStart.getAsLong() && !synced.getAsBoolean()) {
             return Optional.of(new Refusal("sync_first", "it is dated before this run started and the first sync"
                     + " of the run is not complete: the peers may hold what this key signed that this ledger lacks"));
         }
