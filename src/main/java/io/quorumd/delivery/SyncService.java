@@ -91,6 +91,8 @@ public final class SyncService {
      * synced), {@code recent}: how far back after that; {@code syncedBefore}: the ledger records a complete
      * sync; {@code onFirstSync}: records the first one.
      */
+    static final Duration RECONNECT_SETTLE = Duration.ofSeconds(2);
+
     public SyncService(NodeId self, SyncSection settings, Roster roster, Clock clock, Scheduler scheduler,
                        EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
                        Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,
@@ -138,6 +140,17 @@ public final class SyncService {
     public void start(Duration bootGrace) {
         if (settings.enabled()) {
             scheduler.schedule(bootGrace, new SyncDue("boot"));
+        }
+    }
+
+    /**
+     * The broker connection came back: what peers published while this node was away (or before it subscribed
+     * again to a broker that lost its sessions) never reaches it, so it asks a peer once the others had a moment
+     * to reconnect too. A peer that was never seen offline triggers no other sync.
+     */
+    public void reconnected() {
+        if (settings.enabled()) {
+            scheduler.schedule(RECONNECT_SETTLE, new SyncDue("broker reconnected"));
         }
     }
 

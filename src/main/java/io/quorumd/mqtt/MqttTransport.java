@@ -87,6 +87,8 @@ public final class MqttTransport implements AutoCloseable {
     private final AtomicLong attempt = new AtomicLong();
     private volatile CountDownLatch connectedLatch = new CountDownLatch(1);
     private volatile boolean connected;
+    private volatile Runnable onResubscribed = () -> { };
+    private final java.util.concurrent.atomic.AtomicBoolean subscribedOnce = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
 
     public MqttTransport(MqttSection settings, String nodeName, Will will, List<String> subscriptions, Inbound inbound)
@@ -273,6 +275,9 @@ public final class MqttTransport implements AutoCloseable {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     LOG.atDebug().addKeyValue("topics", String.join(",", topics)).log("subscribed");
+                    if (subscribedOnce.getAndSet(true)) {
+                        onResubscribed.run();
+                    }
                 }
 
                 @Override
@@ -284,6 +289,11 @@ public final class MqttTransport implements AutoCloseable {
         } catch (MqttException e) {
             LOG.atError().addKeyValue("node", nodeName).addKeyValue("error", e.getMessage()).log("subscribe failed");
         }
+    }
+
+    /** Runs {@code action} (on Paho's thread: it must only hand work on) each time a reconnect has subscribed again. */
+    public void onResubscribed(Runnable action) {
+        this.onResubscribed = action;
     }
 
     /** Disconnects cleanly (no last will), waiting up to {@code timeout}; publishes queued before this go first. */

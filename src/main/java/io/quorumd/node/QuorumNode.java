@@ -129,6 +129,10 @@ public final class QuorumNode implements AutoCloseable {
             this.transport = new MqttTransport(config.mqtt(), name,
                     new MqttTransport.Will(core.presence().topic(), core.presence().lastWill().encode()),
                     subscriptions, gate);
+            transport.onResubscribed(() -> ask("broker reconnected", c -> {
+                c.sync().reconnected();
+                return Boolean.TRUE;
+            }));
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             timers.close();
             closeLedger();

@@ -38,9 +38,16 @@ class ProcessFaultsIT {
         return s != null && s.path("connected").asBoolean() && s.path("peersOnline").asInt() == 2;
     }
 
-    @ParameterizedTest(name = "broker persistence {0}")
-    @ValueSource(booleans = {true, false})
-    void brokerKilledMidVoteAndRestartedTheDisputeIsRuledEverywhere(boolean persistent) throws Exception {
+    /**
+     * Without broker persistence, a node that subscribed again a moment after its peers flushed what they published
+     * during the outage missed a vote and the ruling for good (nobody went offline long enough to trigger a sync,
+     * and the ruling's tracker, already confirmed by the others, re-published only a minute or more later): a
+     * reconnect now asks a peer for what it missed. The case without persistence runs twice, as it lost the race
+     * in about two runs of five.
+     */
+    @ParameterizedTest(name = "broker persistence {0} (run {index})")
+    @ValueSource(booleans = {true, false, false})
+    void aVoteMissedWhileResubscribingAfterABrokerRestartIsRuledEverywhere(boolean persistent) throws Exception {
         assumeTrue(TestBroker.describe().equals("embedded"), "brings its own broker and processes: embedded leg only");
         assumeTrue(PrivateMosquitto.available(), "mosquitto is not installed (.ci/run installs it)");
         Path brokerDir = Files.createDirectories(dir.resolve("broker"));
@@ -83,7 +90,7 @@ class ProcessFaultsIT {
                         () -> "reconnect: buyer " + buyer.connected() + "/" + buyer.peersOnline() + " "
                                 + arbiters.stream().map(a -> a.name() + "=" + a.status()).toList());
                 long reconnectMs = (System.nanoTime() - restart) / 1_000_000;
-                Arbitration.awaitRuled(Duration.ofSeconds(60), id, Decision.SELLER, buyer, arbiters);
+                Arbitration.awaitRuled(Duration.ofSeconds(30), id, Decision.SELLER, buyer, arbiters);
                 long ruledMs = (System.nanoTime() - restart) / 1_000_000;
                 Await.until(Duration.ofSeconds(60), () -> !buyer.checkpoints().equals(checkpointsBefore),
                         () -> "a checkpoint completes after the restart: " + buyer.checkpoints().size() + " held");

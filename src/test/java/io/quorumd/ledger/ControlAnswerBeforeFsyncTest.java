@@ -46,6 +46,7 @@ class ControlAnswerBeforeFsyncTest {
         assertTrue(core.ledger().entries() > before);
     }
 
+    /** The lower-level twin of LedgerDiskFullIT, for machines where a tmpfs cannot be mounted. */
     @Test
     void aFailedWriteAnswersWithTheErrorNotOk() throws Exception {
         SimFederation f = SimFederation.started(72, dir, SimFederation.Options.arbitration(3, 2, 2, 0), 10);
@@ -70,5 +71,8 @@ class ControlAnswerBeforeFsyncTest {
             // the loop answers a command that throws with its error
         }
         assertFalse(later.isDone() && !later.isCompletedExceptionally(), "a failed node answers no command with OK");
+        core.closeLedger();
+        ScanResult r = LedgerScanner.scan(Ledger.directory(core.config().node().dataDir()), new FullVerifier());
+        assertTrue(r.corruption().isEmpty(), "what `ledger verify --full` reads after the failed write: " + r);
     }
 }
