@@ -59,6 +59,18 @@ public final class StartWatch {
         this.watchMs = heartbeatMs + MARGIN_MS;
     }
 
+    /** The watch of {@code core}'s run, before its start: its key, start time, latest recorded run and timings. */
+    public static StartWatch of(NodeCore core) {
+        var c = core.config();
+        return new StartWatch(core.id(), core.presence().startedAt(), core.history().latestRun(core.id()),
+                c.presence().heartbeat().toMillis(), c.federation().clockSkew().toMillis());
+    }
+
+    /** A verifier that accepts only messages signed by {@code core}'s own key. */
+    public static io.quorumd.wire.InboundVerifier ownKey(NodeCore core) {
+        return new io.quorumd.wire.InboundVerifier(e -> e.from().equals(core.id()) ? core.signerOf(e) : Optional.empty());
+    }
+
     /** The subscription to this node's presence topic is in place (the broker delivers what it retains). */
     public void subscribed(long now) {
         if (subscribedAt < 0) {

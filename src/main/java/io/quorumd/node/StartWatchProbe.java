@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +28,8 @@ final class StartWatchProbe {
      */
     static void run(QuorumdConfig config, NodeCore core, NodeMetrics metrics, Clock clock)
             throws TwinException, InterruptedException {
-        StartWatch watch = new StartWatch(core.id(), core.presence().startedAt(), core.history().latestRun(core.id()),
-                config.presence().heartbeat().toMillis(), config.federation().clockSkew().toMillis());
-        InboundVerifier own = new InboundVerifier(e -> e.from().equals(core.id()) ? core.signerOf(e) : Optional.empty());
+        StartWatch watch = StartWatch.of(core);
+        InboundVerifier own = StartWatch.ownKey(core);
         Object monitor = new Object();
         MqttTransport.Inbound inbound = (topic, payload, retained) -> {
             try {

@@ -36,12 +36,17 @@ class TwinAndBackupTest {
         return SyncScenarioTest.fed(dir, seed, Duration.ofSeconds(30), "");
     }
 
+    /** A second machine with a copy of node-1's disk, as it is now, and node-1's key and config; not started. */
+    private SimNode cloneOfNodeOne(SimFederation f) throws Exception {
+        f.node(1).copyDataDir(dir.resolve("clone-1"));
+        return f.twinOf(1, "clone-1");
+    }
+
     @Test
     void aClonedMachineStartedWhileTheFirstRunsStopsBeforeSigningAnything() throws Exception {
         SimFederation f = fed(601);
         SimNode one = f.node(1);
-        one.copyDataDir(dir.resolve("clone-1")); // the VM is cloned while node-1 runs
-        SimNode clone = f.twinOf(1, "clone-1");
+        SimNode clone = cloneOfNodeOne(f); // the VM is cloned while node-1 runs
         clone.startWatched();
         f.world().run(Duration.ofSeconds(4)); // one heartbeat (1 s) and the margin
         assertTrue(clone.stoppedAsTwin(), "the newer process stops");
@@ -57,8 +62,7 @@ class TwinAndBackupTest {
     void aClonedMachineWhoseClockIsBehindStopsAtItsStartToo() throws Exception {
         SimFederation f = fed(605);
         SimNode one = f.node(1);
-        one.copyDataDir(dir.resolve("clone-1"));
-        SimNode clone = f.twinOf(1, "clone-1");
+        SimNode clone = cloneOfNodeOne(f);
         clone.setClockOffset(-20_000); // within the 30 s skew: its start time reads earlier than node-1's heartbeats
         clone.startWatched();
         f.world().run(Duration.ofSeconds(4));
@@ -93,8 +97,7 @@ class TwinAndBackupTest {
     void aTwinWhoseClockRunsAheadIsStoppedOnceTheOlderOnesHeartbeatsCatchUp() throws Exception {
         SimFederation f = fed(602);
         SimNode one = f.node(1);
-        one.copyDataDir(dir.resolve("clone-1"));
-        SimNode clone = f.twinOf(1, "clone-1");
+        SimNode clone = cloneOfNodeOne(f);
         clone.setClockOffset(6_000); // the older one's heartbeats look older than this start for 6 s
         clone.startWatched();
         f.world().run(Duration.ofSeconds(4));

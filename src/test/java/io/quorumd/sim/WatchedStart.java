@@ -3,7 +3,6 @@ package io.quorumd.sim;
 import io.quorumd.node.StartWatch;
 import io.quorumd.wire.InboundVerifier;
 import java.util.List;
-import java.util.Optional;
 
 /** A simulated node's start watch: {@link StartWatch} fed by the bus, polled every 100 ms of virtual time. */
 final class WatchedStart {
@@ -13,9 +12,8 @@ final class WatchedStart {
     /** {@code node} is open (ledger replayed, nothing started): watch its presence topic, then start it or stop it. */
     static void begin(SimNode node, SimWorld world, SimBus bus, int incarnation) {
         var core = node.core();
-        StartWatch watch = new StartWatch(node.id(), core.presence().startedAt(), core.history().latestRun(node.id()),
-                node.config().presence().heartbeat().toMillis(), node.config().federation().clockSkew().toMillis());
-        InboundVerifier own = new InboundVerifier(e -> e.from().equals(node.id()) ? core.signerOf(e) : Optional.empty());
+        StartWatch watch = StartWatch.of(core);
+        InboundVerifier own = StartWatch.ownKey(core);
         java.time.Clock clock = node.clock();
         SimBus.Receiver watcher = (topic, env, retained) -> {
             if (own.verify(env) instanceof InboundVerifier.Verdict.Accepted) {
