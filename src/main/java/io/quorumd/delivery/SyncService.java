@@ -7,6 +7,7 @@ import io.quorumd.loop.Journal;
 import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.TimerKey;
+import io.quorumd.order.Quorum;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.EnvelopeSigner;
 import io.quorumd.wire.Member;
@@ -46,9 +47,14 @@ import org.slf4j.LoggerFactory;
  * start less two voting periods — or all of them while the ledger has never recorded a complete sync (a
  * {@code synced} entry: a new or replaced disk, even one restarted before its first sync ended); afterwards
  * from now less two voting periods. A session that ends incomplete is tried again after
- * {@link #FIRST_RETRY}, doubling to {@link #MAX_RETRY}, until one is complete. Sync is about holding what
- * the others hold; it gates no signature (a node whose ledger is new signs nothing on what is older than
- * its ledger: see the arbiter desk and the checkpoint voter). Loop thread only, but {@link #caughtUp()}.
+ * {@link #FIRST_RETRY}, doubling to {@link #MAX_RETRY}, until one is complete.
+ * <p>
+ * The node counts as caught up once sessions with f + 1 distinct peers are complete (f = ⌊(n−1)/3⌋ of the
+ * roster, at most every other member): one member that answers empty pages cannot stand for all, as at least
+ * one of them is honest. Until then it asks the next peer it has not completed a session with, or waits for
+ * one to come online. The node's {@code sync_first} rule ({@code LedgerAge}) signs nothing dated before this
+ * run until then: a ledger restored from a backup learns what its key signed later from the peers first.
+ * Loop thread only, but {@link #caughtUp()}.
  */
 public final class SyncService {
     private static final Logger LOG = LoggerFactory.getLogger(SyncService.class);
@@ -84,6 +90,9 @@ public final class SyncService {
     private final Map<String, Long> lastGap = new HashMap<>();
     private final Map<String, Stall> stalls = new HashMap<>();
     private final Map<String, SyncSource> sources;
+    private final Supplier<Roster> roster;
+    /** Peers a session of this run completed with, while not caught up. */
+    private final Set<NodeId> vouched = new HashSet<>();
 
     /**
      * {@code sources}: what this node serves, by selector, in the order it asks for them; {@code bootSince}:
@@ -116,6 +125,7 @@ public final class SyncService {
                        Consumer<InboundMessage> deliver, long bootSince, Duration recent, boolean syncedBefore,
                        Consumer<NodeId> onFirstSync, Random random) {
         this.settings = settings;
+        this.roster = roster;
         this.clock = clock;
         this.scheduler = scheduler;
         this.selectors = List.copyOf(new LinkedHashMap<>(sources).keySet());
@@ -172,7 +182,7 @@ public final class SyncService {
             if (due.reason().equals("retry")) {
                 retryScheduled = false;
             }
-            begin(due.reason(), selectors, Optional.empty(), Set.of());
+            begin(due.reason(), selectors, Optional.empty(), caughtUp ? Set.of() : Set.copyOf(vouched));
         } else if (key instanceof SyncClient.SyncTimeout t) {
             client.onTimeout(t);
         }
@@ -216,6 +226,13 @@ public final class SyncService {
         }
         waitingForPeer = false;
         if (!caughtUp) {
+            vouched.add(o.peer());
+            if (vouched.size() < vouchersNeeded()) {
+                LOG.atInfo().addKeyValue("peer", o.peer().shortHex()).addKeyValue("complete", vouched.size())
+                        .addKeyValue("needed", vouchersNeeded()).log("sync complete with a peer; asking another");
+                begin("another peer", selectors, Optional.empty(), Set.copyOf(vouched));
+                return;
+            }
             caughtUp = true;
             retryIn = FIRST_RETRY;
             LOG.atInfo().addKeyValue("peer", o.peer().shortHex()).log("caught up with peers");
@@ -225,9 +242,18 @@ public final class SyncService {
         }
     }
 
-    /** A peer came online: if this node was waiting for someone to ask, it asks that peer. */
+    /**
+     * Distinct peers whose complete sessions make this node caught up: f + 1 of the roster in force, and no more
+     * than the other members.
+     */
+    private int vouchersNeeded() {
+        int n = roster.get().size();
+        return Math.max(1, Math.min(Quorum.f(n) + 1, n - 1));
+    }
+
+    /** A peer came online: if this node was waiting for someone to ask, it asks that peer (not one it completed with). */
     public void peerOnline(NodeId peer) {
-        if (waitingForPeer) {
+        if (waitingForPeer && !vouched.contains(peer)) {
             begin("a peer came online", selectors, Optional.of(peer), Set.of());
         }
     }

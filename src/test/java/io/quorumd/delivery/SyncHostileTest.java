@@ -213,12 +213,16 @@ class SyncHostileTest {
     void aSilentMemberDoesNotKeepAWipedNodeFromCatchingUpOrFromVotingOnNewDisputes() throws Exception {
         SimFederation f = wipedWithOneHonestAndOneSilentPeer(303);
         SimNode three = f.node(3);
-        assertTrue(f.world().runUntil(Duration.ofMinutes(10), () -> three.core().sync().caughtUp()),
-                "node-1 answers: one complete session is enough");
         f.world().run(Duration.ofSeconds(61)); // twice the 30 s skew after its new ledger began
+        assertFalse(three.core().sync().caughtUp(), "node-1 alone completes a session: fewer than f + 1 = 3 peers");
         String fresh = open(f.node(6), "pay-new");
         f.world().run(Duration.ofSeconds(1));
-        assertEquals("", tryVote(three, fresh, Decision.SELLER), "a dispute younger than its ledger: it votes");
+        assertEquals("", tryVote(three, fresh, Decision.SELLER), "a dispute younger than its ledger and its run: it votes");
+        for (int n : new int[] {2, 4}) {
+            f.node(n).start();
+        }
+        assertTrue(f.world().runUntil(Duration.ofMinutes(10), () -> three.core().sync().caughtUp()),
+                "node-1, node-2 and node-4 answer: caught up");
     }
 
     @Test

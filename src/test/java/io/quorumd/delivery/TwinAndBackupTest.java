@@ -14,6 +14,8 @@ import io.quorumd.sim.SimNode;
 import io.quorumd.wire.Decision;
 import io.quorumd.wire.Envelope;
 import io.quorumd.wire.MessageType;
+import io.quorumd.wire.SyncRequest;
+import io.quorumd.wire.SyncResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -164,5 +166,51 @@ class TwinAndBackupTest {
         assertTrue(again.startsWith("began ") && java.time.Instant.parse(again.substring(6, again.indexOf('Z') + 1))
                 .toEpochMilli() >= restartedAt, again);
         assertEquals(Set.of(Decision.BUYER), signedDecisions(three, id));
+    }
+    @Test
+    void oneMemberAnsweringEmptyPagesDoesNotLiftTheRestoredNodesSyncFirstRule() throws Exception {
+        SimFederation f = fed(605);
+        SimNode three = f.node(3);
+        three.copyDataDir(dir.resolve("backup-3"));
+        String id = open(f.node(6), "restored-c");
+        f.world().run(Duration.ofSeconds(1));
+        vote(three, id, Decision.BUYER);
+        f.world().run(Duration.ofSeconds(1));
+        three.crash();
+        three.restoreDataDir(dir.resolve("backup-3"));
+        f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE); // only the forger answers
+        three.startWatched();
+        f.world().run(Duration.ofMillis(700));
+        three.receiveRaw(three.topics().arbiterPropose(), openEnvelope(f.node(6), id).encode());
+        assertTrue(f.world().runUntil(Duration.ofSeconds(20), () -> !lastRequests(three).isEmpty()), "a sync started");
+        // whichever peer it asks answers every selector at once with an empty last page, as a hostile member may
+        Set<String> answered = new java.util.HashSet<>();
+        for (int page = 0; page < 10; page++) {
+            for (Envelope req : lastRequests(three)) {
+                if (answered.add(req.contentId())) {
+                    SyncRequest r = (SyncRequest) req.body();
+                    SimNode peer = f.nodes().stream().filter(n -> n.id().equals(r.to())).findFirst().orElseThrow();
+                    Envelope empty = peer.sign(MessageType.SYNC_RESPONSE, new SyncResponse(three.id(), 0, r.selector(),
+                            req.contentId(), List.of(), ""), f.world().now());
+                    three.receiveRaw(three.topics().syncResponse(three.id()), empty.encode());
+                }
+            }
+            f.world().run(Duration.ofMillis(50));
+            if (lastRequests(three).stream().map(e -> ((SyncRequest) e.body()).to()).distinct().count() > 1) {
+                break; // it went on to a second peer
+            }
+        }
+        assertFalse(three.core().sync().caughtUp(), "one member's empty pages are not all the peers'");
+        String early = tryVote(three, id, Decision.SELLER);
+        assertTrue(early.contains("first sync"), early);
+        f.bus().partition((r, e) -> false); // the honest members' pages arrive
+        assertTrue(f.world().runUntil(Duration.ofSeconds(60), () -> three.core().sync().caughtUp()));
+        String later = tryVote(three, id, Decision.SELLER);
+        assertTrue(later.contains("already voted BUYER"), later);
+        assertEquals(Set.of(Decision.BUYER), signedDecisions(three, id));
+    }
+
+    private static List<Envelope> lastRequests(SimNode n) {
+        return n.published().stream().filter(e -> e.type() == MessageType.SYNC_REQUEST).toList();
     }
 }

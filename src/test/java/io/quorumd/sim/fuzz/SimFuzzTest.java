@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Seeded simulation fuzz over checkpoints and arbitration (see {@link FuzzRun}, {@link Invariants},
  * {@link Liveness}). 500 seeds by default; {@code -Dquorumd.sim.seeds=10000} for the long run,
- * {@code -Dquorumd.sim.seed=N} to replay one seed. Prints a one-line summary of checks and faults at the end.
+ * {@code -Dquorumd.sim.seed=N} to replay one seed, {@code -Dquorumd.sim.from=N} to start a run at seed N. Prints a one-line summary of checks and faults at the end.
  *
  * <p>Invariants after every step, over honest nodes: (1) no final accepted without minVoters valid votes
  * from distinct eligible voters; (2) never two finals for one (subject, asOf, round); (3) no decision without
@@ -35,7 +35,8 @@ class SimFuzzTest {
         if (one != null && !one.isBlank()) {
             return LongStream.of(Long.parseLong(one.trim()));
         }
-        return LongStream.rangeClosed(1, Long.getLong("quorumd.sim.seeds", 500));
+        long from = Long.getLong("quorumd.sim.from", 1); // to split a long run over several JVMs
+        return LongStream.range(from, from + Long.getLong("quorumd.sim.seeds", 500));
     }
 
     @ParameterizedTest(name = "seed {0}")
