@@ -95,7 +95,7 @@ public final class MqttLatencyBench {
         long[] sorted = latencies.clone();
         Arrays.sort(sorted);
         return new Result(noDelay, sorted.length, sorted[sorted.length / 2] / 1000,
-                sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] / 1000,
+                Stats.percentile(sorted, 99) / 1000,
                 sorted.length / seconds);
     }
 

@@ -147,7 +147,7 @@ public final class OrderBench {
         long caughtUpMs = tracker.everywhere.getCount() > 0 ? -1
                 : Math.max(0, (tracker.lastEverywhere.get() - tracker.lastCommit.get()) / 1_000_000);
         return new Run(n, set.q(), requests, tracker.committed.get(), tracker.seqs.get(), seconds, requests / seconds,
-                percentile(sorted, 50) / 1e6, percentile(sorted, 95) / 1e6, tracker.cpu / 1e9, caughtUpMs,
+                Stats.percentile(sorted, 50) / 1e6, Stats.percentile(sorted, 95) / 1e6, tracker.cpu / 1e9, caughtUpMs,
                 replicas.stream().mapToLong(BenchReplica::viewChanges).sum(), refusals);
     }
 
@@ -202,11 +202,6 @@ public final class OrderBench {
 
     private static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    private static long percentile(long[] sorted, int p) {
-        int rank = (int) Math.ceil(sorted.length * p / 100.0);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     private static void close(MqttAsyncClient c) {

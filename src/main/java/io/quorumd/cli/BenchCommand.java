@@ -1,8 +1,10 @@
 package io.quorumd.cli;
 
+import io.quorumd.bench.CryptoBench;
 import io.quorumd.bench.LedgerBench;
 import io.quorumd.bench.MqttLatencyBench;
 import io.quorumd.bench.OrderBench;
+import io.quorumd.bench.Stats;
 import java.nio.file.Path;
 import io.quorumd.demo.EmbeddedBroker;
 import java.nio.file.Files;
@@ -20,7 +22,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (never run as tests).",
-        subcommands = {BenchCommand.Mqtt.class, BenchCommand.LedgerRun.class, BenchCommand.Order.class})
+        subcommands = {BenchCommand.Crypto.class, BenchCommand.Mqtt.class, BenchCommand.LedgerRun.class,
+                BenchCommand.Order.class})
 final class BenchCommand extends GroupCommand {
 
     @Command(name = "mqtt", mixinStandardHelpOptions = true,
@@ -62,8 +65,34 @@ final class BenchCommand extends GroupCommand {
         }
     }
 
+    @Command(name = "crypto", mixinStandardHelpOptions = true,
+            description = "Raw Ed25519 signs/s and verifies/s, Jackson parses/s and SHA-256/s of a ledger-sized payload,"
+                    + " one thread each: the baselines the other benchmarks are divided by.")
+    static final class Crypto implements Callable<Integer> {
+        @Option(names = "--bytes", defaultValue = "300", description = "Payload size (default: ${DEFAULT-VALUE}).")
+        int bytes;
+
+        @Option(names = "--rounds", defaultValue = "5", description = "Rounds of each, median reported (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--round-ms", defaultValue = "1000", description = "Length of a round (default: ${DEFAULT-VALUE}).")
+        long roundMs;
+
+        @Override
+        public Integer call() {
+            print(new CryptoBench(java.time.Duration.ofMillis(roundMs), rounds).run(bytes));
+            return Main.OK;
+        }
+
+        static void print(CryptoBench.Baselines b) {
+            System.out.printf("baselines (one thread, %d-byte payload): sign/s=%.0f verify/s=%.0f parse/s=%.0f sha256/s=%.0f%n",
+                    b.payloadBytes(), b.signsPerSecond(), b.verifiesPerSecond(), b.parsesPerSecond(), b.sha256PerSecond());
+        }
+    }
+
     @Command(name = "ledger", mixinStandardHelpOptions = true,
-            description = "Ledger appends/s with fsync at batch sizes 1, 16, 256; replay and --full verify entries/s.")
+            description = "Ledger appends/s with fsync at batch sizes 1, 16, 256; replay and --full verify entries/s;"
+                    + " each against the raw rates of the same run.")
     static final class LedgerRun implements Callable<Integer> {
         @Option(names = "--dir", description = "Where to write (default: a temp directory; use the disk a node would use).")
         Path dir;
@@ -77,12 +106,24 @@ final class BenchCommand extends GroupCommand {
         @Override
         public Integer call() throws Exception {
             Path work = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("quorumd-bench-ledger-");
-            System.out.printf("%-40s %10s %10s %12s%n", "run", "entries", "seconds", "entries/s");
+            List<LedgerBench.Result> results = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                for (LedgerBench.Row row : new LedgerBench(work).run(scale)) {
-                    System.out.printf("%-40s %10d %10.3f %12.0f%n", row.what(), row.entries(), row.seconds(), row.perSecond());
+                CryptoBench.Baselines base = new CryptoBench(java.time.Duration.ofMillis(500), 3).run(300);
+                Crypto.print(base);
+                LedgerBench.Result res = new LedgerBench(work).run(scale, base);
+                System.out.printf("%-40s %10s %10s %12s %10s%n", "run", "entries", "seconds", "entries/s", "signatures");
+                for (LedgerBench.Row row : res.rows()) {
+                    System.out.printf("%-40s %10d %10.3f %12.0f %10d%n", row.what(), row.entries(), row.seconds(),
+                            row.perSecond(), row.signatures());
                 }
+                System.out.printf("ratios: append256/sign=%.2f (target >= 3) replay/parse=%.2f (target >= 0.5)"
+                        + " full/floor=%.2f (target <= 1.3)%n", res.appendOverSign(), res.replayOverParse(), res.fullOverFloor());
+                results.add(res);
             }
+            System.out.printf("median over %d rounds: append256/sign=%.2f replay/parse=%.2f full/floor=%.2f%n", rounds,
+                    Stats.median(results.stream().mapToDouble(LedgerBench.Result::appendOverSign).toArray()),
+                    Stats.median(results.stream().mapToDouble(LedgerBench.Result::replayOverParse).toArray()),
+                    Stats.median(results.stream().mapToDouble(LedgerBench.Result::fullOverFloor).toArray()));
             return Main.OK;
         }
     }
@@ -179,8 +220,7 @@ final class BenchCommand extends GroupCommand {
         }
 
         private static double median(List<OrderBench.Run> runs, ToDoubleFunction<OrderBench.Run> f) {
-            double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+            return Stats.median(runs.stream().mapToDouble(f).toArray());
         }
     }
 }

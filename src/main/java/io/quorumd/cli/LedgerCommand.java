@@ -40,7 +40,7 @@ final class LedgerCommand extends GroupCommand {
         @Parameters(paramLabel = "DATADIR", description = "The node's data dir (or its ledger dir).")
         Path dataDir;
 
-        @Option(names = "--full", description = "Also verify every entry signature and every embedded message signature against the roster recorded in the ledger.")
+        @Option(names = "--full", description = "Also verify every seal (or, in format-1 segments, every entry signature) and every embedded message signature against the roster recorded in the ledger.")
         boolean full;
 
         @Override
@@ -58,7 +58,8 @@ final class LedgerCommand extends GroupCommand {
             if (r.torn().isPresent()) {
                 ScanResult.TornTail t = r.torn().get();
                 System.out.println("TORN TAIL: " + t.file() + " at offset " + t.offset() + ": " + t.bytes()
-                        + " bytes after the last intact record (a start of the node truncates them)");
+                        + " bytes after the last intact, sealed record, " + t.unsealed() + " of them whole entries no seal"
+                        + " covers (a start of the node truncates them)");
                 return Main.FAILURE;
             }
             System.out.println("OK: intact" + (full ? ", every signature verifies" : ""));

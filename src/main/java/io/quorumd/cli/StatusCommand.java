@@ -30,7 +30,8 @@ final class StatusCommand implements Callable<Integer> {
             if (r.has("pendingTrackers")) {
                 System.out.println("responder:    " + r.path("pendingTrackers").asLong() + " decisions waiting for peers");
             }
-            System.out.println("sync:         " + (r.path("caughtUp").asBoolean() ? "caught up" : "catching up"));
+            System.out.println("sync:         " + (r.path("caughtUp").asBoolean() ? "caught up" : "catching up ("
+                    + r.path("syncPeersDone").asInt() + " of " + r.path("syncPeersNeeded").asInt() + " peers served it whole)"));
             System.out.println("signing:      ledger " + r.path("signing").asText());
             System.out.println("rejects:      " + r.path("rejects").asText());
         }

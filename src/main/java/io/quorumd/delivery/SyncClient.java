@@ -60,11 +60,12 @@ final class SyncClient {
     }
 
     /**
-     * How a session ended: the last peer asked, whether every page of every selector came, what it skipped, and
-     * the selectors whose pages stopped moving this node on.
+     * How a session ended: the last peer asked, whether every page of every selector came, what it skipped, the
+     * selectors whose pages stopped moving this node on, and whether {@code peer} alone served every selector this
+     * node serves, from the first page of each to the last ({@code whole}: what vouches for a peer while catching up).
      */
     record Outcome(String reason, NodeId peer, boolean complete, int ownOpensSkipped, Set<NodeId> tried,
-                   Set<String> stalled) {
+                   Set<String> stalled, boolean whole) {
     }
 
     /** Told when a session ends. */
@@ -78,6 +79,10 @@ final class SyncClient {
         final long since;
         final Set<NodeId> tried = new HashSet<>();
         final Set<String> stalled = new HashSet<>();
+        /** Peers excluded by the caller: they count against no limit of this session. */
+        int excluded;
+        /** Another peer took over a selector part way through the session. */
+        boolean handedOver;
         NodeId peer;
         int selector;
         long selectorSince;
@@ -151,6 +156,7 @@ final class SyncClient {
         }
         Session s = new Session(reason, selectors, since);
         s.tried.addAll(exclude);
+        s.excluded = s.tried.size();
         s.peer = peer.orElseGet(() -> pick(s.tried).orElse(null));
         if (s.peer == null) {
             return false;
@@ -254,7 +260,7 @@ final class SyncClient {
     private void stalled(String selector, long at, long reaches) {
         Session s = current;
         s.tried.add(s.peer);
-        Optional<NodeId> next = s.tried.size() < MAX_PEERS_TRIED ? pick(s.tried) : Optional.empty();
+        Optional<NodeId> next = s.tried.size() - s.excluded < MAX_PEERS_TRIED ? pick(s.tried) : Optional.empty();
         LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("selector", selector)
                 .addKeyValue("at", at).addKeyValue("page_reaches", reaches)
                 .addKeyValue("next", next.map(roster.get()::label).orElse("none"))
@@ -265,6 +271,7 @@ final class SyncClient {
             return;
         }
         s.peer = next.get();
+        s.handedOver = true;
         s.cursor = "";
         s.pages = 0;
         ask();
@@ -304,7 +311,7 @@ final class SyncClient {
     private void giveUpOnPeer(String why) {
         Session s = current;
         s.tried.add(s.peer);
-        Optional<NodeId> next = s.tried.size() < MAX_PEERS_TRIED ? pick(s.tried) : Optional.empty();
+        Optional<NodeId> next = s.tried.size() - s.excluded < MAX_PEERS_TRIED ? pick(s.tried) : Optional.empty();
         LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("why", why)
                 .addKeyValue("next", next.map(roster.get()::label).orElse("none")).log("sync: giving up on a peer");
         if (next.isEmpty()) {
@@ -312,6 +319,7 @@ final class SyncClient {
             return;
         }
         s.peer = next.get();
+        s.handedOver = false; // the next peer starts the session over
         s.selector = 0;
         s.cursor = "";
         s.pages = 0;
@@ -323,6 +331,8 @@ final class SyncClient {
         current = null;
         LOG.atInfo().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("envelopes", s.received)
                 .addKeyValue("complete", complete).log("sync finished");
-        listener.ended(new Outcome(s.reason, s.peer, complete, s.ownOpensSkipped, Set.copyOf(s.tried), Set.copyOf(s.stalled)));
+        boolean whole = complete && !s.handedOver && s.stalled.isEmpty() && s.selectors.containsAll(sources.keySet());
+        listener.ended(new Outcome(s.reason, s.peer, complete, s.ownOpensSkipped, Set.copyOf(s.tried),
+                Set.copyOf(s.stalled), whole));
     }
 }

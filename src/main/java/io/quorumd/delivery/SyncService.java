@@ -43,16 +43,16 @@ import org.slf4j.LoggerFactory;
  * for {@link #STALL_HOLD} (the boot sync, a retry and {@code sync now} ask at once), so an unfillable gap is
  * not asked about once a minute, and no member's forged page ends catch-up for good.
  * <p>
- * Until the first sync of a run is complete, disputes are asked from the node's last activity before this
- * start less two voting periods — or all of them while the ledger has never recorded a complete sync (a
- * {@code synced} entry: a new or replaced disk, even one restarted before its first sync ended); afterwards
- * from now less two voting periods. A session that ends incomplete is tried again after
+ * Until the node caught up (below), disputes are asked from the node's last activity before this start less
+ * two voting periods — or all of them while the ledger has never recorded catching up (a {@code synced} entry:
+ * a new or replaced disk, even one restarted before it caught up); afterwards from now less two voting periods. A session that ends incomplete is tried again after
  * {@link #FIRST_RETRY}, doubling to {@link #MAX_RETRY}, until one is complete.
  * <p>
- * The node counts as caught up once sessions with f + 1 distinct peers are complete (f = ⌊(n−1)/3⌋ of the
- * roster, at most every other member): one member that answers empty pages cannot stand for all, as at least
- * one of them is honest. Until then it asks the next peer it has not completed a session with, or waits for
- * one to come online. The node's {@code sync_first} rule ({@code LedgerAge}) signs nothing dated before this
+ * The node counts as caught up once f + 1 distinct members of the roster in force (f = ⌊(n−1)/3⌋, at most every
+ * other member) each served it a whole session: every selector it serves, from first page to last, with no
+ * other peer taking over part way ({@link SyncClient.Outcome#whole()}); sessions of one selector (a gap) vouch
+ * for nobody. One member that answers empty pages cannot stand for all, as at least one of them is honest.
+ * Until then it asks the next peer that has not vouched, or waits for one to come online. The node's {@code sync_first} rule ({@code LedgerAge}) signs nothing dated before this
  * run until then: a ledger restored from a backup learns what its key signed later from the peers first.
  * Loop thread only, but {@link #caughtUp()}.
  */
@@ -164,7 +164,7 @@ public final class SyncService {
         }
     }
 
-    /** True once a sync of this run is complete (or there is nobody to sync with); any thread. */
+    /** True once f + 1 peers served this run whole sessions (or there is nobody to sync with); any thread. */
     public boolean caughtUp() {
         return caughtUp;
     }
@@ -218,6 +218,9 @@ public final class SyncService {
             }
             return;
         }
+        if (!caughtUp && o.whole() && vouched.add(o.peer())) {
+            retryIn = FIRST_RETRY;
+        }
         Set<NodeId> asked = new HashSet<>(o.tried());
         asked.add(o.peer());
         if (o.ownOpensSkipped() > 0 && selectors.contains(SyncRequest.DISPUTES)
@@ -226,9 +229,8 @@ public final class SyncService {
         }
         waitingForPeer = false;
         if (!caughtUp) {
-            vouched.add(o.peer());
-            if (vouched.size() < vouchersNeeded()) {
-                LOG.atInfo().addKeyValue("peer", o.peer().shortHex()).addKeyValue("complete", vouched.size())
+            if (vouchedNow() < vouchersNeeded()) {
+                LOG.atInfo().addKeyValue("peer", o.peer().shortHex()).addKeyValue("complete", vouchedNow())
                         .addKeyValue("needed", vouchersNeeded()).log("sync complete with a peer; asking another");
                 begin("another peer", selectors, Optional.empty(), Set.copyOf(vouched));
                 return;
@@ -242,11 +244,17 @@ public final class SyncService {
         }
     }
 
+    /** Members of the roster in force that served a whole session of this run while this node was catching up. */
+    public int vouchedNow() {
+        Roster r = roster.get();
+        return (int) vouched.stream().filter(id -> r.byId(id).isPresent()).count();
+    }
+
     /**
-     * Distinct peers whose complete sessions make this node caught up: f + 1 of the roster in force, and no more
+     * Distinct peers whose whole sessions make this node caught up: f + 1 of the roster in force, and no more
      * than the other members.
      */
-    private int vouchersNeeded() {
+    public int vouchersNeeded() {
         int n = roster.get().size();
         return Math.max(1, Math.min(Quorum.f(n) + 1, n - 1));
     }

@@ -11,14 +11,26 @@ import io.quorumd.wire.RejectReason;
 import java.io.IOException;
 import java.util.regex.Pattern;
 
-/** Record payload → {@link LedgerEntry}, strictly: every field present, typed and well-formed. */
+/**
+ * Record payload → {@link LedgerEntry}, strictly: every field present, typed and well-formed; {@code sig} where
+ * the segment's format calls for it and nowhere else ({@link SegmentFormat}).
+ */
 public final class EntryCodec {
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
     private EntryCodec() {
     }
 
+    /** An entry of either format: {@code sig} required on a seal, optional elsewhere. */
     public static LedgerEntry decode(byte[] payload) throws DecodeException {
+        return decode(payload, 0);
+    }
+
+    /**
+     * An entry of a segment in {@code format} (0: either): in format 1 every entry is signed and none is a seal; in
+     * format 2 a seal is signed and no other entry is.
+     */
+    public static LedgerEntry decode(byte[] payload, int format) throws DecodeException {
         JsonNode tree;
         try {
             tree = Json.MAPPER.readTree(payload);
@@ -33,7 +45,7 @@ public final class EntryCodec {
         long ts = f.integer("ts");
         String kindName = f.text("kind");
         var data = f.object("data");
-        String sigText = f.text("sig");
+        String sigText = tree.has("sig") ? f.text("sig") : null;
         f.done();
         if (seq < 1) {
             throw new DecodeException(RejectReason.BAD_VALUE, "entry.seq must be at least 1");
@@ -43,6 +55,20 @@ public final class EntryCodec {
         }
         EntryKind kind = EntryKind.ofWireName(kindName).orElseThrow(() ->
                 new DecodeException(RejectReason.UNKNOWN_TYPE, "unknown entry kind " + kindName));
+        boolean seal = kind == EntryKind.SEAL;
+        if (sigText == null && (seal || format == SegmentFormat.SIGNED_ENTRIES)) {
+            throw new DecodeException(RejectReason.MISSING_FIELD, "entry.sig is missing");
+        }
+        if (seal && format == SegmentFormat.SIGNED_ENTRIES) {
+            throw new DecodeException(RejectReason.BAD_VALUE, "a seal entry in a format-1 segment");
+        }
+        if (sigText != null && !seal && format == SegmentFormat.SEALED) {
+            throw new DecodeException(RejectReason.UNEXPECTED_FIELD, "entry.sig on an entry that is not a seal, in a"
+                    + " format-2 segment");
+        }
+        if (sigText == null) {
+            return new LedgerEntry(seq, prevHash, ts, kind, data, null);
+        }
         Bytes sig;
         try {
             sig = Bytes.fromBase64(sigText);
@@ -51,6 +77,13 @@ public final class EntryCodec {
         }
         if (sig.length() != Ed25519.SIGNATURE_BYTES) {
             throw new DecodeException(RejectReason.BAD_VALUE, "entry.sig must be 64 bytes");
+        }
+        if (seal) {
+            var from = data.get("from");
+            if (data.size() != 1 || from == null || !from.isIntegralNumber() || from.longValue() < 1
+                    || from.longValue() >= seq) {
+                throw new DecodeException(RejectReason.BAD_VALUE, "seal.data must be {from}, a seq before the seal's");
+            }
         }
         return new LedgerEntry(seq, prevHash, ts, kind, data, sig);
     }

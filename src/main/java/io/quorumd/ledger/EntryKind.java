@@ -74,7 +74,14 @@ public enum EntryKind {
      * decimal), stopped (why it gave up, or absent)}. Replay subtracts the batches signed after it, so a restarted
      * node pays on what was left.
      */
-    PAYING("paying");
+    PAYING("paying"),
+    /**
+     * The end of a group commit in a format-2 segment (DESIGN §8): {from, the first seq it seals}. Its signature
+     * over the chain head (its own seq and prevHash) authenticates every entry since the previous seal, which carry
+     * none; it is signed by the key in force when its group began (a rotation's {@code rekey} entry is sealed by
+     * the old key).
+     */
+    SEAL("seal");
 
     private static final Map<String, EntryKind> BY_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EntryKind::wireName, Function.identity()));

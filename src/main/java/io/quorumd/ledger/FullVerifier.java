@@ -23,8 +23,10 @@ import java.util.Optional;
 /**
  * The {@code --full} checks, from the ledger alone, and the start-up verification: the first entry is a
  * boot entry; every boot entry names the node key in force (the first boot entry's, until a {@code rekey}
- * entry that the ordered state's lineage backs moves it to the rotated key); every entry's signature verifies
- * with the key in force when it was written; every
+ * entry that the ordered state's lineage backs moves it to the rotated key); every format-1 entry's signature
+ * verifies with the key in force when it was written, and every seal's (format 2) with the key in force when its
+ * group began, which authenticates the group through the hash chain (the scanner hands a group over only with
+ * its seal); every
  * embedded envelope verifies against the roster of the latest boot entry before it (the rules in force
  * when it was stored, never today's config), and a {@code signed} one is from this node; every stored
  * checkpoint and ruling passes its one validator under that boot entry's rules; every {@code order} entry's
@@ -46,6 +48,11 @@ public final class FullVerifier implements EntryVisitor {
     private java.util.Map<NodeId, NodeId> anchorLineage = java.util.Map.of();
     private ArbiterPolicy eraPolicy;
     private long signaturesChecked;
+    /** Inside a sealed group (format 2), and the key in force when it began (null before the first boot). */
+    private boolean inGroup;
+    private Bytes groupKey;
+    /** The group holds this node's {@code rekey} entry: nothing but its seal may follow. */
+    private boolean rekeyed;
 
     /** Checks every entry (as {@code ledger verify --full} does). */
     public FullVerifier() {
@@ -72,10 +79,29 @@ public final class FullVerifier implements EntryVisitor {
 
     /** The checks of one entry whose embedded envelope (or null) the caller already decoded. */
     public Optional<String> check(LedgerEntry entry, byte[] payload, Envelope env) {
+        Bytes sealKey = null;
+        if (!entry.signed() && !inGroup) {
+            inGroup = true; // the first entry of a sealed group: its seal is signed by the key in force now
+            groupKey = nodeKey;
+        } else if (entry.kind() == EntryKind.SEAL) {
+            sealKey = inGroup ? groupKey : nodeKey;
+            inGroup = false;
+            groupKey = null;
+            rekeyed = false;
+        } else if (rekeyed) {
+            return Optional.of("an entry after the rekey entry in its group: the old key's seal would cover what only"
+                    + " the new key may sign");
+        }
+        if (inGroup && entry.kind() == EntryKind.REKEY) {
+            rekeyed = true;
+        }
         if (entry.kind() == EntryKind.BOOT) {
             Optional<String> problem = enterEra(entry);
             if (problem.isPresent()) {
                 return problem;
+            }
+            if (inGroup && groupKey == null) {
+                groupKey = nodeKey; // the ledger's first group: its first boot entry names the key that seals it
             }
         } else if (nodeKey == null) {
             return Optional.of("entry before the first boot entry: no key to check it against");
@@ -101,9 +127,17 @@ public final class FullVerifier implements EntryVisitor {
             }
             return entry.kind() == EntryKind.REKEY ? enterKey(entry) : Optional.empty();
         }
-        signaturesChecked++;
-        if (!Ed25519.verify(nodeKey, entry.signingBytes(), entry.sig())) {
-            return Optional.of("entry signature does not verify");
+        if (entry.kind() == EntryKind.SEAL) {
+            signaturesChecked++;
+            return Ed25519.verify(sealKey, entry.signingBytes(), entry.sig()) ? Optional.empty()
+                    : Optional.of("seal signature does not verify: the entries from seq " + entry.data().get("from")
+                            + " are not the ones this node's key sealed");
+        }
+        if (entry.signed()) {
+            signaturesChecked++;
+            if (!Ed25519.verify(nodeKey, entry.signingBytes(), entry.sig())) {
+                return Optional.of("entry signature does not verify");
+            }
         }
         if (entry.kind() == EntryKind.REKEY) {
             return enterKey(entry);

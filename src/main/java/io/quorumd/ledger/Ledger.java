@@ -5,6 +5,7 @@ import io.quorumd.config.QuorumdConfig.FsyncMode;
 import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.Hashes;
 import io.quorumd.crypto.NodeKey;
+import io.quorumd.wire.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,11 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's append-only, signed, hash-chained ledger in {@code <dataDir>/ledger/}. Opening it checks
- * every segment, truncates a torn tail (with a WARN giving the byte count), refuses to open on any other
- * corruption, and replays every entry to the given listener. {@link #append} signs and chains an entry in
- * memory; {@link #commit} writes everything appended since the last commit and fsyncs once
- * ({@code batch}), after every record ({@code always}) or never ({@code off}, benchmarks only). After the
- * first I/O error the ledger refuses all further work (fail-stop). Single-threaded: the loop thread only.
+ * every segment, truncates a torn tail (with a WARN giving the byte count and the unsealed entries), refuses to
+ * open on any other corruption, and replays every entry to the given listener. {@link #append} chains an entry
+ * in memory; {@link #commit} seals everything appended since the last commit with one signature over the chain
+ * head (format 2, {@link SegmentFormat}), writes the group and its seal in one segment and fsyncs once
+ * ({@code batch}; {@code always} syncs the file's metadata too) or never ({@code off}, benchmarks only). A
+ * ledger whose last segment is format 1 goes on in a new format-2 segment. After the first I/O error the
+ * ledger refuses all further work (fail-stop). Single-threaded: the loop thread only.
  */
 public final class Ledger implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
@@ -101,7 +104,7 @@ public final class Ledger implements AutoCloseable {
         if (scan.torn().isPresent()) {
             ScanResult.TornTail t = scan.torn().get();
             LOG.atWarn().addKeyValue("file", t.file()).addKeyValue("offset", t.offset()).addKeyValue("bytes", t.bytes())
-                    .log("ledger: torn tail truncated");
+                    .addKeyValue("unsealed_entries", t.unsealed()).log("ledger: torn tail truncated");
         }
         openTail(scan);
     }
@@ -148,7 +151,7 @@ public final class Ledger implements AutoCloseable {
         Path last = segments.get(segments.size() - 1);
         long keep = scan.validEndOfLast();
         channel = FileChannel.open(last, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        if (keep < SegmentFormat.HEADER_BYTES) {
+        if (keep <= SegmentFormat.HEADER_BYTES) { // no entry: (re)written as a segment of the current format
             channel.truncate(0);
             channel.write(SegmentFormat.header(), 0);
             keep = SegmentFormat.HEADER_BYTES;
@@ -162,6 +165,10 @@ public final class Ledger implements AutoCloseable {
         segmentCount = segments.size();
         for (Path p : segments) {
             bytesTotal += Files.size(p);
+        }
+        if (keep > SegmentFormat.HEADER_BYTES && scan.lastFormat() != SegmentFormat.VERSION) {
+            channel.close();
+            startSegment(lastSeq + 1); // format-1 entries stay as they are; what follows is sealed
         }
     }
 
@@ -188,16 +195,25 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    /** Signs and chains a new entry; it becomes durable at the next {@link #commit}. */
+    /** Chains a new entry; the seal of the next {@link #commit} signs it, and it is durable after that commit. */
     public LedgerEntry append(EntryKind kind, ObjectNode data) {
         checkUsable();
         if (retired) {
             throw new IllegalStateException("the rekey entry was this key's last: the ledger takes entries again once"
                     + " it is opened with the new key");
         }
+        if (kind == EntryKind.SEAL) {
+            throw new IllegalArgumentException("seals are the ledger's own: commit() writes them");
+        }
+        LedgerEntry entry = chain(kind, data, false);
+        retired = kind == EntryKind.REKEY;
+        return entry;
+    }
+
+    private LedgerEntry chain(EntryKind kind, ObjectNode data, boolean sign) {
         long seq = lastSeq + 1;
         long ts = clock.millis();
-        Bytes sig = key.sign(LedgerEntry.signingBytes(seq, lastHash, ts, kind, data));
+        Bytes sig = sign ? key.sign(LedgerEntry.signingBytes(seq, lastHash, ts, kind, data)) : null;
         LedgerEntry entry = new LedgerEntry(seq, lastHash, ts, kind, data, sig);
         byte[] payload = entry.canonicalBytes();
         if (payload.length > SegmentFormat.MAX_PAYLOAD) {
@@ -208,7 +224,6 @@ public final class Ledger implements AutoCloseable {
         pendingSeqs.add(seq);
         lastSeq = seq;
         lastHash = Hashes.sha256(payload).hex();
-        retired = kind == EntryKind.REKEY;
         return entry;
     }
 
@@ -216,38 +231,35 @@ public final class Ledger implements AutoCloseable {
         return !pending.isEmpty();
     }
 
-    /** Writes every pending entry and makes it durable per the fsync mode; the first I/O error is final. */
+    /**
+     * Seals every pending entry (one signature over the chain head), writes them and the seal to one segment and
+     * makes them durable per the fsync mode; the first I/O error is final.
+     */
     public void commit() throws LedgerException {
         checkUsable();
         if (pending.isEmpty()) {
             return;
         }
+        long from = pendingSeqs.get(0);
+        chain(EntryKind.SEAL, Json.object().put("from", from), true);
         try {
-            for (int i = 0; i < pending.size(); i++) {
-                byte[] payload = pending.get(i);
-                long recordBytes = (long) payload.length + SegmentFormat.FRAME_BYTES;
-                if (channelSize + recordBytes > segmentBytes && channelSize > SegmentFormat.HEADER_BYTES) {
-                    roll(pendingSeqs.get(i));
-                }
-                ByteBuffer buf = ByteBuffer.allocate((int) recordBytes);
-                SegmentFormat.frame(payload, buf);
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    channel.write(buf);
-                }
-                channelSize += recordBytes;
-                bytesTotal += recordBytes;
-                entriesTotal++;
-                if (fsync == FsyncMode.ALWAYS) {
-                    channel.force(false);
-                    syncedSize = channelSize;
-                }
+            long groupBytes = 0;
+            for (byte[] payload : pending) {
+                groupBytes += (long) payload.length + SegmentFormat.FRAME_BYTES;
             }
+            if (channelSize + groupBytes > segmentBytes && channelSize > SegmentFormat.HEADER_BYTES) {
+                roll(from); // a group never spans two segments
+            }
+            int sealAt = pending.size() - 1;
+            write(0, sealAt);
+            faults.at(FaultPoint.BEFORE_SEAL);
+            write(sealAt, pending.size());
+            entriesTotal += pending.size();
             pending.clear();
             pendingSeqs.clear();
             faults.at(FaultPoint.AFTER_WRITE);
-            if (fsync == FsyncMode.BATCH) {
-                channel.force(false);
+            if (fsync != FsyncMode.OFF) {
+                channel.force(fsync == FsyncMode.ALWAYS);
                 syncedSize = channelSize;
             }
             durableSeq = lastSeq;
@@ -258,6 +270,27 @@ public final class Ledger implements AutoCloseable {
                     .log("ledger write failed; refusing further appends");
             throw new LedgerException("ledger write failed in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Writes the pending records {@code from} (inclusive) to {@code to} (exclusive) at the end of the segment. */
+    private void write(int from, int to) throws IOException {
+        long bytes = 0;
+        for (int i = from; i < to; i++) {
+            bytes += (long) pending.get(i).length + SegmentFormat.FRAME_BYTES;
+        }
+        if (bytes == 0) {
+            return;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(bytes));
+        for (int i = from; i < to; i++) {
+            SegmentFormat.frame(pending.get(i), buf);
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+            channel.write(buf);
+        }
+        channelSize += bytes;
+        bytesTotal += bytes;
     }
 
     private void roll(long firstSeq) throws IOException {

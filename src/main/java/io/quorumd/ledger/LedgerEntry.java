@@ -15,7 +15,9 @@ import io.quorumd.wire.RejectReason;
  * One ledger entry (DESIGN §8): {@code seq} grows by one, {@code prevHash} is the hex SHA-256 of the
  * previous entry's canonical bytes (64 zeros for the first), {@code data} a local fact or a signed message,
  * {@code sig} this node's Ed25519 signature over {@code "quorumd-ledger/1\n"} + the canonical entry
- * without {@code sig}. The stored record payload is exactly {@link #canonicalBytes()}.
+ * without {@code sig}: on every entry of a format-1 segment, and only on the {@code seal} entries of a format-2
+ * one ({@link SegmentFormat}), where {@code sig} is null and absent from the JSON of every other entry. The
+ * stored record payload is exactly {@link #canonicalBytes()}.
  */
 public record LedgerEntry(long seq, String prevHash, long ts, EntryKind kind, ObjectNode data, Bytes sig) {
     public static final String ZERO_HASH = "0".repeat(64);
@@ -40,9 +42,16 @@ public record LedgerEntry(long seq, String prevHash, long ts, EntryKind kind, Ob
         return signingBytes(seq, prevHash, ts, kind, data);
     }
 
+    /** True if this entry carries its own signature: a format-1 entry or a seal. */
+    public boolean signed() {
+        return sig != null;
+    }
+
     public ObjectNode toJson() {
         ObjectNode o = unsignedJson(seq, prevHash, ts, kind, data);
-        o.put("sig", sig.base64());
+        if (sig != null) {
+            o.put("sig", sig.base64());
+        }
         return o;
     }
 

@@ -11,10 +11,20 @@ import java.util.zip.CRC32C;
  * {@code QDLEDGER} + u32 format version), then records {@code u32 length | payload | u32 CRC32C(payload)},
  * big-endian. A record that does not fit in what is left of the last file is a torn tail; anything else
  * that does not check out is corruption.
+ * <p>
+ * Format 1: every entry carries its own signature. Format 2 (DESIGN §8, seals), written since: entries carry
+ * none; each group commit ends with one {@code seal} entry signed over the chain head, which authenticates every
+ * entry since the previous seal, and a group never spans two segments. Entries after the last seal of the last
+ * segment are a torn tail. Both are read; new segments are written as format 2.
  */
 public final class SegmentFormat {
     static final byte[] MAGIC = "QDLEDGER".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 1;
+    /** Per-entry signatures. */
+    public static final int SIGNED_ENTRIES = 1;
+    /** Sealed group commits. */
+    public static final int SEALED = 2;
+    /** The format new segments are written in. */
+    public static final int VERSION = SEALED;
     public static final int HEADER_BYTES = MAGIC.length + 4;
     static final int FRAME_BYTES = 8;
     /** No entry is near this; a larger length field is corruption, never a torn write. */
@@ -39,9 +49,17 @@ public final class SegmentFormat {
     }
 
     static ByteBuffer header() {
+        return header(VERSION);
+    }
+
+    static ByteBuffer header(int version) {
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES);
-        b.put(MAGIC).putInt(VERSION).flip();
+        b.put(MAGIC).putInt(version).flip();
         return b;
+    }
+
+    static boolean readable(int version) {
+        return version == SIGNED_ENTRIES || version == SEALED;
     }
 
     static int crc(byte[] payload) {

@@ -78,6 +78,8 @@ final class ControlCommands {
         o.put("rejects", core.metrics().rejectSummary());
         core.responder().ifPresent(r -> o.put("pendingTrackers", r.pending()));
         o.put("caughtUp", core.sync().caughtUp());
+        o.put("syncPeersDone", core.sync().vouchedNow());
+        o.put("syncPeersNeeded", core.sync().vouchersNeeded());
         o.put("signing", core.signingState());
         return o;
     }

@@ -57,7 +57,7 @@ final class LedgerAge implements VoteGuard {
     }
 
     /**
-     * Until the first sync of this run is complete ({@code synced}), no vote on anything dated before this run
+     * Until this run caught up with f + 1 peers ({@code synced}), no vote on anything dated before this run
      * started ({@code runStart}): the peers hold what this key signed that this ledger may lack (a data dir
      * restored from a backup), and the sync brings it back first. Returns this.
      */
@@ -171,8 +171,8 @@ final class LedgerAge implements VoteGuard {
                     : Optional.empty();
         };
         if (byAge.isEmpty() && !alone && datedAt < runStart.getAsLong() && !synced.getAsBoolean()) {
-            return Optional.of(new Refusal("sync_first", "it is dated before this run started and the first sync"
-                    + " of the run is not complete: the peers may hold what this key signed that this ledger lacks"));
+            return Optional.of(new Refusal("sync_first", "it is dated before this run started and this run has not"
+                    + " caught up with f + 1 peers yet: they may hold what this key signed that this ledger lacks"));
         }
         return byAge;
     }

@@ -279,7 +279,8 @@ class ArbiterHostileTest {
                     new DisputeVote(id, Decision.SELLER, "changed my mind " + i, at), at).encode());
         }
         assertEquals(50, peer.metrics().protocolRejects("equivocation"));
-        assertEquals(seq + 2, peer.core().ledger().lastSeq(), "one evidence entry and the other-decision vote, nothing else");
+        assertEquals(seq + 3, peer.core().ledger().lastSeq(),
+                "one evidence entry and the other-decision vote, nothing else (and the seal of their commit)");
         assertEquals(1, dispute(peer, id).count(Decision.BUYER), "the first vote stands");
         assertEquals(1, dispute(peer, id).count(Decision.SELLER), "and the arbiter counts on both sides it signed");
     }

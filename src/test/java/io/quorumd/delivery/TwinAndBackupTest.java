@@ -111,23 +111,33 @@ class TwinAndBackupTest {
                 || e.type() == MessageType.CHECKPOINT_VOTE), "no vote from the twin");
     }
 
-    @Test
-    void aNodeRestoredFromABackupOfItsLastRunLearnsItsVoteFromPeersBeforeItSigns() throws Exception {
-        SimFederation f = fed(603);
+    /**
+     * node-3's data dir is backed up, node-6 opens {@code subject}, node-3 votes BUYER, crashes and gets the backup
+     * back (not started); returns the dispute id.
+     */
+    private String votedAfterTheBackupThenRestored(SimFederation f, String subject) throws Exception {
         SimNode three = f.node(3);
-        three.copyDataDir(dir.resolve("backup-3")); // last night's backup
-        String id = open(f.node(6), "restored-a");
+        three.copyDataDir(dir.resolve("backup-3"));
+        String id = open(f.node(6), subject);
         f.world().run(Duration.ofSeconds(1));
         vote(three, id, Decision.BUYER); // signed after the backup
         f.world().run(Duration.ofSeconds(1));
         three.crash();
         three.restoreDataDir(dir.resolve("backup-3"));
+        return id;
+    }
+
+    @Test
+    void aNodeRestoredFromABackupOfItsLastRunLearnsItsVoteFromPeersBeforeItSigns() throws Exception {
+        SimFederation f = fed(603);
+        SimNode three = f.node(3);
+        String id = votedAfterTheBackupThenRestored(f, "restored-a");
         three.startWatched();
         f.world().run(Duration.ofMillis(700)); // the will is retained: the watch ends after the settle
         assertTrue(three.up());
         three.receiveRaw(three.topics().arbiterPropose(), openEnvelope(f.node(6), id).encode()); // the open, again
         String early = tryVote(three, id, Decision.SELLER);
-        assertTrue(early.contains("first sync"), early);
+        assertTrue(early.contains("caught up with f + 1 peers"), early);
         assertTrue(f.world().runUntil(Duration.ofSeconds(20), () -> three.core().sync().caughtUp()));
         String later = tryVote(three, id, Decision.SELLER);
         assertTrue(later.contains("already voted BUYER"), later);
@@ -171,13 +181,7 @@ class TwinAndBackupTest {
     void oneMemberAnsweringEmptyPagesDoesNotLiftTheRestoredNodesSyncFirstRule() throws Exception {
         SimFederation f = fed(605);
         SimNode three = f.node(3);
-        three.copyDataDir(dir.resolve("backup-3"));
-        String id = open(f.node(6), "restored-c");
-        f.world().run(Duration.ofSeconds(1));
-        vote(three, id, Decision.BUYER);
-        f.world().run(Duration.ofSeconds(1));
-        three.crash();
-        three.restoreDataDir(dir.resolve("backup-3"));
+        String id = votedAfterTheBackupThenRestored(f, "restored-c");
         f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE); // only the forger answers
         three.startWatched();
         f.world().run(Duration.ofMillis(700));
@@ -202,7 +206,7 @@ class TwinAndBackupTest {
         }
         assertFalse(three.core().sync().caughtUp(), "one member's empty pages are not all the peers'");
         String early = tryVote(three, id, Decision.SELLER);
-        assertTrue(early.contains("first sync"), early);
+        assertTrue(early.contains("caught up with f + 1 peers"), early);
         f.bus().partition((r, e) -> false); // the honest members' pages arrive
         assertTrue(f.world().runUntil(Duration.ofSeconds(60), () -> three.core().sync().caughtUp()));
         String later = tryVote(three, id, Decision.SELLER);
@@ -212,5 +216,25 @@ class TwinAndBackupTest {
 
     private static List<Envelope> lastRequests(SimNode n) {
         return n.published().stream().filter(e -> e.type() == MessageType.SYNC_REQUEST).toList();
+    }
+    @Test
+    void aSessionOfOneSelectorVouchesForNobody() throws Exception {
+        SimFederation f = SyncScenarioTest.fed(dir, 606, Duration.ofSeconds(30), "sync:\n  timeout: 1s\n");
+        SimNode three = f.node(3);
+        three.crash();
+        // only checkpoint pages reach node-3: its full sessions end incomplete, a checkpoint gap's completes
+        f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE
+                && !((SyncResponse) e.body()).selector().equals(SyncRequest.CHECKPOINTS));
+        three.start();
+        f.world().run(Duration.ofSeconds(6)); // boot grace, then three peers tried and given up on
+        long before = lastRequests(three).size();
+        three.control(c -> {
+            c.sync().checkpointGap();
+            return "";
+        });
+        f.world().run(Duration.ofSeconds(2));
+        assertTrue(lastRequests(three).size() > before, "the gap asked a peer");
+        assertEquals(0, three.core().sync().vouchedNow(), "a session of the checkpoints alone vouches for nobody");
+        assertFalse(three.core().sync().caughtUp());
     }
 }

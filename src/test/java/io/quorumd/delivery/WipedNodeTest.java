@@ -287,7 +287,7 @@ class WipedNodeTest {
         three.crash();
         three.start();
         f.world().run(Duration.ofSeconds(1));
-        assertTrue(tryVote(three, id, Decision.SELLER).contains("first sync"));
+        assertTrue(tryVote(three, id, Decision.SELLER).contains("caught up with f + 1 peers"));
         assertTrue(f.world().runUntil(Duration.ofSeconds(20), () -> three.core().sync().caughtUp()));
         assertEquals("", tryVote(three, id, Decision.SELLER));
         assertTrue(three.core().signingState().contains("new key"), three.core().signingState());

@@ -61,7 +61,37 @@ final class LedgerFixture {
         }
     }
 
+    /** The entries of {@code dataDir}'s ledger without its seals. */
     static List<LedgerEntry> read(Path dataDir) throws IOException {
+        return readAll(dataDir).stream().filter(e -> e.kind() != EntryKind.SEAL).toList();
+    }
+
+    /**
+     * A format-1 ledger as releases before seals wrote it: one segment, a boot entry then {@code n - 1}
+     * observations, every entry signed by {@link #KEY}.
+     */
+    static void writeFormat1(Path dataDir, int n) throws IOException {
+        Path ledgerDir = Files.createDirectories(Ledger.directory(dataDir));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(SegmentFormat.header(SegmentFormat.SIGNED_ENTRIES).array());
+        String prev = LedgerEntry.ZERO_HASH;
+        for (int i = 0; i < n; i++) {
+            EntryKind kind = i == 0 ? EntryKind.BOOT : EntryKind.OBSERVATION;
+            ObjectNode data = i == 0 ? boot() : observation(i);
+            long ts = 1_800_000_000_000L + i;
+            LedgerEntry e = new LedgerEntry(i + 1, prev, ts, kind, data,
+                    KEY.sign(LedgerEntry.signingBytes(i + 1, prev, ts, kind, data)));
+            byte[] payload = e.canonicalBytes();
+            java.nio.ByteBuffer framed = java.nio.ByteBuffer.allocate(payload.length + SegmentFormat.FRAME_BYTES);
+            SegmentFormat.frame(payload, framed);
+            out.write(framed.array());
+            prev = io.quorumd.crypto.Hashes.sha256(payload).hex();
+        }
+        Files.write(ledgerDir.resolve(SegmentFormat.fileName(1)), out.toByteArray());
+    }
+
+    /** Every entry of {@code dataDir}'s ledger, seals included; it must be intact. */
+    static List<LedgerEntry> readAll(Path dataDir) throws IOException {
         List<LedgerEntry> out = new ArrayList<>();
         ScanResult r = LedgerScanner.scan(Ledger.directory(dataDir), (e, p) -> {
             out.add(e);

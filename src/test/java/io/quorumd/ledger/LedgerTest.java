@@ -25,17 +25,28 @@ class LedgerTest {
     Path dir;
 
     @Test
-    void entriesRoundTripWithSeqChainAndSignatures() throws Exception {
+    void entriesRoundTripWithSeqChainAndOneSealPerCommit() throws Exception {
         LedgerFixture.write(dir, 23, 64 << 20);
-        List<LedgerEntry> entries = LedgerFixture.read(dir);
-        assertEquals(23, entries.size());
+        List<LedgerEntry> all = LedgerFixture.readAll(dir);
         String prev = LedgerEntry.ZERO_HASH;
-        for (int i = 0; i < entries.size(); i++) {
-            LedgerEntry e = entries.get(i);
+        long groupFrom = 1;
+        int seals = 0;
+        for (int i = 0; i < all.size(); i++) {
+            LedgerEntry e = all.get(i);
             assertEquals(i + 1, e.seq());
             assertEquals(prev, e.prevHash());
             prev = Hashes.sha256(e.canonicalBytes()).hex();
+            assertEquals(e.kind() == EntryKind.SEAL, e.signed(), "only seals carry a signature: " + e);
+            if (e.kind() == EntryKind.SEAL) {
+                assertEquals(groupFrom, e.data().get("from").longValue());
+                groupFrom = e.seq() + 1;
+                seals++;
+            }
         }
+        assertEquals(EntryKind.SEAL, all.get(all.size() - 1).kind());
+        assertEquals(5, seals, "a commit after every 5th observation and one at the end");
+        List<LedgerEntry> entries = LedgerFixture.read(dir);
+        assertEquals(23, entries.size());
         assertEquals(EntryKind.BOOT, entries.get(0).kind());
         assertEquals(LedgerFixture.observation(22), entries.get(22).data());
         ScanResult full = LedgerScanner.scan(Ledger.directory(dir), new FullVerifier());
@@ -45,8 +56,9 @@ class LedgerTest {
     @Test
     void reopenedLedgerContinuesTheChain() throws Exception {
         LedgerFixture.write(dir, 10, 64 << 20);
+        int stored = LedgerFixture.readAll(dir).size();
         try (Ledger l = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
-            assertEquals(10, l.lastSeq());
+            assertEquals(stored, l.lastSeq());
             l.append(EntryKind.SHUTDOWN, io.quorumd.wire.Json.object().put("reason", "test"));
             l.commit();
         }
@@ -79,21 +91,24 @@ class LedgerTest {
     }
 
     @Test
-    void truncationAnywhereInTheLastRecordRecoversToThePreviousRecord() throws Exception {
-        LedgerFixture.write(dir, 12, 64 << 20);
+    void truncationAnywhereInTheLastGroupRecoversToThePreviousSeal() throws Exception {
+        LedgerFixture.write(dir, 12, 64 << 20); // the last group: observation 11 and its seal
         Path seg = LedgerFixture.onlySegment(dir);
         byte[] original = Files.readAllBytes(seg);
         List<Integer> offsets = LedgerFixture.recordOffsets(seg);
-        int lastStart = offsets.get(offsets.size() - 1);
-        for (int cut = lastStart + 1; cut < original.length; cut++) {
+        int groupStart = offsets.get(offsets.size() - 2);
+        long previousSeal = offsets.size() - 2;
+        for (int cut = groupStart + 1; cut < original.length; cut++) {
             Files.write(seg, java.util.Arrays.copyOf(original, cut));
             ScanResult r = LedgerScanner.scan(Ledger.directory(dir), EntryVisitor.NONE);
-            assertEquals(Optional.of(new ScanResult.TornTail(seg, lastStart, cut - lastStart)), r.torn(), "cut " + cut);
-            assertEquals(11, r.lastSeq());
+            int unsealed = cut >= offsets.get(offsets.size() - 1) ? 1 : 0; // observation 11 whole, its seal torn
+            assertEquals(Optional.of(new ScanResult.TornTail(seg, groupStart, cut - groupStart, unsealed)), r.torn(),
+                    "cut " + cut);
+            assertEquals(previousSeal, r.lastSeq());
         }
-        // A start truncates the tail and appends after seq 11.
+        // A start truncates the tail and appends after the previous seal.
         try (Ledger l = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
-            assertEquals(11, l.lastSeq());
+            assertEquals(previousSeal, l.lastSeq());
             l.append(EntryKind.OBSERVATION, LedgerFixture.observation(99));
             l.commit();
         }
@@ -109,7 +124,7 @@ class LedgerTest {
         long size = Files.size(seg);
         Files.write(seg, new byte[300], java.nio.file.StandardOpenOption.APPEND);
         ScanResult r = LedgerScanner.scan(Ledger.directory(dir), EntryVisitor.NONE);
-        assertEquals(Optional.of(new ScanResult.TornTail(seg, size, 300)), r.torn());
+        assertEquals(Optional.of(new ScanResult.TornTail(seg, size, 300, 0)), r.torn());
     }
 
     @Test
@@ -142,23 +157,72 @@ class LedgerTest {
     }
 
     @Test
-    void brokenChainIsCorruptionEvenWithValidCrcAndSignature() throws Exception {
-        LedgerFixture.write(dir, 10, 64 << 20);
+    void brokenChainIsCorruptionEvenWithValidCrc() throws Exception {
+        LedgerFixture.write(dir, 10, 64 << 20); // boot and observations 1-5, seal 7; observations 6-9, seal 12
         Path seg = LedgerFixture.onlySegment(dir);
-        LedgerEntry fifth = LedgerFixture.read(dir).get(4);
+        LedgerEntry ninth = LedgerFixture.readAll(dir).get(8);
         String wrongPrev = Hashes.sha256(new byte[] {1}).hex();
-        ObjectNode data = fifth.data();
-        LedgerEntry forged = new LedgerEntry(fifth.seq(), wrongPrev, fifth.ts(), fifth.kind(), data,
-                LedgerFixture.KEY.sign(LedgerEntry.signingBytes(fifth.seq(), wrongPrev, fifth.ts(), fifth.kind(), data)));
-        replaceRecord(seg, 4, forged.canonicalBytes());
+        LedgerEntry forged = new LedgerEntry(ninth.seq(), wrongPrev, ninth.ts(), ninth.kind(), ninth.data(), null);
+        replaceRecord(seg, 8, forged.canonicalBytes());
         ScanResult r = LedgerScanner.scan(Ledger.directory(dir), EntryVisitor.NONE);
         assertTrue(r.corruption().orElseThrow().reason().contains("chain broken"), r.toString());
-        assertEquals(4, r.lastSeq());
+        assertEquals(7, r.lastSeq(), "the last seal before the break");
     }
 
     @Test
-    void tamperedLastEntryPassesCrcAndChainButNotTheFullCheck() throws Exception {
+    void anEntryRewrittenWithTheChainMendedPassesCrcAndChainButNotTheSeal() throws Exception {
+        LedgerFixture.write(dir, 8, 64 << 20); // boot and observations 1-5, seal 7; observations 6-7, seal 10
+        Path seg = LedgerFixture.onlySegment(dir);
+        List<LedgerEntry> all = LedgerFixture.readAll(dir);
+        LedgerEntry last = all.get(8);
+        ObjectNode changed = last.data().deepCopy().put("event", "forged");
+        byte[] forged = new LedgerEntry(last.seq(), last.prevHash(), last.ts(), last.kind(), changed, null).canonicalBytes();
+        replaceRecord(seg, 8, forged);
+        LedgerEntry seal = all.get(9);
+        replaceRecord(seg, 9, new LedgerEntry(seal.seq(), Hashes.sha256(forged).hex(), seal.ts(), seal.kind(), seal.data(),
+                seal.sig()).canonicalBytes());
+        assertTrue(LedgerScanner.scan(Ledger.directory(dir), EntryVisitor.NONE).intact());
+        ScanResult full = LedgerScanner.scan(Ledger.directory(dir), new FullVerifier());
+        assertTrue(full.corruption().orElseThrow().reason().contains("seq 10: seal signature does not verify"),
+                full.toString());
+    }
+
+    @Test
+    void aSealThatClaimsFewerEntriesThanItsGroupIsCorruption() throws Exception {
         LedgerFixture.write(dir, 8, 64 << 20);
+        Path seg = LedgerFixture.onlySegment(dir);
+        LedgerEntry seal = LedgerFixture.readAll(dir).get(9);
+        ObjectNode data = io.quorumd.wire.Json.object().put("from", 9);
+        replaceRecord(seg, 9, new LedgerEntry(seal.seq(), seal.prevHash(), seal.ts(), seal.kind(), data,
+                LedgerFixture.KEY.sign(LedgerEntry.signingBytes(seal.seq(), seal.prevHash(), seal.ts(), seal.kind(), data)))
+                .canonicalBytes());
+        ScanResult r = LedgerScanner.scan(Ledger.directory(dir), EntryVisitor.NONE);
+        assertTrue(r.corruption().orElseThrow().reason().contains("seals from seq 9"), r.toString());
+    }
+
+    @Test
+    void aFormatOneLedgerVerifiesAndGoesOnInAFormatTwoSegment() throws Exception {
+        LedgerFixture.writeFormat1(dir, 7);
+        assertTrue(LedgerScanner.scan(Ledger.directory(dir), new FullVerifier()).intact());
+        try (Ledger l = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
+            assertEquals(7, l.lastSeq());
+            l.append(EntryKind.OBSERVATION, LedgerFixture.observation(70));
+            l.commit();
+        }
+        List<Path> segments = LedgerScanner.segments(Ledger.directory(dir));
+        assertEquals(List.of(SegmentFormat.fileName(1), SegmentFormat.fileName(8)),
+                segments.stream().map(p -> p.getFileName().toString()).toList());
+        assertEquals(SegmentFormat.SIGNED_ENTRIES, ByteBuffer.wrap(Files.readAllBytes(segments.get(0))).getInt(8));
+        assertEquals(SegmentFormat.SEALED, ByteBuffer.wrap(Files.readAllBytes(segments.get(1))).getInt(8));
+        FullVerifier v = new FullVerifier();
+        assertTrue(LedgerScanner.scan(Ledger.directory(dir), v).intact());
+        assertEquals(8, v.signaturesChecked(), "seven entry signatures, one seal");
+        assertEquals(LedgerFixture.observation(70), LedgerFixture.read(dir).get(7).data());
+    }
+
+    @Test
+    void aTamperedFormatOneEntryFailsTheFullCheck() throws Exception {
+        LedgerFixture.writeFormat1(dir, 8);
         Path seg = LedgerFixture.onlySegment(dir);
         LedgerEntry last = LedgerFixture.read(dir).get(7);
         ObjectNode changed = last.data().deepCopy().put("event", "forged");
@@ -170,6 +234,44 @@ class LedgerTest {
     }
 
     @Test
+    void aFormatOneSegmentAfterAFormatTwoOneIsCorruption() throws Exception {
+        LedgerFixture.write(dir, 3, 64 << 20);
+        Path ledgerDir = Ledger.directory(dir);
+        long next = LedgerFixture.readAll(dir).size() + 1;
+        Files.write(ledgerDir.resolve(SegmentFormat.fileName(next)), SegmentFormat.header(SegmentFormat.SIGNED_ENTRIES)
+                .array());
+        ScanResult r = LedgerScanner.scan(ledgerDir, EntryVisitor.NONE);
+        assertTrue(r.corruption().orElseThrow().reason().contains("after a format-2 one"), r.toString());
+    }
+
+    @Test
+    void completeEntriesWithoutTheirSealAreATornTailThatReplayNeverSees() throws Exception {
+        LedgerFixture.write(dir, 6, 64 << 20); // boot and observations 1-5, seal 7
+        try (Ledger l = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
+            l.append(EntryKind.OBSERVATION, LedgerFixture.observation(60));
+            l.append(EntryKind.OBSERVATION, LedgerFixture.observation(61));
+            l.injectFaults(p -> {
+                if (p == FaultPoint.BEFORE_SEAL) {
+                    throw new IOException("crash before the seal (injected)");
+                }
+            });
+            assertThrows(LedgerException.class, l::commit);
+        }
+        List<LedgerEntry> seen = new ArrayList<>();
+        ScanResult r = LedgerScanner.scan(Ledger.directory(dir), (e, p) -> {
+            seen.add(e);
+            return Optional.empty();
+        });
+        assertEquals(2, r.torn().orElseThrow().unsealed());
+        assertEquals(7, r.lastSeq());
+        assertEquals(7, seen.size(), "the unsealed entries are never replayed");
+        try (Ledger l = LedgerFixture.open(dir, 64 << 20, EntryVisitor.NONE)) {
+            assertEquals(7, l.lastSeq());
+        }
+        assertTrue(LedgerScanner.scan(Ledger.directory(dir), new FullVerifier()).intact());
+    }
+
+    @Test
     void entryBySomeoneElsesKeyFailsTheFullCheck() throws Exception {
         LedgerFixture.write(dir, 3, 64 << 20);
         try (Ledger other = Ledger.open(dir, LedgerFixture.PEER, new io.quorumd.sim.VirtualClock(1), 64 << 20,
@@ -178,7 +280,7 @@ class LedgerTest {
             other.commit();
         }
         ScanResult full = LedgerScanner.scan(Ledger.directory(dir), new FullVerifier());
-        assertTrue(full.corruption().orElseThrow().reason().startsWith("seq 4: entry signature does not verify"),
+        assertTrue(full.corruption().orElseThrow().reason().startsWith("seq 6: seal signature does not verify"),
                 full.toString());
     }
 
@@ -192,13 +294,14 @@ class LedgerTest {
         }
         List<LedgerEntry> entries = LedgerFixture.read(dir);
         assertEquals(60, entries.size());
+        int stored = LedgerFixture.readAll(dir).size();
         long expectedFirst = 1;
         for (Path s : segments) {
             assertEquals(expectedFirst, SegmentFormat.firstSeqOf(s));
             expectedFirst += LedgerFixture.recordOffsets(s).size();
         }
         try (Ledger l = LedgerFixture.open(dir, 4096, EntryVisitor.NONE)) {
-            assertEquals(60, l.lastSeq());
+            assertEquals(stored, l.lastSeq());
             assertEquals(segments.size(), l.segments());
         }
         assertTrue(LedgerScanner.scan(Ledger.directory(dir), new FullVerifier()).intact());

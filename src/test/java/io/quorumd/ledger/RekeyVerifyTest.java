@@ -164,7 +164,7 @@ class RekeyVerifyTest {
     @Test
     void theOldKeySignsNothingThatVerifiesAfterTheRekeyEntry() throws Exception {
         Optional<String> problem = ledger(true, rotated(), OLD, 1);
-        assertTrue(problem.orElse("").contains("entry signature does not verify"), problem.toString());
+        assertTrue(problem.orElse("").contains("seal signature does not verify"), problem.toString());
     }
 
     @Test
@@ -177,5 +177,38 @@ class RekeyVerifyTest {
     void theRotatedIdIsTheLineages() {
         assertEquals(Map.of(OLD.nodeId(), NEW.nodeId()), rotated().lineage());
         assertEquals(NodeId.of(NEW.publicKey()), rotated().current(OLD.nodeId()));
+    }
+    @Test
+    void anEntryAfterTheRekeyInItsGroupIsRefused() throws Exception {
+        // what a holder of the old key could write: the rotation's group, then a vote of its own, sealed by the old key
+        Path ledgerDir = Ledger.directory(dir);
+        java.nio.file.Files.createDirectories(ledgerDir);
+        List<LedgerEntry> group = new ArrayList<>();
+        String prev = LedgerEntry.ZERO_HASH;
+        List<ObjectNode> data = List.of(boot(OLD, 0), epoch(FederationState.anchor(roster(OLD))), order(rotation()),
+                epoch(rotated()), rekey(1, NEW), LedgerFixture.observation(1));
+        List<EntryKind> kinds = List.of(EntryKind.BOOT, EntryKind.EPOCH, EntryKind.ORDER, EntryKind.EPOCH, EntryKind.REKEY,
+                EntryKind.OBSERVATION);
+        for (int i = 0; i < data.size(); i++) {
+            LedgerEntry e = new LedgerEntry(i + 1, prev, NOW + i, kinds.get(i), data.get(i), null);
+            group.add(e);
+            prev = io.quorumd.crypto.Hashes.sha256(e.canonicalBytes()).hex();
+        }
+        ObjectNode from = Json.object().put("from", 1);
+        long sealSeq = group.size() + 1;
+        group.add(new LedgerEntry(sealSeq, prev, NOW + 9, EntryKind.SEAL, from,
+                OLD.sign(LedgerEntry.signingBytes(sealSeq, prev, NOW + 9, EntryKind.SEAL, from))));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(SegmentFormat.header(SegmentFormat.SEALED).array());
+        for (LedgerEntry e : group) {
+            byte[] payload = e.canonicalBytes();
+            java.nio.ByteBuffer framed = java.nio.ByteBuffer.allocate(payload.length + SegmentFormat.FRAME_BYTES);
+            SegmentFormat.frame(payload, framed);
+            out.write(framed.array());
+        }
+        java.nio.file.Files.write(ledgerDir.resolve(SegmentFormat.fileName(1)), out.toByteArray());
+        assertTrue(LedgerScanner.scan(ledgerDir, EntryVisitor.NONE).intact(), "chain and CRCs hold");
+        Optional<String> problem = LedgerScanner.scan(ledgerDir, new FullVerifier()).corruption().map(Object::toString);
+        assertTrue(problem.orElse("").contains("seq 6: an entry after the rekey entry in its group"), problem.toString());
     }
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * offsets the reader keeps stay bounded, and damage is an error, never a wrong entry.
  */
 class SegmentReaderTest {
-    private static final int ENTRIES = 400;
+    private static final int ENTRIES = 400; // written; the ledger holds their seals besides
     private static final long SEGMENT_BYTES = 8192;
 
     @TempDir
@@ -41,13 +41,13 @@ class SegmentReaderTest {
         LedgerFixture.write(dir, ENTRIES, SEGMENT_BYTES);
         List<Path> segments = LedgerScanner.segments(Ledger.directory(dir));
         assertTrue(segments.size() >= 3, "segments: " + segments.size());
-        List<LedgerEntry> all = LedgerFixture.read(dir);
+        List<LedgerEntry> all = LedgerFixture.readAll(dir);
         long second = SegmentFormat.firstSeqOf(segments.get(1));
         long third = SegmentFormat.firstSeqOf(segments.get(2));
-        SegmentReader reader = new SegmentReader(Ledger.directory(dir), () -> ENTRIES);
+        SegmentReader reader = new SegmentReader(Ledger.directory(dir), all::size);
 
         assertSame(List.of(all.get((int) second)), reader.read(new long[] {second + 1}), "one entry of the second segment");
-        long[] run = {1, second - 1, second, second + 2, third, ENTRIES};
+        long[] run = {1, second - 1, second, second + 2, third, all.size()};
         List<LedgerEntry> expected = new ArrayList<>();
         for (long s : run) {
             expected.add(all.get((int) s - 1));
@@ -59,35 +59,37 @@ class SegmentReaderTest {
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void anyAscendingSetOfSeqsComesBackAsStored(long seed) throws Exception {
         LedgerFixture.write(dir, ENTRIES, SEGMENT_BYTES);
-        List<LedgerEntry> all = LedgerFixture.read(dir);
-        SegmentReader reader = new SegmentReader(Ledger.directory(dir), () -> ENTRIES);
+        List<LedgerEntry> all = LedgerFixture.readAll(dir);
+        int stored = all.size();
+        SegmentReader reader = new SegmentReader(Ledger.directory(dir), all::size);
         Random r = new Random(seed);
         for (int round = 0; round < 20; round++) {
             List<Long> seqs = new ArrayList<>();
-            for (long s = 1 + r.nextInt(ENTRIES); s <= ENTRIES && seqs.size() < 100; s += 1 + r.nextInt(12)) {
+            for (long s = 1 + r.nextInt(stored); s <= stored && seqs.size() < 100; s += 1 + r.nextInt(12)) {
                 seqs.add(s);
             }
             List<LedgerEntry> expected = seqs.stream().map(s -> all.get((int) (s - 1))).toList();
             assertSame(expected, reader.read(seqs.stream().mapToLong(Long::longValue).toArray()),
                     "seed " + seed + " round " + round);
         }
-        assertTrue(reader.marks() <= ENTRIES / SegmentReader.MARK_EVERY, "offsets kept: " + reader.marks());
+        assertTrue(reader.marks() <= stored / SegmentReader.MARK_EVERY, "offsets kept: " + reader.marks());
     }
 
     @Test
     void anAppendedEntryIsNotReadBeforeItsGroupCommit() throws Exception {
         LedgerFixture.write(dir, 20, SEGMENT_BYTES);
+        long stored = LedgerFixture.readAll(dir).size();
         try (Ledger l = LedgerFixture.open(dir, SEGMENT_BYTES, EntryVisitor.NONE)) {
             SegmentReader reader = l.reader();
             LedgerEntry pending = l.append(EntryKind.OBSERVATION, LedgerFixture.observation(21));
-            assertEquals(20, l.durableSeq());
+            assertEquals(stored, l.durableSeq());
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                    () -> reader.read(new long[] {19, 21}));
+                    () -> reader.read(new long[] {stored - 1, stored + 1}));
             assertTrue(refused.getMessage().contains("not durable"), refused.getMessage());
-            assertEquals(20, reader.read(new long[] {20}).get(0).seq(), "what is durable still reads");
+            assertEquals(stored, reader.read(new long[] {stored}).get(0).seq(), "what is durable still reads");
             l.commit();
-            assertEquals(21, l.durableSeq());
-            assertArrayEquals(pending.canonicalBytes(), reader.read(new long[] {21}).get(0).canonicalBytes());
+            assertEquals(stored + 2, l.durableSeq(), "the entry and its seal");
+            assertArrayEquals(pending.canonicalBytes(), reader.read(new long[] {stored + 1}).get(0).canonicalBytes());
         }
     }
 

@@ -82,7 +82,8 @@ class KeyRotationTest {
         int rekey = indexOf(entries, EntryKind.REKEY);
         assertTrue(rekey > 0, "the rotation is recorded");
         assertEquals(next.publicKey().base64(), entries.get(rekey).data().path("to").asText());
-        BootRecord after = BootRecord.parse(entries.get(rekey + 1).data());
+        assertEquals(EntryKind.SEAL, entries.get(rekey + 1).kind(), "the old key seals the rekey entry's group");
+        BootRecord after = BootRecord.parse(entries.get(rekey + 2).data());
         assertEquals(next.publicKey(), after.publicKey(), "the next boot entry names the new key");
         assertEquals(1, after.epoch(), "and the epoch it starts in");
         assertEquals(Optional.empty(), verify(two), "ledger verify --full passes across the key switch");

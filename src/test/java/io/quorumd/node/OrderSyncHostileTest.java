@@ -5,6 +5,7 @@ import static io.quorumd.node.OrderCatchUpTest.noops;
 import static io.quorumd.node.OrderCatchUpTest.orderRequests;
 import static io.quorumd.node.OrderCatchUpTest.state;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quorumd.sim.SimFederation;
@@ -258,5 +259,49 @@ class OrderSyncHostileTest {
         List<Envelope> all = server.published().stream().filter(e -> e.type() == MessageType.SYNC_RESPONSE
                 && ((SyncResponse) e.body()).to().equals(to.id())).toList();
         return all.get(all.size() - 1);
+    }
+    /**
+     * A restarted replica catching up: the hostile member answers checkpoints and disputes empty and stalls
+     * {@code order} with a forged next batch whenever it is asked; the honest peers' pages of the other selectors
+     * are lost, so an honest peer only ever takes {@code order} over part way. Such a peer served one selector and
+     * vouches for nobody (else the hostile member's empty pages plus those hand-overs would make the node caught up
+     * with no honest peer having served it the disputes).
+     */
+    @Test
+    void aPeerThatTakesOverAStalledSelectorPartWayVouchesForNobody() throws Exception {
+        SimFederation f = started(66);
+        SimWorld w = f.world();
+        noops(f, 3, "before-");
+        SimNode victim = f.node(4);
+        victim.crash();
+        f.bus().partition((r, e) -> r == victim && e.type() == MessageType.SYNC_RESPONSE);
+        victim.start();
+        assertTrue(w.runUntil(Duration.ofSeconds(30), () -> syncRequests(victim) > 0), "the boot sync asks");
+        SimNode hostile = peerAsked(f, victim);
+        f.bus().partition((r, e) -> r == victim && e.type() == MessageType.SYNC_RESPONSE // honest peers serve order only
+                && (e.from().equals(hostile.id()) || !((SyncResponse) e.body()).selector().equals(SyncRequest.ORDER)));
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        w.runUntil(Duration.ofMinutes(3), () -> {
+            for (Envelope req : List.copyOf(victim.published())) {
+                if (req.type() != MessageType.SYNC_REQUEST || !((SyncRequest) req.body()).to().equals(hostile.id())
+                        || !answered.add(req.contentId())) {
+                    continue;
+                }
+                SyncRequest r = (SyncRequest) req.body();
+                List<Envelope> page = List.of();
+                if (r.selector().equals(SyncRequest.ORDER)) {
+                    long at = state(f.node(1)).lastSeq();
+                    OrderCommitted last = committed(f, at);
+                    page = List.of(hostile.sign(MessageType.ORDER_COMMITTED, new OrderCommitted(last.epoch(), at + 1,
+                            last.view(), last.ts() + 1, last.items(), last.commits()), w.now())); // another's proof
+                }
+                victim.receiveRaw(victim.topics().syncResponse(victim.id()), hostile.sign(MessageType.SYNC_RESPONSE,
+                        new SyncResponse(victim.id(), 0, r.selector(), req.contentId(), page, ""), w.now()).encode());
+            }
+            return false;
+        });
+        assertTrue(victim.metrics().protocolRejects("sync_stalled") >= 1, "the hostile member stalled order");
+        assertEquals(0, victim.core().sync().vouchedNow(), "a peer that took order over served no whole session");
+        assertFalse(victim.core().sync().caughtUp());
     }
 }

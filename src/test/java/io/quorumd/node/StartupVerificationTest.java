@@ -68,7 +68,7 @@ class StartupVerificationTest {
         // Chain and CRC intact, signatures by someone else: the landed code started on this ledger.
         appendSignedBy(NodeKey.fromSeed(new byte[32]), data(n), 3);
         LedgerException e = assertThrows(LedgerException.class, n::start);
-        assertTrue(e.getMessage().contains("entry signature does not verify"), e.getMessage());
+        assertTrue(e.getMessage().contains("seal signature does not verify"), e.getMessage());
     }
 
     @Test
