@@ -143,6 +143,11 @@ public final class CheckpointMachine {
         return "proposed as of " + proposer.propose().asOf();
     }
 
+    /** Boot recovery is over: this node proposes and votes. */
+    public boolean recovered() {
+        return recovered;
+    }
+
     public boolean collecting() {
         return proposer.collecting();
     }

@@ -1,5 +1,6 @@
 package io.quorumd.cli;
 
+import io.quorumd.bench.CheckpointBench;
 import io.quorumd.bench.CryptoBench;
 import io.quorumd.bench.LedgerBench;
 import io.quorumd.bench.MqttLatencyBench;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (never run as tests).",
         subcommands = {BenchCommand.Crypto.class, BenchCommand.Mqtt.class, BenchCommand.LedgerRun.class,
-                BenchCommand.Order.class})
+                BenchCommand.Order.class, BenchCommand.Checkpoint.class})
 final class BenchCommand extends GroupCommand {
 
     @Command(name = "mqtt", mixinStandardHelpOptions = true,
@@ -87,6 +88,68 @@ final class BenchCommand extends GroupCommand {
         static void print(CryptoBench.Baselines b) {
             System.out.printf("baselines (one thread, %d-byte payload): sign/s=%.0f verify/s=%.0f parse/s=%.0f sha256/s=%.0f%n",
                     b.payloadBytes(), b.signsPerSecond(), b.verifiesPerSecond(), b.parsesPerSecond(), b.sha256PerSecond());
+        }
+    }
+
+    @Command(name = "checkpoint", mixinStandardHelpOptions = true,
+            description = "Checkpoint rounds of N nodes in this JVM on one broker: one proposer at a time (p50/p95),"
+                    + " every node at once (time, deliveries per node, signature verifications and their floor), and"
+                    + " the same cycle with nara's broadcast vote topology. One line per N.")
+    static final class Checkpoint implements Callable<Integer> {
+        @Option(names = "--nodes", split = ",", defaultValue = "10,25,50,100",
+                description = "Node counts, comma-separated (default: ${DEFAULT-VALUE}).")
+        List<Integer> nodes;
+
+        @Option(names = "--broker", description = "Broker URL (default: an embedded HiveMQ CE on a free port).")
+        String broker;
+
+        @Option(names = "--singles", defaultValue = "20",
+                description = "Single proposals per N, at most 3 per node (default: ${DEFAULT-VALUE}).")
+        int singles;
+
+        @Option(names = "--csv", description = "Also append one CSV row per N to this file.")
+        Path csv;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (nodes.stream().anyMatch(n -> n < 3 || n > 200) || singles < 1) {
+                throw new ParameterException(spec.commandLine(), "--nodes takes counts from 3 to 200, --singles at least 1");
+            }
+            EmbeddedBroker embedded = null;
+            try {
+                if (broker == null) {
+                    embedded = EmbeddedBroker.start(Files.createTempDirectory("quorumd-bench-hivemq-"));
+                }
+                String url = broker != null ? broker : embedded.url();
+                CryptoBench.Baselines base = new CryptoBench(java.time.Duration.ofMillis(500), 3).run(300);
+                Crypto.print(base);
+                System.out.println("broker: " + (broker != null ? broker : "embedded HiveMQ CE " + url));
+                Path work = Files.createTempDirectory("qcb-");
+                CheckpointBench bench = new CheckpointBench(url, work, singles, base.verifiesPerSecond());
+                if (csv != null && !Files.exists(csv)) {
+                    Files.writeString(csv, "n,single_p50_ms,single_p95_ms,single_max_ms,cycle_ms,floor_ms,deliveries_per_node,"
+                            + "verifications,nara_cycle_ms,nara_deliveries_per_node,nara_verifications,verify_per_s\n");
+                }
+                for (int n : nodes) {
+                    CheckpointBench.Line l = bench.run(n);
+                    System.out.println(l.format());
+                    if (csv != null) {
+                        Files.writeString(csv, String.format(java.util.Locale.ROOT,
+                                "%d,%.1f,%.1f,%.1f,%.0f,%.0f,%.1f,%d,%.0f,%.1f,%d,%.0f%n", l.n(), l.singleP50Ms(),
+                                l.singleP95Ms(), l.singleMaxMs(), l.cycleMs(), l.floorMs(), l.deliveriesPerNode(),
+                                l.verifications(), l.naraCycleMs(), l.naraDeliveriesPerNode(), l.naraVerifications(),
+                                base.verifiesPerSecond()), java.nio.file.StandardOpenOption.APPEND);
+                    }
+                }
+                return Main.OK;
+            } finally {
+                if (embedded != null) {
+                    embedded.close();
+                }
+            }
         }
     }
 

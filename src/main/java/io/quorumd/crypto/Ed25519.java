@@ -1,12 +1,14 @@
 package io.quorumd.crypto;
 
+import java.util.concurrent.atomic.LongAdder;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 
-/** Signature verification; stateless and thread-safe. */
+/** Signature verification; thread-safe. Counts verifications process-wide, for benchmarks. */
 public final class Ed25519 {
     public static final int PUBLIC_KEY_BYTES = 32;
     public static final int SIGNATURE_BYTES = 64;
+    private static final LongAdder VERIFICATIONS = new LongAdder();
 
     private Ed25519() {
     }
@@ -24,7 +26,13 @@ public final class Ed25519 {
         }
     }
 
+    /** Signature verifications this process made so far (what {@code bench checkpoint} divides by the raw rate). */
+    public static long verifications() {
+        return VERIFICATIONS.sum();
+    }
+
     public static boolean verify(Bytes publicKey, byte[] message, Bytes signature) {
+        VERIFICATIONS.increment();
         if (publicKey.length() != PUBLIC_KEY_BYTES || signature.length() != SIGNATURE_BYTES) {
             return false;
         }

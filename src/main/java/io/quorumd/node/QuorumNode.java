@@ -261,7 +261,7 @@ public final class QuorumNode implements AutoCloseable {
         return core.ledgerBytes();
     }
 
-    /** True once a sync of this run completed (what peers held at start is held here); any thread. */
+    /** True once f + 1 peers served this run whole sync sessions (what peers held at start is held here); any thread. */
     public boolean caughtUp() {
         return core.sync().caughtUp();
     }

@@ -85,9 +85,17 @@ public final class Topics {
      * its own sync request and response topics and its own ack topic.
      */
     public List<String> subscriptions(NodeId self) {
-        return List.of(prefix + "/+/propose", checkpointVote(self.hex()), arbiterVote(), prefix + "/+/final/#",
+        String votes = Boolean.getBoolean(BROADCAST_VOTES) ? checkpointVote("+") : checkpointVote(self.hex());
+        return List.of(prefix + "/+/propose", votes, arbiterVote(), prefix + "/+/final/#",
                 presenceFilter(), syncRequest(self), syncResponse(self), responderAck(self));
     }
+
+    /**
+     * Benchmarks only ({@code bench checkpoint}): with this system property {@code true}, nodes started afterwards
+     * subscribe to every subject's checkpoint votes, as nara broadcasts them, and refuse (counted) those that are not
+     * for their own proposals.
+     */
+    public static final String BROADCAST_VOTES = "quorumd.bench.broadcastVotes";
 
     /**
      * The ordering topics a node that runs ordering subscribes to besides {@link #subscriptions}, whose
