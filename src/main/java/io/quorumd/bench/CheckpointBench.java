@@ -125,8 +125,7 @@ public final class CheckpointBench {
 
         private boolean proposable(QuorumNode node) {
             try {
-                return !node.ask("collecting", core -> core.checkpoint().collecting()).get(10, TimeUnit.SECONDS)
-                        .equals(Boolean.TRUE) && node.ask("recovered", core -> core.checkpoint().recovered())
+                return node.ask("proposable", core -> core.checkpoint().recovered() && !core.checkpoint().collecting())
                         .get(10, TimeUnit.SECONDS).equals(Boolean.TRUE);
             } catch (Exception e) {
                 throw new IllegalStateException(e);

@@ -7,7 +7,6 @@ import io.quorumd.bench.MqttLatencyBench;
 import io.quorumd.bench.OrderBench;
 import io.quorumd.bench.Stats;
 import java.nio.file.Path;
-import io.quorumd.demo.EmbeddedBroker;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -30,8 +30,8 @@ final class BenchCommand extends GroupCommand {
     @Command(name = "mqtt", mixinStandardHelpOptions = true,
             description = "Pipelined QoS 1 publish-to-delivery latency with and without TCP_NODELAY.")
     static final class Mqtt implements Callable<Integer> {
-        @Option(names = "--broker", description = "Broker URL (default: an embedded HiveMQ CE on a free port).")
-        String broker;
+        @Mixin
+        BrokerOption broker;
 
         @Option(names = "--bursts", defaultValue = "40", description = "Bursts per run (default: ${DEFAULT-VALUE}).")
         int bursts;
@@ -44,25 +44,15 @@ final class BenchCommand extends GroupCommand {
 
         @Override
         public Integer call() throws Exception {
-            EmbeddedBroker embedded = null;
-            try {
-                if (broker == null) {
-                    embedded = EmbeddedBroker.start(Files.createTempDirectory("quorumd-bench-hivemq-"));
-                }
-                String url = broker != null ? broker : embedded.url();
+            return broker.run(url -> {
                 List<MqttLatencyBench.Result> results = new MqttLatencyBench(url, bursts, burstSize).compare(rounds);
-                System.out.println("broker: " + (broker != null ? broker : "embedded HiveMQ CE " + url));
                 System.out.printf("%-11s %9s %12s %12s %10s%n", "TCP_NODELAY", "messages", "median_us", "p99_us", "msg/s");
                 for (MqttLatencyBench.Result r : results) {
                     System.out.printf("%-11s %9d %12d %12d %10.0f%n", r.noDelay() ? "on" : "off", r.messages(),
                             r.medianMicros(), r.p99Micros(), r.messagesPerSecond());
                 }
                 return Main.OK;
-            } finally {
-                if (embedded != null) {
-                    embedded.close();
-                }
-            }
+            });
         }
     }
 
@@ -100,8 +90,8 @@ final class BenchCommand extends GroupCommand {
                 description = "Node counts, comma-separated (default: ${DEFAULT-VALUE}).")
         List<Integer> nodes;
 
-        @Option(names = "--broker", description = "Broker URL (default: an embedded HiveMQ CE on a free port).")
-        String broker;
+        @Mixin
+        BrokerOption broker;
 
         @Option(names = "--singles", defaultValue = "20",
                 description = "Single proposals per N, at most 3 per node (default: ${DEFAULT-VALUE}).")
@@ -118,15 +108,9 @@ final class BenchCommand extends GroupCommand {
             if (nodes.stream().anyMatch(n -> n < 3 || n > 200) || singles < 1) {
                 throw new ParameterException(spec.commandLine(), "--nodes takes counts from 3 to 200, --singles at least 1");
             }
-            EmbeddedBroker embedded = null;
-            try {
-                if (broker == null) {
-                    embedded = EmbeddedBroker.start(Files.createTempDirectory("quorumd-bench-hivemq-"));
-                }
-                String url = broker != null ? broker : embedded.url();
+            return broker.run(url -> {
                 CryptoBench.Baselines base = new CryptoBench(java.time.Duration.ofMillis(500), 3).run(300);
                 Crypto.print(base);
-                System.out.println("broker: " + (broker != null ? broker : "embedded HiveMQ CE " + url));
                 Path work = Files.createTempDirectory("qcb-");
                 CheckpointBench bench = new CheckpointBench(url, work, singles, base.verifiesPerSecond());
                 if (csv != null && !Files.exists(csv)) {
@@ -145,11 +129,7 @@ final class BenchCommand extends GroupCommand {
                     }
                 }
                 return Main.OK;
-            } finally {
-                if (embedded != null) {
-                    embedded.close();
-                }
-            }
+            });
         }
     }
 
@@ -202,8 +182,8 @@ final class BenchCommand extends GroupCommand {
                 description = "Replica counts, comma-separated (default: ${DEFAULT-VALUE}).")
         List<Integer> replicas;
 
-        @Option(names = "--broker", description = "Broker URL (default: an embedded HiveMQ CE on a free port).")
-        String broker;
+        @Mixin
+        BrokerOption broker;
 
         @Option(names = "--requests", defaultValue = "3000", description = "Requests per run (default: ${DEFAULT-VALUE}).")
         int requests;
@@ -230,14 +210,8 @@ final class BenchCommand extends GroupCommand {
                 throw new ParameterException(spec.commandLine(), "--replicas takes counts from 4 to 64, --outstanding 1 to "
                         + MAX_OUTSTANDING + "; --rounds and --requests at least 1");
             }
-            EmbeddedBroker embedded = null;
-            try {
-                if (broker == null) {
-                    embedded = EmbeddedBroker.start(Files.createTempDirectory("quorumd-bench-hivemq-"));
-                }
-                String url = broker != null ? broker : embedded.url();
+            return broker.run(url -> {
                 OrderBench bench = new OrderBench(url, requests, outstanding, java.time.Clock.systemUTC());
-                System.out.println("broker: " + (broker != null ? broker : "embedded HiveMQ CE " + url));
                 System.out.printf("%d requests per run, %d outstanding from %d client members; committed = executed at q"
                         + " replicas; maxBatch %d, batchDelay %d ms, window %d; cores and cpu_ms (per request): this JVM's"
                         + " CPU time over the run, %d processors; all_ms: from the last commit until every replica executed"
@@ -270,11 +244,7 @@ final class BenchCommand extends GroupCommand {
                         median(runs, OrderBench.Run::p95Ms), median(runs, OrderBench.Run::cpuCores),
                         median(runs, OrderBench.Run::cpuMsPerRequest)));
                 return Main.OK;
-            } finally {
-                if (embedded != null) {
-                    embedded.close();
-                }
-            }
+            });
         }
 
         private static String refusals(Map<String, Long> refusals) {

@@ -45,15 +45,17 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Until the node caught up (below), disputes are asked from the node's last activity before this start less
  * two voting periods — or all of them while the ledger has never recorded catching up (a {@code synced} entry:
- * a new or replaced disk, even one restarted before it caught up); afterwards from now less two voting periods. A session that ends incomplete is tried again after
- * {@link #FIRST_RETRY}, doubling to {@link #MAX_RETRY}, until one is complete.
+ * a new or replaced disk, even one restarted before it caught up); afterwards from now less two voting periods.
+ * A session that ends incomplete is tried again after {@link #FIRST_RETRY}, doubling to {@link #MAX_RETRY},
+ * until one is complete.
  * <p>
  * The node counts as caught up once f + 1 distinct members of the roster in force (f = ⌊(n−1)/3⌋, at most every
  * other member) each served it a whole session: every selector it serves, from first page to last, with no
  * other peer taking over part way ({@link SyncClient.Outcome#whole()}); sessions of one selector (a gap) vouch
  * for nobody. One member that answers empty pages cannot stand for all, as at least one of them is honest.
- * Until then it asks the next peer that has not vouched, or waits for one to come online. The node's {@code sync_first} rule ({@code LedgerAge}) signs nothing dated before this
- * run until then: a ledger restored from a backup learns what its key signed later from the peers first.
+ * Until then it asks the next peer that has not vouched, or waits for one to come online. The node's
+ * {@code sync_first} rule ({@code LedgerAge}) signs nothing dated before this run until then: a ledger restored
+ * from a backup learns what its key signed later from the peers first.
  * Loop thread only, but {@link #caughtUp()}.
  */
 public final class SyncService {
@@ -63,6 +65,8 @@ public final class SyncService {
     static final Duration MAX_RETRY = Duration.ofMinutes(5);
     /** How long a gap does not ask again from where every peer asked stalled a selector. */
     static final Duration STALL_HOLD = MAX_RETRY;
+    /** How long after the broker connection came back this node asks a peer. */
+    static final Duration RECONNECT_SETTLE = Duration.ofSeconds(2);
 
     /** Every peer asked stalled a selector's pages with this node at {@code at}; gaps wait until {@code until}. */
     private record Stall(long at, long until) {
@@ -91,17 +95,15 @@ public final class SyncService {
     private final Map<String, Stall> stalls = new HashMap<>();
     private final Map<String, SyncSource> sources;
     private final Supplier<Roster> roster;
-    /** Peers a session of this run completed with, while not caught up. */
+    /** Peers that served this run a whole session while it was catching up. */
     private final Set<NodeId> vouched = new HashSet<>();
 
     /**
      * {@code sources}: what this node serves, by selector, in the order it asks for them; {@code bootSince}:
-     * from when to ask for disputes until a sync of this run is complete (ignored, 0, while the ledger never
-     * synced), {@code recent}: how far back after that; {@code syncedBefore}: the ledger records a complete
-     * sync; {@code onFirstSync}: records the first one.
+     * from when to ask for disputes until this run caught up (ignored, 0, while the ledger never caught up),
+     * {@code recent}: how far back after that; {@code syncedBefore}: the ledger records catching up;
+     * {@code onFirstSync}: records the first time.
      */
-    static final Duration RECONNECT_SETTLE = Duration.ofSeconds(2);
-
     public SyncService(NodeId self, SyncSection settings, Roster roster, Clock clock, Scheduler scheduler,
                        EnvelopeSigner signer, Topics topics, Outbox outbox, Journal journal,
                        Map<String, SyncSource> sources, Supplier<List<NodeId>> onlinePeers,

@@ -40,7 +40,6 @@ public final class Ledger implements AutoCloseable {
     private final long segmentBytes;
     private final FsyncMode fsync;
     private final List<byte[]> pending = new ArrayList<>();
-    private final List<Long> pendingSeqs = new ArrayList<>();
     private FileChannel channel;
     private FileChannel lockFile;
     private long channelSize;
@@ -221,7 +220,6 @@ public final class Ledger implements AutoCloseable {
                     + SegmentFormat.MAX_PAYLOAD);
         }
         pending.add(payload);
-        pendingSeqs.add(seq);
         lastSeq = seq;
         lastHash = Hashes.sha256(payload).hex();
         return entry;
@@ -240,23 +238,18 @@ public final class Ledger implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
-        long from = pendingSeqs.get(0);
+        long from = lastSeq - pending.size() + 1;
         chain(EntryKind.SEAL, Json.object().put("from", from), true);
         try {
-            long groupBytes = 0;
-            for (byte[] payload : pending) {
-                groupBytes += (long) payload.length + SegmentFormat.FRAME_BYTES;
-            }
-            if (channelSize + groupBytes > segmentBytes && channelSize > SegmentFormat.HEADER_BYTES) {
+            if (channelSize + framedBytes(pending) > segmentBytes && channelSize > SegmentFormat.HEADER_BYTES) {
                 roll(from); // a group never spans two segments
             }
             int sealAt = pending.size() - 1;
-            write(0, sealAt);
+            write(pending.subList(0, sealAt));
             faults.at(FaultPoint.BEFORE_SEAL);
-            write(sealAt, pending.size());
+            write(pending.subList(sealAt, pending.size()));
             entriesTotal += pending.size();
             pending.clear();
-            pendingSeqs.clear();
             faults.at(FaultPoint.AFTER_WRITE);
             if (fsync != FsyncMode.OFF) {
                 channel.force(fsync == FsyncMode.ALWAYS);
@@ -272,18 +265,23 @@ public final class Ledger implements AutoCloseable {
         }
     }
 
-    /** Writes the pending records {@code from} (inclusive) to {@code to} (exclusive) at the end of the segment. */
-    private void write(int from, int to) throws IOException {
+    private static long framedBytes(List<byte[]> payloads) {
         long bytes = 0;
-        for (int i = from; i < to; i++) {
-            bytes += (long) pending.get(i).length + SegmentFormat.FRAME_BYTES;
+        for (byte[] p : payloads) {
+            bytes += (long) p.length + SegmentFormat.FRAME_BYTES;
         }
+        return bytes;
+    }
+
+    /** Writes {@code payloads}, framed, at the end of the segment. */
+    private void write(List<byte[]> payloads) throws IOException {
+        long bytes = framedBytes(payloads);
         if (bytes == 0) {
             return;
         }
         ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(bytes));
-        for (int i = from; i < to; i++) {
-            SegmentFormat.frame(pending.get(i), buf);
+        for (byte[] p : payloads) {
+            SegmentFormat.frame(p, buf);
         }
         buf.flip();
         while (buf.hasRemaining()) {

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -39,7 +40,7 @@ final class LedgerAge implements VoteGuard {
     private final KeyUse keyUse;
     private final BiFunction<EntryKind, ObjectNode, ?> append;
     private LongSupplier runStart = () -> Long.MIN_VALUE;
-    private java.util.function.BooleanSupplier synced = () -> true;
+    private BooleanSupplier synced = () -> true;
     private volatile State state;
     private volatile long began;
     private boolean keyUsedAtCommit;
@@ -61,7 +62,7 @@ final class LedgerAge implements VoteGuard {
      * started ({@code runStart}): the peers hold what this key signed that this ledger may lack (a data dir
      * restored from a backup), and the sync brings it back first. Returns this.
      */
-    LedgerAge untilSynced(LongSupplier runStart, java.util.function.BooleanSupplier synced) {
+    LedgerAge untilSynced(LongSupplier runStart, BooleanSupplier synced) {
         this.runStart = runStart;
         this.synced = synced;
         return this;
