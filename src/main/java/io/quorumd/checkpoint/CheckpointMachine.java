@@ -16,6 +16,7 @@ import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -67,11 +68,11 @@ public final class CheckpointMachine {
     }
 
     /**
-     * {@code action} runs when a proposal chains to a final this node does not hold (one lost on its way here,
-     * or never published by a subject that crashed after storing it): without it, this node's votes would
+     * {@code action} runs, with the proposer, when a proposal chains to a final this node does not hold (one
+     * lost on its way here, or never published by a subject that crashed after storing it): without it, this node's votes would
      * chain elsewhere and, with minVoters = N−1, keep the subject from ever checkpointing again.
      */
-    public void onGap(Runnable action) {
+    public void onGap(Consumer<NodeId> action) {
         voter.onGap(action);
     }
 

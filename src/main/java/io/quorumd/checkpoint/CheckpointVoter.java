@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The voter's side: checks a peer's proposal, derives its own view of the subject as of the proposal's
@@ -54,7 +55,7 @@ final class CheckpointVoter {
     private final Map<String, Envelope> waiting = new HashMap<>();
     private final Map<NodeId, Subject> subjects = new HashMap<>();
     private Roster pruned;
-    private Runnable gap = () -> { };
+    private Consumer<NodeId> gap = proposer -> { };
 
     CheckpointVoter(CheckpointContext ctx) {
         this.ctx = ctx;
@@ -142,7 +143,7 @@ final class CheckpointVoter {
         s.recentVotes.addLast(now);
         ctx.journal().accepted(m);
         if (!p.previousCheckpointId().isEmpty() && !ctx.store().knows(p.previousCheckpointId())) {
-            gap.run(); // the subject's last final never reached this node: fetched now, the next round agrees on it
+            gap.accept(env.from()); // the subject's last final never reached here: its proposer holds it for sure
         }
         Duration jitter = ctx.settings().voteJitter();
         long delay = jitter.isZero() ? 0 : (long) (ctx.jitter().nextDouble() * jitter.toMillis());
@@ -156,7 +157,7 @@ final class CheckpointVoter {
     }
 
     /** What to do when a proposal chains to a final this node does not hold. */
-    void onGap(Runnable action) {
+    void onGap(Consumer<NodeId> action) {
         gap = action;
     }
 

@@ -273,9 +273,13 @@ public final class SyncService {
         gap(SyncRequest.DISPUTES);
     }
 
-    /** A checkpoint proposal chains to a final this node does not hold: the latest checkpoints are asked for. */
-    public void checkpointGap() {
-        gap(SyncRequest.CHECKPOINTS);
+    /**
+     * A checkpoint proposal of {@code proposer} chains to a final this node does not hold. The proposer holds
+     * it for sure (any other peer may be catching up itself), so it is asked first, at most once a
+     * {@link #GAP_EVERY_MS} per proposer: a member naming finals nobody has costs one session of its own.
+     */
+    public void checkpointGap(NodeId proposer) {
+        gap(SyncRequest.CHECKPOINTS, Optional.of(proposer));
     }
 
     /**
@@ -285,6 +289,10 @@ public final class SyncService {
      * peer asked, less than {@link #STALL_HOLD} ago.
      */
     public void gap(String selector) {
+        gap(selector, Optional.empty());
+    }
+
+    private void gap(String selector, Optional<NodeId> peer) {
         long now = clock.millis();
         SyncSource source = sources.get(selector);
         Stall stalled = stalls.get(selector);
@@ -292,10 +300,11 @@ public final class SyncService {
                 && source.askFrom().getAsLong() == stalled.at()) {
             return;
         }
-        if (!client.running() && now - lastGap.getOrDefault(selector, Long.MIN_VALUE / 2) >= GAP_EVERY_MS) {
-            lastGap.put(selector, now);
+        String key = peer.map(p -> selector + "/" + p.hex()).orElse(selector); // one per roster member at most
+        if (!client.running() && now - lastGap.getOrDefault(key, Long.MIN_VALUE / 2) >= GAP_EVERY_MS) {
+            lastGap.put(key, now);
             List<String> which = source != null ? List.of(selector) : selectors;
-            begin("gap", which, Optional.empty(), Set.of());
+            begin("gap", which, peer, Set.of());
         }
     }
 

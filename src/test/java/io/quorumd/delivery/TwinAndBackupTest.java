@@ -229,7 +229,7 @@ class TwinAndBackupTest {
         f.world().run(Duration.ofSeconds(6)); // boot grace, then three peers tried and given up on
         long before = lastRequests(three).size();
         three.control(c -> {
-            c.sync().checkpointGap();
+            c.sync().checkpointGap(f.node(1).id());
             return "";
         });
         f.world().run(Duration.ofSeconds(2));
