@@ -54,6 +54,8 @@ final class SyncClient {
     private static final Logger LOG = LoggerFactory.getLogger(SyncClient.class);
     static final int MAX_PAGES = 1000;
     static final int MAX_PEERS_TRIED = 3;
+    /** The reason of a session asked for by a gap: it vouches for nobody. */
+    static final String GAP = "gap";
 
     /** No answer to this request in time. */
     public record SyncTimeout(String requestId) implements TimerKey {
@@ -239,6 +241,13 @@ final class SyncClient {
             journal.rejected("bad_sync_cursor", roster.get().label(s.peer) + " answered cursor '" + s.cursor
                     + "' with next '" + r.next() + "'");
             giveUpOnPeer("its cursor does not move on");
+        } else if (!r.next().isEmpty() && r.envelopes().isEmpty()) {
+            journal.rejected("bad_sync_cursor", roster.get().label(s.peer) + " sent an empty page that goes on");
+            giveUpOnPeer("an empty page that goes on");
+        } else if (!r.next().isEmpty() && selector.equals(SyncRequest.CHECKPOINTS) && s.pages > roster.get().size()) {
+            journal.rejected("bad_sync_cursor", roster.get().label(s.peer) + " sent more checkpoint pages than there"
+                    + " are members");
+            giveUpOnPeer("more checkpoint pages than members");
         } else if (!r.next().isEmpty() && s.pages >= MAX_PAGES) {
             LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("selector", selector)
                     .addKeyValue("pages", s.pages).log("sync: page limit reached; the session ends incomplete");
@@ -331,7 +340,8 @@ final class SyncClient {
         current = null;
         LOG.atInfo().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("envelopes", s.received)
                 .addKeyValue("complete", complete).log("sync finished");
-        boolean whole = complete && !s.handedOver && s.stalled.isEmpty() && s.selectors.containsAll(sources.keySet());
+        boolean whole = complete && !s.handedOver && s.stalled.isEmpty() && s.selectors.containsAll(sources.keySet())
+                && !GAP.equals(s.reason);
         listener.ended(new Outcome(s.reason, s.peer, complete, s.ownOpensSkipped, Set.copyOf(s.tried),
                 Set.copyOf(s.stalled), whole));
     }

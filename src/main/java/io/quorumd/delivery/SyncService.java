@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * ({@link SyncServer}) and asks a peer for what this node may have missed ({@link SyncClient}) — at the end
  * of boot grace, when a peer comes online if none was at hand, on a gap (a vote for a dispute it does not
  * know: the disputes only; ordering that finds itself behind, {@link SyncSource#whenBehind}: {@code order}
- * only; each selector at most once a minute), and on the operator's {@code sync now}.
+ * only; each selector at most once a minute; a checkpoint proposal that chains to a final it does not hold:
+ * the checkpoints only, of the proposer if online, once a minute per proposer), and on the operator's
+ * {@code sync now}. A gap asks nothing while another session runs, and its session neither vouches, nor
+ * schedules a retry, nor ends the wait for a peer.
  * <p>
  * {@code order} is asked from the node's next seq ({@link SyncSource#askFrom}). A peer whose pages stop moving
  * the node on is replaced by the next one within the session ({@link SyncClient}); where every peer a session
@@ -51,8 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * The node counts as caught up once f + 1 distinct members of the roster in force (f = ⌊(n−1)/3⌋, at most every
  * other member) each served it a whole session: every selector it serves, from first page to last, with no
- * other peer taking over part way ({@link SyncClient.Outcome#whole()}); sessions of one selector (a gap) vouch
- * for nobody. One member that answers empty pages cannot stand for all, as at least one of them is honest.
+ * other peer taking over part way ({@link SyncClient.Outcome#whole()}); a gap's session vouches for nobody. One member that answers empty pages cannot stand for all, as at least one of them is honest.
  * Until then it asks the next peer that has not vouched, or waits for one to come online. The node's
  * {@code sync_first} rule ({@code LedgerAge}) signs nothing dated before this run until then: a ledger restored
  * from a backup learns what its key signed later from the peers first.
@@ -212,7 +214,7 @@ public final class SyncService {
             sources.get(selector).askFrom().ifPresent(at -> stalls.put(selector, new Stall(at, until)));
         }
         if (!o.complete()) {
-            if (!retryScheduled && !caughtUp) {
+            if (!retryScheduled && !caughtUp && !SyncClient.GAP.equals(o.reason())) {
                 retryScheduled = true;
                 scheduler.schedule(retryIn, new SyncDue("retry"));
                 LOG.atWarn().addKeyValue("retry_in", retryIn.toSeconds() + "s").log("sync incomplete; trying again");
@@ -274,9 +276,11 @@ public final class SyncService {
     }
 
     /**
-     * A checkpoint proposal of {@code proposer} chains to a final this node does not hold. The proposer holds
-     * it for sure (any other peer may be catching up itself), so it is asked first, at most once a
-     * {@link #GAP_EVERY_MS} per proposer: a member naming finals nobody has costs one session of its own.
+     * A checkpoint proposal of {@code proposer} chains to a final this node does not hold. An honest proposer
+     * holds it (any other peer may be catching up itself), so it is asked if online, at most once a
+     * {@link #GAP_EVERY_MS} per proposer; a peer that does not answer in time is replaced by another. A member
+     * naming finals nobody has costs one short session with itself: a checkpoint session ends with a peer
+     * that sends an empty page that goes on, or more pages than there are members.
      */
     public void checkpointGap(NodeId proposer) {
         gap(SyncRequest.CHECKPOINTS, Optional.of(proposer));
@@ -304,7 +308,9 @@ public final class SyncService {
         if (!client.running() && now - lastGap.getOrDefault(key, Long.MIN_VALUE / 2) >= GAP_EVERY_MS) {
             lastGap.put(key, now);
             List<String> which = source != null ? List.of(selector) : selectors;
-            begin("gap", which, peer, Set.of());
+            boolean waiting = waitingForPeer; // a gap does not end the wait for a peer to catch up with
+            boolean started = begin(SyncClient.GAP, which, peer.filter(onlinePeers.get()::contains), Set.of());
+            waitingForPeer = waiting || !started;
         }
     }
 

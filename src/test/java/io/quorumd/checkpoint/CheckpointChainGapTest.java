@@ -72,4 +72,53 @@ class CheckpointChainGapTest {
                 .filter(e -> e.type() == MessageType.SYNC_REQUEST).toList();
         assertEquals(subject.id(), ((SyncRequest) asked.get(0).body()).to(), "the gap asked the proposer first");
     }
+
+    /**
+     * A gap names a proposer this node does not see online (one that sends no heartbeat, or crashed right after
+     * proposing): it is not asked, and the restarted node's wait for a peer to catch up with is kept, so the
+     * first peer that comes online is asked at once instead of after a retry delay.
+     */
+    @Test
+    void aGapNamingAProposerNotOnlineKeepsTheWaitForAPeer() throws Exception {
+        SimFederation f = SimFederation.started(6009, dir, SimFederation.Options.fast(5), 20);
+        SimNode three = f.node(3);
+        three.crash();
+        f.bus().partition((r, e) -> r == three);
+        f.world().run(Duration.ofSeconds(1)); // what was under way when it crashed is gone
+        three.start();
+        f.world().run(three.config().checkpoint().bootGrace().plusSeconds(1));
+        int before = three.published().size();
+        three.control(c -> {
+            c.sync().checkpointGap(f.node(1).id());
+            return "";
+        });
+        assertTrue(three.published().subList(before, three.published().size()).stream()
+                .noneMatch(e -> e.type() == MessageType.SYNC_REQUEST), "nobody online: nobody asked");
+        f.bus().partition((r, e) -> false);
+        assertTrue(f.world().runUntil(Duration.ofSeconds(5), () -> three.published().subList(before,
+                three.published().size()).stream().anyMatch(e -> e.type() == MessageType.SYNC_REQUEST)),
+                "the first peer online was asked at once");
+    }
+
+    /** A gap's session of the checkpoints, on nodes that serve nothing else, still vouches for nobody. */
+    @Test
+    void aGapSessionVouchesForNobodyWhereCheckpointsAreAllANodeServes() throws Exception {
+        SimFederation f = SimFederation.started(6010, dir, SimFederation.Options.fast(5)
+                .withYaml("sync:\n  timeout: 1s\n"), 20);
+        SimNode three = f.node(3);
+        SimNode proposer = f.node(1);
+        three.crash();
+        f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE);
+        three.start();
+        f.world().run(three.config().checkpoint().bootGrace().plusSeconds(4)); // boot session: nobody answers
+        f.bus().partition((r, e) -> r == three && e.type() == MessageType.SYNC_RESPONSE && !e.from().equals(proposer.id()));
+        three.control(c -> {
+            c.sync().checkpointGap(proposer.id());
+            return "";
+        });
+        f.world().run(Duration.ofSeconds(2));
+        assertTrue(three.published().stream().anyMatch(e -> e.type() == MessageType.SYNC_REQUEST
+                && ((SyncRequest) e.body()).to().equals(proposer.id())), "the proposer was asked");
+        assertEquals(0, three.core().sync().vouchedNow(), "the proposer does not vouch for itself through a gap");
+    }
 }

@@ -164,10 +164,11 @@ class SyncCursorTest {
         SimFederation f = syncFed(210, Duration.ofSeconds(5), "");
         SimNode three = f.node(3);
         SimNode hostile = f.node(6);
+        Envelope item = DeliveryFixtures.openEnvelope(hostile, open(hostile, "pay-c")); // no checkpoint: bad_sync_item
         wipedSeeingOnly(f, three, hostile);
         Envelope first = lastRequest(three);
         three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
-                new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, first.contentId(), List.of(), "b"),
+                new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, first.contentId(), List.of(item), "b"),
                 f.world().now()).encode());
         Envelope second = lastRequest(three);
         assertEquals("b", ((SyncRequest) second.body()).cursor());
@@ -181,5 +182,46 @@ class SyncCursorTest {
                 "another peer was asked from the start");
         List<Envelope> asked = three.published().stream().filter(e -> e.type() == MessageType.SYNC_REQUEST).toList();
         assertTrue(asked.stream().anyMatch(e -> !((SyncRequest) e.body()).to().equals(hostile.id())));
+    }
+
+    /** A hostile peer's cheapest way to hold a session: empty pages that go on, each just before the timeout. */
+    @Test
+    void anEmptyPageThatGoesOnIsRefusedAndThePeerGivenUp() throws Exception {
+        SimFederation f = syncFed(211, Duration.ofSeconds(5), "");
+        SimNode three = f.node(3);
+        SimNode hostile = f.node(6);
+        wipedSeeingOnly(f, three, hostile);
+        Envelope first = lastRequest(three);
+        three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
+                new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, first.contentId(), List.of(), "b"),
+                f.world().now()).encode());
+        assertEquals(1, three.metrics().protocolRejects("bad_sync_cursor"));
+        assertEquals(first, lastRequest(three), "the empty page was not followed up");
+        f.bus().partition((r, e) -> false);
+        assertTrue(f.world().runUntil(Duration.ofSeconds(30), () -> three.core().sync().caughtUp()));
+    }
+
+    /**
+     * The checkpoints selector serves one final per subject: a peer still going on after more pages than there
+     * are members is holding the session (here with one item of no use per page) and is given up on.
+     */
+    @Test
+    void moreCheckpointPagesThanMembersEndTheSessionWithThatPeer() throws Exception {
+        SimFederation f = syncFed(212, Duration.ofSeconds(5), "");
+        SimNode three = f.node(3);
+        SimNode hostile = f.node(6);
+        Envelope item = DeliveryFixtures.openEnvelope(hostile, open(hostile, "pay-d"));
+        wipedSeeingOnly(f, three, hostile);
+        int members = three.core().roster().size();
+        int answered = 0;
+        for (int page = 0; page < 3 * members && three.metrics().protocolRejects("bad_sync_cursor") == 0; page++) {
+            Envelope request = lastRequest(three);
+            three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
+                    new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, request.contentId(), List.of(item),
+                            String.format("c%04d", page)), f.world().now()).encode());
+            answered++;
+        }
+        assertEquals(1, three.metrics().protocolRejects("bad_sync_cursor"));
+        assertEquals(members + 1, answered, "given up on after one page more than there are members");
     }
 }
