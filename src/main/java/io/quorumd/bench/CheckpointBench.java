@@ -1,31 +1,15 @@
 package io.quorumd.bench;
 
 import io.quorumd.checkpoint.StoredCheckpoint;
-import io.quorumd.config.ConfigLoader;
-import io.quorumd.config.NodeIdentity;
-import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.NodeId;
-import io.quorumd.crypto.NodeKey;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.wire.Topics;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * Checkpoint rounds of N real nodes ({@link QuorumNode}: Paho connection, inbound gate, loop thread, ledger with
@@ -57,8 +41,6 @@ public final class CheckpointBench {
     /** One cycle: how long, what each node received, what the JVM verified. */
     private record Cycle(double ms, double deliveriesPerNode, long verifications) {
     }
-
-    private static final Duration ROUND_LIMIT = Duration.ofSeconds(120);
 
     private final String brokerUrl;
     private final Path workDir;
@@ -95,41 +77,22 @@ public final class CheckpointBench {
                 cycle.deliveriesPerNode(), cycle.verifications(), nara.ms(), nara.deliveriesPerNode(), nara.verifications());
     }
 
-    /** N started nodes under one topic prefix, stopped on close. */
+    /** N voters on one broker, every one past its boot grace, stopped on close. */
     private final class Federation implements AutoCloseable {
-        final List<QuorumNode> nodes = new ArrayList<>();
+        final BenchFederation fed;
+        final List<QuorumNode> nodes;
 
         Federation(int n, boolean nara) throws Exception {
-            Path dir = Files.createTempDirectory(workDir, (nara ? "b" : "q") + n + "-"); // short: control socket paths
-            List<Path> configs = write(dir, n, "quorumd-bench/checkpoint/" + UUID.randomUUID().toString().substring(0, 8));
-            ExecutorService starter = Executors.newFixedThreadPool(Math.min(16, n));
-            try {
-                List<Future<QuorumNode>> started = new ArrayList<>();
-                for (Path c : configs) {
-                    started.add(starter.submit(() -> {
-                        QuorumdConfig config = ConfigLoader.load(c);
-                        QuorumNode node = new QuorumNode(config, NodeIdentity.load(config), Clock.systemUTC());
-                        node.start();
-                        return node;
-                    }));
-                }
-                for (Future<QuorumNode> s : started) {
-                    nodes.add(s.get(120, TimeUnit.SECONDS));
-                }
-            } finally {
-                starter.shutdownNow();
-            }
-            await("every node sees every other online", () -> nodes.stream().allMatch(x -> x.peersOnline() == n - 1));
-            await("every node's boot grace is over", () -> nodes.stream().allMatch(x -> proposable(x)));
+            fed = new BenchFederation(brokerUrl, workDir, nara ? "b" : "q", Collections.nCopies(n, "voter"),
+                    "checkpoint:\n  minVoters: " + Math.min(5, n - 1) + "\n  voteJitter: 0s\n  bootGrace: 2s\n"
+                    + "sync:\n  enabled: false\n");
+            nodes = fed.nodes;
+            BenchFederation.await("every node's boot grace is over", () -> nodes.stream().allMatch(x -> proposable(x)));
         }
 
         private boolean proposable(QuorumNode node) {
-            try {
-                return node.ask("proposable", core -> core.checkpoint().recovered() && !core.checkpoint().collecting())
-                        .get(10, TimeUnit.SECONDS).equals(Boolean.TRUE);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            return BenchFederation.ask(node, "proposable", core -> core.checkpoint().recovered()
+                    && !core.checkpoint().collecting()).equals(Boolean.TRUE);
         }
 
         /** One proposal of {@code proposer}; nanoseconds until every node stored its final. */
@@ -137,7 +100,7 @@ public final class CheckpointBench {
             Map<QuorumNode, String> before = snapshot(proposer.id());
             long t0 = System.nanoTime();
             propose(proposer);
-            await("the final of " + proposer.name() + " everywhere", () -> changed(before, proposer.id()));
+            BenchFederation.await("the final of " + proposer.name() + " everywhere", () -> changed(before, proposer.id()));
             return System.nanoTime() - t0;
         }
 
@@ -152,14 +115,14 @@ public final class CheckpointBench {
             for (QuorumNode s : nodes) {
                 propose(s);
             }
-            boolean done = within(() -> before.entrySet().stream().allMatch(e -> changed(e.getValue(), e.getKey())));
+            boolean done = BenchFederation.within(() -> before.entrySet().stream().allMatch(e -> changed(e.getValue(), e.getKey())));
             double ms = done ? (System.nanoTime() - t0) / 1e6 : -1; // -1: not every final everywhere in the limit
             long in = nodes.stream().mapToLong(x -> x.metrics().messagesIn()).sum() - in0;
             return new Cycle(ms, (double) in / nodes.size(), Ed25519.verifications() - v0);
         }
 
-        private void propose(QuorumNode node) throws Exception {
-            Object said = node.ask("checkpoint now", core -> core.checkpoint().proposeNow()).get(10, TimeUnit.SECONDS);
+        private void propose(QuorumNode node) {
+            Object said = BenchFederation.ask(node, "checkpoint now", core -> core.checkpoint().proposeNow());
             if (!said.toString().startsWith("proposed")) {
                 throw new IllegalStateException(node.name() + ": " + said);
             }
@@ -186,54 +149,7 @@ public final class CheckpointBench {
 
         @Override
         public void close() {
-            for (QuorumNode x : nodes) {
-                x.stop(Duration.ofSeconds(2));
-            }
+            fed.close();
         }
-    }
-
-    /** Polls {@code done} every 200 µs; an IllegalStateException naming {@code what} after {@link #ROUND_LIMIT}. */
-    private static void await(String what, BooleanSupplier done) {
-        if (!within(done)) {
-            throw new IllegalStateException("not within " + ROUND_LIMIT.toSeconds() + " s: " + what);
-        }
-    }
-
-    /** Polls {@code done} every 200 µs for at most {@link #ROUND_LIMIT}; whether it came true. */
-    private static boolean within(BooleanSupplier done) {
-        long end = System.nanoTime() + ROUND_LIMIT.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                return false;
-            }
-            LockSupport.parkNanos(200_000);
-        }
-        return true;
-    }
-
-    /** Keys and one config per node: every member a voter, nothing else on. */
-    private List<Path> write(Path dir, int n, String prefix) throws IOException, io.quorumd.crypto.KeyFileException {
-        SecureRandom random = new SecureRandom();
-        List<NodeKey> keys = new ArrayList<>();
-        StringBuilder roster = new StringBuilder();
-        for (int k = 1; k <= n; k++) {
-            NodeKey key = NodeKey.generate(random);
-            keys.add(key);
-            roster.append("    - name: node-").append(k).append("\n      publicKey: ").append(key.publicKey().base64())
-                    .append("\n      roles: [voter]\n");
-        }
-        List<Path> configs = new ArrayList<>();
-        for (int k = 1; k <= n; k++) {
-            Path nodeDir = Files.createDirectories(dir.resolve("node-" + k));
-            keys.get(k - 1).writeNew(nodeDir.resolve("node.key"));
-            Path config = nodeDir.resolve("quorumd.yaml");
-            Files.writeString(config, "node:\n  name: node-" + k + "\n  keyFile: node.key\n  dataDir: data\n"
-                    + "mqtt:\n  url: " + brokerUrl + "\n  topicPrefix: " + prefix + "\n"
-                    + "federation:\n  name: bench\n  roster:\n" + roster
-                    + "checkpoint:\n  minVoters: " + Math.min(5, n - 1) + "\n  voteJitter: 0s\n  bootGrace: 2s\n"
-                    + "sync:\n  enabled: false\n");
-            configs.add(config);
-        }
-        return configs;
     }
 }

@@ -1,10 +1,12 @@
 package io.quorumd.cli;
 
+import io.quorumd.bench.ArbiterBench;
 import io.quorumd.bench.CheckpointBench;
 import io.quorumd.bench.CryptoBench;
 import io.quorumd.bench.LedgerBench;
 import io.quorumd.bench.MqttLatencyBench;
 import io.quorumd.bench.OrderBench;
+import io.quorumd.bench.Plots;
 import io.quorumd.bench.Stats;
 import java.nio.file.Path;
 import java.nio.file.Files;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (never run as tests).",
         subcommands = {BenchCommand.Crypto.class, BenchCommand.Mqtt.class, BenchCommand.LedgerRun.class,
-                BenchCommand.Order.class, BenchCommand.Checkpoint.class})
+                BenchCommand.Order.class, BenchCommand.Checkpoint.class, BenchCommand.Arbiter.class,
+                BenchCommand.Plot.class})
 final class BenchCommand extends GroupCommand {
 
     @Command(name = "mqtt", mixinStandardHelpOptions = true,
@@ -254,6 +257,74 @@ final class BenchCommand extends GroupCommand {
 
         private static double median(List<OrderBench.Run> runs, ToDoubleFunction<OrderBench.Run> f) {
             return Stats.median(runs.stream().mapToDouble(f).toArray());
+        }
+    }
+
+    @Command(name = "arbiter", mixinStandardHelpOptions = true,
+            description = "Disputes from open to ruling on the arbiters plus a buyer's and a seller's node in this JVM on"
+                    + " one broker, every arbiter voting as soon as it holds a dispute: open to ruled-everywhere p50/p95"
+                    + " and rulings per second.")
+    static final class Arbiter implements Callable<Integer> {
+        @Option(names = "--arbiters", defaultValue = "5", description = "Primary arbiters (default: ${DEFAULT-VALUE}).")
+        int arbiters;
+
+        @Option(names = "--required", defaultValue = "3", description = "Agreeing votes M (default: ${DEFAULT-VALUE}).")
+        int required;
+
+        @Option(names = "--disputes", defaultValue = "1000", description = "Disputes per run (default: ${DEFAULT-VALUE}).")
+        int disputes;
+
+        @Option(names = "--inflight", defaultValue = "32",
+                description = "Disputes active at once, opened by the two parties in turn (default: ${DEFAULT-VALUE}).")
+        int inflight;
+
+        @Mixin
+        BrokerOption broker;
+
+        @Option(names = "--csv", description = "Also append the run's row to this file.")
+        Path csv;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (required < 2 || arbiters < required || arbiters > 64 || disputes < 1 || inflight < 1 || inflight > 256) {
+                throw new ParameterException(spec.commandLine(), "--required at least 2, --arbiters from --required to 64,"
+                        + " --disputes at least 1, --inflight 1 to 256");
+            }
+            return broker.run(url -> {
+                ArbiterBench.Result r = new ArbiterBench(url, Files.createTempDirectory("qab-"))
+                        .run(arbiters, required, disputes, inflight);
+                System.out.println(r.format());
+                if (csv != null) {
+                    if (!Files.exists(csv)) {
+                        Files.writeString(csv, "arbiters,required,disputes,inflight,ruling_p50_ms,ruling_p95_ms,"
+                                + "ruling_max_ms,seconds,rulings_per_s\n");
+                    }
+                    Files.writeString(csv, String.format(java.util.Locale.ROOT, "%d,%d,%d,%d,%.1f,%.1f,%.1f,%.2f,%.1f%n",
+                            r.arbiters(), r.required(), r.disputes(), r.inflight(), r.p50Ms(), r.p95Ms(), r.maxMs(),
+                            r.seconds(), r.rulingsPerSecond()), java.nio.file.StandardOpenOption.APPEND);
+                }
+                return Main.OK;
+            });
+        }
+    }
+
+    @Command(name = "plot", mixinStandardHelpOptions = true,
+            description = "PNG plots of the benchmark CSVs in a directory: checkpoint latency and deliveries against N"
+                    + " (quorumd and nara's topology side by side), ledger rates against their raw bounds.")
+    static final class Plot implements Callable<Integer> {
+        @Option(names = "--dir", defaultValue = "docs/benchmarks",
+                description = "Where the CSVs are and the PNGs go (default: ${DEFAULT-VALUE}).")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            for (Path p : Plots.write(dir)) {
+                System.out.println("wrote " + p);
+            }
+            return Main.OK;
         }
     }
 }
