@@ -55,7 +55,7 @@ step "4. wrapper $prefix/usr/local/bin/quorumd"
 run install -d -m 0755 "$prefix/usr/local/bin"
 wrapper='#!/bin/sh
 # quorumd: a small node by default (heap cap, SerialGC); JAVA_OPTS overrides.
-exec java ${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC} -jar /opt/quorumd/quorumd.jar "$@"'
+exec java ${JAVA_OPTS:--Xms16m -Xmx256m -XX:+UseSerialGC} -jar /opt/quorumd/quorumd.jar "$@"'
 echo "    write $prefix/usr/local/bin/quorumd (0755)"
 if [ "$dry" -eq 0 ]; then
   printf '%s\n' "$wrapper" > "$prefix/usr/local/bin/quorumd"

@@ -54,7 +54,13 @@ public final class CheckpointBench {
         this.verifiesPerSecond = verifiesPerSecond;
     }
 
+    /** The figures of N nodes, with nara's topology for comparison. */
     public Line run(int n) throws Exception {
+        return run(n, true);
+    }
+
+    /** The figures of N nodes; without {@code nara}, its columns are -1. */
+    public Line run(int n, boolean withNara) throws Exception {
         long[] single;
         Cycle cycle;
         try (Federation f = new Federation(n, false)) {
@@ -64,12 +70,14 @@ public final class CheckpointBench {
             }
             cycle = f.cycle();
         }
-        Cycle nara;
-        System.setProperty(Topics.BROADCAST_VOTES, "true");
-        try (Federation f = new Federation(n, true)) {
-            nara = f.cycle();
-        } finally {
-            System.clearProperty(Topics.BROADCAST_VOTES);
+        Cycle nara = new Cycle(-1, -1, -1);
+        if (withNara) {
+            System.setProperty(Topics.BROADCAST_VOTES, "true");
+            try (Federation f = new Federation(n, true)) {
+                nara = f.cycle();
+            } finally {
+                System.clearProperty(Topics.BROADCAST_VOTES);
+            }
         }
         java.util.Arrays.sort(single);
         return new Line(n, Stats.percentile(single, 50) / 1e6, Stats.percentile(single, 95) / 1e6,

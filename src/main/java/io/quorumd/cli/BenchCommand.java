@@ -3,6 +3,7 @@ package io.quorumd.cli;
 import io.quorumd.bench.ArbiterBench;
 import io.quorumd.bench.CheckpointBench;
 import io.quorumd.bench.CryptoBench;
+import io.quorumd.bench.IdleBench;
 import io.quorumd.bench.LedgerBench;
 import io.quorumd.bench.MqttLatencyBench;
 import io.quorumd.bench.OrderBench;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (never run as tests).",
         subcommands = {BenchCommand.Crypto.class, BenchCommand.Mqtt.class, BenchCommand.LedgerRun.class,
                 BenchCommand.Order.class, BenchCommand.Checkpoint.class, BenchCommand.Arbiter.class,
-                BenchCommand.Plot.class})
+                BenchCommand.Idle.class, BenchCommand.Plot.class})
 final class BenchCommand extends GroupCommand {
 
     @Command(name = "mqtt", mixinStandardHelpOptions = true,
@@ -103,6 +104,10 @@ final class BenchCommand extends GroupCommand {
         @Option(names = "--csv", description = "Also append one CSV row per N to this file.")
         Path csv;
 
+        @Option(names = "--nara", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "Also run the cycle with nara's broadcast votes (default: ${DEFAULT-VALUE}).")
+        boolean nara;
+
         @Spec
         CommandSpec spec;
 
@@ -121,7 +126,7 @@ final class BenchCommand extends GroupCommand {
                             + "verifications,nara_cycle_ms,nara_deliveries_per_node,nara_verifications,verify_per_s\n");
                 }
                 for (int n : nodes) {
-                    CheckpointBench.Line l = bench.run(n);
+                    CheckpointBench.Line l = bench.run(n, nara);
                     System.out.println(l.format());
                     if (csv != null) {
                         Files.writeString(csv, String.format(java.util.Locale.ROOT,
@@ -325,6 +330,45 @@ final class BenchCommand extends GroupCommand {
                 System.out.println("wrote " + p);
             }
             return Main.OK;
+        }
+    }
+
+    @Command(name = "idle", mixinStandardHelpOptions = true,
+            description = "quorumd run as its own process with the unit's JVM flags: start to broker connected, and"
+                    + " resident memory after sitting idle. Linux only.")
+    static final class Idle implements Callable<Integer> {
+        /** The flags systemd/quorumd.service starts the daemon with. */
+        static final String UNIT_FLAGS = "-Xms16m -Xmx256m -XX:+UseSerialGC";
+
+        @Mixin
+        BrokerOption broker;
+
+        @Option(names = "--rounds", defaultValue = "5", description = "Processes started, one after another (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--idle", defaultValue = "30", description = "Seconds idle before memory is read (default: ${DEFAULT-VALUE}).")
+        int idleSeconds;
+
+        @Option(names = "--jvm-flags", defaultValue = UNIT_FLAGS, description = "JVM flags (default: the unit's, ${DEFAULT-VALUE}).")
+        String jvmFlags;
+
+        @Override
+        public Integer call() throws Exception {
+            return broker.run(url -> {
+                IdleBench bench = new IdleBench(url, Files.createTempDirectory("qib-"), List.of(jvmFlags.trim().split("\\s+")),
+                        java.time.Duration.ofSeconds(idleSeconds));
+                List<IdleBench.Round> all = new ArrayList<>();
+                for (int r = 1; r <= rounds; r++) {
+                    IdleBench.Round round = bench.round(r);
+                    all.add(round);
+                    System.out.println("round " + r + ": " + IdleBench.format(round));
+                }
+                System.out.println("median over " + rounds + ": " + IdleBench.format(new IdleBench.Round(
+                        Stats.median(all.stream().mapToDouble(IdleBench.Round::connectedMs).toArray()),
+                        (long) Stats.median(all.stream().mapToDouble(IdleBench.Round::rssKib).toArray()),
+                        (long) Stats.median(all.stream().mapToDouble(IdleBench.Round::peakKib).toArray()))));
+                return Main.OK;
+            });
         }
     }
 }
