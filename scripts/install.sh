@@ -104,7 +104,8 @@ fi
 cat <<TXT
 
 Next:
-  1. Put this node's name and public key (printed by step 7, or: quorumd keygen prints it) into the roster of
+  1. Put this node's name and public key (printed by step 7; again with:
+     sudo quorumd key show --key /etc/quorumd/node.key) into the roster of
      /etc/quorumd/quorumd.yaml on every node, with the same roster everywhere (docs/operations.md).
   2. quorumd config check --config /etc/quorumd/quorumd.yaml
   3. systemctl enable --now quorumd; journalctl -u quorumd -f; quorumd status --config /etc/quorumd/quorumd.yaml

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code quorumd} command. Exit codes: 0 ok, 1 runtime failure, 2 usage or config error. */
 @Command(name = "quorumd", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Peer daemon for a federation reaching signed quorum decisions over MQTT.",
-        subcommands = {RunCommand.class, KeygenCommand.class, FederationCommand.class, ConfigCommand.class,
+        subcommands = {RunCommand.class, KeygenCommand.class, KeyCommand.class, FederationCommand.class, ConfigCommand.class,
                 DemoCommand.class, StatusCommand.class, CheckpointCommand.class, DisputeCommand.class, ArbiterCommand.class, ResponderCommand.class, SyncCommand.class, PmCommand.class, LedgerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int OK = 0;

@@ -75,6 +75,25 @@ class CliTest {
     }
 
     @Test
+    void keyShowPrintsTheIdAndPublicKeyKeygenPrinted() throws Exception {
+        Path key = dir.resolve("k2/node.key");
+        assertEquals(0, run("keygen", "--out", key.toString()));
+        String made = stdout();
+        out.reset();
+        assertEquals(0, run("key", "show", "--key", key.toString()));
+        assertEquals(made, stdout());
+        out.reset();
+        assertEquals(0, run("key", "show", "--key", key.toString(), "--json"));
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stdout());
+        assertTrue(made.contains(j.get("nodeId").asText()) && made.contains(j.get("publicKey").asText()), stdout());
+        java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(1, run("key", "show", "--key", key.toString()));
+        assertTrue(stderr().contains("chmod 600"), stderr());
+        assertEquals(1, run("key", "show", "--key", dir.resolve("none.key").toString()));
+        assertTrue(stderr().contains("does not exist"), stderr());
+    }
+
+    @Test
     void configCheckPrintsEffectiveConfig() throws Exception {
         assertEquals(0, run("config", "check", "--config", oneNodeConfig().toString()));
         assertTrue(stdout().contains("maxSignatures: 10"), stdout());
