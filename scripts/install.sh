@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs quorumd on this machine as a systemd service:
-#   /opt/quorumd/quorumd.jar, /usr/local/bin/quorumd (wrapper), /etc/systemd/system/quorumd.service,
+#   /opt/quorumd/{quorumd.jar,README.md,docs/}, /usr/local/bin/quorumd (wrapper, which the unit runs), /etc/systemd/system/quorumd.service,
 #   the quorumd system user, /etc/quorumd/quorumd.yaml (from the example, if absent) and a node key
 #   (/etc/quorumd/node.key, if absent). Never overwrites a config or a key.
 # Usage: scripts/install.sh [--prefix DIR] [--dry-run]
@@ -47,9 +47,11 @@ else
   run useradd --system --no-create-home --home-dir /var/lib/quorumd --shell /usr/sbin/nologin quorumd
 fi
 
-step "3. jar to $prefix/opt/quorumd/quorumd.jar"
-run install -d -m 0755 "$prefix/opt/quorumd"
+step "3. jar, README and docs to $prefix/opt/quorumd (the unit's Documentation=)"
+run install -d -m 0755 "$prefix/opt/quorumd" "$prefix/opt/quorumd/docs"
 run install -m 0644 "$jar" "$prefix/opt/quorumd/quorumd.jar"
+run install -m 0644 "$here/README.md" "$prefix/opt/quorumd/README.md"
+run install -m 0644 "$here"/docs/*.md "$prefix/opt/quorumd/docs/"
 
 step "4. wrapper $prefix/usr/local/bin/quorumd"
 run install -d -m 0755 "$prefix/usr/local/bin"
