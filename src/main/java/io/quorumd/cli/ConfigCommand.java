@@ -1,6 +1,7 @@
 package io.quorumd.cli;
 
 import io.quorumd.config.ConfigException;
+import io.quorumd.config.ConfigFiles;
 import io.quorumd.config.ConfigLoader;
 import io.quorumd.config.ConfigRenderer;
 import io.quorumd.config.NodeIdentity;
@@ -24,6 +25,7 @@ final class ConfigCommand extends GroupCommand {
             try {
                 QuorumdConfig c = ConfigLoader.load(config.file);
                 NodeIdentity.load(c);
+                ConfigFiles.check(c);
                 c.warnings().forEach(w -> System.err.println("warning: " + w));
                 System.out.print(ConfigRenderer.toYaml(c));
                 return Main.OK;

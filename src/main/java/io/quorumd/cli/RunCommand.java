@@ -1,6 +1,7 @@
 package io.quorumd.cli;
 
 import io.quorumd.config.ConfigException;
+import io.quorumd.config.ConfigFiles;
 import io.quorumd.config.ConfigLoader;
 import io.quorumd.config.NodeIdentity;
 import io.quorumd.config.QuorumdConfig;
@@ -47,6 +48,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             c = ConfigLoader.load(config.file);
             keys = NodeIdentity.all(c);
+            ConfigFiles.check(c);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             return Main.USAGE;

@@ -93,6 +93,26 @@ class CliTest {
         assertTrue(stderr().contains("does not exist"), stderr());
     }
 
+    /** The files besides the key: what `config check` used to pass, each now a problem at its YAML path. */
+    @Test
+    void configCheckRefusesMissingTlsFilesAndAPasswordFileOthersCanRead() throws Exception {
+        Path config = oneNodeConfig();
+        Path password = dir.resolve("mqtt.password");
+        java.nio.file.Files.writeString(password, "secret\n");
+        java.nio.file.Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        String yaml = java.nio.file.Files.readString(config).replace("mqtt:\n", "mqtt:\n  username: node-1\n  passwordFile: "
+                + password + "\n  tls:\n    caFile: " + dir.resolve("nonexistent/ca.pem") + "\n");
+        java.nio.file.Files.writeString(config, yaml.replace("tcp://", "ssl://"));
+        assertEquals(2, run("config", "check", "--config", config.toString()));
+        assertTrue(stderr().contains("mqtt.passwordFile") && stderr().contains("chmod 600 " + password), stderr());
+        assertTrue(stderr().contains("mqtt.tls.caFile") && stderr().contains("does not exist"), stderr());
+        java.nio.file.Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        java.nio.file.Files.createDirectories(dir.resolve("nonexistent"));
+        java.nio.file.Files.writeString(dir.resolve("nonexistent/ca.pem"), "x");
+        err.reset();
+        assertEquals(0, run("config", "check", "--config", config.toString()), stderr());
+    }
+
     @Test
     void configCheckPrintsEffectiveConfig() throws Exception {
         assertEquals(0, run("config", "check", "--config", oneNodeConfig().toString()));
