@@ -29,12 +29,13 @@ public final class CheckpointBench {
     /** One N's figures. */
     public record Line(int n, double singleP50Ms, double singleP95Ms, double singleMaxMs, double cycleMs, double floorMs,
                        double deliveriesPerNode, long verifications, double naraCycleMs, double naraDeliveriesPerNode,
-                       long naraVerifications) {
+                       long naraVerifications, double votedP50Ms, double spreadP50Ms) {
         /** The line; a cycle that did not complete within the limit shows -1. */
         public String format() {
             return String.format(java.util.Locale.ROOT, "N=%d single_p50_ms=%.1f single_p95_ms=%.1f cycle_ms=%.0f"
-                    + " floor_ms=%.0f deliveries_per_node=%.1f nara_deliveries_per_node=%.1f (nara_cycle_ms=%.0f)", n,
-                    singleP50Ms, singleP95Ms, cycleMs, floorMs, deliveriesPerNode, naraDeliveriesPerNode, naraCycleMs);
+                    + " floor_ms=%.0f deliveries_per_node=%.1f nara_deliveries_per_node=%.1f (nara_cycle_ms=%.0f;"
+                    + " single = voted_p50_ms=%.1f + spread_p50_ms=%.1f)", n, singleP50Ms, singleP95Ms, cycleMs,
+                    floorMs, deliveriesPerNode, naraDeliveriesPerNode, naraCycleMs, votedP50Ms, spreadP50Ms);
         }
     }
 
@@ -62,11 +63,18 @@ public final class CheckpointBench {
     /** The figures of N nodes; without {@code nara}, its columns are -1. */
     public Line run(int n, boolean withNara) throws Exception {
         long[] single;
+        long[] voted;
+        long[] spread;
         Cycle cycle;
         try (Federation f = new Federation(n, false)) {
             single = new long[Math.min(singles, 3 * n)];
+            voted = new long[single.length];
+            spread = new long[single.length];
             for (int r = 0; r < single.length; r++) {
-                single[r] = f.single(f.nodes.get(r % n));
+                long[] t = f.single(f.nodes.get(r % n));
+                voted[r] = t[0];
+                single[r] = t[1];
+                spread[r] = t[1] - t[0];
             }
             cycle = f.cycle();
         }
@@ -80,9 +88,12 @@ public final class CheckpointBench {
             }
         }
         java.util.Arrays.sort(single);
+        java.util.Arrays.sort(voted);
+        java.util.Arrays.sort(spread);
         return new Line(n, Stats.percentile(single, 50) / 1e6, Stats.percentile(single, 95) / 1e6,
                 single[single.length - 1] / 1e6, cycle.ms(), 1000.0 * cycle.verifications() / verifiesPerSecond,
-                cycle.deliveriesPerNode(), cycle.verifications(), nara.ms(), nara.deliveriesPerNode(), nara.verifications());
+                cycle.deliveriesPerNode(), cycle.verifications(), nara.ms(), nara.deliveriesPerNode(), nara.verifications(),
+                Stats.percentile(voted, 50) / 1e6, Stats.percentile(spread, 50) / 1e6);
     }
 
     /** N voters on one broker, every one past its boot grace, stopped on close. */
@@ -103,13 +114,21 @@ public final class CheckpointBench {
                     && !core.checkpoint().collecting()).equals(Boolean.TRUE);
         }
 
-        /** One proposal of {@code proposer}; nanoseconds until every node stored its final. */
-        long single(QuorumNode proposer) throws Exception {
+        /**
+         * One proposal of {@code proposer}: nanoseconds until the proposer stored its final (the vote round) and
+         * until every node did.
+         */
+        long[] single(QuorumNode proposer) {
             Map<QuorumNode, String> before = snapshot(proposer.id());
             long t0 = System.nanoTime();
             propose(proposer);
+            BenchFederation.await("the final of " + proposer.name() + " at its proposer", () -> {
+                StoredCheckpoint s = proposer.checkpoint(proposer.id());
+                return s != null && !s.checkpoint().checkpointId().equals(before.get(proposer));
+            });
+            long voted = System.nanoTime() - t0;
             BenchFederation.await("the final of " + proposer.name() + " everywhere", () -> changed(before, proposer.id()));
-            return System.nanoTime() - t0;
+            return new long[] {voted, System.nanoTime() - t0};
         }
 
         Cycle cycle() throws Exception {
@@ -139,7 +158,7 @@ public final class CheckpointBench {
         private Map<QuorumNode, String> snapshot(NodeId subject) {
             Map<QuorumNode, String> m = new HashMap<>();
             for (QuorumNode x : nodes) {
-                StoredCheckpoint s = x.checkpoints().get(subject);
+                StoredCheckpoint s = x.checkpoint(subject);
                 m.put(x, s == null ? "" : s.checkpoint().checkpointId());
             }
             return m;
@@ -147,7 +166,7 @@ public final class CheckpointBench {
 
         private boolean changed(Map<QuorumNode, String> before, NodeId subject) {
             for (QuorumNode x : nodes) {
-                StoredCheckpoint s = x.checkpoints().get(subject);
+                StoredCheckpoint s = x.checkpoint(subject);
                 if (s == null || s.checkpoint().checkpointId().equals(before.get(x))) {
                     return false;
                 }

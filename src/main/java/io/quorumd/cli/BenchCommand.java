@@ -123,17 +123,19 @@ final class BenchCommand extends GroupCommand {
                 CheckpointBench bench = new CheckpointBench(url, work, singles, base.verifiesPerSecond());
                 if (csv != null && !Files.exists(csv)) {
                     Files.writeString(csv, "n,single_p50_ms,single_p95_ms,single_max_ms,cycle_ms,floor_ms,deliveries_per_node,"
-                            + "verifications,nara_cycle_ms,nara_deliveries_per_node,nara_verifications,verify_per_s\n");
+                            + "verifications,nara_cycle_ms,nara_deliveries_per_node,nara_verifications,verify_per_s,"
+                            + "single_voted_p50_ms,single_spread_p50_ms\n");
                 }
                 for (int n : nodes) {
                     CheckpointBench.Line l = bench.run(n, nara);
                     System.out.println(l.format());
                     if (csv != null) {
                         Files.writeString(csv, String.format(java.util.Locale.ROOT,
-                                "%d,%.1f,%.1f,%.1f,%.0f,%.0f,%.1f,%d,%.0f,%.1f,%d,%.0f%n", l.n(), l.singleP50Ms(),
-                                l.singleP95Ms(), l.singleMaxMs(), l.cycleMs(), l.floorMs(), l.deliveriesPerNode(),
-                                l.verifications(), l.naraCycleMs(), l.naraDeliveriesPerNode(), l.naraVerifications(),
-                                base.verifiesPerSecond()), java.nio.file.StandardOpenOption.APPEND);
+                                "%d,%.1f,%.1f,%.1f,%.0f,%.0f,%.1f,%d,%.0f,%.1f,%d,%.0f,%.1f,%.1f%n", l.n(),
+                                l.singleP50Ms(), l.singleP95Ms(), l.singleMaxMs(), l.cycleMs(), l.floorMs(),
+                                l.deliveriesPerNode(), l.verifications(), l.naraCycleMs(), l.naraDeliveriesPerNode(),
+                                l.naraVerifications(), base.verifiesPerSecond(), l.votedP50Ms(), l.spreadP50Ms()),
+                                java.nio.file.StandardOpenOption.APPEND);
                     }
                 }
                 return Main.OK;

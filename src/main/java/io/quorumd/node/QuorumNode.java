@@ -253,6 +253,11 @@ public final class QuorumNode implements AutoCloseable {
         return core.checkpoints().latest();
     }
 
+    /** The latest final of {@code subject} held here, or null; safe from any thread, copies nothing. */
+    public StoredCheckpoint checkpoint(NodeId subject) {
+        return core.checkpoints().latest(subject).orElse(null);
+    }
+
     public long ledgerEntries() {
         return core.ledgerEntries();
     }

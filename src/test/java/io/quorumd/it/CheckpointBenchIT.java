@@ -34,6 +34,8 @@ class CheckpointBenchIT {
         assertTrue(l.singleP50Ms() > 0 && l.singleP50Ms() <= l.singleP95Ms() && l.singleP95Ms() <= l.singleMaxMs(),
                 l.format());
         assertTrue(l.cycleMs() > 0 && l.naraCycleMs() > 0, l.format());
+        // the proposer stores its final before the last node does, round by round
+        assertTrue(l.votedP50Ms() > 0 && l.votedP50Ms() <= l.singleP50Ms() && l.spreadP50Ms() >= 0, l.format());
         // each node takes at least the 5 proposals and 5 finals of a cycle (its own echoed back included)
         assertTrue(l.deliveriesPerNode() >= 10, l.format());
         assertTrue(l.naraDeliveriesPerNode() > l.deliveriesPerNode(), l.format());
