@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs quorumd on this machine as a systemd service:
-#   /opt/quorumd/{quorumd.jar,README.md,docs/}, /usr/local/bin/quorumd (wrapper, which the unit runs), /etc/systemd/system/quorumd.service,
+#   /opt/quorumd/{quorumd.jar,README.md,docs/}, /usr/local/bin/quorumd (wrapper, which the unit runs),
+#   /etc/bash_completion.d/quorumd, /etc/systemd/system/quorumd.service,
 #   the quorumd system user, /etc/quorumd/quorumd.yaml (from the example, if absent) and a node key
 #   (/etc/quorumd/node.key, if absent). Never overwrites a config or a key.
 # Usage: scripts/install.sh [--prefix DIR] [--dry-run]
@@ -62,6 +63,14 @@ echo "    write $prefix/usr/local/bin/quorumd (0755)"
 if [ "$dry" -eq 0 ]; then
   printf '%s\n' "$wrapper" > "$prefix/usr/local/bin/quorumd"
   chmod 0755 "$prefix/usr/local/bin/quorumd"
+fi
+
+step "4b. bash completion $prefix/etc/bash_completion.d/quorumd"
+run install -d -m 0755 "$prefix/etc/bash_completion.d"
+echo "    write it from: java -jar $jar generate-completion"
+if [ "$dry" -eq 0 ]; then
+  java -jar "$jar" generate-completion > "$prefix/etc/bash_completion.d/quorumd"
+  chmod 0644 "$prefix/etc/bash_completion.d/quorumd"
 fi
 
 step "5. systemd unit $prefix/etc/systemd/system/quorumd.service"

@@ -32,7 +32,8 @@ else
   echo "    (no systemd here: skipped)"
 fi
 step "2. unit, wrapper, jar"
-run rm -f "$prefix/etc/systemd/system/quorumd.service" "$prefix/usr/local/bin/quorumd"
+run rm -f "$prefix/etc/systemd/system/quorumd.service" "$prefix/usr/local/bin/quorumd" \
+  "$prefix/etc/bash_completion.d/quorumd"
 run rm -rf "$prefix/opt/quorumd"
 if [ -z "$prefix" ] && [ -d /run/systemd/system ]; then
   run systemctl daemon-reload

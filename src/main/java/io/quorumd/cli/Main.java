@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "quorumd", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Peer daemon for a federation reaching signed quorum decisions over MQTT.",
         subcommands = {RunCommand.class, KeygenCommand.class, KeyCommand.class, FederationCommand.class, ConfigCommand.class,
-                DemoCommand.class, StatusCommand.class, CheckpointCommand.class, DisputeCommand.class, ArbiterCommand.class, ResponderCommand.class, SyncCommand.class, PmCommand.class, LedgerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, StatusCommand.class, CheckpointCommand.class, DisputeCommand.class, ArbiterCommand.class, ResponderCommand.class, SyncCommand.class, PmCommand.class, LedgerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class,
+                picocli.AutoComplete.GenerateCompletion.class})
 public final class Main implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE = 1;

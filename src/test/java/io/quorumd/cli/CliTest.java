@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +112,15 @@ class CliTest {
         java.nio.file.Files.writeString(dir.resolve("nonexistent/ca.pem"), "x");
         err.reset();
         assertEquals(0, run("config", "check", "--config", config.toString()), stderr());
+    }
+
+    @Test
+    void generateCompletionPrintsABashScriptThatKnowsTheSubcommands() {
+        assertEquals(0, run("generate-completion"));
+        assertTrue(stdout().contains("complete -F _complete_quorumd"), "registers the function for quorumd");
+        for (String sub : List.of("bench_arbiter", "dispute_vote", "key_show", "config_check")) {
+            assertTrue(stdout().contains("function _picocli_quorumd_" + sub + "()"), sub);
+        }
     }
 
     @Test
