@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class LogSetup {
     /** The text layout; {@code logback.xml} uses the same. */
     public static final String TEXT_PATTERN =
-            "%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z',UTC} %-5level node=%X{node:-none} %logger{0}: %msg %kvp{NONE}%n%ex";
+            "%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z',UTC} %-5level %replace(node=%X{node} ){'^node= $', ''}%logger{0}: %msg %kvp{NONE}%n%ex";
 
     private LogSetup() {
     }

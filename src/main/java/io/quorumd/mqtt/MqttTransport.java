@@ -239,8 +239,9 @@ public final class MqttTransport implements AutoCloseable {
         if (closed || connected || attempt.get() != n) {
             return;
         }
+        MDC.put("node", nodeName); // a retry thread: its lines carry the node like the loop's
         attempt.incrementAndGet();
-        LOG.atWarn().addKeyValue("node", nodeName).addKeyValue("broker", settings.url())
+        LOG.atWarn().addKeyValue("broker", settings.url())
                 .addKeyValue("waited_ms", waited.toMillis()).log("broker connect attempt got no answer; starting over");
         try {
             client.disconnectForcibly(0, 100, false);
@@ -254,7 +255,8 @@ public final class MqttTransport implements AutoCloseable {
         if (closed) {
             return;
         }
-        LOG.atWarn().addKeyValue("node", nodeName).addKeyValue("broker", settings.url())
+        MDC.put("node", nodeName);
+        LOG.atWarn().addKeyValue("broker", settings.url())
                 .addKeyValue("retry_in", backoff.toMillis() + "ms").addKeyValue("error", String.valueOf(cause.getMessage()))
                 .log("broker connect failed");
         Duration next = backoff.multipliedBy(2);
@@ -282,12 +284,13 @@ public final class MqttTransport implements AutoCloseable {
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
-                    LOG.atError().addKeyValue("node", nodeName).addKeyValue("error", String.valueOf(e.getMessage()))
+                    MDC.put("node", nodeName);
+                    LOG.atError().addKeyValue("error", String.valueOf(e.getMessage()))
                             .log("subscribe failed");
                 }
             });
         } catch (MqttException e) {
-            LOG.atError().addKeyValue("node", nodeName).addKeyValue("error", e.getMessage()).log("subscribe failed");
+            LOG.atError().addKeyValue("error", e.getMessage()).log("subscribe failed");
         }
     }
 
@@ -302,8 +305,15 @@ public final class MqttTransport implements AutoCloseable {
         retry.shutdownNow();
         int unsent = backlog();
         if (unsent > 0) {
-            LOG.atWarn().addKeyValue("node", nodeName).addKeyValue("unsent", unsent)
+            String callers = MDC.get("node"); // the caller's thread: its own tag is put back after
+            MDC.put("node", nodeName);
+            LOG.atWarn().addKeyValue("unsent", unsent)
                     .log("closing with unsent messages; the protocol messages among them are in the ledger");
+            if (callers == null) {
+                MDC.remove("node");
+            } else {
+                MDC.put("node", callers);
+            }
         }
         try {
             if (client.isConnected()) {
