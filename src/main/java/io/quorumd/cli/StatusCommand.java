@@ -6,8 +6,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Ask the running daemon how it is.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Ask the running daemon how it is.",
+        footer = {"", "Exit codes: 0 running and connected to its broker, 3 running but not connected, 1 not running"
+                + " or no answer, 2 a config error."})
 final class StatusCommand implements Callable<Integer> {
+    /** The daemon answered, but it is not connected to its broker: scripts and monitors should not read that as fine. */
+    static final int NOT_CONNECTED = 3;
+
     @Mixin
     DaemonOption daemon;
 
@@ -34,6 +39,9 @@ final class StatusCommand implements Callable<Integer> {
                     + r.path("syncPeersDone").asInt() + " of " + r.path("syncPeersNeeded").asInt() + " peers served it whole)"));
             System.out.println("signing:      ledger " + r.path("signing").asText());
             System.out.println("rejects:      " + r.path("rejects").asText());
+        }
+        if (a.result() != null && !a.result().path("connected").asBoolean()) {
+            return NOT_CONNECTED;
         }
         return a.exitCode();
     }

@@ -77,6 +77,8 @@ public final class MqttTransport implements AutoCloseable {
     private final List<String> subscriptions;
     private final Inbound inbound;
     private final String nodeName;
+    /** Kinds of connect failure whose fix was logged at ERROR (once each per run). */
+    private final java.util.Set<String> failuresExplained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final MqttAsyncClient client;
     private final MqttConnectOptions options;
     private final ScheduledExecutorService retry;
@@ -256,8 +258,13 @@ public final class MqttTransport implements AutoCloseable {
             return;
         }
         MDC.put("node", nodeName);
+        BrokerFailure why = BrokerFailure.of(cause);
+        if (why.fix().isPresent() && failuresExplained.add(why.kind())) { // once per cause: the retries go on
+            LOG.atError().addKeyValue("broker", settings.url()).addKeyValue("error", why.detail())
+                    .addKeyValue("fix", why.fix().get()).log("broker connect failed; retrying will not help until this is fixed");
+        }
         LOG.atWarn().addKeyValue("broker", settings.url())
-                .addKeyValue("retry_in", backoff.toMillis() + "ms").addKeyValue("error", String.valueOf(cause.getMessage()))
+                .addKeyValue("retry_in", backoff.toMillis() + "ms").addKeyValue("error", why.detail())
                 .log("broker connect failed");
         Duration next = backoff.multipliedBy(2);
         Duration capped = next.compareTo(settings.reconnectMax()) > 0 ? settings.reconnectMax() : next;

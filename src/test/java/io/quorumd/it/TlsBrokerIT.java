@@ -106,8 +106,12 @@ class TlsBrokerIT {
         assertFalse(wrongPassword.connected());
         assertEquals(1, one.peersOnline(), "node-1 never sees node-3: " + online(one, two));
         assertTrue(events().stream().anyMatch(e -> e.getFormattedMessage().equals("broker connect failed")
-                && "node-3".equals(value(e, "node")) && "Not authorized to connect".equals(value(e, "error"))),
+                && "node-3".equals(e.getMDCPropertyMap().get("node"))
+                && String.valueOf(value(e, "error")).contains("Not authorized to connect")),
                 "the failure names the node and the broker's refusal");
+        assertTrue(events().stream().anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR
+                && e.getFormattedMessage().startsWith("broker connect failed; retrying will not help")
+                && String.valueOf(value(e, "fix")).contains("mqtt.passwordFile")), "an ERROR says what to fix");
         stopAndForget(wrongPassword);
 
         // the same node with its own certificate and password gets on: nothing else was wrong with it
@@ -142,7 +146,7 @@ class TlsBrokerIT {
 
     private int connectFailures(String node) {
         return (int) events().stream().filter(e -> e.getFormattedMessage().equals("broker connect failed")
-                && node.equals(value(e, "node"))).count();
+                && node.equals(e.getMDCPropertyMap().get("node"))).count();
     }
 
     private static String value(ILoggingEvent e, String key) {
