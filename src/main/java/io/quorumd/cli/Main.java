@@ -25,7 +25,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("quorumd: " + e.getMessage());
+                    cmd.getErr().println("quorumd: " + io.quorumd.node.StartupException.describe(e)); // what, why, the fix
                     return FAILURE;
                 });
     }

@@ -22,10 +22,11 @@ public final class StartupException extends IOException {
     /** A cause in words: NIO file exceptions carry only a path in their message, which says nothing alone. */
     public static String describe(Throwable t) {
         if (t instanceof NoSuchFileException f) {
-            return "no such file or directory: " + f.getFile();
+            return "no such file or directory: " + f.getFile() + " (create it, or fix the path in the config)";
         }
         if (t instanceof AccessDeniedException f) {
-            return "permission denied: " + f.getFile();
+            return "permission denied: " + f.getFile() + " (run as the user that owns it, e.g. sudo -u quorumd,"
+                    + " or give that user access)";
         }
         if (t instanceof FileAlreadyExistsException f) {
             return "already exists: " + f.getFile();
