@@ -66,6 +66,20 @@ public record BrokerFailure(String kind, String detail, Optional<String> fix) {
         return new BrokerFailure(root.getClass().getSimpleName(), all, Optional.empty());
     }
 
+    /** Logs each kind of failure's fix once at ERROR (the retries go on); one per connection. */
+    static final class Explainer {
+        private final java.util.Set<String> explained = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        BrokerFailure explain(org.slf4j.Logger log, String broker, Throwable cause) {
+            BrokerFailure why = of(cause);
+            if (why.fix().isPresent() && explained.add(why.kind())) {
+                log.atError().addKeyValue("broker", broker).addKeyValue("error", why.detail()).addKeyValue("fix",
+                        why.fix().get()).log("broker connect failed; retrying will not help until this is fixed");
+            }
+            return why;
+        }
+    }
+
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (type.isInstance(c)) {

@@ -77,8 +77,7 @@ public final class MqttTransport implements AutoCloseable {
     private final List<String> subscriptions;
     private final Inbound inbound;
     private final String nodeName;
-    /** Kinds of connect failure whose fix was logged at ERROR (once each per run). */
-    private final java.util.Set<String> failuresExplained = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final BrokerFailure.Explainer failures = new BrokerFailure.Explainer();
     private final MqttAsyncClient client;
     private final MqttConnectOptions options;
     private final ScheduledExecutorService retry;
@@ -258,11 +257,7 @@ public final class MqttTransport implements AutoCloseable {
             return;
         }
         MDC.put("node", nodeName);
-        BrokerFailure why = BrokerFailure.of(cause);
-        if (why.fix().isPresent() && failuresExplained.add(why.kind())) { // once per cause: the retries go on
-            LOG.atError().addKeyValue("broker", settings.url()).addKeyValue("error", why.detail())
-                    .addKeyValue("fix", why.fix().get()).log("broker connect failed; retrying will not help until this is fixed");
-        }
+        BrokerFailure why = failures.explain(LOG, settings.url(), cause);
         LOG.atWarn().addKeyValue("broker", settings.url())
                 .addKeyValue("retry_in", backoff.toMillis() + "ms").addKeyValue("error", why.detail())
                 .log("broker connect failed");
@@ -312,15 +307,11 @@ public final class MqttTransport implements AutoCloseable {
         retry.shutdownNow();
         int unsent = backlog();
         if (unsent > 0) {
-            String callers = MDC.get("node"); // the caller's thread: its own tag is put back after
+            java.util.Map<String, String> callers = MDC.getCopyOfContextMap(); // the caller's thread: put back after
             MDC.put("node", nodeName);
             LOG.atWarn().addKeyValue("unsent", unsent)
                     .log("closing with unsent messages; the protocol messages among them are in the ledger");
-            if (callers == null) {
-                MDC.remove("node");
-            } else {
-                MDC.put("node", callers);
-            }
+            MDC.setContextMap(callers == null ? java.util.Map.of() : callers);
         }
         try {
             if (client.isConnected()) {
