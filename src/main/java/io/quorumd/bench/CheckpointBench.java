@@ -47,6 +47,13 @@ public final class CheckpointBench {
     private final Path workDir;
     private final int singles;
     private final double verifiesPerSecond;
+    private Path profile;
+
+    /** Records a JFR profile (settings "profile") of the next quorumd cycle only, into {@code file}. */
+    public CheckpointBench profileNextCycle(Path file) {
+        this.profile = file;
+        return this;
+    }
 
     public CheckpointBench(String brokerUrl, Path workDir, int singles, double verifiesPerSecond) {
         this.brokerUrl = brokerUrl;
@@ -76,7 +83,17 @@ public final class CheckpointBench {
                 single[r] = t[1];
                 spread[r] = t[1] - t[0];
             }
-            cycle = f.cycle();
+            if (profile != null) {
+                try (jdk.jfr.Recording r = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+                    r.start();
+                    cycle = f.cycle();
+                    r.stop();
+                    r.dump(profile);
+                }
+                profile = null;
+            } else {
+                cycle = f.cycle();
+            }
         }
         Cycle nara = new Cycle(-1, -1, -1);
         if (withNara) {

@@ -104,6 +104,9 @@ final class BenchCommand extends GroupCommand {
         @Option(names = "--csv", description = "Also append one CSV row per N to this file.")
         Path csv;
 
+        @Option(names = "--jfr", description = "Record a JFR profile of the first N's cycle (without nara's) into this file.")
+        Path jfr;
+
         @Option(names = "--nara", negatable = true, defaultValue = "true", fallbackValue = "true",
                 description = "Also run the cycle with nara's broadcast votes (default: ${DEFAULT-VALUE}).")
         boolean nara;
@@ -121,6 +124,9 @@ final class BenchCommand extends GroupCommand {
                 Crypto.print(base);
                 Path work = Files.createTempDirectory("qcb-");
                 CheckpointBench bench = new CheckpointBench(url, work, singles, base.verifiesPerSecond());
+                if (jfr != null) {
+                    bench.profileNextCycle(jfr);
+                }
                 if (csv != null && !Files.exists(csv)) {
                     Files.writeString(csv, "n,single_p50_ms,single_p95_ms,single_max_ms,cycle_ms,floor_ms,deliveries_per_node,"
                             + "verifications,nara_cycle_ms,nara_deliveries_per_node,nara_verifications,verify_per_s,"
