@@ -75,7 +75,9 @@ public final class Plots {
         style(c.getStyler());
         c.getStyler().setYAxisLogarithmic(true);
         series(c, "quorumd", rows, "n", "deliveries_per_node");
-        series(c, "nara's broadcast votes", rows, "n", "nara_deliveries_per_node");
+        boolean cut = rows.stream().anyMatch(r -> Double.parseDouble(r.get("nara_cycle_ms")) < 0);
+        series(c, "nara's broadcast votes" + (cut ? " (a cycle that did not complete: counted until the bench's limit)" : ""),
+                rows, "n", "nara_deliveries_per_node");
         double[] n = column(rows, "n");
         double[] target = new double[n.length];
         for (int i = 0; i < n.length; i++) {
