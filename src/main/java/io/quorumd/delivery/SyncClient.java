@@ -244,9 +244,13 @@ final class SyncClient {
         } else if (!r.next().isEmpty() && r.envelopes().isEmpty()) {
             journal.rejected("bad_sync_cursor", roster.get().label(s.peer) + " sent an empty page that goes on");
             giveUpOnPeer("an empty page that goes on");
-        } else if (!r.next().isEmpty() && selector.equals(SyncRequest.CHECKPOINTS) && s.pages > roster.get().size()) {
+        } else if (!r.next().isEmpty() && GAP.equals(s.reason) && selector.equals(SyncRequest.CHECKPOINTS)
+                && s.pages > roster.get().size()) {
+            // a gap's session, which a member can start at will by proposing: it may not hold the client for long.
+            // A full session is not capped so: a server with a small pageSize holding former members' finals
+            // may honestly send more pages than there are members now.
             journal.rejected("bad_sync_cursor", roster.get().label(s.peer) + " sent more checkpoint pages than there"
-                    + " are members");
+                    + " are members to a gap");
             giveUpOnPeer("more checkpoint pages than members");
         } else if (!r.next().isEmpty() && s.pages >= MAX_PAGES) {
             LOG.atWarn().addKeyValue("peer", roster.get().label(s.peer)).addKeyValue("selector", selector)

@@ -279,8 +279,8 @@ public final class SyncService {
      * A checkpoint proposal of {@code proposer} chains to a final this node does not hold. An honest proposer
      * holds it (any other peer may be catching up itself), so it is asked if online, at most once a
      * {@link #GAP_EVERY_MS} per proposer; a peer that does not answer in time is replaced by another. A member
-     * naming finals nobody has costs one short session with itself: a checkpoint session ends with a peer
-     * that sends an empty page that goes on, or more pages than there are members.
+     * naming finals nobody has costs one short session with itself: a gap's session ends with a peer that
+     * sends an empty page that goes on, or more checkpoint pages than there are members.
      */
     public void checkpointGap(NodeId proposer) {
         gap(SyncRequest.CHECKPOINTS, Optional.of(proposer));

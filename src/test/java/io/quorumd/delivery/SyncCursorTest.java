@@ -203,15 +203,24 @@ class SyncCursorTest {
 
     /**
      * The checkpoints selector serves one final per subject: a peer still going on after more pages than there
-     * are members is holding the session (here with one item of no use per page) and is given up on.
+     * are members in a gap's session (which a member starts at will by proposing) is holding it (here with one
+     * item of no use per page) and is given up on.
      */
     @Test
     void moreCheckpointPagesThanMembersEndTheSessionWithThatPeer() throws Exception {
-        SimFederation f = syncFed(212, Duration.ofSeconds(5), "");
+        SimFederation f = syncFed(212, Duration.ofSeconds(5), "sync:\n  timeout: 1s\n");
         SimNode three = f.node(3);
         SimNode hostile = f.node(6);
         Envelope item = DeliveryFixtures.openEnvelope(hostile, open(hostile, "pay-d"));
         wipedSeeingOnly(f, three, hostile);
+        f.world().run(Duration.ofSeconds(2)); // the boot session gives up on the silent peer
+        Envelope boot = lastRequest(three);
+        three.control(c -> {
+            c.sync().checkpointGap(hostile.id());
+            return "";
+        });
+        assertTrue(lastRequest(three) != boot && ((SyncRequest) lastRequest(three).body()).to().equals(hostile.id()),
+                "the gap asked the proposer");
         int members = three.core().roster().size();
         int answered = 0;
         for (int page = 0; page < 3 * members && three.metrics().protocolRejects("bad_sync_cursor") == 0; page++) {
@@ -223,5 +232,28 @@ class SyncCursorTest {
         }
         assertEquals(1, three.metrics().protocolRejects("bad_sync_cursor"));
         assertEquals(members + 1, answered, "given up on after one page more than there are members");
+    }
+
+    /**
+     * Only a gap's session is capped so: a full session's server may honestly need more pages than there are
+     * members now (a pageSize of 1, finals of former members), and a full session is this node's own choice.
+     */
+    @Test
+    void aFullSessionMayTakeMoreCheckpointPagesThanThereAreMembers() throws Exception {
+        SimFederation f = syncFed(213, Duration.ofSeconds(5), "");
+        SimNode three = f.node(3);
+        SimNode hostile = f.node(6);
+        Envelope item = DeliveryFixtures.openEnvelope(hostile, open(hostile, "pay-f"));
+        wipedSeeingOnly(f, three, hostile);
+        int members = three.core().roster().size();
+        for (int page = 0; page < members + 3; page++) {
+            Envelope request = lastRequest(three);
+            three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
+                    new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, request.contentId(), List.of(item),
+                            String.format("c%04d", page)), f.world().now()).encode());
+        }
+        assertEquals(0, three.metrics().protocolRejects("bad_sync_cursor"));
+        assertEquals(String.format("c%04d", members + 2), ((SyncRequest) lastRequest(three).body()).cursor(),
+                "the boot session still asks the same peer for the next page");
     }
 }
