@@ -166,10 +166,8 @@ public final class ConfigLoader {
 
     private static MqttSection readMqtt(YamlSection m, Path base, String federationName, String nodeName,
                                         Roster roster) {
-        String url = m.string("url", "tcp://127.0.0.1:1883");
-        if (!url.startsWith("tcp://") && !url.startsWith("ssl://")) {
-            m.problem("url", "'" + url + "' must start with tcp:// or ssl://");
-        }
+        List<String> urls = brokerUrls(m);
+        String url = urls.get(0);
         String defaultClientId = nodeName == null ? "quorumd"
                 : roster.byName(nodeName).map(me -> "quorumd-" + me.nodeId().hex().substring(0, 15)).orElse("quorumd");
         String clientId = m.string("clientId", defaultClientId);
@@ -187,7 +185,40 @@ public final class ConfigLoader {
         Duration reconnectMax = m.positiveDuration("reconnectMax", Duration.ofSeconds(60));
         m.finish();
         return new MqttSection(url, clientId, username, passwordFile, tls, prefix, keepAlive, connectTimeout,
-                reconnectMax);
+                reconnectMax, urls);
+    }
+
+    /** {@code mqtt.url}: one URL, or a list of a cluster's members, all tcp:// or all ssl://, none twice. */
+    private static List<String> brokerUrls(YamlSection m) {
+        List<String> urls = new ArrayList<>();
+        if (m.raw("url").isArray()) {
+            List<JsonNode> items = m.list("url");
+            for (int i = 0; i < items.size(); i++) {
+                JsonNode v = items.get(i);
+                String u = v.isTextual() ? m.expand("url", v.asText()) : null;
+                if (u == null) {
+                    m.problem("url", "item " + (i + 1) + " must be a broker URL string");
+                } else if (urls.contains(u)) {
+                    m.problem("url", "'" + u + "' is listed twice");
+                } else {
+                    urls.add(u);
+                }
+            }
+            if (items.isEmpty()) {
+                m.problem("url", "an empty list names no broker");
+            }
+        } else {
+            urls.add(m.string("url", "tcp://127.0.0.1:1883"));
+        }
+        for (String u : urls) {
+            if (!u.startsWith("tcp://") && !u.startsWith("ssl://")) {
+                m.problem("url", "'" + u + "' must start with tcp:// or ssl://");
+            }
+        }
+        if (urls.stream().map(u -> u.startsWith("ssl://")).distinct().count() > 1) {
+            m.problem("url", "mixes tcp:// and ssl:// brokers; a cluster's members are reached the same way");
+        }
+        return urls.isEmpty() ? List.of("tcp://127.0.0.1:1883") : urls;
     }
 
     private static OrderSection readOrder(YamlSection o, Path base) {

@@ -38,7 +38,7 @@ public final class ConfigRenderer {
         root.put("node", map("name", c.node().name(), "keyFile", str(c.node().keyFile()), "dataDir",
                 str(c.node().dataDir()), "nextKeyFile", opt(c.node().nextKeyFile())));
         var m = c.mqtt();
-        Map<String, Object> mqtt = map("url", m.url(), "clientId", m.clientId(), "username", m.username().orElse(null),
+        Map<String, Object> mqtt = map("url", m.urls().size() == 1 ? m.url() : m.urls(), "clientId", m.clientId(), "username", m.username().orElse(null),
                 "passwordFile", opt(m.passwordFile()), "tls", map("caFile", opt(m.tls().caFile()), "certFile",
                         opt(m.tls().certFile()), "keyFile", opt(m.tls().keyFile())),
                 "topicPrefix", m.topicPrefix(), "keepAlive", d(m.keepAlive()), "connectTimeout", d(m.connectTimeout()),

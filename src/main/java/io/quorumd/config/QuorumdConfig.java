@@ -58,9 +58,24 @@ public record QuorumdConfig(
         }
     }
 
+    /**
+     * {@code url} is the first broker of {@code urls}: {@code mqtt.url} is one URL, or a list of a broker
+     * cluster's members, tried in order on every connect (Paho's server URIs).
+     */
     public record MqttSection(String url, String clientId, Optional<String> username, Optional<Path> passwordFile,
                               TlsSection tls, String topicPrefix, Duration keepAlive, Duration connectTimeout,
-                              Duration reconnectMax) {
+                              Duration reconnectMax, List<String> urls) {
+        public MqttSection {
+            urls = urls.isEmpty() ? List.of(url) : List.copyOf(urls);
+        }
+
+        /** One broker. */
+        public MqttSection(String url, String clientId, Optional<String> username, Optional<Path> passwordFile,
+                           TlsSection tls, String topicPrefix, Duration keepAlive, Duration connectTimeout,
+                           Duration reconnectMax) {
+            this(url, clientId, username, passwordFile, tls, topicPrefix, keepAlive, connectTimeout, reconnectMax,
+                    List.of(url));
+        }
     }
 
     /** The federation: its name, the roster, and how far apart members' clocks may be. */

@@ -122,6 +122,9 @@ public final class MqttTransport implements AutoCloseable {
         o.setConnectionTimeout((int) Math.max(1, s.connectTimeout().toSeconds()));
         o.setMaxInflight(1000);
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        if (s.urls().size() > 1) {
+            o.setServerURIs(s.urls().toArray(new String[0])); // each connect tries the cluster's members in order
+        }
         if (will != null) {
             o.setWill(will.topic(), will.payload(), QOS, true);
         }
@@ -227,8 +230,8 @@ public final class MqttTransport implements AutoCloseable {
         }
         // Paho's asynchronous connect neither completes nor fails when the far end accepts the TCP connection and
         // never answers CONNECT (seen across broker restarts; ReconnectIT reproduces it), which would leave the
-        // node away for good. An attempt still unanswered after the connect timeout is dropped.
-        Duration answerWithin = settings.connectTimeout().plusSeconds(2);
+        // node away for good. An attempt still unanswered after the connect timeout per broker listed is dropped.
+        Duration answerWithin = settings.connectTimeout().multipliedBy(settings.urls().size()).plusSeconds(2);
         try {
             retry.schedule(() -> giveUpOn(n, backoff, answerWithin), answerWithin.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -242,7 +245,7 @@ public final class MqttTransport implements AutoCloseable {
         }
         MDC.put("node", nodeName); // a retry thread: its lines carry the node like the loop's
         attempt.incrementAndGet();
-        LOG.atWarn().addKeyValue("broker", settings.url())
+        LOG.atWarn().addKeyValue("broker", String.join(",", settings.urls()))
                 .addKeyValue("waited_ms", waited.toMillis()).log("broker connect attempt got no answer; starting over");
         try {
             client.disconnectForcibly(0, 100, false);
@@ -257,8 +260,8 @@ public final class MqttTransport implements AutoCloseable {
             return;
         }
         MDC.put("node", nodeName);
-        BrokerFailure why = failures.explain(LOG, settings.url(), cause);
-        LOG.atWarn().addKeyValue("broker", settings.url())
+        BrokerFailure why = failures.explain(LOG, String.join(",", settings.urls()), cause);
+        LOG.atWarn().addKeyValue("broker", String.join(",", settings.urls()))
                 .addKeyValue("retry_in", backoff.toMillis() + "ms").addKeyValue("error", why.detail())
                 .log("broker connect failed");
         Duration next = backoff.multipliedBy(2);

@@ -48,6 +48,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mqttUrlMayListABrokerClustersMembersTriedInOrder() throws Exception {
+        String base = yaml("", "");
+        String one = "  url: tcp://127.0.0.1:1883\n";
+        QuorumdConfig c = parse(base.replace(one, "  url: [tcp://a:1883, tcp://b:1883, \"${BROKER}\"]\n"));
+        assertEquals(List.of("tcp://a:1883", "tcp://b:1883", "tcp://broker:1883"), c.mqtt().urls());
+        assertEquals("tcp://a:1883", c.mqtt().url());
+        assertEquals(List.of("tcp://127.0.0.1:1883"), parse(base).mqtt().urls());
+        assertProblem(problems(base.replace(one, "  url: [tcp://a:1883, ssl://b:8883]\n")), "mqtt.url", "mixes tcp://");
+        assertProblem(problems(base.replace(one, "  url: [tcp://a:1883, tcp://a:1883]\n")), "mqtt.url", "listed twice");
+        assertProblem(problems(base.replace(one, "  url: []\n")), "mqtt.url", "empty list");
+        assertProblem(problems(base.replace(one, "  url: [tcp://a:1883, {x: 1}]\n")), "mqtt.url", "item 2");
+        assertProblem(problems(base.replace(one, "  url: [http://a]\n")), "mqtt.url", "must start with tcp://");
+    }
+
+    @Test
     void validConfigGetsDefaultsAndResolvesRelativePaths() throws Exception {
         QuorumdConfig c = parse(yaml("", ""));
         assertEquals("n1", c.node().name());
