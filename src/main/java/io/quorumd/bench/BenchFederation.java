@@ -97,7 +97,11 @@ final class BenchFederation implements AutoCloseable {
         return true;
     }
 
-    private static List<Path> write(Path dir, String brokerUrl, String prefix, List<String> roles, String sections)
+    /**
+     * Keys and one config per node under {@code dir}/node-k, with the roster of all and {@code sections} appended;
+     * the config paths, node-1's first.
+     */
+    static List<Path> write(Path dir, String brokerUrl, String prefix, List<String> roles, String sections)
             throws IOException, KeyFileException {
         SecureRandom random = new SecureRandom();
         List<NodeKey> keys = new ArrayList<>();

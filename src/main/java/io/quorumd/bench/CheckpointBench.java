@@ -139,10 +139,9 @@ public final class CheckpointBench {
             Map<QuorumNode, String> before = snapshot(proposer.id());
             long t0 = System.nanoTime();
             propose(proposer);
-            BenchFederation.await("the final of " + proposer.name() + " at its proposer", () -> {
-                StoredCheckpoint s = proposer.checkpoint(proposer.id());
-                return s != null && !s.checkpoint().checkpointId().equals(before.get(proposer));
-            });
+            Map<QuorumNode, String> atProposer = Map.of(proposer, before.get(proposer));
+            BenchFederation.await("the final of " + proposer.name() + " at its proposer",
+                    () -> changed(atProposer, proposer.id()));
             long voted = System.nanoTime() - t0;
             BenchFederation.await("the final of " + proposer.name() + " everywhere", () -> changed(before, proposer.id()));
             return new long[] {voted, System.nanoTime() - t0};
@@ -181,10 +180,11 @@ public final class CheckpointBench {
             return m;
         }
 
+        /** Whether every node of {@code before} now holds a final of {@code subject} other than the one it held. */
         private boolean changed(Map<QuorumNode, String> before, NodeId subject) {
-            for (QuorumNode x : nodes) {
-                StoredCheckpoint s = x.checkpoint(subject);
-                if (s == null || s.checkpoint().checkpointId().equals(before.get(x))) {
+            for (Map.Entry<QuorumNode, String> e : before.entrySet()) {
+                StoredCheckpoint s = e.getKey().checkpoint(subject);
+                if (s == null || s.checkpoint().checkpointId().equals(e.getValue())) {
                     return false;
                 }
             }

@@ -1,6 +1,5 @@
 package io.quorumd.bench;
 
-import io.quorumd.crypto.NodeKey;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -10,6 +9,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -98,22 +98,9 @@ public final class IdleBench {
     }
 
     private Path write(Path dir) throws Exception {
-        SecureRandom random = new SecureRandom();
-        StringBuilder roster = new StringBuilder();
-        NodeKey own = null;
-        for (int k = 1; k <= 4; k++) {
-            NodeKey key = NodeKey.generate(random);
-            own = own == null ? key : own;
-            roster.append("    - name: node-").append(k).append("\n      publicKey: ").append(key.publicKey().base64())
-                    .append("\n      roles: [voter]\n");
-        }
-        own.writeNew(dir.resolve("node.key"));
-        Path config = dir.resolve("quorumd.yaml");
-        Files.writeString(config, "node:\n  name: node-1\n  keyFile: node.key\n  dataDir: data\n"
-                + "mqtt:\n  url: " + brokerUrl + "\n  topicPrefix: quorumd-bench/idle/" + dir.getFileName() + "-"
-                + Long.toHexString(random.nextLong()) + "\n"
-                + "federation:\n  name: bench\n  roster:\n" + roster + "checkpoint:\n  minVoters: 2\n");
-        return config;
+        String prefix = "quorumd-bench/idle/" + dir.getFileName() + "-" + Long.toHexString(new SecureRandom().nextLong());
+        return BenchFederation.write(dir, brokerUrl, prefix, Collections.nCopies(4, "voter"), "checkpoint:\n  minVoters: 2\n")
+                .get(0);
     }
 
     public static String format(Round r) {

@@ -1,16 +1,14 @@
 package io.quorumd.config;
 
+import io.quorumd.crypto.SecretFiles;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The files a config names besides the node key, checked as the daemon will use them, so that {@code config
@@ -19,10 +17,6 @@ import java.util.Set;
  * are not readable by group or others (mode 0600, as for the node key).
  */
 public final class ConfigFiles {
-    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
-
     private ConfigFiles() {
     }
 
@@ -52,19 +46,13 @@ public final class ConfigFiles {
             }
             Files.newInputStream(f).close(); // readable by this user, as the daemon will read it
             if (secret) {
-                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
-                if (perms.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
-                    out.add(new ConfigProblem(path, f + " is accessible by group or others (mode "
-                            + java.nio.file.attribute.PosixFilePermissions.toString(perms) + "); run: chmod 600 " + f));
-                }
+                SecretFiles.tooOpen(f).ifPresent(why -> out.add(new ConfigProblem(path, f + " " + why)));
             }
         } catch (AccessDeniedException e) {
             out.add(new ConfigProblem(path, f + ": permission denied for this user (run the command as the user the"
                     + " daemon runs as, e.g. sudo -u quorumd, or fix the file's owner)"));
         } catch (NoSuchFileException e) {
             out.add(new ConfigProblem(path, f + " does not exist (missing: create it, or fix the path)"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: no modes to check
         } catch (IOException e) {
             out.add(new ConfigProblem(path, f + " cannot be read: " + e.getMessage()));
         }

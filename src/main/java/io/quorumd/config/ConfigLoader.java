@@ -167,7 +167,6 @@ public final class ConfigLoader {
     private static MqttSection readMqtt(YamlSection m, Path base, String federationName, String nodeName,
                                         Roster roster) {
         List<String> urls = brokerUrls(m);
-        String url = urls.get(0);
         String defaultClientId = nodeName == null ? "quorumd"
                 : roster.byName(nodeName).map(me -> "quorumd-" + me.nodeId().hex().substring(0, 15)).orElse("quorumd");
         String clientId = m.string("clientId", defaultClientId);
@@ -184,8 +183,8 @@ public final class ConfigLoader {
         Duration connectTimeout = m.positiveDuration("connectTimeout", Duration.ofSeconds(10));
         Duration reconnectMax = m.positiveDuration("reconnectMax", Duration.ofSeconds(60));
         m.finish();
-        return new MqttSection(url, clientId, username, passwordFile, tls, prefix, keepAlive, connectTimeout,
-                reconnectMax, urls);
+        return new MqttSection(urls, clientId, username, passwordFile, tls, prefix, keepAlive, connectTimeout,
+                reconnectMax);
     }
 
     /** {@code mqtt.url}: one URL, or a list of a cluster's members, all tcp:// or all ssl://, none twice. */

@@ -59,22 +59,35 @@ public record QuorumdConfig(
     }
 
     /**
-     * {@code url} is the first broker of {@code urls}: {@code mqtt.url} is one URL, or a list of a broker
-     * cluster's members, tried in order on every connect (Paho's server URIs).
+     * {@code mqtt.url}: one broker, or a list of a broker cluster's members, tried in order on every connect
+     * (Paho's server URIs); never empty.
      */
-    public record MqttSection(String url, String clientId, Optional<String> username, Optional<Path> passwordFile,
+    public record MqttSection(List<String> urls, String clientId, Optional<String> username, Optional<Path> passwordFile,
                               TlsSection tls, String topicPrefix, Duration keepAlive, Duration connectTimeout,
-                              Duration reconnectMax, List<String> urls) {
+                              Duration reconnectMax) {
         public MqttSection {
-            urls = urls.isEmpty() ? List.of(url) : List.copyOf(urls);
+            urls = List.copyOf(urls);
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("mqtt.url names no broker");
+            }
         }
 
         /** One broker. */
         public MqttSection(String url, String clientId, Optional<String> username, Optional<Path> passwordFile,
                            TlsSection tls, String topicPrefix, Duration keepAlive, Duration connectTimeout,
                            Duration reconnectMax) {
-            this(url, clientId, username, passwordFile, tls, topicPrefix, keepAlive, connectTimeout, reconnectMax,
-                    List.of(url));
+            this(List.of(url), clientId, username, passwordFile, tls, topicPrefix, keepAlive, connectTimeout,
+                    reconnectMax);
+        }
+
+        /** The first broker listed: the one a node tries first, and the one a single-broker setup names. */
+        public String url() {
+            return urls.get(0);
+        }
+
+        /** Every broker listed, comma-separated, for logs. */
+        public String brokers() {
+            return String.join(",", urls);
         }
     }
 

@@ -7,12 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.EnumSet;
-import java.util.Set;
+import java.util.Optional;
 import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -44,9 +42,6 @@ public final class NodeKey {
     public static final String PM_KEY_INFO = "quorumd-pm/1";
     private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String PEM_END = "-----END PRIVATE KEY-----";
-    private static final Set<PosixFilePermission> TOO_OPEN = EnumSet.of(
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
     private final Ed25519PrivateKeyParameters privateKey;
     private final Bytes publicKey;
@@ -143,16 +138,13 @@ public final class NodeKey {
     /** Reads a PKCS#8 PEM Ed25519 key, refusing a file that group or others may read. */
     public static NodeKey read(Path file) throws KeyFileException {
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (perms.stream().anyMatch(TOO_OPEN::contains)) {
-                throw new KeyFileException("key file " + file + " is accessible by group or others (mode "
-                        + octal(perms) + "); run: chmod 600 " + file);
+            Optional<String> open = SecretFiles.tooOpen(file);
+            if (open.isPresent()) {
+                throw new KeyFileException("key file " + file + " " + open.get());
             }
         } catch (NoSuchFileException e) {
             throw new KeyFileException("key file " + file + " does not exist (create one with: quorumd keygen --out "
                     + file + ")");
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: nothing to check
         } catch (IOException e) {
             throw new KeyFileException("cannot read key file " + file + ": " + e.getMessage(), e);
         }
@@ -190,13 +182,5 @@ public final class NodeKey {
         } catch (IOException | IllegalArgumentException e) {
             throw new KeyFileException(source + " is not a valid PKCS#8 Ed25519 key: " + e.getMessage(), e);
         }
-    }
-
-    private static String octal(Set<PosixFilePermission> perms) {
-        int mode = 0;
-        for (PosixFilePermission p : perms) {
-            mode |= 1 << (8 - p.ordinal());
-        }
-        return String.format("%04o", mode);
     }
 }

@@ -245,7 +245,7 @@ public final class MqttTransport implements AutoCloseable {
         }
         MDC.put("node", nodeName); // a retry thread: its lines carry the node like the loop's
         attempt.incrementAndGet();
-        LOG.atWarn().addKeyValue("broker", String.join(",", settings.urls()))
+        LOG.atWarn().addKeyValue("broker", settings.brokers())
                 .addKeyValue("waited_ms", waited.toMillis()).log("broker connect attempt got no answer; starting over");
         try {
             client.disconnectForcibly(0, 100, false);
@@ -260,8 +260,8 @@ public final class MqttTransport implements AutoCloseable {
             return;
         }
         MDC.put("node", nodeName);
-        BrokerFailure why = failures.explain(LOG, String.join(",", settings.urls()), cause);
-        LOG.atWarn().addKeyValue("broker", String.join(",", settings.urls()))
+        BrokerFailure why = failures.explain(LOG, settings.brokers(), cause);
+        LOG.atWarn().addKeyValue("broker", settings.brokers())
                 .addKeyValue("retry_in", backoff.toMillis() + "ms").addKeyValue("error", why.detail())
                 .log("broker connect failed");
         Duration next = backoff.multipliedBy(2);

@@ -166,15 +166,9 @@ class SyncCursorTest {
         SimNode hostile = f.node(6);
         Envelope item = DeliveryFixtures.openEnvelope(hostile, open(hostile, "pay-c")); // no checkpoint: bad_sync_item
         wipedSeeingOnly(f, three, hostile);
-        Envelope first = lastRequest(three);
-        three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
-                new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, first.contentId(), List.of(item), "b"),
-                f.world().now()).encode());
-        Envelope second = lastRequest(three);
-        assertEquals("b", ((SyncRequest) second.body()).cursor());
-        three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
-                new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, second.contentId(), List.of(), "a"),
-                f.world().now()).encode());
+        answerLastRequest(f, three, hostile, List.of(item), "b");
+        assertEquals("b", ((SyncRequest) lastRequest(three).body()).cursor());
+        answerLastRequest(f, three, hostile, List.of(), "a");
         assertEquals(1, three.metrics().protocolRejects("bad_sync_cursor"));
         assertFalse(three.core().sync().caughtUp());
         f.bus().partition((r, e) -> false);
@@ -192,9 +186,7 @@ class SyncCursorTest {
         SimNode hostile = f.node(6);
         wipedSeeingOnly(f, three, hostile);
         Envelope first = lastRequest(three);
-        three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
-                new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, first.contentId(), List.of(), "b"),
-                f.world().now()).encode());
+        answerLastRequest(f, three, hostile, List.of(), "b");
         assertEquals(1, three.metrics().protocolRejects("bad_sync_cursor"));
         assertEquals(first, lastRequest(three), "the empty page was not followed up");
         f.bus().partition((r, e) -> false);
@@ -224,10 +216,7 @@ class SyncCursorTest {
         int members = three.core().roster().size();
         int answered = 0;
         for (int page = 0; page < 3 * members && three.metrics().protocolRejects("bad_sync_cursor") == 0; page++) {
-            Envelope request = lastRequest(three);
-            three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
-                    new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, request.contentId(), List.of(item),
-                            String.format("c%04d", page)), f.world().now()).encode());
+            answerLastRequest(f, three, hostile, List.of(item), String.format("c%04d", page));
             answered++;
         }
         assertEquals(1, three.metrics().protocolRejects("bad_sync_cursor"));
@@ -247,13 +236,16 @@ class SyncCursorTest {
         wipedSeeingOnly(f, three, hostile);
         int members = three.core().roster().size();
         for (int page = 0; page < members + 3; page++) {
-            Envelope request = lastRequest(three);
-            three.receiveRaw(three.topics().syncResponse(three.id()), hostile.sign(MessageType.SYNC_RESPONSE,
-                    new SyncResponse(three.id(), 0, SyncRequest.CHECKPOINTS, request.contentId(), List.of(item),
-                            String.format("c%04d", page)), f.world().now()).encode());
+            answerLastRequest(f, three, hostile, List.of(item), String.format("c%04d", page));
         }
         assertEquals(0, three.metrics().protocolRejects("bad_sync_cursor"));
         assertEquals(String.format("c%04d", members + 2), ((SyncRequest) lastRequest(three).body()).cursor(),
                 "the boot session still asks the same peer for the next page");
+    }
+
+    /** {@code hostile} answers {@code n}'s last sync request with a checkpoints page of {@code items}, next {@code next}. */
+    private static void answerLastRequest(SimFederation f, SimNode n, SimNode hostile, List<Envelope> items, String next) {
+        n.receiveRaw(n.topics().syncResponse(n.id()), hostile.sign(MessageType.SYNC_RESPONSE, new SyncResponse(n.id(), 0,
+                SyncRequest.CHECKPOINTS, lastRequest(n).contentId(), items, next), f.world().now()).encode());
     }
 }
