@@ -158,6 +158,7 @@ public final class NodeCore implements EventHandler {
         ledgerBytes = ledger.bytes();
         presence.begin();
         presence.onTwin(TwinException.handler(config.node().name(), presence::startedAt, () -> silenced = true, onFatal));
+        presence.onResumed(this::reachable);
     }
 
     public void restored(String why) { // before start(): the key ran further than this ledger; sign nothing older
@@ -197,12 +198,8 @@ public final class NodeCore implements EventHandler {
         if (arbiter != null) {
             arbiter.start();
         }
-        if (responder != null) {
-            responder.start();
-        }
-        if (payments != null) {
-            payments.start();
-        }
+        responder().ifPresent(Responder::start);
+        payments().ifPresent(NodePayments::start);
         sync.start(config.checkpoint().bootGrace());
         scheduler.schedule(config.checkpoint().bootGrace(), new GraceOver());
         scheduler.schedule(config.logging().statsEvery(), new StatsDue());
@@ -221,12 +218,15 @@ public final class NodeCore implements EventHandler {
 
     private void observe(PeerTransition t) {
         append(EntryKind.OBSERVATION, NodeJournal.observation(t));
-        if (t.kind() == PeerTransition.Kind.ONLINE || t.kind() == PeerTransition.Kind.RESTARTED) {
-            if (responder != null) {
-                responder.peerOnline(t.peer());
-            }
-            sync.peerOnline(t.peer());
+        if (t.kind() != PeerTransition.Kind.OFFLINE) {
+            reachable(t.peer());
         }
+    }
+
+    /** A peer can be reached again: what it has not acknowledged is due, and a sync waiting for a peer may begin. */
+    private void reachable(NodeId peer) {
+        responder().ifPresent(r -> r.peerOnline(peer));
+        sync.peerOnline(peer);
     }
 
     private void onGap() {

@@ -16,10 +16,8 @@ import io.quorumd.wire.Roster;
 import io.quorumd.wire.Topics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -69,7 +67,7 @@ public final class PresenceMachine {
     private final PresenceSection settings;
     private final long skewMs;
     private final Journal journal;
-    private final Map<NodeId, long[]> budgets = new HashMap<>();
+    private final TransitionBudgets budgets = new TransitionBudgets(TRANSITION_BURST);
     private final Clock clock;
     private final Scheduler scheduler;
     private final EnvelopeSigner signer;
@@ -77,16 +75,11 @@ public final class PresenceMachine {
     private final Outbox outbox;
     private final PresenceListener listener;
     private final Map<NodeId, PeerState> peers = new ConcurrentHashMap<>();
-    /** Per peer, its last heartbeat's run and seq, and its clock less this node's as of a later one. */
-    private final Map<NodeId, ClockSample> clocks = new ConcurrentHashMap<>();
-
-    /** A peer's clock as one of its heartbeats showed it; {@code offset} only from a heartbeat known to be live. */
-    private record ClockSample(long startedAt, long seq, Optional<Long> offset, long at) {
-    }
+    private final PeerClocks clocks = new PeerClocks();
     private long startedAt = -1;
     private long seq;
-    private java.util.function.LongConsumer onTwin = other -> { };
-    private final java.util.Set<Long> twinsHeard = new java.util.HashSet<>();
+    private final OwnHeartbeats own;
+    private java.util.function.Consumer<NodeId> onResumed = peer -> { };
 
     /** With a fixed roster. */
     public PresenceMachine(NodeId self, Roster roster, PresenceSection settings, long skewMs, Clock clock,
@@ -110,6 +103,7 @@ public final class PresenceMachine {
         this.topics = topics;
         this.outbox = outbox;
         this.listener = listener;
+        this.own = new OwnHeartbeats(settings.offlineAfter().toMillis(), skewMs);
     }
 
     /** Fixes this run's start time; must precede {@link #lastWill()} and {@link #start()}. */
@@ -137,7 +131,15 @@ public final class PresenceMachine {
      * node's clock (a replay of an old one, even of a run whose clock was fast, is neither).
      */
     public void onTwin(java.util.function.LongConsumer listener) {
-        this.onTwin = listener;
+        own.onTwin(listener);
+    }
+
+    /**
+     * Told when a peer is heard again in the same run after this node was cut off: nothing changed about the
+     * peer (no transition, no observation), but what was sent to it in the meantime may not have reached it.
+     */
+    public void onResumed(java.util.function.Consumer<NodeId> listener) {
+        this.onResumed = listener;
     }
 
     public String topic() {
@@ -160,16 +162,19 @@ public final class PresenceMachine {
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
-    /** Peers of the current roster believed online, by node id (not map order, which differs between JVMs). */
+    /**
+     * Peers of the current roster believed online, by node id (not map order, which differs between JVMs); none
+     * while this node is {@link #cutOff()}: it can then reach no one, whatever it last heard.
+     */
     public List<NodeId> onlinePeerIds() {
-        return peers().entrySet().stream().filter(e -> e.getValue().online()).map(Map.Entry::getKey)
+        return peers().entrySet().stream().filter(e -> e.getValue().online() && !cutOff()).map(Map.Entry::getKey)
                 .sorted(java.util.Comparator.comparing(NodeId::hex)).toList();
     }
 
-    /** Peers of the current roster believed online. */
+    /** Peers of the current roster believed online; none while this node is {@link #cutOff()}. */
     public long onlineCount() {
         Roster roster = rosterSource.get();
-        return peers.entrySet().stream().filter(e -> e.getValue().online() && isPeer(roster, e.getKey())).count();
+        return cutOff() ? 0 : peers.entrySet().stream().filter(e -> e.getValue().online() && isPeer(roster, e.getKey())).count();
     }
 
     private boolean isPeer(Roster roster, NodeId id) {
@@ -187,8 +192,8 @@ public final class PresenceMachine {
         }
         Roster before = reconciled;
         reconciled = roster;
-        budgets.keySet().removeIf(id -> !isPeer(roster, id));
-        clocks.keySet().removeIf(id -> !isPeer(roster, id));
+        budgets.forget(id -> !isPeer(roster, id));
+        clocks.forget(id -> !isPeer(roster, id));
         for (NodeId id : List.copyOf(peers.keySet())) {
             if (!isPeer(roster, id)) {
                 PeerState p = peers.remove(id);
@@ -209,22 +214,8 @@ public final class PresenceMachine {
      * clock far off still shows. Any thread.
      */
     public List<Long> peerClockOffsets() {
-        long now = clock.millis();
-        long recent = 2 * settings.offlineAfter().toMillis();
         Roster roster = rosterSource.get();
-        return clocks.entrySet().stream().filter(e -> isPeer(roster, e.getKey())).map(Map.Entry::getValue)
-                .filter(c -> c.offset().isPresent() && Math.abs(now - c.at()) <= recent)
-                .map(c -> c.offset().get()).sorted().toList();
-    }
-
-    private void sampleClock(Envelope env, Heartbeat hb) {
-        long now = clock.millis();
-        ClockSample prev = clocks.get(env.from());
-        boolean later = prev != null && prev.startedAt() == hb.startedAt() && hb.seq() > prev.seq();
-        if (prev == null || later || hb.startedAt() > prev.startedAt()) {
-            clocks.put(env.from(), new ClockSample(hb.startedAt(), hb.seq(),
-                    later ? Optional.of(env.ts() - now) : Optional.empty(), now));
-        }
+        return clocks.offsets(id -> isPeer(roster, id), clock.millis(), 2 * settings.offlineAfter().toMillis());
     }
 
     public void onTimer(TimerKey key) {
@@ -240,11 +231,8 @@ public final class PresenceMachine {
     public void onMessage(InboundMessage m) {
         Envelope env = m.envelope();
         if (env.from().equals(self)) {
-            if (env.body() instanceof Heartbeat hb && hb.startedAt() != startedAt && startedAt >= 0
-                    && m.origin() == InboundMessage.Origin.LIVE && env.ts() > startedAt
-                    && Math.abs(env.ts() - clock.millis()) <= skewMs && twinsHeard.size() < 4
-                    && twinsHeard.add(hb.startedAt())) {
-                onTwin.accept(hb.startedAt());
+            if (env.body() instanceof Heartbeat hb) {
+                own.heard(m, hb, startedAt, clock.millis());
             }
             return;
         }
@@ -255,7 +243,7 @@ public final class PresenceMachine {
             return;
         }
         if (env.body() instanceof Heartbeat hb) {
-            sampleClock(env, hb);
+            clocks.sample(env, hb, clock.millis());
         }
         if (env.ts() > clock.millis() + skewMs) {
             journal.rejected("future_ts", env.type().wireName() + " of " + label(env.from()) + " is dated ahead");
@@ -294,16 +282,24 @@ public final class PresenceMachine {
             journal.rejected("duplicate", "heartbeat " + hb.seq() + " of " + label(env.from()) + " again");
             return;
         }
-        int transitions = (restarted ? 1 : 0) + (known == null || !known.online() ? 1 : 0);
-        if (!spend(env.from(), transitions, now)) {
+        // A new run found after this node was itself cut off: the old one ended unseen, dated as a silence is.
+        boolean endedUnseen = restarted && known.online() && own.gapSince(known.lastHeardAt());
+        boolean back = known == null || !known.online() || endedUnseen;
+        boolean resumed = !back && !restarted && own.gapSince(known.lastHeardAt());
+        if (!spend(env.from(), (restarted ? 1 : 0) + (back ? 1 : 0) + (endedUnseen ? 1 : 0), now)) {
             return;
+        }
+        if (endedUnseen) {
+            transition(PeerTransition.Kind.OFFLINE, env.from(), known.startedAt(), "silent", known.lastHeardAt());
         }
         peers.put(env.from(), new PeerState(PeerState.Status.ONLINE, hb.startedAt(), hb.seq(), now));
         if (restarted) {
             transition(PeerTransition.Kind.RESTARTED, env.from(), hb.startedAt(), "new_start");
         }
-        if (known == null || !known.online()) {
+        if (back) {
             transition(PeerTransition.Kind.ONLINE, env.from(), hb.startedAt(), known == null ? "first_seen" : "back");
+        } else if (resumed) {
+            onResumed.accept(env.from());
         }
     }
 
@@ -320,8 +316,9 @@ public final class PresenceMachine {
             return;
         }
         peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), known.lastSeq(), known.lastHeardAt()));
-        if (known.online()) {
-            transition(PeerTransition.Kind.OFFLINE, from, off.startedAt(), off.reason().code());
+        if (known.online()) { // one that reached this node only after it was cut off is dated as a silence is
+            transition(PeerTransition.Kind.OFFLINE, from, off.startedAt(), off.reason().code(),
+                    own.gapSince(known.lastHeardAt()) ? known.lastHeardAt() : clock.millis());
         }
     }
 
@@ -330,33 +327,34 @@ public final class PresenceMachine {
      * heartbeat interval); false, counted and logged, when it cannot.
      */
     private boolean spend(NodeId peer, int n, long now) {
-        if (n == 0) {
+        if (budgets.take(peer, n, now, settings.heartbeat().toMillis())) {
             return true;
         }
-        long every = settings.heartbeat().toMillis();
-        long[] b = budgets.computeIfAbsent(peer, k -> new long[] {TRANSITION_BURST, now});
-        if (now < b[1]) {
-            b[1] = now; // the wall clock stepped back: refill from now, not from a moment still to come
-        }
-        long refill = (now - b[1]) / every;
-        if (refill > 0) {
-            b[0] = Math.min(TRANSITION_BURST, b[0] + refill);
-            b[1] += refill * every;
-        }
-        if (b[0] < n) {
-            journal.rejected("presence_rate", label(peer) + " changed state more often than its budget allows");
-            return false;
-        }
-        b[0] -= n;
-        return true;
+        journal.rejected("presence_rate", label(peer) + " changed state more often than its budget allows");
+        return false;
     }
 
+    /**
+     * True while this node is cut off from the broker as far as it can tell: it has heard its own heartbeats
+     * come back before, but none within offlineAfter. Any thread.
+     */
+    public boolean cutOff() {
+        return own.cutOff(clock.millis());
+    }
+
+    /**
+     * Declares silent the online peers not heard for offlineAfter of the time this node could hear itself: from
+     * the later of the peer's last heartbeat and the start of this node's current stretch of own heartbeats, to
+     * the latest of them ({@link OwnHeartbeats#heardFor}). Time during which this node was itself cut off is no
+     * evidence against a peer.
+     */
     private void sweep() {
         long now = clock.millis();
         long limit = settings.offlineAfter().toMillis();
+        own.report(now);
         for (Map.Entry<NodeId, PeerState> e : peers.entrySet()) {
             PeerState p = e.getValue();
-            if (p.online() && now - p.lastHeardAt() > limit) {
+            if (p.online() && own.heardFor(p.lastHeardAt(), now) > limit) {
                 peers.put(e.getKey(), new PeerState(PeerState.Status.OFFLINE, p.startedAt(), p.lastSeq(), p.lastHeardAt()));
                 transition(PeerTransition.Kind.OFFLINE, e.getKey(), p.startedAt(), "silent", p.lastHeardAt());
             }

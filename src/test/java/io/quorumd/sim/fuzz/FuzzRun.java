@@ -24,7 +24,7 @@ import java.util.Random;
 /**
  * One seed of {@link SimFuzzTest}: the federation {@link FuzzScenario} draws, a chaos phase of
  * {@link #CHAOS} virtual time in random steps (time passing, disputes opened and voted on, crashes of three
- * kinds, restarts, partitions, byzantine moves, replays), the safety invariants after every step, then the
+ * kinds, restarts, partitions, broker outages, byzantine moves, replays), the safety invariants after every step, then the
  * liveness phase of {@link Liveness}. Throws {@link AssertionError} naming the violation.
  */
 final class FuzzRun {
@@ -223,6 +223,12 @@ final class FuzzRun {
 
     private void partition() {
         if (healAt != Long.MAX_VALUE) {
+            return;
+        }
+        if (r.nextInt(4) == 0) { // the broker is down: nothing reaches anyone, not even its sender, for 5-15 s
+            f.bus().partition((rcv, e) -> true);
+            healAt = f.world().now() + 5000 + r.nextInt(10000);
+            FuzzStats.inc("faults.broker_outage");
             return;
         }
         Map<String, Integer> side = new HashMap<>();
