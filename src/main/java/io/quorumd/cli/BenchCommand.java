@@ -6,17 +6,12 @@ import io.quorumd.bench.CryptoBench;
 import io.quorumd.bench.IdleBench;
 import io.quorumd.bench.LedgerBench;
 import io.quorumd.bench.MqttLatencyBench;
-import io.quorumd.bench.OrderBench;
 import io.quorumd.bench.Plots;
 import io.quorumd.bench.Stats;
 import java.nio.file.Path;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.ToDoubleFunction;
-import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,12 +22,15 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (never run as tests).",
         subcommands = {BenchCommand.Crypto.class, BenchCommand.Mqtt.class, BenchCommand.LedgerRun.class,
-                BenchCommand.Order.class, BenchCommand.Checkpoint.class, BenchCommand.Arbiter.class,
+                BenchOrderCommand.class, BenchCommand.Checkpoint.class, BenchCommand.Arbiter.class,
                 BenchCommand.Idle.class, BenchCommand.Plot.class})
 final class BenchCommand extends GroupCommand {
 
     @Command(name = "mqtt", mixinStandardHelpOptions = true,
-            description = "Pipelined QoS 1 publish-to-delivery latency with and without TCP_NODELAY.")
+            description = "Pipelined QoS 1 publish-to-delivery latency with and without TCP_NODELAY.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd bench mqtt",
+                    "  quorumd bench mqtt --broker tcp://127.0.0.1:1883 --bursts 100 --rounds 5"})
     static final class Mqtt implements Callable<Integer> {
         @Mixin
         BrokerOption broker;
@@ -62,7 +60,10 @@ final class BenchCommand extends GroupCommand {
 
     @Command(name = "crypto", mixinStandardHelpOptions = true,
             description = "Raw Ed25519 signs/s and verifies/s, Jackson parses/s and SHA-256/s of a ledger-sized payload,"
-                    + " one thread each: the baselines the other benchmarks are divided by.")
+                    + " one thread each: the baselines the other benchmarks are divided by.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd bench crypto",
+                    "  quorumd bench crypto --bytes 1024 --rounds 3"})
     static final class Crypto implements Callable<Integer> {
         @Option(names = "--bytes", defaultValue = "300", description = "Payload size (default: ${DEFAULT-VALUE}).")
         int bytes;
@@ -88,7 +89,10 @@ final class BenchCommand extends GroupCommand {
     @Command(name = "checkpoint", mixinStandardHelpOptions = true,
             description = "Checkpoint rounds of N nodes in this JVM on one broker: one proposer at a time (p50/p95),"
                     + " every node at once (time, deliveries per node, signature verifications and their floor), and"
-                    + " the same cycle with nara's broadcast vote topology. One line per N.")
+                    + " the same cycle with nara's broadcast vote topology. One line per N.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd bench checkpoint --nodes 10,25",
+                    "  quorumd bench checkpoint --nodes 50 --no-nara --csv checkpoint.csv"})
     static final class Checkpoint implements Callable<Integer> {
         @Option(names = "--nodes", split = ",", defaultValue = "10,25,50,100",
                 description = "Node counts, comma-separated (default: ${DEFAULT-VALUE}).")
@@ -151,7 +155,10 @@ final class BenchCommand extends GroupCommand {
 
     @Command(name = "ledger", mixinStandardHelpOptions = true,
             description = "Ledger appends/s with fsync at batch sizes 1, 16, 256; replay and --full verify entries/s;"
-                    + " each against the raw rates of the same run.")
+                    + " each against the raw rates of the same run.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd bench ledger",
+                    "  quorumd bench ledger --dir /var/lib/quorumd-bench --rounds 5"})
     static final class LedgerRun implements Callable<Integer> {
         @Option(names = "--dir", description = "Where to write (default: a temp directory; use the disk a node would use).")
         Path dir;
@@ -187,96 +194,14 @@ final class BenchCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "order", mixinStandardHelpOptions = true,
-            description = "PBFT ordering of noop requests through a broker: committed requests/s and request-to-commit"
-                    + " latency at each replica count, all replicas in this JVM.")
-    static final class Order implements Callable<Integer> {
-        /** Every replica's subscription also carries the protocol traffic; HiveMQ queues 1,000 messages per client. */
-        static final int MAX_OUTSTANDING = 512;
-
-        @Option(names = "--replicas", split = ",", defaultValue = "4,7,10",
-                description = "Replica counts, comma-separated (default: ${DEFAULT-VALUE}).")
-        List<Integer> replicas;
-
-        @Mixin
-        BrokerOption broker;
-
-        @Option(names = "--requests", defaultValue = "3000", description = "Requests per run (default: ${DEFAULT-VALUE}).")
-        int requests;
-
-        @Option(names = "--rounds", defaultValue = "3", description = "Runs of each replica count (default: ${DEFAULT-VALUE}).")
-        int rounds;
-
-        @Option(names = "--outstanding", defaultValue = "128",
-                description = "Requests in flight, from one client member per " + OrderBench.CLIENT_WINDOW
-                        + " (default: ${DEFAULT-VALUE}).")
-        int outstanding;
-
-        @Option(names = "--warmup", defaultValue = "1000",
-                description = "Requests of one unreported run at the first replica count, 0 for none (default: ${DEFAULT-VALUE}).")
-        int warmup;
-
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() throws Exception {
-            if (replicas.stream().anyMatch(n -> n < 4 || n > 64) || rounds < 1 || requests < 1 || outstanding < 1
-                    || outstanding > MAX_OUTSTANDING) {
-                throw new ParameterException(spec.commandLine(), "--replicas takes counts from 4 to 64, --outstanding 1 to "
-                        + MAX_OUTSTANDING + "; --rounds and --requests at least 1");
-            }
-            return broker.run(url -> {
-                OrderBench bench = new OrderBench(url, requests, outstanding, java.time.Clock.systemUTC());
-                System.out.printf("%d requests per run, %d outstanding from %d client members; committed = executed at q"
-                        + " replicas; maxBatch %d, batchDelay %d ms, window %d; cores and cpu_ms (per request): this JVM's"
-                        + " CPU time over the run, %d processors; all_ms: from the last commit until every replica executed"
-                        + " every request%n", requests, outstanding, bench.clients(),
-                        bench.params().maxBatch(), bench.params().batchDelay().toMillis(), bench.params().window(),
-                        Runtime.getRuntime().availableProcessors());
-                if (warmup > 0) {
-                    OrderBench.Run w = new OrderBench(url, warmup, outstanding, java.time.Clock.systemUTC()).run(replicas.get(0));
-                    System.out.printf("warm-up: n=%d, %d requests in %.2f s%n", w.n(), w.requests(), w.seconds());
-                }
-                System.out.printf("%-6s %3s %3s %9s %6s %9s %10s %9s %9s %6s %8s %7s %4s  %s%n", "round", "n", "q", "requests",
-                        "seqs", "seconds", "req/s", "p50_ms", "p95_ms", "cores", "cpu_ms", "all_ms", "vc", "refusals");
-                Map<Integer, List<OrderBench.Run>> byN = new TreeMap<>();
-                for (int r = 1; r <= rounds; r++) {
-                    for (int n : replicas) {
-                        OrderBench.Run run = bench.run(n);
-                        byN.computeIfAbsent(n, k -> new ArrayList<>()).add(run);
-                        System.out.printf("%-6d %3d %3d %9d %6d %9.2f %10.0f %9.1f %9.1f %6.2f %8.2f %7s %4d  %s%n", r, n,
-                                run.q(), run.requests(), run.seqs(), run.seconds(), run.perSecond(), run.p50Ms(), run.p95Ms(),
-                                run.cpuCores(), run.cpuMsPerRequest(), run.caughtUpMs() < 0 ? "never" : run.caughtUpMs(),
-                                run.viewChanges(), refusals(run.refusals()));
-                    }
-                }
-                System.out.println("median over " + rounds + " rounds (each column separately):");
-                System.out.printf("%3s %3s %9s %9s %10s %9s %9s %6s %8s%n", "n", "q", "requests", "seconds", "req/s",
-                        "p50_ms", "p95_ms", "cores", "cpu_ms");
-                byN.forEach((n, runs) -> System.out.printf("%3d %3d %9d %9.2f %10.0f %9.1f %9.1f %6.2f %8.2f%n", n,
-                        runs.get(0).q(), requests, median(runs, OrderBench.Run::seconds),
-                        median(runs, OrderBench.Run::perSecond), median(runs, OrderBench.Run::p50Ms),
-                        median(runs, OrderBench.Run::p95Ms), median(runs, OrderBench.Run::cpuCores),
-                        median(runs, OrderBench.Run::cpuMsPerRequest)));
-                return Main.OK;
-            });
-        }
-
-        private static String refusals(Map<String, Long> refusals) {
-            return refusals.isEmpty() ? "-" : refusals.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                    .collect(Collectors.joining(" "));
-        }
-
-        private static double median(List<OrderBench.Run> runs, ToDoubleFunction<OrderBench.Run> f) {
-            return Stats.median(runs.stream().mapToDouble(f).toArray());
-        }
-    }
-
     @Command(name = "arbiter", mixinStandardHelpOptions = true,
             description = "Disputes from open to ruling on the arbiters plus a buyer's and a seller's node in this JVM on"
                     + " one broker, every arbiter voting as soon as it holds a dispute: open to ruled-everywhere p50/p95"
-                    + " and rulings per second.")
+                    + " and rulings per second.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd bench arbiter",
+                    "  quorumd bench arbiter --arbiters 7 --required 4 --disputes 500 \\",
+                    "      --csv docs/benchmarks/arbiter.csv"})
     static final class Arbiter implements Callable<Integer> {
         @Option(names = "--arbiters", defaultValue = "5", description = "Primary arbiters (default: ${DEFAULT-VALUE}).")
         int arbiters;
@@ -326,7 +251,10 @@ final class BenchCommand extends GroupCommand {
 
     @Command(name = "plot", mixinStandardHelpOptions = true,
             description = "PNG plots of the benchmark CSVs in a directory: checkpoint latency and deliveries against N"
-                    + " (quorumd and nara's topology side by side), ledger rates against their raw bounds.")
+                    + " (quorumd and nara's topology side by side), ledger rates against their raw bounds.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd bench plot",
+                    "  quorumd bench plot --dir docs/benchmarks"})
     static final class Plot implements Callable<Integer> {
         @Option(names = "--dir", defaultValue = "docs/benchmarks",
                 description = "Where the CSVs are and the PNGs go (default: ${DEFAULT-VALUE}).")
@@ -343,7 +271,10 @@ final class BenchCommand extends GroupCommand {
 
     @Command(name = "idle", mixinStandardHelpOptions = true,
             description = "quorumd run as its own process with the unit's JVM flags: start to broker connected, and"
-                    + " resident memory after sitting idle. Linux only.")
+                    + " resident memory after sitting idle. Linux only.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd bench idle",
+                    "  quorumd bench idle --rounds 3 --idle 60"})
     static final class Idle implements Callable<Integer> {
         /** The flags systemd/quorumd.service starts the daemon with. */
         static final String UNIT_FLAGS = "-Xms16m -Xmx256m -XX:+UseSerialGC";

@@ -14,10 +14,17 @@ import picocli.CommandLine.Option;
 final class CheckpointCommand extends GroupCommand {
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Latest checkpoint per subject: values, asOf, round, signature count.")
+            description = "Latest checkpoint per subject: values, asOf, round, signature count.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd checkpoint show",
+                    "  quorumd checkpoint show --subject node-2 --json",
+                    "  quorumd checkpoint show --config /etc/quorumd/quorumd.yaml"})
     static final class Show implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--subject", description = "Only this roster member (by name).")
         String subject;
@@ -28,11 +35,10 @@ final class CheckpointCommand extends GroupCommand {
             if (subject != null) {
                 req.put("subject", subject);
             }
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
+            return json.report(daemon.call(req), rows -> {
                 System.out.printf("%-10s %-9s %-24s %5s %8s %10s %-20s %4s%n", "subject", "id", "asOf", "round",
                         "restarts", "uptime_s", "firstSeen", "sigs");
-                for (JsonNode r : a.result()) {
+                for (JsonNode r : rows) {
                     if (r.path("checkpointId").isNull()) {
                         System.out.printf("%-10s %-9s (no checkpoint yet)%n", r.path("subject").asText(),
                                 r.path("subjectId").asText().substring(0, 8));
@@ -43,23 +49,25 @@ final class CheckpointCommand extends GroupCommand {
                             r.path("round").asInt(), r.path("restarts").asLong(), r.path("totalUptime").asLong(),
                             Instant.ofEpochSecond(r.path("firstSeen").asLong()), r.path("signatures").asInt());
                 }
-            }
-            return a.exitCode();
+            });
         }
     }
 
-    @Command(name = "now", mixinStandardHelpOptions = true, description = "Propose this node's checkpoint at once.")
+    @Command(name = "now", mixinStandardHelpOptions = true, description = "Propose this node's checkpoint at once.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd checkpoint now",
+                    "  quorumd checkpoint now --socket /run/quorumd/control.sock --json"})
     static final class Now implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
 
+        @Mixin
+        JsonOption json;
+
         @Override
         public Integer call() {
-            DaemonOption.Answer a = daemon.call(ControlClient.request("checkpoint.now"));
-            if (a.result() != null && !daemon.json) {
-                System.out.println(a.result().path("message").asText());
-            }
-            return a.exitCode();
+            return json.report(daemon.call(ControlClient.request("checkpoint.now")),
+                    r -> System.out.println(r.path("message").asText()));
         }
     }
 }

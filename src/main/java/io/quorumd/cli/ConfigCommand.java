@@ -15,10 +15,17 @@ import picocli.CommandLine.Mixin;
 final class ConfigCommand extends GroupCommand {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-            description = "Validate a config (and its key file); print it with every default filled in. Exit 2 on problems.")
+            description = "Validate a config (and its key file); print it with every default filled in (YAML, or with"
+                    + " --json one JSON object). Warnings go to stderr. Exit 2 on problems.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd config check",
+                    "  quorumd config check --config /etc/quorumd/quorumd.yaml --json"})
     static final class Check implements Callable<Integer> {
         @Mixin
         ConfigOption config;
+
+        @Mixin
+        JsonOption json;
 
         @Override
         public Integer call() {
@@ -27,7 +34,7 @@ final class ConfigCommand extends GroupCommand {
                 NodeIdentity.load(c);
                 ConfigFiles.check(c);
                 c.warnings().forEach(w -> System.err.println("warning: " + w));
-                System.out.print(ConfigRenderer.toYaml(c));
+                json.print(ConfigRenderer.toJson(c), tree -> System.out.print(ConfigRenderer.toYaml(c)));
                 return Main.OK;
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /**
  * How a client command finds the daemon: {@code --socket PATH}, or the {@code control.socket} of the
- * config given with {@code --config} (default /etc/quorumd/quorumd.yaml).
+ * config given with {@code --config} (default /etc/quorumd/quorumd.yaml). A call prints nothing on stdout:
+ * the command prints the answer (text, or one JSON document with its {@link JsonOption}).
  */
 final class DaemonOption {
     @Option(names = {"-c", "--config"}, description = "The daemon's config (default: /etc/quorumd/quorumd.yaml).")
@@ -19,9 +20,6 @@ final class DaemonOption {
 
     @Option(names = "--socket", description = "The daemon's control socket (instead of reading --config).")
     Path socket;
-
-    @Option(names = "--json", description = "Print the daemon's JSON answer as it came.")
-    boolean json;
 
     /** Outcome of one call: the answer, or an exit code already explained on stderr. */
     record Answer(JsonNode result, int exitCode) {
@@ -38,20 +36,24 @@ final class DaemonOption {
             }
         }
         try {
-            JsonNode result = ControlClient.call(target, request);
-            if (json) {
-                System.out.println(result.toPrettyString());
-            }
-            return new Answer(result, Main.OK);
-        } catch (ControlClient.Refused e) {
-            System.err.println("quorumd: " + e.getMessage());
-            return new Answer(null, Main.FAILURE);
-        } catch (ControlClient.NotRunning e) {
+            return new Answer(ControlClient.call(target, request), Main.OK);
+        } catch (ControlClient.Refused | IOException e) {
+            return failed(target, e);
+        }
+    }
+
+    /** Explains on stderr why the call to {@code target} failed; the answer carries the exit code for it. */
+    static Answer failed(Path target, Exception e) {
+        if (e instanceof ControlClient.NotRunning) {
             System.err.println(e.getMessage());
             return new Answer(null, Main.FAILURE);
-        } catch (IOException e) {
-            System.err.println("quorumd: control socket " + target + ": " + e.getMessage());
-            return new Answer(null, Main.FAILURE);
         }
+        if (e instanceof ControlClient.PermissionDenied) {
+            System.err.println("quorumd: " + e.getMessage());
+            return new Answer(null, Main.NO_ACCESS);
+        }
+        System.err.println(e instanceof ControlClient.Refused ? "quorumd: " + e.getMessage()
+                : "quorumd: control socket " + target + ": " + e.getMessage());
+        return new Answer(null, Main.FAILURE);
     }
 }

@@ -16,7 +16,10 @@ import picocli.CommandLine;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run an embedded HiveMQ CE broker and N nodes in this JVM with short timings: every node checkpoints,",
                 "two disputes are ruled (one through the fallback arbiter), then every ledger is verified in full.",
-                "Ends when all that is done, at --duration, or on Ctrl-C; prints a summary."})
+                "Ends when all that is done, at --duration, or on Ctrl-C; prints a summary."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  quorumd demo",
+                "  quorumd demo --nodes 5 --duration 60s --data-dir /tmp/quorumd-demo"})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "7", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
     int nodes;

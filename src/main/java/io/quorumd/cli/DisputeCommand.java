@@ -23,10 +23,18 @@ import picocli.CommandLine.Parameters;
 final class DisputeCommand extends GroupCommand {
     static final long MAX_EVIDENCE = 1 << 20;
 
-    @Command(name = "open", mixinStandardHelpOptions = true, description = "Open a dispute; prints its id.")
+    @Command(name = "open", mixinStandardHelpOptions = true, description = "Open a dispute; prints its id.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd dispute open --subject pay-20240611-17 --buyer node-1 \\",
+                    "      --seller node-3 --amount 1500 --reason \"goods not delivered\"",
+                    "  quorumd dispute open --subject pay-42 --buyer node-1 --seller node-3 \\",
+                    "      --amount 90 --reason late --evidence receipt.pdf --json"})
     static final class Open implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--subject", required = true, description = "What is disputed, e.g. a payment id.")
         String subject;
@@ -68,21 +76,24 @@ final class DisputeCommand extends GroupCommand {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--evidence " + p + ": cannot read: " + e.getMessage());
                 }
             }
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
-                System.out.println(a.result().path("disputeId").asText());
-            }
-            return a.exitCode();
+            return json.report(daemon.call(req), r -> System.out.println(r.path("disputeId").asText()));
         }
     }
 
     /** The two sides a vote can take. */
     enum Side { buyer, seller }
 
-    @Command(name = "vote", mixinStandardHelpOptions = true, description = "Vote on a dispute as this node (an arbiter).")
+    @Command(name = "vote", mixinStandardHelpOptions = true, description = "Vote on a dispute as this node (an arbiter).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd dispute vote 3f9a1c --for buyer --reason \"no delivery proof\"",
+                    "  quorumd dispute vote 3f9a1c --for seller --reason \"tracking shows delivery\" \\",
+                    "      --json"})
     static final class Vote implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Parameters(paramLabel = "ID", description = "Dispute id (or a unique prefix of at least 6 characters).")
         String id;
@@ -97,21 +108,22 @@ final class DisputeCommand extends GroupCommand {
         public Integer call() {
             ObjectNode req = ControlClient.request("dispute.vote");
             req.put("disputeId", id).put("decision", side.name()).put("reason", reason);
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
-                JsonNode r = a.result();
-                System.out.println("voted " + side.name().toUpperCase() + " on " + r.path("disputeId").asText()
-                        + "; dispute is " + r.path("status").asText()
-                        + (r.has("decision") ? " (" + r.path("decision").asText() + ")" : ""));
-            }
-            return a.exitCode();
+            return json.report(daemon.call(req), r -> System.out.println("voted " + side.name().toUpperCase() + " on "
+                    + r.path("disputeId").asText() + "; dispute is " + r.path("status").asText()
+                    + (r.has("decision") ? " (" + r.path("decision").asText() + ")" : "")));
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Status, votes, deadline and ruling of a dispute.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Status, votes, deadline and ruling of a dispute.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd dispute show 3f9a1c",
+                    "  quorumd dispute show 3f9a1c --json"})
     static final class Show implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Parameters(paramLabel = "ID", description = "Dispute id (or a unique prefix of at least 6 characters).")
         String id;
@@ -120,9 +132,7 @@ final class DisputeCommand extends GroupCommand {
         public Integer call() {
             ObjectNode req = ControlClient.request("dispute.show");
             req.put("disputeId", id);
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
-                JsonNode r = a.result();
+            return json.report(daemon.call(req), r -> {
                 System.out.println("dispute:  " + r.path("disputeId").asText());
                 System.out.println("status:   " + r.path("status").asText()
                         + (r.path("decision").isNull() ? "" : " — ruling: " + r.path("decision").asText()));
@@ -138,15 +148,20 @@ final class DisputeCommand extends GroupCommand {
                     System.out.println("  " + v.path("arbiter").asText() + "  " + v.path("decision").asText() + "  "
                             + Instant.ofEpochMilli(v.path("votedAt").asLong()) + "  " + v.path("reason").asText());
                 }
-            }
-            return a.exitCode();
+            });
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Disputes this node knows.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Disputes this node knows.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd dispute list",
+                    "  quorumd dispute list --status OPEN --json"})
     static final class ListCmd implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--status", description = "OPEN, FALLBACK, RESOLVED, DEADLOCKED, EXPIRED or CONTESTED.")
         String status;
@@ -157,17 +172,15 @@ final class DisputeCommand extends GroupCommand {
             if (status != null) {
                 req.put("status", status);
             }
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
+            return json.report(daemon.call(req), rows -> {
                 System.out.printf("%-32s %-10s %5s %-8s %-24s %s%n", "dispute", "status", "votes", "ruling", "deadline", "subject");
-                for (JsonNode r : a.result()) {
+                for (JsonNode r : rows) {
                     System.out.printf("%-32s %-10s %5d %-8s %-24s %s%n", r.path("disputeId").asText(),
                             r.path("status").asText(), r.path("votes").asInt(),
                             r.path("decision").isNull() ? "-" : r.path("decision").asText(),
                             Instant.ofEpochMilli(r.path("deadline").asLong()), r.path("subject").asText());
                 }
-            }
-            return a.exitCode();
+            });
         }
     }
 }

@@ -12,13 +12,17 @@ import picocli.CommandLine.Option;
 
 @Command(name = "federation", mixinStandardHelpOptions = true,
         description = "Lab federations, and ordered roster changes through the local daemon.",
-        subcommands = {FederationCommand.Init.class, FederationClient.Propose.class, FederationClient.Endorse.class,
+        subcommands = {FederationCommand.Init.class, FederationPropose.Propose.class, FederationClient.Endorse.class,
                 FederationClient.Requests.class, FederationClient.Show.class, FederationClient.Log.class,
-                FederationClient.Export.class, FederationClient.Proof.class})
+                FederationClient.Export.class, FederationPropose.Proof.class})
 final class FederationCommand extends GroupCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
-            description = "Write keys and one config per node sharing one roster: DIR/node-K/{node.key,quorumd.yaml}.")
+            description = "Write keys and one config per node sharing one roster: DIR/node-K/{node.key,quorumd.yaml}.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd federation init --nodes 5 --out /tmp/lab",
+                    "  quorumd federation init --nodes 4 --out /tmp/lab --fast \\",
+                    "      --broker tcp://127.0.0.1:1883 --prefix lab/a"})
     static final class Init implements Callable<Integer> {
         @Option(names = "--nodes", required = true, description = "Number of nodes (at least 2).")
         int nodes;

@@ -6,14 +6,21 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "keygen", mixinStandardHelpOptions = true,
         description = "Create a new node identity: an Ed25519 key as PKCS#8 v1 PEM (the form openssl genpkey writes),"
-                + " mode 0600. Never overwrites.")
+                + " mode 0600. Never overwrites.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  quorumd keygen --out /etc/quorumd/node.key",
+                "  quorumd keygen --out /etc/quorumd/next.key --json"})
 final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Key file to create.")
     Path out;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
@@ -24,9 +31,7 @@ final class KeygenCommand implements Callable<Integer> {
             System.err.println("quorumd keygen: " + e.getMessage());
             return Main.FAILURE;
         }
-        System.out.println("key file:   " + out);
-        System.out.println("node id:    " + key.nodeId());
-        System.out.println("public key: " + key.publicKey().base64());
+        json.print(KeyCommand.describe(out, key), KeyCommand::printText);
         return Main.OK;
     }
 }

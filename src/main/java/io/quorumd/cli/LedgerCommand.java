@@ -1,5 +1,6 @@
 package io.quorumd.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.EntryVisitor;
@@ -8,6 +9,7 @@ import io.quorumd.ledger.LedgerDirs;
 import io.quorumd.ledger.LedgerEntry;
 import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
+import io.quorumd.wire.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
@@ -34,8 +37,25 @@ final class LedgerCommand extends GroupCommand {
         }
     }
 
+    /** The outcome of a scan in a JSON report: {@code result} (intact, torn or corrupt), {@code torn}, {@code corruption}. */
+    static void putOutcome(ObjectNode o, ScanResult r) {
+        o.put("result", r.corruption().isPresent() ? "corrupt" : r.torn().isPresent() ? "torn" : "intact");
+        r.torn().ifPresentOrElse(t -> o.putObject("torn").put("file", t.file().toString()).put("offset", t.offset())
+                .put("bytes", t.bytes()).put("unsealed", t.unsealed()), () -> o.putNull("torn"));
+        r.corruption().ifPresentOrElse(c -> o.putObject("corruption").put("file", c.file().toString())
+                .put("offset", c.offset()).put("reason", c.reason()), () -> o.putNull("corruption"));
+    }
+
+    /** The exit code of a scan: 0 intact, 1 a torn tail only, 2 corruption. */
+    static int exitCode(ScanResult r) {
+        return r.corruption().isPresent() ? Main.USAGE : r.torn().isPresent() ? Main.FAILURE : Main.OK;
+    }
+
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Check CRCs and the hash chain (and with --full every signature). Exit 0 intact, 1 torn tail only, 2 corruption.")
+            description = "Check CRCs and the hash chain (and with --full every signature). Exit 0 intact, 1 torn tail only, 2 corruption.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd ledger verify /var/lib/quorumd",
+                    "  quorumd ledger verify /var/lib/quorumd --full --json"})
     static final class Verify implements Callable<Integer> {
         @Parameters(paramLabel = "DATADIR", description = "The node's data dir (or its ledger dir).")
         Path dataDir;
@@ -43,31 +63,48 @@ final class LedgerCommand extends GroupCommand {
         @Option(names = "--full", description = "Also verify every seal (or, in format-1 segments, every entry signature) and every embedded message signature against the roster recorded in the ledger.")
         boolean full;
 
+        @Mixin
+        JsonOption json;
+
         @Override
         public Integer call() throws IOException {
             Path dir = ledgerDir(dataDir);
             FullVerifier verifier = new FullVerifier();
             ScanResult r = LedgerScanner.scan(dir, full ? verifier : EntryVisitor.NONE);
+            ObjectNode report = Json.object().put("entries", r.entries()).put("segments", r.segments().size())
+                    .put("lastSeq", r.lastSeq()).put("full", full);
+            if (full) {
+                report.put("signaturesChecked", verifier.signaturesChecked());
+            } else {
+                report.putNull("signaturesChecked");
+            }
+            putOutcome(report, r);
+            json.print(report, x -> printText(r, full, verifier));
+            return exitCode(r);
+        }
+
+        private static void printText(ScanResult r, boolean full, FullVerifier verifier) {
             System.out.println("entries checked: " + r.entries() + (full ? " (signatures verified: "
                     + verifier.signaturesChecked() + ")" : ""));
             System.out.println("segments: " + r.segments().size() + ", last seq: " + r.lastSeq());
             if (r.corruption().isPresent()) {
                 System.out.println("CORRUPT: " + r.corruption().get());
-                return Main.USAGE;
-            }
-            if (r.torn().isPresent()) {
+            } else if (r.torn().isPresent()) {
                 ScanResult.TornTail t = r.torn().get();
                 System.out.println("TORN TAIL: " + t.file() + " at offset " + t.offset() + ": " + t.bytes()
                         + " bytes after the last intact, sealed record, " + t.unsealed() + " of them whole entries no seal"
                         + " covers (a start of the node truncates them)");
-                return Main.FAILURE;
+            } else {
+                System.out.println("OK: intact" + (full ? ", every signature verifies" : ""));
             }
-            System.out.println("OK: intact" + (full ? ", every signature verifies" : ""));
-            return Main.OK;
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print entries, one per line.")
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print entries, one per line (with --json: JSON lines, one document per entry).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd ledger show /var/lib/quorumd --kind ruling",
+                    "  quorumd ledger show /var/lib/quorumd --since 1200 --json"})
     static final class Show implements Callable<Integer> {
         @Parameters(paramLabel = "DATADIR", description = "The node's data dir (or its ledger dir).")
         Path dataDir;
@@ -78,7 +115,8 @@ final class LedgerCommand extends GroupCommand {
         @Option(names = "--since", defaultValue = "1", description = "First seq to print (default: ${DEFAULT-VALUE}).")
         long since;
 
-        @Option(names = "--json", description = "JSON lines: each entry as its canonical JSON.")
+        @Option(names = "--json", description = "JSON lines, not one document: each entry as its canonical JSON on a line"
+                + " of its own (docs/cli.md).")
         boolean json;
 
         @CommandLine.Spec
@@ -111,10 +149,16 @@ final class LedgerCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Entries, segments, bytes, time span, entries per kind.")
+    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Entries, segments, bytes, time span, entries per kind.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd ledger stats /var/lib/quorumd",
+                    "  quorumd ledger stats /var/lib/quorumd/ledger --json"})
     static final class Stats implements Callable<Integer> {
         @Parameters(paramLabel = "DATADIR", description = "The node's data dir (or its ledger dir).")
         Path dataDir;
+
+        @Mixin
+        JsonOption json;
 
         @Override
         public Integer call() throws IOException {
@@ -131,17 +175,29 @@ final class LedgerCommand extends GroupCommand {
             for (Path p : r.segments()) {
                 bytes += Files.size(p);
             }
-            System.out.println("entries:  " + r.entries());
-            System.out.println("segments: " + r.segments().size());
-            System.out.println("bytes:    " + bytes);
+            ObjectNode report = Json.object().put("entries", r.entries()).put("segments", r.segments().size())
+                    .put("bytes", bytes);
             if (r.entries() > 0) {
-                System.out.println("first:    " + Instant.ofEpochMilli(span[0]));
-                System.out.println("last:     " + Instant.ofEpochMilli(span[1]));
+                report.put("first", span[0]).put("last", span[1]);
+            } else {
+                report.putNull("first").putNull("last");
             }
-            perKind.forEach((k, n) -> System.out.printf("  %-12s %d%n", k.wireName(), n));
-            r.corruption().ifPresent(c -> System.out.println("CORRUPT: " + c));
-            r.torn().ifPresent(t -> System.out.println("TORN TAIL: " + t.file() + " at offset " + t.offset()));
-            return r.corruption().isPresent() ? Main.USAGE : r.torn().isPresent() ? Main.FAILURE : Main.OK;
+            ObjectNode kinds = report.putObject("kinds");
+            perKind.forEach((k, n) -> kinds.put(k.wireName(), n));
+            putOutcome(report, r);
+            json.print(report, x -> {
+                System.out.println("entries:  " + r.entries());
+                System.out.println("segments: " + r.segments().size());
+                System.out.println("bytes:    " + x.path("bytes").asLong());
+                if (r.entries() > 0) {
+                    System.out.println("first:    " + Instant.ofEpochMilli(span[0]));
+                    System.out.println("last:     " + Instant.ofEpochMilli(span[1]));
+                }
+                perKind.forEach((k, n) -> System.out.printf("  %-12s %d%n", k.wireName(), n));
+                r.corruption().ifPresent(c -> System.out.println("CORRUPT: " + c));
+                r.torn().ifPresent(t -> System.out.println("TORN TAIL: " + t.file() + " at offset " + t.offset()));
+            });
+            return exitCode(r);
         }
     }
 }

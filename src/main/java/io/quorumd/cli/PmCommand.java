@@ -32,10 +32,16 @@ final class PmCommand extends GroupCommand {
     }
 
     @Command(name = "params", mixinStandardHelpOptions = true,
-            description = "Ask a member for ticket params (this node pays it), and show them once they arrive.")
+            description = "Ask a member for ticket params (this node pays it), and show them once they arrive.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd pm params --from node-2",
+                    "  quorumd pm params --from node-2 --wait 30 --json"})
     static final class Params implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--from", required = true, description = "The member to pay (it issues the params).")
         String from;
@@ -48,28 +54,34 @@ final class PmCommand extends GroupCommand {
             ObjectNode req = ControlClient.request("pm.params");
             req.put("from", from);
             DaemonOption.Answer a = until(daemon, req, r -> r.path("held").asBoolean(), Duration.ofSeconds(waitSeconds));
-            if (a.result() == null || daemon.json) {
-                return a.exitCode();
-            }
-            JsonNode r = a.result();
-            if (!r.path("held").asBoolean()) {
+            int code = json.report(a, r -> {
+                if (r.path("held").asBoolean()) {
+                    System.out.println("params from " + r.path("from").asText() + ": faceValue " + r.path("faceValue").asLong()
+                            + ", EV per ticket " + r.path("ev").asText() + ", up to " + r.path("maxNonces").asInt()
+                            + " nonces, next nonce " + r.path("nextNonce").asLong() + ", expire "
+                            + Instant.ofEpochMilli(r.path("expiresAt").asLong()));
+                }
+            });
+            if (a.result() != null && !a.result().path("held").asBoolean()) {
                 System.err.println("quorumd: no params from " + from + " within " + waitSeconds + " s (is pm enabled there,"
                         + " and is this node funded? see the daemon's log)");
                 return Main.FAILURE;
             }
-            System.out.println("params from " + r.path("from").asText() + ": faceValue " + r.path("faceValue").asLong()
-                    + ", EV per ticket " + r.path("ev").asText() + ", up to " + r.path("maxNonces").asInt()
-                    + " nonces, next nonce " + r.path("nextNonce").asLong() + ", expire "
-                    + Instant.ofEpochMilli(r.path("expiresAt").asLong()));
-            return Main.OK;
+            return code;
         }
     }
 
     @Command(name = "pay", mixinStandardHelpOptions = true,
-            description = "Pay a member EV worth N minor units in tickets; prints the tickets and EV sent.")
+            description = "Pay a member EV worth N minor units in tickets; prints the tickets and EV sent.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd pm pay --to node-2 --ev 5000",
+                    "  quorumd pm pay --to node-2 --ev 200 --wait 0 --json"})
     static final class Pay implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--to", required = true, description = "The member to pay.")
         String to;
@@ -95,25 +107,27 @@ final class PmCommand extends GroupCommand {
             if (waitSeconds > 0 && !done.test(a.result())) {
                 a = until(daemon, poll, done, Duration.ofSeconds(waitSeconds));
             }
-            if (a.result() == null || daemon.json) {
-                return a.exitCode();
-            }
-            JsonNode r = a.result();
-            System.out.println("to " + r.path("to").asText() + ": " + r.path("tickets").asLong() + " tickets, EV "
-                    + r.path("evSent").asText() + " sent in all"
-                    + (r.path("owed").asText().equals("0") ? "" : "; still owed " + r.path("owed").asText()));
-            if (!r.path("error").asText().isEmpty()) {
-                System.err.println("quorumd: paying stopped: " + r.path("error").asText());
+            int code = json.report(a, r -> System.out.println("to " + r.path("to").asText() + ": " + r.path("tickets").asLong()
+                    + " tickets, EV " + r.path("evSent").asText() + " sent in all"
+                    + (r.path("owed").asText().equals("0") ? "" : "; still owed " + r.path("owed").asText())));
+            if (a.result() != null && !a.result().path("error").asText().isEmpty()) {
+                System.err.println("quorumd: paying stopped: " + a.result().path("error").asText());
                 return Main.FAILURE;
             }
-            return Main.OK;
+            return code;
         }
     }
 
-    @Command(name = "received", mixinStandardHelpOptions = true, description = "EV received from each member (accepted tickets).")
+    @Command(name = "received", mixinStandardHelpOptions = true, description = "EV received from each member (accepted tickets).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd pm received",
+                    "  quorumd pm received --from node-3 --json"})
     static final class Received implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--from", description = "Only this member.")
         String from;
@@ -124,26 +138,30 @@ final class PmCommand extends GroupCommand {
             if (from != null) {
                 req.put("from", from);
             }
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
+            return json.report(daemon.call(req), answer -> {
                 System.out.printf("%-16s %10s %14s%n", "from", "tickets", "ev");
-                for (JsonNode r : a.result().path("received")) {
+                for (JsonNode r : answer.path("received")) {
                     System.out.printf("%-16s %10d %14s%n", r.path("from").asText(), r.path("tickets").asLong(), r.path("ev").asText());
                 }
                 StringBuilder refused = new StringBuilder();
-                JsonNode counts = a.result().path("refused");
+                JsonNode counts = answer.path("refused");
                 counts.fieldNames().forEachRemaining(code -> refused.append(refused.length() == 0 ? "" : ", ")
                         .append(code).append(' ').append(counts.path(code).asLong()));
                 System.out.println("tickets refused: " + (refused.length() == 0 ? "none" : refused));
-            }
-            return a.exitCode();
+            });
         }
     }
 
-    @Command(name = "tickets", mixinStandardHelpOptions = true, description = "Winning tickets this node holds, and where each stands.")
+    @Command(name = "tickets", mixinStandardHelpOptions = true, description = "Winning tickets this node holds, and where each stands.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd pm tickets",
+                    "  quorumd pm tickets --state won --json"})
     static final class Tickets implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--state", description = "won, claimed, settled, refused or expired.")
         String state;
@@ -154,24 +172,28 @@ final class PmCommand extends GroupCommand {
             if (state != null) {
                 req.put("state", state);
             }
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
+            return json.report(daemon.call(req), answer -> {
                 System.out.printf("%-16s %-12s %10s %-8s %s%n", "ticket", "from", "faceValue", "state", "params expire");
-                for (JsonNode t : a.result().path("tickets")) {
+                for (JsonNode t : answer.path("tickets")) {
                     System.out.printf("%-16s %-12s %10d %-8s %s%n", t.path("ticketId").asText().substring(0, 16),
                             t.path("from").asText(), t.path("faceValue").asLong(), t.path("state").asText(),
                             Instant.ofEpochMilli(t.path("paramsExpiresAt").asLong()));
                 }
-            }
-            return a.exitCode();
+            });
         }
     }
 
     @Command(name = "balance", mixinStandardHelpOptions = true,
-            description = "A member's ordered account: deposit, reserve, earned, paid, shortfall.")
+            description = "A member's ordered account: deposit, reserve, earned, paid, shortfall.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd pm balance",
+                    "  quorumd pm balance --node node-2 --json"})
     static final class Balance implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--node", description = "The member (default: this node).")
         String node;
@@ -182,17 +204,12 @@ final class PmCommand extends GroupCommand {
             if (node != null) {
                 req.put("node", node);
             }
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
-                JsonNode r = a.result();
-                System.out.println(r.path("node").asText() + ": deposit " + r.path("deposit").asText() + ", reserve "
+            return json.report(daemon.call(req), r -> System.out.println(r.path("node").asText() + ": deposit " + r.path("deposit").asText() + ", reserve "
                         + r.path("reserve").asText() + ", earned " + r.path("earned").asText() + ", paid "
                         + r.path("paid").asText() + ", shortfall " + r.path("shortfall").asText()
                         + (r.path("withdrawAt").asLong() == 0 ? "" : ", withdrawable at "
                         + Instant.ofEpochMilli(r.path("withdrawAt").asLong()))
-                        + " (as of seq " + r.path("asOfSeq").asLong() + ")");
-            }
-            return a.exitCode();
+                        + " (as of seq " + r.path("asOfSeq").asLong() + ")"));
         }
     }
 
@@ -200,6 +217,9 @@ final class PmCommand extends GroupCommand {
     abstract static class AccountOp implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         abstract String method();
 
@@ -210,16 +230,15 @@ final class PmCommand extends GroupCommand {
         public Integer call() {
             ObjectNode req = ControlClient.request(method());
             addTo(req);
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
-                System.out.println(a.result().path("op").asText() + " proposed: request " + a.result().path("requestId").asText()
-                        + " (quorumd federation log shows its result)");
-            }
-            return a.exitCode();
+            return json.report(daemon.call(req), r -> System.out.println(r.path("op").asText() + " proposed: request "
+                    + r.path("requestId").asText() + " (quorumd federation log shows its result)"));
         }
     }
 
-    @Command(name = "fund", mixinStandardHelpOptions = true, description = "Add to this node's deposit and reserve (ordered).")
+    @Command(name = "fund", mixinStandardHelpOptions = true, description = "Add to this node's deposit and reserve (ordered).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd pm fund --deposit 100000 --reserve 50000",
+                    "  quorumd pm fund --deposit 2000 --json"})
     static final class Fund extends AccountOp {
         @Option(names = "--deposit", defaultValue = "0", description = "Minor units added to the deposit.")
         long deposit;
@@ -239,7 +258,10 @@ final class PmCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "unlock", mixinStandardHelpOptions = true, description = "Start the unlock period of this node's funds (ordered).")
+    @Command(name = "unlock", mixinStandardHelpOptions = true, description = "Start the unlock period of this node's funds (ordered).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd pm unlock",
+                    "  quorumd pm unlock --config /etc/quorumd/quorumd.yaml --json"})
     static final class Unlock extends AccountOp {
         @Override
         String method() {
@@ -247,7 +269,9 @@ final class PmCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "cancel-unlock", mixinStandardHelpOptions = true, description = "Stop a running unlock (ordered).")
+    @Command(name = "cancel-unlock", mixinStandardHelpOptions = true, description = "Stop a running unlock (ordered).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd pm cancel-unlock"})
     static final class CancelUnlock extends AccountOp {
         @Override
         String method() {
@@ -255,7 +279,10 @@ final class PmCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "withdraw", mixinStandardHelpOptions = true, description = "Take out deposit and reserve once unlocked (ordered).")
+    @Command(name = "withdraw", mixinStandardHelpOptions = true, description = "Take out deposit and reserve once unlocked (ordered).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd pm withdraw",
+                    "  quorumd pm withdraw --json"})
     static final class Withdraw extends AccountOp {
         @Override
         String method() {

@@ -16,10 +16,16 @@ import picocli.CommandLine.Parameters;
                 ResponderCommand.DropCmd.class})
 final class ResponderCommand extends GroupCommand {
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Trackers, pending ones by default.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Trackers, pending ones by default.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd responder list",
+                    "  quorumd responder list --state all --json"})
     static final class ListCmd implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--state", description = "pending (default), confirmed, open or all.")
         String state = "pending";
@@ -28,15 +34,13 @@ final class ResponderCommand extends GroupCommand {
         public Integer call() {
             ObjectNode req = ControlClient.request("responder.list");
             req.put("state", state);
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
+            return json.report(daemon.call(req), rows -> {
                 System.out.printf("%-52s %-9s %6s %4s  %s%n", "tracker", "state", "copies", "sent", "created");
-                for (JsonNode t : a.result()) {
+                for (JsonNode t : rows) {
                     System.out.printf("%-52s %-9s %6d %4d  %s%n", t.path("id").asText(), t.path("state").asText(),
                             t.path("copies").asInt(), t.path("sent").asInt(), Instant.ofEpochMilli(t.path("createdAt").asLong()));
                 }
-            }
-            return a.exitCode();
+            });
         }
     }
 
@@ -69,6 +73,9 @@ final class ResponderCommand extends GroupCommand {
         @Mixin
         DaemonOption daemon;
 
+        @Mixin
+        JsonOption json;
+
         @Parameters(paramLabel = "ID", description = "The decision or request tracker id, or a unique part of it.")
         String id;
 
@@ -82,15 +89,14 @@ final class ResponderCommand extends GroupCommand {
             ObjectNode req = ControlClient.request(method());
             req.put("id", id);
             addTo(req);
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
-                print(a.result());
-            }
-            return a.exitCode();
+            return json.report(daemon.call(req), ResponderCommand::print);
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "One tracker: acks by member, missing, misses, next retry.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One tracker: acks by member, missing, misses, next retry.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd responder show ruling:3f9a1c",
+                    "  quorumd responder show request:8be2 --json"})
     static final class ShowCmd extends OnTracker {
         @Override
         String method() {
@@ -98,7 +104,9 @@ final class ResponderCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Publish a tracked decision or request again now.")
+    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Publish a tracked decision or request again now.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd responder retry ruling:3f9a1c"})
     static final class RetryCmd extends OnTracker {
         @Override
         String method() {
@@ -106,7 +114,9 @@ final class ResponderCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "drop", mixinStandardHelpOptions = true, description = "Stop re-publishing a decision or request (recorded with the reason).")
+    @Command(name = "drop", mixinStandardHelpOptions = true, description = "Stop re-publishing a decision or request (recorded with the reason).",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd responder drop ruling:3f9a1c --reason \"node-4 left the federation\""})
     static final class DropCmd extends OnTracker {
         @Option(names = "--reason", required = true, description = "Why you give up on it.")
         String reason;

@@ -36,7 +36,10 @@ import picocli.CommandLine.Mixin;
  * node's own key rotation executes, the node stops and opens again with {@code node.nextKeyFile}'s key, in the
  * same process.
  */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the daemon in the foreground.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the daemon in the foreground.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  quorumd run",
+                "  quorumd run --config /etc/quorumd/quorumd.yaml"})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;

@@ -12,10 +12,16 @@ import picocli.CommandLine.Option;
 final class SyncCommand extends GroupCommand {
 
     @Command(name = "now", mixinStandardHelpOptions = true,
-            description = "Ask a peer (an online one, or --peer) for the decisions this node may have missed.")
+            description = "Ask a peer (an online one, or --peer) for the decisions this node may have missed.",
+            footerHeading = "%nExamples:%n",
+            footer = {"  quorumd sync now",
+                    "  quorumd sync now --peer node-2 --json"})
     static final class NowCmd implements Callable<Integer> {
         @Mixin
         DaemonOption daemon;
+
+        @Mixin
+        JsonOption json;
 
         @Option(names = "--peer", description = "The member to ask (its roster name).")
         String peer;
@@ -26,11 +32,7 @@ final class SyncCommand extends GroupCommand {
             if (peer != null) {
                 req.put("peer", peer);
             }
-            DaemonOption.Answer a = daemon.call(req);
-            if (a.result() != null && !daemon.json) {
-                System.out.println(a.result().path("message").asText());
-            }
-            return a.exitCode();
+            return json.report(daemon.call(req), r -> System.out.println(r.path("message").asText()));
         }
     }
 }

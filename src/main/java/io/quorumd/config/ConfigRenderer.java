@@ -1,9 +1,11 @@
 package io.quorumd.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.quorumd.wire.Json;
 import io.quorumd.wire.Member;
 import io.quorumd.wire.Role;
 import java.nio.file.Path;
@@ -31,6 +33,11 @@ public final class ConfigRenderer {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render config", e);
         }
+    }
+
+    /** The same tree as {@link #toYaml}: one object per section of the config, every default filled in. */
+    public static JsonNode toJson(QuorumdConfig c) {
+        return Json.MAPPER.valueToTree(toMap(c));
     }
 
     static Map<String, Object> toMap(QuorumdConfig c) {
