@@ -88,8 +88,14 @@ public final class MqttTransport implements AutoCloseable {
     private final AtomicLong attempt = new AtomicLong();
     private volatile CountDownLatch connectedLatch = new CountDownLatch(1);
     private volatile boolean connected;
+    /** The member of {@code mqtt.url} the current (or last) connection went to, for the lost-connection line. */
+    private volatile String broker;
+    /** Whether the broker's CONNACK of the latest connect said it still held this client's session. */
+    private volatile boolean sessionPresent;
     private volatile Runnable onResubscribed = () -> { };
     private final java.util.concurrent.atomic.AtomicBoolean subscribedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set by the first connect: every later one is a reconnect (Paho's own flag is for its automatic reconnect, unused here). */
+    private final java.util.concurrent.atomic.AtomicBoolean connectedOnce = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
 
     public MqttTransport(MqttSection settings, String nodeName, Will will, List<String> subscriptions, Inbound inbound)
@@ -214,7 +220,7 @@ public final class MqttTransport implements AutoCloseable {
             client.connect(options, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    // connectComplete does the rest
+                    sessionPresent = token.getSessionPresent(); // Paho calls this before connectComplete
                 }
 
                 @Override
@@ -354,11 +360,14 @@ public final class MqttTransport implements AutoCloseable {
 
     private final class Callbacks implements MqttCallbackExtended {
         @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
+        public void connectComplete(boolean automatic, String serverUri) {
+            boolean reconnect = connectedOnce.getAndSet(true);
             attempt.incrementAndGet();
             MDC.put("node", nodeName);
+            broker = serverUri;
             LOG.atInfo().addKeyValue("broker", serverUri).addKeyValue("reconnect", reconnect)
-                    .addKeyValue("client_id", settings.clientId()).log("broker connected");
+                    .addKeyValue("client_id", settings.clientId()).addKeyValue("session_present", sessionPresent)
+                    .log("broker connected");
             subscribeAll();
             connected = true;
             flushPending();
@@ -370,7 +379,8 @@ public final class MqttTransport implements AutoCloseable {
             MDC.put("node", nodeName);
             connected = false;
             connectedLatch = new CountDownLatch(1);
-            LOG.atWarn().addKeyValue("broker", settings.url()).addKeyValue("error", String.valueOf(cause.getMessage()))
+            LOG.atWarn().addKeyValue("broker", broker == null ? settings.url() : broker)
+                    .addKeyValue("error", String.valueOf(cause.getMessage()))
                     .log("broker connection lost, reconnecting");
             if (!closed) {
                 try {

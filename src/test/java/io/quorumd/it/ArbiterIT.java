@@ -40,15 +40,6 @@ class ArbiterIT {
         return n.ask("test", c -> f.apply(c.arbiter().orElseThrow())).get(5, TimeUnit.SECONDS);
     }
 
-    private static String status(QuorumNode n, String id) {
-        try {
-            return (String) on(n, a -> a.dispute(id).map(d -> d.status() + "/" + d.decision().map(Decision::code)
-                    .orElse("-")).orElse("unknown"));
-        } catch (Exception e) {
-            return "error " + e;
-        }
-    }
-
     @Test
     void disputeOpenedOnOneNodeIsRuledOnAllSeven() throws Exception {
         var files = FederationInit.write(dir, new FederationInit.Options(7, brokerUrl,
@@ -61,23 +52,14 @@ class ArbiterIT {
             Await.until(Duration.ofSeconds(20), () -> nodes.stream().allMatch(n -> n.peersOnline() == 6), () -> "online");
             Await.until(Duration.ofSeconds(20), () -> nodes.stream().allMatch(QuorumNode::caughtUp), () -> "caught up");
             String id = (String) on(nodes.get(6), a -> a.desk().open("pay-7", "node-7", "node-6", 1500, "not delivered", List.of()));
-            Await.until(Duration.ofSeconds(10), () -> nodes.stream().allMatch(n -> !status(n, id).equals("unknown")),
-                    () -> nodes.stream().map(n -> status(n, id)).collect(Collectors.joining(",")));
-            on(nodes.get(0), a -> {
-                a.desk().vote(id, Decision.SELLER, "proof of delivery");
-                return null;
-            });
-            on(nodes.get(1), a -> {
-                a.desk().vote(id, Decision.SELLER, "agree");
-                return null;
-            });
-            on(nodes.get(2), a -> {
-                a.desk().vote(id, Decision.SELLER, "agree too");
-                return null;
-            });
+            Await.until(Duration.ofSeconds(10), () -> nodes.stream().allMatch(n -> !Arbitration.status(n, id).equals("unknown")),
+                    () -> nodes.stream().map(n -> Arbitration.status(n, id)).collect(Collectors.joining(",")));
+            Arbitration.vote(nodes.get(0), id, Decision.SELLER, "proof of delivery");
+            Arbitration.vote(nodes.get(1), id, Decision.SELLER, "agree");
+            Arbitration.vote(nodes.get(2), id, Decision.SELLER, "agree too");
             long third = System.nanoTime();
-            Await.until(Duration.ofSeconds(2), () -> nodes.stream().allMatch(n -> status(n, id).equals("RESOLVED/SELLER")),
-                    () -> nodes.stream().map(n -> status(n, id)).collect(Collectors.joining(",")) + " on "
+            Await.until(Duration.ofSeconds(2), () -> nodes.stream().allMatch(n -> Arbitration.status(n, id).equals("RESOLVED/SELLER")),
+                    () -> nodes.stream().map(n -> Arbitration.status(n, id)).collect(Collectors.joining(",")) + " on "
                             + TestBroker.describe());
             System.out.println("ArbiterIT: all 7 RESOLVED " + (System.nanoTime() - third) / 1_000_000 + " ms after the third vote");
             Await.until(Duration.ofSeconds(20), () -> nodes.stream().allMatch(n -> {

@@ -1,6 +1,7 @@
 package io.quorumd.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quorumd.arbiter.Dispute;
 import io.quorumd.node.ControlClient;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.wire.Decision;
@@ -82,6 +83,33 @@ final class Arbitration {
     static String open(QuorumNode buyer, String subject, String seller) throws Exception {
         return (String) buyer.ask("test", c -> c.arbiter().orElseThrow().desk()
                 .open(subject, buyer.name(), seller, 1500, "not delivered", List.of())).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Votes {@code decision} on {@code id} as the in-process arbiter {@code n}. */
+    static void vote(QuorumNode n, String id, Decision decision, String reason) throws Exception {
+        n.ask("test", c -> {
+            c.arbiter().orElseThrow().desk().vote(id, decision, reason);
+            return Boolean.TRUE;
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Whether the in-process node {@code n} holds a signed ruling on {@code id}. */
+    static boolean holdsRuling(QuorumNode n, String id) {
+        try {
+            return (Boolean) n.ask("test", c -> c.arbiter().orElseThrow().dispute(id)
+                    .flatMap(Dispute::ruling).isPresent()).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Waits until every in-process node rules {@code expected} on {@code id} and holds the signed ruling. */
+    static void awaitRuled(Duration timeout, String id, Decision expected, List<QuorumNode> nodes)
+            throws InterruptedException {
+        String want = "RESOLVED/" + expected.code();
+        Await.until(timeout, () -> nodes.stream().allMatch(n -> status(n, id).equals(want) && holdsRuling(n, id)),
+                () -> id + ": " + nodes.stream().map(n -> n.name() + "=" + status(n, id)
+                        + (holdsRuling(n, id) ? "" : "(no ruling held)")).toList());
     }
 
     /** Waits until every node rules {@code expected} on {@code id}. */

@@ -1,7 +1,6 @@
 package io.quorumd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quorumd.config.FederationInit;
@@ -34,9 +33,7 @@ class BrokerFailoverIT {
             var files = FederationInit.write(dir.resolve("fed"), new FederationInit.Options(2, b.url(), "qd-failover",
                     true), new SecureRandom());
             Path one = files.get(0).config();
-            String yaml = Files.readString(one);
-            assertTrue(yaml.contains("url: " + b.url()), yaml);
-            Files.writeString(one, yaml.replace("url: " + b.url(), "url: [" + a.url() + ", " + b.url() + "]"));
+            LabNodes.useBrokers(one, List.of(a.url(), b.url()));
             List<QuorumNode> nodes = new ArrayList<>();
             try {
                 nodes.add(LabNodes.startOne(one));

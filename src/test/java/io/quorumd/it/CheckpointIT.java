@@ -1,12 +1,8 @@
 package io.quorumd.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quorumd.checkpoint.CheckpointValidator;
-import io.quorumd.checkpoint.StoredCheckpoint;
 import io.quorumd.config.FederationInit;
-import io.quorumd.config.QuorumdConfig;
 import io.quorumd.ledger.EntryKind;
 import io.quorumd.ledger.FullVerifier;
 import io.quorumd.ledger.Ledger;
@@ -18,9 +14,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -47,17 +41,7 @@ class CheckpointIT {
             for (var f : files) {
                 nodes.add(LabNodes.startOne(f.config()));
             }
-            Await.until(Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> n.checkpoints().size() == 7),
-                    () -> nodes.stream().map(n -> n.name() + "=" + n.checkpoints().size() + " rej=" + n.metrics().rejectSummary())
-                            .collect(Collectors.joining(", ")) + " on " + TestBroker.describe());
-            for (QuorumNode n : nodes) {
-                QuorumdConfig c = n.config();
-                for (StoredCheckpoint s : n.checkpoints().values()) {
-                    assertEquals(Optional.empty(), CheckpointValidator.validate(s.checkpoint(), c.federation().roster(),
-                            c.checkpoint().minVoters(), System.currentTimeMillis(), 5_000));
-                    assertTrue(s.checkpoint().votes().size() >= c.checkpoint().minVoters());
-                }
-            }
+            LabNodes.awaitCheckpointOfEverySubject(Duration.ofSeconds(60), nodes);
         } finally {
             for (QuorumNode n : nodes) {
                 n.stop(Duration.ofSeconds(3));

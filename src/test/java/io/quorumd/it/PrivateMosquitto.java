@@ -1,12 +1,9 @@
 package io.quorumd.it;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -35,9 +32,7 @@ final class PrivateMosquitto implements AutoCloseable {
     private PrivateMosquitto(Path dir, String scheme, String listenerSettings, boolean persistent) throws IOException {
         this.dir = dir;
         this.scheme = scheme;
-        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            this.port = s.getLocalPort();
-        }
+        this.port = BrokerProcesses.freePort();
         Files.writeString(dir.resolve("mosquitto.conf"),
                 "listener " + port + " 127.0.0.1\n" + listenerSettings
                         + (persistent ? "persistence true\npersistence_location " + dir.toAbsolutePath() + "/\n"
@@ -58,12 +53,7 @@ final class PrivateMosquitto implements AutoCloseable {
     }
 
     static boolean available() {
-        for (String p : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(p, "mosquitto"))) {
-                return true;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin/mosquitto"));
+        return BrokerProcesses.executable("mosquitto").isPresent();
     }
 
     String url() {
@@ -75,22 +65,11 @@ final class PrivateMosquitto implements AutoCloseable {
     }
 
     void start() throws IOException, InterruptedException {
-        String exe = Files.isExecutable(Path.of("/usr/sbin/mosquitto")) ? "/usr/sbin/mosquitto" : "mosquitto";
+        String exe = BrokerProcesses.executable("mosquitto").map(Path::toString).orElse("mosquitto");
+        Path log = dir.resolve("mosquitto.log");
         process = new ProcessBuilder(List.of(exe, "-c", dir.resolve("mosquitto.conf").toString()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IOException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.log")));
-                }
-                process.waitFor(50, TimeUnit.MILLISECONDS);
-            }
-        }
-        throw new IOException("mosquitto did not listen on " + port + " within 10 s");
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        BrokerProcesses.awaitListening(process, port, Duration.ofSeconds(10), log, "mosquitto");
     }
 
     /**
@@ -106,14 +85,7 @@ final class PrivateMosquitto implements AutoCloseable {
 
     /** SIGKILL by PID, as a crashing broker; returns once the process is gone. */
     void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        BrokerProcesses.kill(process);
     }
 
     @Override

@@ -19,7 +19,7 @@ public final class TestBroker {
     /** The broker URL, starting the shared broker on first use. */
     public static String url(ExtensionContext context) throws Exception {
         String choice = System.getProperty(PROPERTY, "embedded").trim();
-        if (choice.isEmpty() || choice.equals("embedded")) {
+        if (isDefault()) {
             return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                     .getOrComputeIfAbsent("quorumd-embedded-broker", k -> Shared.start(), Shared.class).url();
         }
@@ -29,6 +29,15 @@ public final class TestBroker {
             return (String) c.getMethod("url").invoke(null);
         }
         return choice;
+    }
+
+    /**
+     * Whether the suite runs on its default broker (embedded HiveMQ CE: the first leg of CI) rather than one
+     * chosen with {@code -Dquorumd.it.broker} (the Mosquitto leg re-runs the suite against Mosquitto).
+     */
+    public static boolean isDefault() {
+        String choice = System.getProperty(PROPERTY, "embedded").trim();
+        return choice.isEmpty() || choice.equals("embedded");
     }
 
     public static String describe() {
