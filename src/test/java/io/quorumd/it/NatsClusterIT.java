@@ -1,6 +1,7 @@
 package io.quorumd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -60,10 +61,12 @@ class NatsClusterIT {
                 List<String> clientIds = new ArrayList<>();
                 for (int i = 1; i <= NODES; i++) {
                     MqttSection mqtt = nodes.get(i - 1).config().mqtt();
-                    assertEquals(nats.mqttUrlsFrom(i % SERVERS), mqtt.urls(), "node-" + i + " lists every member, its own first");
+                    assertEquals(nats.mqttUrlsFrom(i % SERVERS), mqtt.urls(),
+                            "node-" + i + " lists every member, its own first");
                     assertEquals(mqtt.clientId(), ConfigLoader.load(files.get(i - 1).config()).mqtt().clientId(),
                             "node-" + i + "'s client id is the same on every load (derived from its key)");
-                    assertTrue(mqtt.clientId().length() <= 23, mqtt.clientId() + ": longer than MQTT 3.1.1 brokers must take");
+                    assertTrue(mqtt.clientId().length() <= 23,
+                            mqtt.clientId() + ": longer than MQTT 3.1.1 brokers must take");
                     clientIds.add(mqtt.clientId());
                 }
                 assertEquals(NODES, new HashSet<>(clientIds).size(), "one client id per node: " + clientIds);
@@ -76,7 +79,8 @@ class NatsClusterIT {
                             () -> id + " connected on " + nats.membersWithMqttClient(id) + ", not only on " + expected);
                 }
                 log("every node online, each on its own first member", began);
-                Await.until(Duration.ofSeconds(20), () -> nodes.stream().allMatch(QuorumNode::caughtUp), () -> "caught up");
+                Await.until(Duration.ofSeconds(20), () -> nodes.stream().allMatch(QuorumNode::caughtUp),
+                        () -> "caught up");
                 LabNodes.awaitCheckpointOfEverySubject(Duration.ofSeconds(60), nodes);
                 log("a checkpoint of every subject on every node", began);
                 rule(nodes, nodes.get(4), "node-4", List.of(nodes.get(0), nodes.get(1), nodes.get(2)), "before");
@@ -95,9 +99,10 @@ class NatsClusterIT {
                                 + "; JetStream " + nats.metaSummary());
                 List<String> on = nats.membersWithMqttClient(oneId);
                 assertEquals(1, on.size(), oneId + " on " + on);
-                assertTrue(!on.contains(dead), on.toString());
-                System.out.println("NatsClusterIT: " + dead + " (pid " + pid + ") killed; node-1 connected to " + on.get(0)
-                        + " " + (System.nanoTime() - killed) / 1_000_000 + " ms later (allowed " + within.toMillis() + " ms)");
+                assertFalse(on.contains(dead), on.toString());
+                System.out.println("NatsClusterIT: " + dead + " (pid " + pid + ") killed; node-1 connected to "
+                        + on.get(0) + " " + (System.nanoTime() - killed) / 1_000_000 + " ms later (allowed "
+                        + within.toMillis() + " ms)");
 
                 LabNodes.awaitAllOnline(Duration.ofSeconds(30), nodes);
                 rule(nodes, one, "node-5", List.of(nodes.get(1), nodes.get(2), nodes.get(3)), "after");
@@ -119,8 +124,10 @@ class NatsClusterIT {
     private static void rule(List<QuorumNode> nodes, QuorumNode buyer, String seller, List<QuorumNode> voters, String tag)
             throws Exception {
         String id = Arbitration.open(buyer, "pay-" + tag, seller);
-        Await.until(Duration.ofSeconds(15), () -> voters.stream().noneMatch(n -> Arbitration.status(n, id).equals("unknown")),
-                () -> id + " not yet known: " + voters.stream().map(n -> n.name() + "=" + Arbitration.status(n, id)).toList());
+        Await.until(Duration.ofSeconds(15),
+                () -> voters.stream().noneMatch(n -> Arbitration.status(n, id).equals("unknown")),
+                () -> id + " not yet known: " + voters.stream().map(n -> n.name() + "=" + Arbitration.status(n, id))
+                        .toList());
         for (QuorumNode v : voters) {
             Arbitration.vote(v, id, Decision.SELLER, "delivered (" + v.name() + ")");
         }
