@@ -96,7 +96,7 @@ class NatsClusterIT {
                 long killed = System.nanoTime();
                 Await.until(within, () -> one.connected() && !nats.membersWithMqttClient(oneId).isEmpty(),
                         () -> "node-1 connected=" + one.connected() + " on " + nats.membersWithMqttClient(oneId)
-                                + "; JetStream " + nats.metaSummary());
+                                + "; JetStream " + nats.metaSummary() + survivorsLogs(nats, itsServer));
                 List<String> on = nats.membersWithMqttClient(oneId);
                 assertEquals(1, on.size(), oneId + " on " + on);
                 assertFalse(on.contains(dead), on.toString());
@@ -132,6 +132,17 @@ class NatsClusterIT {
             Arbitration.vote(v, id, Decision.SELLER, "delivered (" + v.name() + ")");
         }
         Arbitration.awaitRuled(Duration.ofSeconds(20), id, Decision.SELLER, nodes);
+    }
+
+    /** The last lines of every member's log but {@code dead}'s, for a failure message. */
+    private static String survivorsLogs(PrivateNatsCluster nats, int dead) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < nats.size(); i++) {
+            if (i != dead) {
+                out.append("\n--- ").append(nats.name(i)).append(" log:\n").append(nats.logTail(i, 20));
+            }
+        }
+        return out.toString();
     }
 
     private static void log(String what, long began) {
