@@ -43,17 +43,13 @@ import org.slf4j.MDC;
  *   <li>Not yet handed to Paho: it waits in the {@link OutboundBacklog}, which never drops a non-retained
  *       message and keeps the latest retained one per topic (see there why memory stays bounded).</li>
  *   <li>Handed to Paho but not acknowledged when the connection drops: Paho sends it again after the
- *       reconnect, so this class does not keep a copy. Evidence, Paho 1.2.5
- *       {@code internal/ClientState.java}: {@code send()} puts a QoS 1 PUBLISH into {@code outboundQoS1}
- *       before it is written; {@code disconnected()} clears that table only when {@code cleanSession} is
- *       true (it always clears {@code pendingMessages}, the unwritten copies); on the next CONNACK
- *       {@code notifyReceivedAck} calls {@code restoreInflightMessages()}, which re-queues every
- *       {@code outboundQoS1} entry with DUP set, in message-id order; an entry leaves the table only in
- *       {@code notifyComplete()}, after its PUBACK. The table lives in the one {@code ClientState} of
- *       the client, so {@link MemoryPersistence} (re-opened empty on each connect and read only when the
- *       client is built) plays no part. A PUBACK whose completion was still queued at the drop is dropped
- *       with the queue ({@code CommsCallback.start()}): that message is sent twice, never lost.
- *       {@code BrokerOutageIT} kills the broker mid-stream and checks exactly this.</li>
+ *       reconnect, so this class keeps no copy. Paho 1.2.5 {@code internal/ClientState.java}: {@code send()}
+ *       puts a QoS 1 PUBLISH into {@code outboundQoS1} before writing it; {@code disconnected()} clears that
+ *       table only with {@code cleanSession}; the next CONNACK's {@code restoreInflightMessages()} re-queues
+ *       every entry with DUP set, in message-id order; an entry leaves only in {@code notifyComplete()},
+ *       after its PUBACK. The table is the client's own ({@link MemoryPersistence} plays no part). A PUBACK
+ *       whose completion was still queued at the drop is dropped with the queue: that message goes twice,
+ *       never lost. {@code BrokerOutageIT} kills the broker mid-stream and checks exactly this.</li>
  * </ul>
  * At {@link #close} the messages still waiting are counted in the log and left to the ledger.
  */
@@ -88,14 +84,10 @@ public final class MqttTransport implements AutoCloseable {
     private final AtomicLong attempt = new AtomicLong();
     private volatile CountDownLatch connectedLatch = new CountDownLatch(1);
     private volatile boolean connected;
-    /** The member of {@code mqtt.url} the current (or last) connection went to, for the lost-connection line. */
+    /** The member of {@code mqtt.url} of the current (or last) connection; whether its CONNACK kept the session. */
     private volatile String broker;
-    /** Whether the broker's CONNACK of the latest connect said it still held this client's session. */
     private volatile boolean sessionPresent;
     private volatile Runnable onResubscribed = () -> { };
-    private final java.util.concurrent.atomic.AtomicBoolean subscribedOnce = new java.util.concurrent.atomic.AtomicBoolean();
-    /** Set by the first connect: every later one is a reconnect (Paho's own flag is for its automatic reconnect, unused here). */
-    private final java.util.concurrent.atomic.AtomicBoolean connectedOnce = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
 
     public MqttTransport(MqttSection settings, String nodeName, Will will, List<String> subscriptions, Inbound inbound)
@@ -189,10 +181,7 @@ public final class MqttTransport implements AutoCloseable {
 
     private boolean trySend(String topic, byte[] payload, boolean retained) {
         try {
-            MqttMessage m = new MqttMessage(payload);
-            m.setQos(QOS);
-            m.setRetained(retained);
-            client.publish(topic, m);
+            client.publish(topic, payload, QOS, retained);
             return true;
         } catch (MqttException e) {
             return false;
@@ -279,7 +268,7 @@ public final class MqttTransport implements AutoCloseable {
         }
     }
 
-    private void subscribeAll() {
+    private void subscribeAll(boolean reconnect) {
         String[] topics = subscriptions.toArray(new String[0]);
         int[] qos = new int[topics.length];
         Arrays.fill(qos, QOS);
@@ -288,7 +277,7 @@ public final class MqttTransport implements AutoCloseable {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     LOG.atDebug().addKeyValue("topics", String.join(",", topics)).log("subscribed");
-                    if (subscribedOnce.getAndSet(true)) {
+                    if (reconnect) {
                         onResubscribed.run();
                     }
                 }
@@ -361,14 +350,14 @@ public final class MqttTransport implements AutoCloseable {
     private final class Callbacks implements MqttCallbackExtended {
         @Override
         public void connectComplete(boolean automatic, String serverUri) {
-            boolean reconnect = connectedOnce.getAndSet(true);
+            boolean reconnect = broker != null; // Paho's flag is for its own automatic reconnect, unused here
             attempt.incrementAndGet();
             MDC.put("node", nodeName);
             broker = serverUri;
             LOG.atInfo().addKeyValue("broker", serverUri).addKeyValue("reconnect", reconnect)
                     .addKeyValue("client_id", settings.clientId()).addKeyValue("session_present", sessionPresent)
                     .log("broker connected");
-            subscribeAll();
+            subscribeAll(reconnect);
             connected = true;
             flushPending();
             connectedLatch.countDown();
