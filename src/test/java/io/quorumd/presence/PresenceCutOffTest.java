@@ -83,6 +83,17 @@ class PresenceCutOffTest {
         return seq;
     }
 
+    /** Bob beats for 3 s, then this node is cut off for {@code seconds} and back for 1 s; bob's last heartbeat's time. */
+    private long awayAfterBob(int seconds) {
+        bobBeats(0, 3);
+        long lastHeard = clock.millis() - 1000;
+        brokerUp = false;
+        scheduler.advance(Duration.ofSeconds(seconds));
+        brokerUp = true;
+        scheduler.advance(Duration.ofSeconds(1));
+        return lastHeard;
+    }
+
     private List<PeerTransition.Kind> kinds() {
         return transitions.stream().map(PeerTransition::kind).toList();
     }
@@ -105,12 +116,8 @@ class PresenceCutOffTest {
 
     @Test
     void aPeerStillSilentForOfflineAfterOnceThisNodeHearsItselfAgainIsOfflineFromItsLastHeartbeat() {
-        bobBeats(0, 3);
-        long lastHeard = clock.millis() - 1000;
-        brokerUp = false;
-        scheduler.advance(Duration.ofSeconds(60));
-        brokerUp = true;
-        scheduler.advance(Duration.ofSeconds(4));
+        long lastHeard = awayAfterBob(60);
+        scheduler.advance(Duration.ofSeconds(3));
         assertEquals(List.of(PeerTransition.Kind.ONLINE), kinds(), "offlineAfter of hearing itself has not passed");
         scheduler.advance(Duration.ofSeconds(2));
         assertEquals(List.of(PeerTransition.Kind.ONLINE, PeerTransition.Kind.OFFLINE), kinds());
@@ -120,12 +127,7 @@ class PresenceCutOffTest {
 
     @Test
     void aNewRunFoundAfterThisNodesGapEndsTheOldOneAtItsLastHeartbeat() {
-        bobBeats(0, 3);
-        long lastHeard = clock.millis() - 1000;
-        brokerUp = false;
-        scheduler.advance(Duration.ofSeconds(30));
-        brokerUp = true;
-        scheduler.advance(Duration.ofSeconds(1));
+        long lastHeard = awayAfterBob(30);
         fromBob(new Heartbeat(clock.millis() - 5_000, 0));
         assertEquals(List.of(PeerTransition.Kind.ONLINE, PeerTransition.Kind.OFFLINE, PeerTransition.Kind.RESTARTED,
                 PeerTransition.Kind.ONLINE), kinds());
@@ -134,12 +136,7 @@ class PresenceCutOffTest {
 
     @Test
     void anOfflineNoticeHeardAfterThisNodesGapIsDatedAtTheLastHeartbeat() {
-        bobBeats(0, 3);
-        long lastHeard = clock.millis() - 1000;
-        brokerUp = false;
-        scheduler.advance(Duration.ofSeconds(30));
-        brokerUp = true;
-        scheduler.advance(Duration.ofSeconds(1));
+        long lastHeard = awayAfterBob(30);
         fromBob(new Offline(100, Offline.Reason.LOST)); // queued for this node's session while it was away
         assertEquals(List.of(PeerTransition.Kind.ONLINE, PeerTransition.Kind.OFFLINE), kinds());
         assertEquals(lastHeard, transitions.get(1).at());
