@@ -3,6 +3,11 @@ package io.quorumd.cli;
 import io.quorumd.config.Durations;
 import io.quorumd.demo.Demo;
 import io.quorumd.demo.DemoReport;
+import io.quorumd.demo.StageConsole;
+import io.quorumd.demo.StageFormat;
+import io.quorumd.logging.LogSetup;
+import java.io.Console;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +21,12 @@ import picocli.CommandLine;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run an embedded HiveMQ CE broker and N nodes in this JVM with short timings: every node checkpoints,",
                 "two disputes are ruled (one through the fallback arbiter), then every ledger is verified in full.",
-                "Ends when all that is done, at --duration, or on Ctrl-C; prints a summary."},
+                "Ends when all that is done, at --duration, or on Ctrl-C; prints a summary.",
+                "Shows each stage as it happens; the nodes' logs go to demo.log in the data directory."},
         footerHeading = "%nExamples:%n",
         footer = {"  quorumd demo",
-                "  quorumd demo --nodes 5 --duration 60s --data-dir /tmp/quorumd-demo"})
+                "  quorumd demo --nodes 5 --duration 60s --data-dir /tmp/quorumd-demo",
+                "  quorumd demo --verbose --progress plain"})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "7", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
     int nodes;
@@ -29,6 +36,17 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", description = "Where keys, configs and data go (default: a new temp directory).")
     Path dataDir;
+
+    @Option(names = "--verbose", description = "Print the nodes' log lines on stderr too (they always go to demo.log).")
+    boolean verbose;
+
+    @Option(names = "--progress", defaultValue = "auto", description = "How stages are shown: tty (a status line updated in"
+            + " place), plain (one line per finished stage, no escape codes) or auto: tty when stdin and stdout are a"
+            + " terminal and TERM is not dumb, and --verbose is off (default: ${DEFAULT-VALUE}).")
+    String progress;
+
+    /** The log file inside the data directory. */
+    static final String LOG_FILE = "demo.log";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -44,8 +62,21 @@ final class DemoCommand implements Callable<Integer> {
         if (nodes < 2) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--nodes must be at least 2");
         }
-        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("quorumd-demo-");
-        Demo demo = new Demo(nodes, d, dir);
+        StageConsole.Mode mode = switch (progress) {
+            case "tty" -> StageConsole.Mode.TTY;
+            case "plain" -> StageConsole.Mode.PLAIN;
+            case "auto" -> autoMode();
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--progress: '" + progress + "' is not one of auto, tty, plain");
+        };
+        Path dir = dataDir != null ? Files.createDirectories(dataDir) : Files.createTempDirectory("quorumd-demo-");
+        Path log = dir.resolve(LOG_FILE);
+        LogSetup.toFile(log, verbose);
+        System.out.println("quorumd demo: " + nodes + " nodes; keys, configs and ledgers in " + dir);
+        System.out.println("node logs: " + log + (verbose ? " (and on stderr)" : " (--verbose prints them here too)"));
+        System.out.println();
+        StageConsole stages = new StageConsole(System.out, mode, glyphs(mode), columns(), System::nanoTime);
+        Demo demo = new Demo(nodes, d, dir, stages);
         // Ctrl-C or SIGTERM: the demo stops its nodes, verifies the ledgers and prints the summary; the JVM
         // waits for that (15 s at most) before it exits.
         CountDownLatch printed = new CountDownLatch(1);
@@ -71,6 +102,31 @@ final class DemoCommand implements Callable<Integer> {
         print(s);
         printed.countDown();
         return s.complete() ? Main.OK : Main.FAILURE;
+    }
+
+    /**
+     * A status line repainted in place needs a terminal on stdout that understands ANSI erase, and a screen nothing
+     * else writes to: {@link System#console()} is non-null only when stdin and stdout are both a terminal, TERM=dumb
+     * terminals (editors' shells) have no erase, and --verbose scrolls log lines through the same screen.
+     */
+    private StageConsole.Mode autoMode() {
+        return System.console() != null && !"dumb".equals(System.getenv("TERM")) && !verbose
+                ? StageConsole.Mode.TTY : StageConsole.Mode.PLAIN;
+    }
+
+    private static StageFormat.Glyphs glyphs(StageConsole.Mode mode) {
+        Console console = System.console();
+        Charset charset = mode == StageConsole.Mode.TTY && console != null ? console.charset() : Charset.defaultCharset();
+        return StageFormat.Glyphs.forCharset(charset);
+    }
+
+    /** The terminal's width if the shell exported it, else the classic 80. */
+    private static int columns() {
+        try {
+            return Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "80").trim());
+        } catch (NumberFormatException e) {
+            return 80;
+        }
     }
 
     private void print(DemoReport s) {
@@ -109,5 +165,6 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println(s.complete() ? "demo complete" : "demo INCOMPLETE");
         System.out.println("keys, configs and ledgers: " + s.dataDir() + "  (try: quorumd ledger show "
                 + s.dataDir().resolve("node-1").resolve("data") + " --kind ruling)");
+        System.out.println("node logs: " + s.dataDir().resolve(LOG_FILE));
     }
 }

@@ -37,15 +37,21 @@ import org.slf4j.LoggerFactory;
 public final class Demo {
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
 
+    /** Shorter than {@code --fast}: first checkpoints 20 s after boot, dispute midpoints 20 s after opening. */
+    static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(20);
+    static final Duration VOTING_TIMEOUT = Duration.ofSeconds(40);
+
     private final int nodeCount;
     private final Duration duration;
     private final Path dataDir;
+    private final DemoStages stages;
     private final CountDownLatch interrupted = new CountDownLatch(1);
 
-    public Demo(int nodeCount, Duration duration, Path dataDir) {
+    public Demo(int nodeCount, Duration duration, Path dataDir, DemoStages stages) {
         this.nodeCount = nodeCount;
         this.duration = duration;
         this.dataDir = dataDir;
+        this.stages = stages;
     }
 
     public void interrupt() {
@@ -61,63 +67,94 @@ public final class Demo {
         List<QuorumNode> nodes = new ArrayList<>();
         String brokerUrl;
         List<String> disputeIds;
+        stages.progress("starting the embedded broker");
         try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir.resolve("broker"))) {
             brokerUrl = broker.url();
-            // Shorter than --fast: first checkpoints after 20 s, fallback midpoint after 20 s.
+            stages.done("broker up: HiveMQ CE in this JVM at " + brokerUrl);
             var files = FederationInit.write(dataDir, new FederationInit.Options(nodeCount, broker.url(), "quorumd/demo",
-                    true).withFastTimings(Duration.ofSeconds(20), Duration.ofSeconds(40)), new SecureRandom());
+                    true).withFastTimings(CHECKPOINT_INTERVAL, VOTING_TIMEOUT), new SecureRandom());
+            long firstBoot = System.currentTimeMillis();
             for (var f : files) {
+                stages.progress("nodes starting " + nodes.size() + "/" + nodeCount + ": " + f.name());
                 QuorumdConfig config = ConfigLoader.load(f.config());
                 QuorumNode node = new QuorumNode(config, NodeIdentity.load(config), Clock.systemUTC());
                 nodes.add(node);
                 node.start();
             }
-            DemoScript script = new DemoScript(nodes, deadline, () -> interrupted.getCount() == 0);
+            DemoScript script = new DemoScript(nodes, stages, deadline, () -> interrupted.getCount() == 0);
             disputeIds = script.disputeIds;
+            script.firstBootMillis = firstBoot;
+            boolean split = false;
             try {
-                if (!script.await("every node sees every other online",
-                        () -> nodes.stream().allMatch(n -> n.peersOnline() == nodeCount - 1))) {
-                    missing.add("not every node saw every peer online");
-                }
-                LOG.atInfo().addKeyValue("after_ms", (System.nanoTime() - begin) / 1_000_000)
-                        .log("demo: every node sees every other node online");
-                if (!script.await("every node caught up with its peers", () -> nodes.stream().allMatch(QuorumNode::caughtUp))) {
-                    missing.add("not every node caught up with its peers");
-                }
+                step(missing, "every node online and caught up", () -> online(script));
                 if (nodes.get(0).config().federation().roster().members().stream()
                         .anyMatch(m -> m.has(Role.ARBITER))) {
                     step(missing, "dispute A ruled directly", script::directRuling);
-                    step(missing, "dispute B ruled after fallback", script::fallbackRuling);
+                    split = script.hasFallback() && step(missing, "dispute B split", script::splitDispute);
                 }
                 step(missing, "a checkpoint of every subject on every node", script::checkpointsEverywhere);
+                if (split) {
+                    step(missing, "fallback activated for dispute B", script::fallbackActivated);
+                    step(missing, "dispute B ruled after fallback", script::fallbackRuling);
+                }
             } catch (IOException e) {
+                stages.failed("control call failed: " + e.getMessage());
                 missing.add("control call failed: " + e.getMessage());
             }
             DemoReport partial = report(nodes, disputeIds, script);
             LOG.info("demo: stopping nodes");
+            stages.progress("stopping the nodes");
             for (QuorumNode n : nodes) {
                 n.stop(Duration.ofSeconds(3));
             }
-            return verify(partial, brokerUrl, Duration.ofNanos(System.nanoTime() - begin), missing);
+            stages.progress("verifying every ledger in full");
+            DemoReport r = verify(partial, brokerUrl, Duration.ofNanos(System.nanoTime() - begin), missing);
+            String verified = "ledgers verified: " + r.ledgersVerified() + " of " + nodeCount + " in full ("
+                    + r.entriesVerified() + " entries, every signature checked)";
+            if (r.ledgerProblems().isEmpty()) {
+                stages.done(verified);
+            } else {
+                stages.failed(verified);
+            }
+            return r;
         } finally {
+            stages.close();
             for (QuorumNode n : nodes) {
                 n.stop(Duration.ofSeconds(1));
             }
         }
     }
 
-    /** One scenario step, which says whether it got through. */
-    @FunctionalInterface
-    private interface Step {
-        boolean run() throws IOException, InterruptedException;
+    private DemoScript.Result online(DemoScript script) throws InterruptedException {
+        List<QuorumNode> nodes = script.nodes;
+        boolean ok = script.await("every node sees every other online and caught up", () -> "nodes online "
+                + nodes.stream().filter(n -> n.peersOnline() == nodeCount - 1 && n.caughtUp()).count() + "/" + nodeCount,
+                () -> nodes.stream().allMatch(n -> n.peersOnline() == nodeCount - 1 && n.caughtUp()));
+        long seeing = nodes.stream().filter(n -> n.peersOnline() == nodeCount - 1).count();
+        return new DemoScript.Result(ok, "nodes online " + seeing + "/" + nodeCount + ": each sees its " + (nodeCount - 1)
+                + " peers and has synced with them");
     }
 
-    private void step(List<String> missing, String what, Step step) throws IOException, InterruptedException {
+    /** One scenario step, which says how it ended. */
+    @FunctionalInterface
+    private interface Step {
+        DemoScript.Result run() throws IOException, InterruptedException;
+    }
+
+    /** Runs {@code step} unless the demo was interrupted; true if it got through. */
+    private boolean step(List<String> missing, String what, Step step) throws IOException, InterruptedException {
         if (interrupted.getCount() == 0) {
             missing.add(what + " (interrupted)");
-        } else if (!step.run()) {
+            return false;
+        }
+        DemoScript.Result r = step.run();
+        if (r.ok()) {
+            stages.done(r.line());
+        } else {
+            stages.failed(r.line());
             missing.add(what);
         }
+        return r.ok();
     }
 
     private DemoReport report(List<QuorumNode> nodes, List<String> disputeIds, DemoScript script) {

@@ -9,27 +9,37 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo's scenario, driven through each node's control socket exactly as the CLI drives it: two
- * disputes (one ruled directly by the primaries, one that goes to the fallback arbiter first), while the
- * nodes checkpoint each other.
+ * The demo's scenario, driven through each node's control socket exactly as the CLI drives it: two disputes (one
+ * ruled directly by the primaries, one that goes to the fallback arbiter first), while the nodes checkpoint each
+ * other. Every wait shows how far it got on {@link DemoStages#progress}.
  */
 final class DemoScript {
     private static final Logger LOG = LoggerFactory.getLogger(DemoScript.class);
 
-    private final List<QuorumNode> nodes;
+    /** How a stage ended: {@code line} is its finished line, or what is missing when not {@code ok}. */
+    record Result(boolean ok, String line) {
+    }
+
+    final List<QuorumNode> nodes;
+    final DemoStages stages;
     private final long deadlineNanos;
     private final BooleanSupplier interrupted;
     private final List<String> primaries = new ArrayList<>();
     private String fallback;
-    private int required;
+    private final int required;
     final List<String> disputeIds = new ArrayList<>();
+    private String disputeB;
+    /** When the first node started: each node proposes its first checkpoint one interval after its first boot. */
+    long firstBootMillis;
 
-    DemoScript(List<QuorumNode> nodes, long deadlineNanos, BooleanSupplier interrupted) {
+    DemoScript(List<QuorumNode> nodes, DemoStages stages, long deadlineNanos, BooleanSupplier interrupted) {
         this.nodes = nodes;
+        this.stages = stages;
         this.deadlineNanos = deadlineNanos;
         this.interrupted = interrupted;
         var roster = nodes.get(0).config().federation().roster();
@@ -46,18 +56,26 @@ final class DemoScript {
         }
     }
 
-    private QuorumNode node(String name) {
+    QuorumNode node(String name) {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
     }
 
-    /** Waits for {@code condition} until the demo's deadline or an interrupt; false if it never held. */
-    boolean await(String what, BooleanSupplier condition) throws InterruptedException {
+    boolean hasFallback() {
+        return fallback != null;
+    }
+
+    /**
+     * Waits for {@code condition} until the demo's deadline or an interrupt, showing {@code status} as it goes;
+     * false if it never held.
+     */
+    boolean await(String what, Supplier<String> status, BooleanSupplier condition) throws InterruptedException {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadlineNanos || interrupted.getAsBoolean()) {
                 LOG.atWarn().addKeyValue("waiting_for", what).log(interrupted.getAsBoolean() ? "demo: interrupted"
                         : "demo: out of time");
                 return false;
             }
+            stages.progress(status.get());
             synchronized (this) {
                 wait(100);
             }
@@ -87,12 +105,20 @@ final class DemoScript {
         return r == null ? -1 : r.path("votes").size();
     }
 
-    private boolean everywhere(String disputeId, String expected) {
-        return nodes.stream().allMatch(n -> status(n, disputeId).equals(expected));
+    long holding(String disputeId, String expected) {
+        return nodes.stream().filter(n -> status(n, disputeId).equals(expected)).count();
+    }
+
+    private long knowing(String disputeId) {
+        return nodes.stream().filter(n -> !status(n, disputeId).equals("unknown")).count();
+    }
+
+    private String of(long k) {
+        return k + "/" + nodes.size();
     }
 
     /** Opens a dispute as its buyer, the last node (never an arbiter), against the last primary arbiter. */
-    private String open(String subject, String reason) throws IOException {
+    String open(String subject, String reason) throws IOException {
         QuorumNode opener = nodes.get(nodes.size() - 1);
         ObjectNode req = ControlClient.request("dispute.open");
         req.put("subject", subject).put("buyer", opener.name()).put("seller", primaries.get(primaries.size() - 1))
@@ -104,8 +130,14 @@ final class DemoScript {
         return id;
     }
 
+    /** Waits until every node knows the dispute {@code label} opened as {@code id}. */
+    boolean known(String label, String id) throws InterruptedException {
+        return await("every node knows dispute " + label, () -> "dispute " + label + " opened; known on " + of(knowing(id)),
+                () -> knowing(id) == nodes.size());
+    }
+
     /** Casts a vote through the arbiter's control socket; returns the dispute's status on that node after it. */
-    private String vote(String arbiter, String disputeId, String side, String reason) throws IOException {
+    String vote(String arbiter, String disputeId, String side, String reason) throws IOException {
         ObjectNode req = ControlClient.request("dispute.vote");
         req.put("disputeId", disputeId).put("decision", side).put("reason", reason);
         JsonNode r = call(node(arbiter), req);
@@ -114,55 +146,93 @@ final class DemoScript {
         return r.path("status").asText();
     }
 
-    /** Dispute A: the first M primaries vote BUYER. */
-    boolean directRuling() throws IOException, InterruptedException {
-        String id = open("payment-A", "goods not delivered");
-        if (!await("every node knows dispute A", () -> nodes.stream().noneMatch(n -> status(n, id).equals("unknown")))) {
-            return false;
-        }
+    /** The first M primaries vote BUYER on {@code id}; true once every running node holds the ruling. */
+    boolean ruleForBuyer(String label, String id, String reason) throws IOException, InterruptedException {
         for (int i = 0; i < required; i++) {
-            vote(primaries.get(i), id, "buyer", "no proof of delivery");
+            vote(primaries.get(i), id, "buyer", reason);
         }
-        boolean ok = await("dispute A ruled on every node", () -> everywhere(id, "RESOLVED/BUYER"));
-        LOG.atInfo().addKeyValue("dispute", id).addKeyValue("ruled_on_all", ok).log("demo: dispute A ruled BUYER");
-        return ok;
+        return await("dispute " + label + " ruled on every node",
+                () -> "dispute " + label + ": " + required + " votes for the buyer; ruled on " + of(holding(id, "RESOLVED/BUYER")),
+                () -> holding(id, "RESOLVED/BUYER") == nodes.size());
     }
 
-    /** Dispute B: the primaries split, the fallback arbiter is activated at the midpoint, then SELLER wins. */
-    boolean fallbackRuling() throws IOException, InterruptedException {
-        if (fallback == null) {
-            LOG.info("demo: no fallback arbiter in this federation; skipping dispute B");
-            return true;
+    /** Dispute A: the first M primaries vote BUYER. */
+    Result directRuling() throws IOException, InterruptedException {
+        String id = open("payment-A", "goods not delivered");
+        if (!known("A", id)) {
+            return new Result(false, "dispute A: known on " + of(knowing(id)) + " nodes only");
         }
+        boolean ok = ruleForBuyer("A", id, "no proof of delivery");
+        LOG.atInfo().addKeyValue("dispute", id).addKeyValue("ruled_on_all", ok).log("demo: dispute A ruled BUYER");
+        return new Result(ok, "dispute A (payment-A): " + required + " of " + primaries.size()
+                + " primaries voted for the buyer; ruling BUYER on " + of(holding(id, "RESOLVED/BUYER")) + " nodes");
+    }
+
+    /** Dispute B, first half: opened, and the first two primaries split, so no ruling is possible yet. */
+    Result splitDispute() throws IOException, InterruptedException {
         String id = open("payment-B", "refund demanded after delivery");
-        if (!await("every node knows dispute B", () -> nodes.stream().noneMatch(n -> status(n, id).equals("unknown")))) {
-            return false;
+        disputeB = id;
+        if (!known("B", id)) {
+            return new Result(false, "dispute B: known on " + of(knowing(id)) + " nodes only");
         }
         vote(primaries.get(0), id, "seller", "delivery confirmed by carrier");
         vote(primaries.get(1), id, "buyer", "package was damaged");
         LOG.info("demo: dispute B is split; waiting for the midpoint, when its opener activates the fallback arbiter");
-        if (!await("dispute B in FALLBACK", () -> everywhere(id, "FALLBACK"))) {
-            return false;
-        }
+        return new Result(true, "dispute B (payment-B): primaries split 1-1; the rest stay silent until the midpoint");
+    }
+
+    /** Dispute B at its midpoint: the opener's node activates the fallback arbiter, every node agrees. */
+    Result fallbackActivated() throws InterruptedException {
+        JsonNode shown = show(nodes.get(0), disputeB);
+        long midpoint = shown == null ? 0 : shown.path("midpoint").asLong();
+        boolean ok = await("dispute B in FALLBACK", () -> {
+            long in = Math.max(0, midpoint - System.currentTimeMillis()) / 1000;
+            long k = holding(disputeB, "FALLBACK");
+            return k == 0 ? "dispute B: midpoint in " + in + " s, then its opener activates the fallback arbiter"
+                    : "dispute B: fallback active on " + of(k);
+        }, () -> holding(disputeB, "FALLBACK") == nodes.size());
+        return new Result(ok, "fallback activated: dispute B's opener called " + fallback + " in at the midpoint; FALLBACK on "
+                + of(holding(disputeB, "FALLBACK")) + " nodes");
+    }
+
+    /** Dispute B after activation: the fallback arbiter and further primaries vote SELLER until M agree. */
+    Result fallbackRuling() throws IOException, InterruptedException {
+        String id = disputeB;
         // Each further SELLER vote goes through a node that already counted the ones before it.
         String now = vote(fallback, id, "seller", "damage not shown");
+        int sellers = 2;
         for (int i = 2; i < primaries.size() && !now.equals("RESOLVED"); i++) {
             String previous = primaries.get(i - 1).equals(primaries.get(1)) ? fallback : primaries.get(i - 1);
             String voter = primaries.get(i);
             int before = votesOn(node(previous), id);
-            await("votes reach " + voter, () -> votesOn(node(voter), id) >= before);
+            await("votes reach " + voter, () -> "dispute B: votes reaching " + voter, () -> votesOn(node(voter), id) >= before);
             now = vote(voter, id, "seller", "agree with the fallback arbiter");
+            sellers++;
         }
-        boolean ok = await("dispute B ruled on every node", () -> everywhere(id, "RESOLVED/SELLER"));
+        boolean ok = await("dispute B ruled on every node",
+                () -> "dispute B: ruled SELLER on " + of(holding(id, "RESOLVED/SELLER")),
+                () -> holding(id, "RESOLVED/SELLER") == nodes.size());
         LOG.atInfo().addKeyValue("dispute", id).addKeyValue("ruled_on_all", ok).log("demo: dispute B ruled SELLER");
-        return ok;
+        return new Result(ok, "dispute B ruled SELLER: " + sellers + " votes for the seller, the fallback arbiter's"
+                + " among them; same ruling on " + of(holding(id, "RESOLVED/SELLER")) + " nodes");
     }
 
-    boolean checkpointsEverywhere() throws InterruptedException {
+    /** Subjects whose latest checkpoint every node holds. */
+    private long checkpointed() {
+        return nodes.get(0).config().federation().roster().members().stream()
+                .filter(m -> nodes.stream().allMatch(x -> x.checkpoints().containsKey(m.nodeId()))).count();
+    }
+
+    Result checkpointsEverywhere() throws InterruptedException {
         int n = nodes.size();
-        boolean ok = await("a checkpoint of every subject on every node",
-                () -> nodes.stream().allMatch(x -> x.checkpoints().size() == n));
+        long due = firstBootMillis + Demo.CHECKPOINT_INTERVAL.toMillis();
+        boolean ok = await("a checkpoint of every subject on every node", () -> {
+            long in = (due - System.currentTimeMillis() + 999) / 1000;
+            return "checkpoints " + of(checkpointed()) + (in > 0 ? ": the first proposal is due in " + in + " s"
+                    : ": proposed, peers voting");
+        }, () -> checkpointed() == n);
         LOG.atInfo().addKeyValue("subjects", n).addKeyValue("on_every_node", ok).log("demo: checkpoints");
-        return ok;
+        return new Result(ok, "checkpoints " + of(checkpointed()) + ": each node's uptime attested by its peers' signed"
+                + " votes, held by every node");
     }
 }

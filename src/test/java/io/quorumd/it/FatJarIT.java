@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
-/** The packaged jar: runnable, and carrying quorumd's logging configuration rather than HiveMQ's. */
+/**
+ * The packaged jar: runnable, and carrying quorumd's logging configuration rather than HiveMQ's. That the lean jar
+ * runs the whole demo is checked by {@link DemoIT}.
+ */
 class FatJarIT {
     private static final Path JAR = Path.of("target", "quorumd.jar");
 
@@ -29,27 +32,6 @@ class FatJarIT {
                 assertTrue(!xml.contains("HiveMQ GmbH"), "HiveMQ's logback.xml must not be in the jar");
             }
         }
-    }
-
-    /**
-     * The lean jar (RocksDB natives and Xodus left out) still runs the whole demo on its embedded broker. Runs in
-     * the embedded leg only: the demo brings its own broker whatever the suite's broker is.
-     */
-    @Test
-    void leanJarRunsTheDemoToCompletion(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TestBroker.describe().equals("embedded"),
-                "the demo is checked once, in the embedded leg");
-        assertTrue(Files.size(JAR) < 60L << 20, "jar is " + Files.size(JAR) + " bytes");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", JAR.toString(), "demo",
-                "--nodes", "3", "--duration", "120s", "--data-dir", dir.resolve("demo").toString()))
-                .redirectError(dir.resolve("demo.log").toFile()).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "demo did not end");
-        assertEquals(0, p.exitValue(), out + Files.readString(dir.resolve("demo.log")));
-        assertTrue(out.contains("ledgers: 3 of 3 verify in full"), out);
-        assertTrue(out.contains("payment-B  RESOLVED  SELLER"), out);
-        assertTrue(out.contains("demo complete"), out);
     }
 
     @Test
