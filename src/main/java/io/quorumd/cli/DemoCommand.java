@@ -150,6 +150,11 @@ final class DemoCommand implements Callable<Integer> {
             System.out.printf("  %-16s %-10s %-9s %-7s %5d %-8s %d/%d nodes%n", d.id().substring(0, 16), d.subject(),
                     d.status(), d.decision(), d.votes(), d.fallback() ? "yes" : "no", d.nodesAgreeing(), s.nodes().size());
         }
+        if (!s.more().isEmpty()) {
+            System.out.println();
+            System.out.println("ordered updates, deliveries and payments");
+            s.more().forEach(m -> System.out.println("  " + m));
+        }
         System.out.println();
         System.out.printf("  %-8s %-9s %6s %7s %7s %8s %9s  %s%n", "node", "id", "peers", "msg in", "msg out", "entries",
                 "bytes", "rejects");

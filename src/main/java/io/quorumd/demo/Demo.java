@@ -46,6 +46,8 @@ public final class Demo {
     private final Path dataDir;
     private final DemoStages stages;
     private final CountDownLatch interrupted = new CountDownLatch(1);
+    /** The summary's lines for the parts of the story beyond checkpoints and disputes. */
+    private final List<String> more = new ArrayList<>();
 
     public Demo(int nodeCount, Duration duration, Path dataDir, DemoStages stages) {
         this.nodeCount = nodeCount;
@@ -91,6 +93,10 @@ public final class Demo {
                         .anyMatch(m -> m.has(Role.ARBITER))) {
                     step(missing, "dispute A ruled directly", script::directRuling);
                     split = script.hasFallback() && step(missing, "dispute B split", script::splitDispute);
+                }
+                DemoFederation federation = new DemoFederation(script, dataDir);
+                if (federation.possible() && step(missing, "a member admitted through ordering", federation::admit)) {
+                    more.add(federation.summary);
                 }
                 step(missing, "a checkpoint of every subject on every node", script::checkpointsEverywhere);
                 if (split) {
@@ -191,7 +197,8 @@ public final class Demo {
             rows.add(new DemoReport.NodeRow(n.name(), n.id().shortHex(), n.peersOnline(), n.metrics().messagesIn(),
                     n.metrics().messagesOut(), n.metrics().rejectSummary(), n.ledgerEntries(), n.ledgerBytes()));
         }
-        return new DemoReport(dataDir, "", Duration.ZERO, List.of(), checkpoints, disputes, rows, 0, 0, List.of());
+        return new DemoReport(dataDir, "", Duration.ZERO, List.of(), checkpoints, disputes, List.copyOf(more), rows, 0, 0,
+                List.of());
     }
 
     /** After the nodes stopped: every ledger checked as `quorumd ledger verify --full` does. */
@@ -212,7 +219,7 @@ public final class Demo {
         }
         LOG.atInfo().addKeyValue("verified", verified).addKeyValue("of", r.nodes().size()).addKeyValue("entries", entries)
                 .log("demo: ledgers verified in full");
-        return new DemoReport(dataDir, brokerUrl, ran, List.copyOf(missing), r.checkpoints(), r.disputes(), r.nodes(),
+        return new DemoReport(dataDir, brokerUrl, ran, List.copyOf(missing), r.checkpoints(), r.disputes(), r.more(), r.nodes(),
                 verified, entries, problems);
     }
 }

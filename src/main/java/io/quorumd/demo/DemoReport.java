@@ -4,9 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** What the demo did and saw, for the closing summary. */
+/**
+ * What the demo did and saw, for the closing summary; {@code more} holds one line for each further part of the story
+ * (ordered roster change, a ruling delivered late, tickets).
+ */
 public record DemoReport(Path dataDir, String brokerUrl, Duration ran, List<String> missing,
-                         List<CheckpointRow> checkpoints, List<DisputeRow> disputes, List<NodeRow> nodes,
+                         List<CheckpointRow> checkpoints, List<DisputeRow> disputes, List<String> more, List<NodeRow> nodes,
                          int ledgersVerified, long entriesVerified, List<String> ledgerProblems) {
 
     /** The latest checkpoint of one subject, as node-1 holds it. */

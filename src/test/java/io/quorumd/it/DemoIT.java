@@ -60,6 +60,8 @@ class DemoIT {
                 Pattern.compile(".*dispute A \\(payment-A\\): 3 of \\d primaries voted for the buyer; ruling BUYER on "
                         + nodes + "/" + nodes + " nodes"),
                 Pattern.compile(".*dispute B \\(payment-B\\): primaries split 1-1.*"),
+                Pattern.compile(".*roster change: node-" + (nodes + 1) + " admitted through ordering \\(.*\\); epoch 1 on "
+                        + nodes + "/" + nodes + " nodes"),
                 Pattern.compile(".*checkpoints " + nodes + "/" + nodes + ": .*"),
                 Pattern.compile(".*fallback activated: .* FALLBACK on " + nodes + "/" + nodes + " nodes"),
                 Pattern.compile(".*dispute B ruled SELLER: .* on " + nodes + "/" + nodes + " nodes"),
@@ -83,6 +85,8 @@ class DemoIT {
                 + lines.stream().filter(l -> l.startsWith("ledgers: ")).findFirst().map(l -> l.substring(l.indexOf(" ("))).orElse(""));
         assertTrue(ledgers > summary, "the summary ends with every ledger verified:\n" + out);
         assertEquals("demo complete", lines.get(ledgers + 1), out);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("  roster: node-" + (nodes + 1) + " admitted at seq \\d+, .* on "
+                + nodes + "/" + nodes + " nodes")), "the summary tells of the roster change:\n" + out);
         return summary;
     }
 
