@@ -89,14 +89,18 @@ public final class Demo {
             boolean split = false;
             try {
                 step(missing, "every node online and caught up", () -> online(script));
-                if (nodes.get(0).config().federation().roster().members().stream()
-                        .anyMatch(m -> m.has(Role.ARBITER))) {
+                if (script.hasArbiters()) {
                     step(missing, "dispute A ruled directly", script::directRuling);
                     split = script.hasFallback() && step(missing, "dispute B split", script::splitDispute);
                 }
                 DemoFederation federation = new DemoFederation(script, dataDir);
                 if (federation.possible() && step(missing, "a member admitted through ordering", federation::admit)) {
                     more.add(federation.summary);
+                }
+                DemoDelivery delivery = new DemoDelivery(script, dataDir);
+                if (script.hasArbiters() && step(missing, "a ruling delivered to a node that was away",
+                        delivery::rulingWhileAway)) {
+                    more.add(delivery.summary);
                 }
                 step(missing, "a checkpoint of every subject on every node", script::checkpointsEverywhere);
                 if (split) {

@@ -60,8 +60,22 @@ final class DemoScript {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
     }
 
+    boolean hasArbiters() {
+        return !primaries.isEmpty();
+    }
+
     boolean hasFallback() {
         return fallback != null;
+    }
+
+    /** The seller of every demo dispute: the last primary arbiter, who never votes in the demo's own disputes. */
+    String seller() {
+        return primaries.get(primaries.size() - 1);
+    }
+
+    /** The first M primaries, who rule for the buyer. */
+    List<String> firstPrimaries() {
+        return primaries.subList(0, required);
     }
 
     /**
@@ -121,7 +135,7 @@ final class DemoScript {
     String open(String subject, String reason) throws IOException {
         QuorumNode opener = nodes.get(nodes.size() - 1);
         ObjectNode req = ControlClient.request("dispute.open");
-        req.put("subject", subject).put("buyer", opener.name()).put("seller", primaries.get(primaries.size() - 1))
+        req.put("subject", subject).put("buyer", opener.name()).put("seller", seller())
                 .put("amount", 1500).put("reason", reason);
         String id = call(opener, req).path("disputeId").asText();
         disputeIds.add(id);

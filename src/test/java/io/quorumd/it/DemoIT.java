@@ -62,6 +62,8 @@ class DemoIT {
                 Pattern.compile(".*dispute B \\(payment-B\\): primaries split 1-1.*"),
                 Pattern.compile(".*roster change: node-" + (nodes + 1) + " admitted through ordering \\(.*\\); epoch 1 on "
                         + nodes + "/" + nodes + " nodes"),
+                Pattern.compile(".*dispute C \\(payment-C\\): ruled while node-\\d was stopped; restarted, it received the"
+                        + " ruling [\\d.]+ s later and acked it to node-\\d"),
                 Pattern.compile(".*checkpoints " + nodes + "/" + nodes + ": .*"),
                 Pattern.compile(".*fallback activated: .* FALLBACK on " + nodes + "/" + nodes + " nodes"),
                 Pattern.compile(".*dispute B ruled SELLER: .* on " + nodes + "/" + nodes + " nodes"),
@@ -87,6 +89,11 @@ class DemoIT {
         assertEquals("demo complete", lines.get(ledgers + 1), out);
         assertTrue(lines.stream().anyMatch(l -> l.matches("  roster: node-" + (nodes + 1) + " admitted at seq \\d+, .* on "
                 + nodes + "/" + nodes + " nodes")), "the summary tells of the roster change:\n" + out);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("  delivery: dispute C ruled BUYER while node-\\d was down for .*;"
+                + " it held the ruling .* and acknowledged it to node-\\d's responder .*")), "the summary tells of the"
+                + " late delivery:\n" + out);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("  \\p{XDigit}{16} payment-C  RESOLVED  BUYER .* " + nodes + "/"
+                + nodes + " nodes")), "dispute C in the summary's table:\n" + out);
         return summary;
     }
 
