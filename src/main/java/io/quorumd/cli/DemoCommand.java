@@ -20,7 +20,8 @@ import picocli.CommandLine;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run an embedded HiveMQ CE broker and N nodes in this JVM with short timings: every node checkpoints,",
-                "two disputes are ruled (one through the fallback arbiter), then every ledger is verified in full.",
+                "three disputes are ruled (one through the fallback arbiter, one while a node is away), a member is",
+                "admitted through ordering, tickets are paid and settled, then every ledger is verified in full.",
                 "Ends when all that is done, at --duration, or on Ctrl-C; prints a summary.",
                 "Shows each stage as it happens; the nodes' logs go to demo.log in the data directory."},
         footerHeading = "%nExamples:%n",

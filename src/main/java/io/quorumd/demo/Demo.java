@@ -29,10 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default: a HiveMQ CE broker in this JVM on a free port and N nodes with their own keys,
- * configs and ledgers under one directory, with short timings. Every node checkpoints; two disputes are
- * opened and voted on through the control sockets; then the nodes stop and every ledger is verified in
- * full. Ends as soon as all that is done, or at {@code duration}, or on {@link #interrupt()}.
+ * The embedded default: a HiveMQ CE broker in this JVM on a free port and N nodes with their own keys, configs and
+ * ledgers under one directory, with short timings. Every node checkpoints; disputes are opened and voted on through
+ * the control sockets (one ruled directly, one through the fallback arbiter, one while its seller's node is away);
+ * with 4 nodes or more a spare member is admitted through ordering and tickets are paid and settled; then the nodes
+ * stop and every ledger is verified in full. Each stage is told to {@link DemoStages} as it happens. Ends as soon as
+ * all that is done, or at {@code duration}, or on {@link #interrupt()}.
  */
 public final class Demo {
     private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
@@ -101,6 +103,10 @@ public final class Demo {
                 if (script.hasArbiters() && step(missing, "a ruling delivered to a node that was away",
                         delivery::rulingWhileAway)) {
                     more.add(delivery.summary);
+                }
+                DemoPayments payments = new DemoPayments(script);
+                if (payments.possible() && step(missing, "tickets paid and a winner settled", payments::payAndSettle)) {
+                    more.add(payments.summary);
                 }
                 step(missing, "a checkpoint of every subject on every node", script::checkpointsEverywhere);
                 if (split) {

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo's scenario, driven through each node's control socket exactly as the CLI drives it: two disputes (one
+ * The demo's dispute scenario, driven through each node's control socket exactly as the CLI drives it: disputes (one
  * ruled directly by the primaries, one that goes to the fallback arbiter first), while the nodes checkpoint each
  * other. Every wait shows how far it got on {@link DemoStages#progress}.
  */

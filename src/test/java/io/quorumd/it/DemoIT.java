@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * where the stage under way is repainted in place and each finished stage stays as one line, and once through a
  * pipe, where the output is plain lines without a single escape code and the nodes' logs are only in the demo's
  * log file. Runs in the embedded leg only: the demo brings its own broker whatever the suite's broker is. The
- * terminal run uses the default 7 nodes; the piped run 5, on a small heap, which still shows every stage and checks
- * that the lean jar runs the whole demo.
+ * terminal run uses the default 7 nodes; the piped run 5 (the fewest that still order roster changes and settle
+ * tickets, so every stage shows), on a small heap, which also checks that the lean jar runs the whole demo. Two runs
+ * of about 35 s each.
  */
 class DemoIT {
     private static final Path JAR = Path.of("target", "quorumd.jar");
@@ -64,6 +65,8 @@ class DemoIT {
                         + nodes + "/" + nodes + " nodes"),
                 Pattern.compile(".*dispute C \\(payment-C\\): ruled while node-\\d was stopped; restarted, it received the"
                         + " ruling [\\d.]+ s later and acked it to node-\\d"),
+                Pattern.compile(".*tickets: node-1 paid node-2 EV 10000 in \\d+ tickets; [1-9]\\d* winners settled through"
+                        + " ordering \\(node-2 earned [1-9]\\d*\\), the same balances on " + nodes + "/" + nodes + " nodes"),
                 Pattern.compile(".*checkpoints " + nodes + "/" + nodes + ": .*"),
                 Pattern.compile(".*fallback activated: .* FALLBACK on " + nodes + "/" + nodes + " nodes"),
                 Pattern.compile(".*dispute B ruled SELLER: .* on " + nodes + "/" + nodes + " nodes"),
@@ -92,6 +95,9 @@ class DemoIT {
         assertTrue(lines.stream().anyMatch(l -> l.matches("  delivery: dispute C ruled BUYER while node-\\d was down for .*;"
                 + " it held the ruling .* and acknowledged it to node-\\d's responder .*")), "the summary tells of the"
                 + " late delivery:\n" + out);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("  payments: node-1 deposited .* [1-9]\\d* of [1-9]\\d* winners"
+                + " redeemed through ordering, node-2 earned [1-9]\\d*; the same balances on " + nodes + "/" + nodes + " nodes")),
+                "the summary tells of the tickets:\n" + out);
         assertTrue(lines.stream().anyMatch(l -> l.matches("  \\p{XDigit}{16} payment-C  RESOLVED  BUYER .* " + nodes + "/"
                 + nodes + " nodes")), "dispute C in the summary's table:\n" + out);
         return summary;
