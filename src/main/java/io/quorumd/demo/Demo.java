@@ -48,6 +48,7 @@ public final class Demo {
     private final Path dataDir;
     private final DemoStages stages;
     private final CountDownLatch interrupted = new CountDownLatch(1);
+    private long deadlineNanos;
     /** The summary's lines for the parts of the story beyond checkpoints and disputes. */
     private final List<String> more = new ArrayList<>();
 
@@ -65,7 +66,8 @@ public final class Demo {
     public DemoReport run() throws IOException, KeyFileException, ConfigException, GeneralSecurityException,
             InterruptedException {
         long begin = System.nanoTime();
-        long deadline = begin + duration.toNanos();
+        deadlineNanos = begin + duration.toNanos();
+        long deadline = deadlineNanos;
         LOG.atInfo().addKeyValue("nodes", nodeCount).addKeyValue("dir", dataDir).log("demo: starting embedded broker");
         List<String> missing = new ArrayList<>();
         List<QuorumNode> nodes = new ArrayList<>();
@@ -110,8 +112,9 @@ public final class Demo {
                 }
                 step(missing, "a checkpoint of every subject on every node", script::checkpointsEverywhere);
                 if (split) {
-                    step(missing, "fallback activated for dispute B", script::fallbackActivated);
-                    step(missing, "dispute B ruled after fallback", script::fallbackRuling);
+                    if (step(missing, "fallback activated for dispute B", script::fallbackActivated)) {
+                        step(missing, "dispute B ruled after fallback", script::fallbackRuling);
+                    }
                 }
             } catch (IOException e) {
                 stages.failed("control call failed: " + e.getMessage());
@@ -147,8 +150,10 @@ public final class Demo {
                 + nodes.stream().filter(n -> n.peersOnline() == nodeCount - 1 && n.caughtUp()).count() + "/" + nodeCount,
                 () -> nodes.stream().allMatch(n -> n.peersOnline() == nodeCount - 1 && n.caughtUp()));
         long seeing = nodes.stream().filter(n -> n.peersOnline() == nodeCount - 1).count();
-        return new DemoScript.Result(ok, "nodes online " + seeing + "/" + nodeCount + ": each sees its " + (nodeCount - 1)
-                + " peers and has synced with them");
+        long synced = nodes.stream().filter(QuorumNode::caughtUp).count();
+        return new DemoScript.Result(ok, ok ? "nodes online " + seeing + "/" + nodeCount + ": each sees its " + (nodeCount - 1)
+                + " peers and has synced with them" : "nodes online: " + seeing + "/" + nodeCount + " see every peer, " + synced
+                + "/" + nodeCount + " have synced with them");
     }
 
     /** One scenario step, which says how it ended. */
@@ -167,7 +172,8 @@ public final class Demo {
         if (r.ok()) {
             stages.done(r.line());
         } else {
-            stages.failed(r.line());
+            stages.failed(r.line() + (interrupted.getCount() == 0 ? " (interrupted)"
+                    : System.nanoTime() > deadlineNanos ? " (not done within --duration " + duration.toSeconds() + " s)" : ""));
             missing.add(what);
         }
         return r.ok();

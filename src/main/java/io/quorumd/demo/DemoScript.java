@@ -174,7 +174,7 @@ final class DemoScript {
     Result directRuling() throws IOException, InterruptedException {
         String id = open("payment-A", "goods not delivered");
         if (!known("A", id)) {
-            return new Result(false, "dispute A: known on " + of(knowing(id)) + " nodes only");
+            return new Result(false, "dispute A: known on " + of(knowing(id)) + " nodes");
         }
         boolean ok = ruleForBuyer("A", id, "no proof of delivery");
         LOG.atInfo().addKeyValue("dispute", id).addKeyValue("ruled_on_all", ok).log("demo: dispute A ruled BUYER");
@@ -187,7 +187,7 @@ final class DemoScript {
         String id = open("payment-B", "refund demanded after delivery");
         disputeB = id;
         if (!known("B", id)) {
-            return new Result(false, "dispute B: known on " + of(knowing(id)) + " nodes only");
+            return new Result(false, "dispute B: known on " + of(knowing(id)) + " nodes");
         }
         vote(primaries.get(0), id, "seller", "delivery confirmed by carrier");
         vote(primaries.get(1), id, "buyer", "package was damaged");
