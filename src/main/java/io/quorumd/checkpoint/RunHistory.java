@@ -15,8 +15,14 @@ import java.util.TreeSet;
  * subject's signed start time so observers that joined late still agree.
  */
 public final class RunHistory {
-    /** One stretch of uptime; {@code to} is -1 while open. */
-    private record Interval(long run, long from, long to) {
+    /**
+     * One stretch of uptime; {@code to} is -1 while open. {@code suspended}: closed only because this node itself
+     * stopped ({@link #suspendPeers}), so the same run heard again goes on as if never closed.
+     */
+    private record Interval(long run, long from, long to, boolean suspended) {
+        Interval(long run, long from, long to) {
+            this(run, from, to, false);
+        }
     }
 
     private final Map<NodeId, List<Interval>> bySubject = new HashMap<>();
@@ -53,6 +59,10 @@ public final class RunHistory {
         latestRun.merge(subject, run, Math::max);
         List<Interval> list = of(subject);
         Interval last = list.isEmpty() ? null : list.get(list.size() - 1);
+        if (last != null && last.suspended() && last.run() == run) {
+            list.set(list.size() - 1, new Interval(run, last.from(), -1)); // this node's own absence was no evidence
+            return;
+        }
         if (last != null && last.to() < 0) {
             if (last.run() == run) {
                 return;
@@ -63,6 +73,19 @@ public final class RunHistory {
         long from = knownRun ? at : Math.min(run, at);
         long accounted = list.stream().mapToLong(Interval::to).max().orElse(Long.MIN_VALUE);
         list.add(new Interval(run, from < accounted ? Math.max(at, accounted) : from, -1));
+    }
+
+    /**
+     * This node ({@code self}) stopped at {@code at}, its last sign of life: every peer's open run is closed
+     * there, as it cannot see what happened next — until the same run is heard again, which shows it went on.
+     */
+    public void suspendPeers(NodeId self, long at) {
+        bySubject.forEach((subject, list) -> {
+            Interval last = list.isEmpty() ? null : list.get(list.size() - 1);
+            if (!subject.equals(self) && last != null && last.to() < 0) {
+                list.set(list.size() - 1, new Interval(last.run(), last.from(), Math.max(last.from(), at), true));
+            }
+        });
     }
 
     /** The subject went down at {@code at} (end of its open interval, if any). */

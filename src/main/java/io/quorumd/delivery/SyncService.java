@@ -263,9 +263,12 @@ public final class SyncService {
         return Math.max(1, Math.min(Quorum.f(n) + 1, n - 1));
     }
 
-    /** A peer came online: if this node was waiting for someone to ask, it asks that peer (not one it completed with). */
+    /**
+     * A peer came online (or was heard again after this node was cut off): if this node was waiting for someone
+     * to ask, it asks that peer — while catching up, not one that already served it a whole session.
+     */
     public void peerOnline(NodeId peer) {
-        if (waitingForPeer && !vouched.contains(peer)) {
+        if (waitingForPeer && (caughtUp || !vouched.contains(peer))) {
             begin("a peer came online", selectors, Optional.of(peer), Set.of());
         }
     }

@@ -30,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * shutdown) or {@code offlineAfter} of silence. A heartbeat of a newer run is a restart; messages of an
  * older run, and heartbeats signed more than {@code offlineAfter} ago (retained, or queued by the broker
  * while this node was away), change nothing.
+ * Silence counts only while this node can hear ({@link Hearing}).
  * <p>
- * A peer signs its own presence, so a hostile one could make every node write observations as fast as it
- * can sign: messages dated beyond the clock skew, and runs said to start after their own heartbeat, are
- * refused; and each peer has a budget of {@link #TRANSITION_BURST} transitions, refilled by one per
- * heartbeat interval — a message that would need a transition beyond it is refused and changes nothing.
+ * A peer signs its own presence, so a hostile one could make every node write observations as fast as it can
+ * sign: messages dated beyond the clock skew, runs said to start after their own heartbeat and copies of an
+ * offline notice already taken ({@link OfflineNotices}) are refused, and each peer has a budget of transitions
+ * ({@link TransitionBudgets}): a message that would need one beyond it is refused and changes nothing.
  * <p>
  * The roster is read through a supplier of immutable snapshots, which the node swaps on a roster change
  * (DESIGN §12); nothing is precomputed from it. The peers are the members of the current roster other than
@@ -76,9 +77,10 @@ public final class PresenceMachine {
     private final PresenceListener listener;
     private final Map<NodeId, PeerState> peers = new ConcurrentHashMap<>();
     private final PeerClocks clocks = new PeerClocks();
+    private final OfflineNotices notices = new OfflineNotices();
     private long startedAt = -1;
     private long seq;
-    private final OwnHeartbeats own;
+    private final Hearing hearing;
     private java.util.function.Consumer<NodeId> onResumed = peer -> { };
 
     /** With a fixed roster. */
@@ -103,7 +105,7 @@ public final class PresenceMachine {
         this.topics = topics;
         this.outbox = outbox;
         this.listener = listener;
-        this.own = new OwnHeartbeats(settings.offlineAfter().toMillis(), skewMs);
+        this.hearing = new Hearing(settings.offlineAfter().toMillis(), skewMs);
     }
 
     /** Fixes this run's start time; must precede {@link #lastWill()} and {@link #start()}. */
@@ -131,7 +133,7 @@ public final class PresenceMachine {
      * node's clock (a replay of an old one, even of a run whose clock was fast, is neither).
      */
     public void onTwin(java.util.function.LongConsumer listener) {
-        own.onTwin(listener);
+        hearing.onTwin(listener);
     }
 
     /**
@@ -194,6 +196,7 @@ public final class PresenceMachine {
         reconciled = roster;
         budgets.forget(id -> !isPeer(roster, id));
         clocks.forget(id -> !isPeer(roster, id));
+        notices.forget(id -> !isPeer(roster, id));
         for (NodeId id : List.copyOf(peers.keySet())) {
             if (!isPeer(roster, id)) {
                 PeerState p = peers.remove(id);
@@ -232,7 +235,7 @@ public final class PresenceMachine {
         Envelope env = m.envelope();
         if (env.from().equals(self)) {
             if (env.body() instanceof Heartbeat hb) {
-                own.heard(m, hb, startedAt, clock.millis());
+                hearing.own(m, hb, startedAt, clock.millis());
             }
             return;
         }
@@ -252,7 +255,7 @@ public final class PresenceMachine {
         if (env.body() instanceof Heartbeat hb) {
             onHeartbeat(env, hb);
         } else if (env.body() instanceof Offline off) {
-            onOffline(env.from(), off);
+            onOffline(env, off);
         }
     }
 
@@ -283,9 +286,11 @@ public final class PresenceMachine {
             return;
         }
         // A new run found after this node was itself cut off: the old one ended unseen, dated as a silence is.
-        boolean endedUnseen = restarted && known.online() && own.gapSince(known.lastHeardAt());
+        boolean gap = known != null && hearing.gapSince(known.lastHeardAt(), now);
+        hearing.heard(startedAt, now); // fresh, live and new: whatever happens to it next, this node can hear
+        boolean endedUnseen = restarted && known.online() && gap;
         boolean back = known == null || !known.online() || endedUnseen;
-        boolean resumed = !back && !restarted && own.gapSince(known.lastHeardAt());
+        boolean resumed = !back && !restarted && gap;
         if (!spend(env.from(), (restarted ? 1 : 0) + (back ? 1 : 0) + (endedUnseen ? 1 : 0), now)) {
             return;
         }
@@ -303,7 +308,8 @@ public final class PresenceMachine {
         }
     }
 
-    private void onOffline(NodeId from, Offline off) {
+    private void onOffline(Envelope env, Offline off) {
+        NodeId from = env.from();
         PeerState known = peers.get(from);
         if (known == null) {
             peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), -1, 0)); // no heartbeat heard
@@ -312,49 +318,46 @@ public final class PresenceMachine {
         if (off.startedAt() < known.startedAt()) {
             return; // the will of an older run
         }
+        if (known.online() && notices.copy(from, off.startedAt(), env.ts())) {
+            journal.rejected("duplicate", "offline notice of " + label(from) + " again, after it was heard alive");
+            return;
+        }
         if (!spend(from, known.online() ? 1 : 0, clock.millis())) {
             return;
         }
+        notices.took(from, off.startedAt(), env.ts());
         peers.put(from, new PeerState(PeerState.Status.OFFLINE, off.startedAt(), known.lastSeq(), known.lastHeardAt()));
         if (known.online()) { // one that reached this node only after it was cut off is dated as a silence is
             transition(PeerTransition.Kind.OFFLINE, from, off.startedAt(), off.reason().code(),
-                    own.gapSince(known.lastHeardAt()) ? known.lastHeardAt() : clock.millis());
+                    hearing.gapSince(known.lastHeardAt(), clock.millis()) ? known.lastHeardAt() : clock.millis());
         }
     }
 
-    /**
-     * Takes {@code n} transitions from the peer's budget (burst {@link #TRANSITION_BURST}, one more per
-     * heartbeat interval); false, counted and logged, when it cannot.
-     */
+    /** Takes {@code n} transitions from the peer's budget (one more per heartbeat interval); false, counted, if it cannot. */
     private boolean spend(NodeId peer, int n, long now) {
-        if (budgets.take(peer, n, now, settings.heartbeat().toMillis())) {
-            return true;
+        boolean ok = budgets.take(peer, n, now, settings.heartbeat().toMillis());
+        if (!ok) {
+            journal.rejected("presence_rate", label(peer) + " changed state more often than its budget allows");
         }
-        journal.rejected("presence_rate", label(peer) + " changed state more often than its budget allows");
-        return false;
+        return ok;
     }
 
-    /**
-     * True while this node is cut off from the broker as far as it can tell: it has heard its own heartbeats
-     * come back before, but none within offlineAfter. Any thread.
-     */
+    /** True while this node is cut off from the broker as far as it can tell ({@link Hearing}). Any thread. */
     public boolean cutOff() {
-        return own.cutOff(clock.millis());
+        return hearing.cutOff(clock.millis());
     }
 
     /**
-     * Declares silent the online peers not heard for offlineAfter of the time this node could hear itself: from
-     * the later of the peer's last heartbeat and the start of this node's current stretch of own heartbeats, to
-     * the latest of them ({@link OwnHeartbeats#heardFor}). Time during which this node was itself cut off is no
-     * evidence against a peer.
+     * Declares silent the online peers not heard for offlineAfter of the time since their last heartbeat that
+     * this node could hear ({@link Hearing#heardFor}): time it was itself cut off is no evidence against a peer.
      */
     private void sweep() {
         long now = clock.millis();
         long limit = settings.offlineAfter().toMillis();
-        own.report(now);
+        hearing.report(now);
         for (Map.Entry<NodeId, PeerState> e : peers.entrySet()) {
             PeerState p = e.getValue();
-            if (p.online() && own.heardFor(p.lastHeardAt(), now) > limit) {
+            if (p.online() && hearing.heardFor(p.lastHeardAt(), now) > limit) {
                 peers.put(e.getKey(), new PeerState(PeerState.Status.OFFLINE, p.startedAt(), p.lastSeq(), p.lastHeardAt()));
                 transition(PeerTransition.Kind.OFFLINE, e.getKey(), p.startedAt(), "silent", p.lastHeardAt());
             }

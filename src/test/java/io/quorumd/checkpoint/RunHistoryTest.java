@@ -27,6 +27,20 @@ class RunHistoryTest {
     }
 
     @Test
+    void thisNodesStopSuspendsAPeersOpenRunUntilTheSameRunIsHeardAgain() {
+        NodeId self = new NodeId("ffeeddccbbaa99887766554433221100");
+        RunHistory h = new RunHistory();
+        h.up(S, T0, T0);
+        h.suspendPeers(self, T0 + 30_000);        // this node stopped; it cannot tell what the peer did next
+        assertEquals(new UptimeStats(0, 30, T0 / 1000), h.derive(S, null, T0 + 100_000), "not credited for ever");
+        h.up(S, T0, T0 + 90_000);                 // the same run heard again: it went on throughout
+        assertEquals(new UptimeStats(0, 100, T0 / 1000), h.derive(S, null, T0 + 100_000));
+        h.suspendPeers(self, T0 + 100_000);
+        h.up(S, T0 + 105_000, T0 + 120_000);      // a new run: the old one ended unseen, at this node's stop
+        assertEquals(new UptimeStats(1, 100 + 15, T0 / 1000), h.derive(S, null, T0 + 120_000));
+    }
+
+    @Test
     void derivationStartsFromTheLatestCheckpoint() {
         RunHistory h = new RunHistory();
         h.up(S, T0, T0);
