@@ -16,14 +16,17 @@ import java.util.TreeSet;
  */
 public final class RunHistory {
     /**
-     * One stretch of uptime; {@code to} is -1 while open. {@code suspended}: closed only because this node itself
-     * stopped ({@link #suspendPeers}), so the same run heard again goes on as if never closed.
+     * One stretch of uptime; {@code to} is -1 while open. {@code resumeUntil}: closed only because this node itself
+     * stopped ({@link #suspendPeers}), so the same run heard again by then goes on as if never closed; -1 if not.
      */
-    private record Interval(long run, long from, long to, boolean suspended) {
+    private record Interval(long run, long from, long to, long resumeUntil) {
         Interval(long run, long from, long to) {
-            this(run, from, to, false);
+            this(run, from, to, -1);
         }
     }
+
+    /** How long after this node's boot a peer's suspended run may still be resumed. */
+    private long resumeWithinMs = 180_000;
 
     private final Map<NodeId, List<Interval>> bySubject = new HashMap<>();
     private final Map<NodeId, Long> lastActivity = new HashMap<>();
@@ -59,7 +62,7 @@ public final class RunHistory {
         latestRun.merge(subject, run, Math::max);
         List<Interval> list = of(subject);
         Interval last = list.isEmpty() ? null : list.get(list.size() - 1);
-        if (last != null && last.suspended() && last.run() == run) {
+        if (last != null && last.run() == run && at <= last.resumeUntil()) {
             list.set(list.size() - 1, new Interval(run, last.from(), -1)); // this node's own absence was no evidence
             return;
         }
@@ -75,15 +78,23 @@ public final class RunHistory {
         list.add(new Interval(run, from < accounted ? Math.max(at, accounted) : from, -1));
     }
 
+    /** Sets how long after this node's boot a peer's suspended run may be resumed ({@link #suspendPeers}). */
+    public void resumeWithin(java.time.Duration window) {
+        this.resumeWithinMs = window.toMillis();
+    }
+
     /**
-     * This node ({@code self}) stopped at {@code at}, its last sign of life: every peer's open run is closed
-     * there, as it cannot see what happened next — until the same run is heard again, which shows it went on.
+     * This node ({@code self}) stopped at {@code at}, its last sign of life, and boots at {@code bootAt}: every
+     * peer's open run is closed at {@code at}, as this node cannot see what happened next. The same run heard
+     * within the resume window after the boot (a peer's next heartbeat) shows it went on, and reopens it; heard
+     * later, it counts from then, as for any observer that lost sight of it.
      */
-    public void suspendPeers(NodeId self, long at) {
+    public void suspendPeers(NodeId self, long at, long bootAt) {
         bySubject.forEach((subject, list) -> {
             Interval last = list.isEmpty() ? null : list.get(list.size() - 1);
             if (!subject.equals(self) && last != null && last.to() < 0) {
-                list.set(list.size() - 1, new Interval(last.run(), last.from(), Math.max(last.from(), at), true));
+                list.set(list.size() - 1, new Interval(last.run(), last.from(), Math.max(last.from(), at),
+                        bootAt + resumeWithinMs));
             }
         });
     }

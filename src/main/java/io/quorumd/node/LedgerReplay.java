@@ -294,7 +294,7 @@ final class LedgerReplay implements EntryVisitor {
         switch (entry.kind()) {
             case BOOT -> {
                 history.down(self, history.lastActivity(self, entry.ts()));
-                history.suspendPeers(self, history.lastActivity(self, entry.ts()));
+                history.suspendPeers(self, history.lastActivity(self, entry.ts()), entry.ts());
                 try {
                     long startedAt = BootRecord.parse(d).startedAt();
                     history.up(self, startedAt, startedAt);

@@ -23,7 +23,6 @@ import io.quorumd.ledger.VerifiedMark;
 import io.quorumd.loop.ControlRequest;
 import io.quorumd.loop.EventHandler;
 import io.quorumd.loop.InboundMessage;
-import io.quorumd.loop.Outbox;
 import io.quorumd.loop.Scheduler;
 import io.quorumd.loop.Shutdown;
 import io.quorumd.loop.TimerFired;
@@ -101,33 +100,33 @@ public final class NodeCore implements EventHandler {
         this.metrics = metrics;
         this.onFatal = onFatal;
         Topics topics = new Topics(config.mqtt().topicPrefix());
-        Outbox outbox = out;
+        history.resumeWithin(config.presence().offlineAfter().plus(config.presence().heartbeat()).multipliedBy(2));
         EnvelopeSigner signer = new EnvelopeSigner(key, clock);
-        this.slotSigner = new LedgeredSigner(signer, outbox);
+        this.slotSigner = new LedgeredSigner(signer, out);
         NodeJournal journal = new NodeJournal(this::append, metrics, clock, id, topics);
         Supplier<Roster> roster = this::roster;
         this.presence = new PresenceMachine(id, roster, config.presence(),
-                config.federation().clockSkew().toMillis(), clock, scheduler, signer, topics, outbox, journal, this::observe);
+                config.federation().clockSkew().toMillis(), clock, scheduler, signer, topics, out, journal, this::observe);
         this.checkpoint = new CheckpointMachine(id, roster, config.checkpoint(),
-                config.federation().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
+                config.federation().clockSkew().toMillis(), clock, scheduler, slotSigner, signer, topics, out, journal,
                 history, checkpoints, presence::onlineCount, t -> ledgerAge.refusal(t), jitter);
         this.arbiter = PolicySource.namesArbiters(config) ? new ArbiterMachine(id, PolicySource.of(roster, config),
-                config.arbiter().expiryCheckEvery(), clock, scheduler, slotSigner, signer, topics, outbox, journal,
+                config.arbiter().expiryCheckEvery(), clock, scheduler, slotSigner, signer, topics, out, journal,
                 t -> ledgerAge.refusal(t), this::onGap, jitter) : null;
         this.responder = config.responder().enabled() ? new Responder(id, config.responder(), roster,
-                clock, scheduler, signer, topics, outbox, journal, jitter) : null;
+                clock, scheduler, signer, topics, out, journal, jitter) : null;
         journal.deliverTo(responder);
         Optional<VerifiedMark> mark = Ledger.verifiedMark(config.node().dataDir(), key);
         FullVerifier verifier = new FullVerifier(mark);
         OrderReplay orderReplay = new OrderReplay(config.order().requestTtl().toMillis(), verifier.chain());
         this.payments = config.pm().enabled() ? new NodePayments(id, key, config.pm().policy(),
                 config.federation().clockSkew().toMillis(), config.order().requestTtl().toMillis(), clock, scheduler, signer,
-                slotSigner, outbox, topics, this::append, journal, new PmView(id, roster, this::ordering), jitter) : null;
+                slotSigner, out, topics, this::append, journal, new PmView(id, roster, this::ordering), jitter) : null;
         LedgerReplay replay = new LedgerReplay(id, verifier, history, checkpoints, slotSigner, arbiter,
                 responder, topics, orderReplay).withPayments(payments);
         this.ledger = replay.open(config, key, clock, mark);
         try {
-            this.ordering = OrderAnchors.ordering(config, id, orderReplay, clock, scheduler, slotSigner, signer, outbox,
+            this.ordering = OrderAnchors.ordering(config, id, orderReplay, clock, scheduler, slotSigner, signer, out,
                     topics, this::append, journal, rotation).orElse(null);
             if (ordering != null) {
                 ordering.trackRequests(responder == null ? null : responder.requests());
@@ -149,7 +148,7 @@ public final class NodeCore implements EventHandler {
         Duration twoWindows = config.arbiter().votingTimeout().plus(config.arbiter().fallbackExtension()).multipliedBy(2);
         long bootSince = Math.max(0, history.lastActivity(id, 0) - twoWindows.toMillis()); // before this run's boot entry
         this.sync = new SyncService(id, config.sync(), roster, this::signerOf, clock, scheduler, signer, topics,
-                outbox, journal, SyncSources.of(checkpoints, arbiter, ordering, ledger, signer), presence::onlinePeerIds, this::onMessage,
+                out, journal, SyncSources.of(checkpoints, arbiter, ordering, ledger, signer), presence::onlinePeerIds, this::onMessage,
                 bootSince, twoWindows, replay.synced(),
                 peer -> append(EntryKind.SYNCED, Json.object().put("peer", peer.hex())), jitter);
         ledgerAge.untilSynced(presence::startedAt, sync::caughtUp);

@@ -120,6 +120,30 @@ final class Hearing {
         return sum;
     }
 
+    /**
+     * Since when a peer last heard at {@code lastHeard} is silent: then, if this node went on hearing for
+     * offlineAfter after it; otherwise (it was cut off before the silence showed) from when it could hear again,
+     * as its own gap says nothing about the peer.
+     */
+    long silentFrom(long lastHeard) {
+        if (!echoes()) {
+            return lastHeard;
+        }
+        boolean found = false;
+        for (long[] s : stretches) {
+            if (found) {
+                return s[0];
+            }
+            if (s[1] >= lastHeard) {
+                if (s[0] > lastHeard || s[1] - lastHeard >= limitMs) {
+                    return Math.max(s[0], lastHeard);
+                }
+                found = true;
+            }
+        }
+        return lastHeard;
+    }
+
     /** True if this node was cut off at some time after {@code lastHeard}, or is now: what happened since, it could not see. */
     boolean gapSince(long lastHeard, long now) {
         long[] last = stretches.peekLast();

@@ -359,7 +359,7 @@ public final class PresenceMachine {
             PeerState p = e.getValue();
             if (p.online() && hearing.heardFor(p.lastHeardAt(), now) > limit) {
                 peers.put(e.getKey(), new PeerState(PeerState.Status.OFFLINE, p.startedAt(), p.lastSeq(), p.lastHeardAt()));
-                transition(PeerTransition.Kind.OFFLINE, e.getKey(), p.startedAt(), "silent", p.lastHeardAt());
+                transition(PeerTransition.Kind.OFFLINE, e.getKey(), p.startedAt(), "silent", hearing.silentFrom(p.lastHeardAt()));
             }
         }
     }

@@ -31,13 +31,24 @@ class RunHistoryTest {
         NodeId self = new NodeId("ffeeddccbbaa99887766554433221100");
         RunHistory h = new RunHistory();
         h.up(S, T0, T0);
-        h.suspendPeers(self, T0 + 30_000);        // this node stopped; it cannot tell what the peer did next
+        h.suspendPeers(self, T0 + 30_000, T0 + 80_000); // this node stopped; it cannot tell what the peer did next
         assertEquals(new UptimeStats(0, 30, T0 / 1000), h.derive(S, null, T0 + 100_000), "not credited for ever");
-        h.up(S, T0, T0 + 90_000);                 // the same run heard again: it went on throughout
+        h.up(S, T0, T0 + 90_000);                 // the same run heard soon after the boot: it went on throughout
         assertEquals(new UptimeStats(0, 100, T0 / 1000), h.derive(S, null, T0 + 100_000));
-        h.suspendPeers(self, T0 + 100_000);
+        h.suspendPeers(self, T0 + 100_000, T0 + 100_000);
         h.up(S, T0 + 105_000, T0 + 120_000);      // a new run: the old one ended unseen, at this node's stop
         assertEquals(new UptimeStats(1, 100 + 15, T0 / 1000), h.derive(S, null, T0 + 120_000));
+    }
+
+    @Test
+    void aSuspendedRunHeardOnlyLongAfterThisNodesBootCountsFromThen() {
+        NodeId self = new NodeId("ffeeddccbbaa99887766554433221100");
+        RunHistory h = new RunHistory();
+        h.resumeWithin(java.time.Duration.ofSeconds(10));
+        h.up(S, T0, T0);
+        h.suspendPeers(self, T0 + 30_000, T0 + 40_000);
+        h.up(S, T0, T0 + 600_000);                // "the same run", ten minutes after the boot: seen again only now
+        assertEquals(new UptimeStats(0, 30 + 100, T0 / 1000), h.derive(S, null, T0 + 700_000));
     }
 
     @Test
