@@ -36,9 +36,9 @@ import org.junit.jupiter.api.Test;
  * test's own, so the wall clock can be stepped back as NTP or an operator may.
  */
 class PresenceCutOffHostileTest {
-    private static final NodeKey ME = NodeKey.fromSeed(seed(1));
-    private static final NodeKey BOB = NodeKey.fromSeed(seed(2));
-    private static final NodeKey EVE = NodeKey.fromSeed(seed(3));
+    private static final NodeKey ME = PresenceKeys.key(1);
+    private static final NodeKey BOB = PresenceKeys.key(2);
+    private static final NodeKey EVE = PresenceKeys.key(3);
     private static final Roster ROSTER = new Roster(List.of(
             new Member("me", ME.publicKey(), Set.of(Role.VOTER)), new Member("bob", BOB.publicKey(), Set.of(Role.VOTER)),
             new Member("eve", EVE.publicKey(), Set.of(Role.VOTER))));
@@ -83,12 +83,6 @@ class PresenceCutOffHostileTest {
     private boolean echoes = true;
     private final List<Envelope> ownPublished = new ArrayList<>();
     private final List<PeerTransition> transitions = new ArrayList<>();
-
-    private static byte[] seed(int b) {
-        byte[] s = new byte[32];
-        s[0] = (byte) b;
-        return s;
-    }
 
     @BeforeEach
     void setUp() {

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * peer's silence is no evidence against the peer (heartbeat 1 s, offlineAfter 4 s).
  */
 class PresenceCutOffTest {
-    private static final NodeKey ME = NodeKey.fromSeed(seed(1));
-    private static final NodeKey BOB = NodeKey.fromSeed(seed(2));
+    private static final NodeKey ME = PresenceKeys.key(1);
+    private static final NodeKey BOB = PresenceKeys.key(2);
     private static final Roster ROSTER = new Roster(List.of(
             new Member("me", ME.publicKey(), Set.of(Role.VOTER)), new Member("bob", BOB.publicKey(), Set.of(Role.VOTER))));
     private static final Topics TOPICS = new Topics("q/t");
@@ -43,12 +43,6 @@ class PresenceCutOffTest {
     private PresenceMachine machine;
     private boolean brokerUp = true;
     private final List<PeerTransition> transitions = new ArrayList<>();
-
-    private static byte[] seed(int b) {
-        byte[] s = new byte[32];
-        s[0] = (byte) b;
-        return s;
-    }
 
     @BeforeEach
     void setUp() {

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class PresenceMachineTest {
-    private static final NodeKey ME = NodeKey.fromSeed(seed(1));
-    private static final NodeKey BOB = NodeKey.fromSeed(seed(2));
+    private static final NodeKey ME = PresenceKeys.key(1);
+    private static final NodeKey BOB = PresenceKeys.key(2);
     private static final Roster ROSTER = new Roster(List.of(
             new Member("me", ME.publicKey(), Set.of(Role.VOTER)), new Member("bob", BOB.publicKey(), Set.of(Role.VOTER))));
     private static final PresenceSection SETTINGS = new PresenceSection(Duration.ofSeconds(1), Duration.ofSeconds(4));
@@ -40,12 +40,6 @@ class PresenceMachineTest {
     private final List<Envelope> published = new ArrayList<>();
     private final List<PeerTransition> transitions = new ArrayList<>();
     private final RecordingJournal rejects = new RecordingJournal();
-
-    private static byte[] seed(int b) {
-        byte[] s = new byte[32];
-        s[0] = (byte) b;
-        return s;
-    }
 
     @BeforeEach
     void setUp() {
