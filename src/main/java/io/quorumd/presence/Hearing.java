@@ -144,6 +144,26 @@ final class Hearing {
         return lastHeard;
     }
 
+    /**
+     * When a peer that went offline at {@code leftAt} and is heard again now, in the same run, is counted back:
+     * when this node stopped hearing after it left, if this node was cut off since and has not heard
+     * offlineAfter after that (the peer may have been back all along: the broker going down often hands out some
+     * wills before it goes); otherwise now.
+     */
+    long backFrom(long leftAt, long now) {
+        long until = -1;
+        long since = 0;
+        for (long[] s : echoes() ? stretches : java.util.List.<long[]>of()) {
+            if (s[0] <= leftAt) { // the stretch it left in (or, left just after it, the one before the gap)
+                until = Math.max(s[1], leftAt);
+                since = 0;
+            } else {
+                since += s[1] - s[0];
+            }
+        }
+        return until >= 0 && until < heardAt && since <= limitMs ? until : now;
+    }
+
     /** True if this node was cut off at some time after {@code lastHeard}, or is now: what happened since, it could not see. */
     boolean gapSince(long lastHeard, long now) {
         long[] last = stretches.peekLast();

@@ -136,10 +136,7 @@ public final class PresenceMachine {
         hearing.onTwin(listener);
     }
 
-    /**
-     * Told when a peer is heard again in the same run after this node was cut off: nothing changed about the
-     * peer (no transition, no observation), but what was sent to it in the meantime may not have reached it.
-     */
+    /** Told of a peer heard again in the same run after this node was cut off: what was sent to it may be lost. */
     public void onResumed(java.util.function.Consumer<NodeId> listener) {
         this.onResumed = listener;
     }
@@ -301,8 +298,9 @@ public final class PresenceMachine {
         if (restarted) {
             transition(PeerTransition.Kind.RESTARTED, env.from(), hb.startedAt(), "new_start");
         }
-        if (back) {
-            transition(PeerTransition.Kind.ONLINE, env.from(), hb.startedAt(), known == null ? "first_seen" : "back");
+        if (back) { // in the same run after this node's own gap: back from when this node stopped hearing (Hearing)
+            long at = known == null || restarted ? now : hearing.backFrom(notices.leftAt(env.from(), now), now);
+            transition(PeerTransition.Kind.ONLINE, env.from(), hb.startedAt(), known == null ? "first_seen" : "back", at);
         } else if (resumed) {
             onResumed.accept(env.from());
         }
@@ -390,6 +388,9 @@ public final class PresenceMachine {
     }
 
     private void transition(PeerTransition t) {
+        if (t.kind() == PeerTransition.Kind.OFFLINE) {
+            notices.left(t.peer(), t.at());
+        }
         LOG.atInfo().addKeyValue("peer", t.name()).addKeyValue("id", t.peer().shortHex()).addKeyValue("cause", t.cause())
                 .log(t.kind().logText());
         listener.onTransition(t);

@@ -13,6 +13,7 @@ import io.quorumd.wire.CheckpointTuple;
 import io.quorumd.wire.MessageType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,11 +45,25 @@ class BrokerOutageUptimeTest {
 
     @Test
     void afterABrokerOutageEveryNodesNextCheckpointCarriesItsOwnUptime() throws Exception {
+        outage(false);
+    }
+
+    /** A broker that is stopped closes its clients one by one: the first ones' wills reach the others first. */
+    @Test
+    void willsOutAsTheBrokerGoesDownCountNoMoreThanTheOutage() throws Exception {
+        outage(true);
+    }
+
+    private void outage(boolean willsFirst) throws Exception {
         for (long seed : new long[] {21, 22, 23}) {
             SimFederation f = fed(seed);
             SimWorld w = f.world();
             long began = w.now();
             w.run(Duration.ofSeconds(40));
+            for (SimNode n : willsFirst ? List.of(f.node(4), f.node(6)) : List.<SimNode>of()) {
+                f.bus().publish(n.core().presence().topic(), n.core().presence().lastWill(), true);
+            }
+            w.run(Duration.ofMillis(willsFirst ? 300 : 0));
             f.bus().partition((r, e) -> true); // the broker is down: nothing reaches anyone, not even its sender
             w.run(Duration.ofSeconds(10));
             for (SimNode n : f.nodes()) {

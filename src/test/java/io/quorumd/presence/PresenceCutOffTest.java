@@ -155,6 +155,48 @@ class PresenceCutOffTest {
     }
 
     @Test
+    void aPeerWhoseWillCameJustBeforeThisNodesGapAndThatIsBackInTheSameRunIsBackFromTheGap() {
+        long seq = bobBeats(0, 3);
+        fromBob(new Offline(100, Offline.Reason.LOST)); // the broker going down hands out bob's will first
+        long left = clock.millis();
+        brokerUp = false;
+        scheduler.advance(Duration.ofSeconds(60));
+        brokerUp = true;
+        scheduler.advance(Duration.ofSeconds(1));
+        bobBeats(seq, 1);
+        assertEquals(List.of(PeerTransition.Kind.ONLINE, PeerTransition.Kind.OFFLINE, PeerTransition.Kind.ONLINE), kinds());
+        long back = transitions.get(2).at();
+        assertTrue(back >= left && back - left < 1000, "back from when this node stopped hearing, not 60 s on: "
+                + (back - left));
+    }
+
+    @Test
+    void aPeerAwayWhileThisNodeHeardIsChargedForThatTimeButNotForThisNodesGap() {
+        long seq = bobBeats(0, 3);
+        fromBob(new Offline(100, Offline.Reason.LOST));
+        scheduler.advance(Duration.ofSeconds(10)); // this node hears itself: bob is really away
+        long stoppedHearing = clock.millis(); // its own heartbeat of this very moment came back
+        brokerUp = false;
+        scheduler.advance(Duration.ofSeconds(60));
+        brokerUp = true;
+        scheduler.advance(Duration.ofSeconds(1));
+        bobBeats(seq, 1);
+        assertEquals(stoppedHearing, transitions.get(2).at(), "back from this node's gap: it could not see bob then");
+    }
+
+    @Test
+    void aPeerStillAwayForOfflineAfterOfHearingAfterThisNodesGapIsBackOnlyWhenHeard() {
+        long seq = bobBeats(0, 3);
+        fromBob(new Offline(100, Offline.Reason.LOST));
+        brokerUp = false;
+        scheduler.advance(Duration.ofSeconds(60));
+        brokerUp = true;
+        scheduler.advance(Duration.ofSeconds(10)); // this node hears again, bob stays away
+        bobBeats(seq, 1);
+        assertEquals(clock.millis() - 1000, transitions.get(2).at(), "back when heard");
+    }
+
+    @Test
     void withoutAGapSilenceAndNoticesAreDatedAsBefore() {
         long seq = bobBeats(0, 3);
         fromBob(new Offline(100, Offline.Reason.SHUTDOWN));

@@ -226,6 +226,11 @@ final class FuzzRun {
             return;
         }
         if (r.nextInt(4) == 0) { // the broker is down: nothing reaches anyone, not even its sender, for 5-15 s
+            for (SimNode n : f.nodes()) { // a broker that is stopped may hand out some wills as it closes clients
+                if (n.up() && r.nextInt(3) == 0) {
+                    f.bus().publish(n.core().presence().topic(), n.core().presence().lastWill(), true);
+                }
+            }
             f.bus().partition((rcv, e) -> true);
             healAt = f.world().now() + 5000 + r.nextInt(10000);
             FuzzStats.inc("faults.broker_outage");
