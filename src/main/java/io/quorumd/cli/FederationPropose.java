@@ -44,14 +44,6 @@ final class FederationPropose {
                 + show.path("epoch").asLong());
     }
 
-    /** The proof of possession {@code key} signs for {@code op} under {@code name} in {@code epoch}, now. */
-    private record SignedProof(Bytes pop, long at) {
-        static SignedProof of(NodeKey key, String op, long epoch, String name) {
-            long at = CLOCK.millis();
-            return new SignedProof(key.sign(RosterOp.popMessage(op, epoch, name, key.publicKey(), at)), at);
-        }
-    }
-
     /** Asks the daemon for {@code federation show} (printing nothing) and goes on with its answer; the exit code either way. */
     private static int withShow(DaemonOption daemon, java.util.function.Function<JsonNode, Integer> then) {
         int[] code = {0};
@@ -130,7 +122,7 @@ final class FederationPropose {
             }
             NodeKey key = readKey(spec, newKey);
             return withShow(daemon, show -> {
-                SignedProof p = SignedProof.of(key, RosterOp.ADD, show.path("epoch").asLong(), name);
+                RosterOp.Proof p = RosterOp.Proof.sign(key, RosterOp.ADD, show.path("epoch").asLong(), name, CLOCK.millis());
                 return propose(daemon, json, RosterOp.ADD, RosterOp.addArgs(name, key.publicKey(), roles(spec, roles), p.pop()),
                         p.at());
             });
@@ -157,7 +149,7 @@ final class FederationPropose {
         @Override
         public Integer call() {
             NodeKey k = readKey(spec, key);
-            SignedProof p = SignedProof.of(k, RosterOp.ADD, epoch, name);
+            RosterOp.Proof p = RosterOp.Proof.sign(k, RosterOp.ADD, epoch, name, CLOCK.millis());
             System.out.println(k.publicKey().base64() + " " + p.pop().base64() + " " + p.at());
             return Main.OK;
         }
@@ -233,7 +225,7 @@ final class FederationPropose {
         public Integer call() {
             NodeKey key = readKey(spec, newKey);
             return withShow(daemon, show -> {
-                SignedProof p = SignedProof.of(key, RosterOp.ROTATE, show.path("epoch").asLong(), show.path("self").asText());
+                RosterOp.Proof p = RosterOp.Proof.sign(key, RosterOp.ROTATE, show.path("epoch").asLong(), show.path("self").asText(), CLOCK.millis());
                 return propose(daemon, json, RosterOp.ROTATE, RosterOp.rotateArgs(key.publicKey(), p.pop()), p.at());
             });
         }

@@ -3,10 +3,7 @@ package io.quorumd.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quorumd.checkpoint.StoredCheckpoint;
 import io.quorumd.config.ConfigException;
-import io.quorumd.config.ConfigLoader;
 import io.quorumd.config.FederationInit;
-import io.quorumd.config.NodeIdentity;
-import io.quorumd.config.QuorumdConfig;
 import io.quorumd.crypto.KeyFileException;
 import io.quorumd.crypto.NodeId;
 import io.quorumd.ledger.FullVerifier;
@@ -15,7 +12,6 @@ import io.quorumd.ledger.LedgerScanner;
 import io.quorumd.ledger.ScanResult;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.wire.Member;
-import io.quorumd.wire.Role;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -47,6 +43,7 @@ public final class Demo {
     private final Duration duration;
     private final Path dataDir;
     private final DemoStages stages;
+    private final Clock clock = Clock.systemUTC();
     private final CountDownLatch interrupted = new CountDownLatch(1);
     private long deadlineNanos;
     /** The summary's lines for the parts of the story beyond checkpoints and disputes. */
@@ -79,15 +76,12 @@ public final class Demo {
             stages.done("broker up: HiveMQ CE in this JVM at " + brokerUrl);
             var files = FederationInit.write(dataDir, new FederationInit.Options(nodeCount, broker.url(), "quorumd/demo",
                     true).withFastTimings(CHECKPOINT_INTERVAL, VOTING_TIMEOUT), new SecureRandom());
-            long firstBoot = System.currentTimeMillis();
+            long firstBoot = clock.millis();
             for (var f : files) {
                 stages.progress("nodes starting " + nodes.size() + "/" + nodeCount + ": " + f.name());
-                QuorumdConfig config = ConfigLoader.load(f.config());
-                QuorumNode node = new QuorumNode(config, NodeIdentity.load(config), Clock.systemUTC());
-                nodes.add(node);
-                node.start();
+                DemoScript.startNode(f.config(), clock, nodes::add);
             }
-            DemoScript script = new DemoScript(nodes, stages, deadline, () -> interrupted.getCount() == 0);
+            DemoScript script = new DemoScript(nodes, stages, clock, deadline, () -> interrupted.getCount() == 0);
             disputeIds = script.disputeIds;
             script.firstBootMillis = firstBoot;
             boolean split = false;

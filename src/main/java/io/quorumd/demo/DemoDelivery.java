@@ -3,9 +3,6 @@ package io.quorumd.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.config.ConfigException;
-import io.quorumd.config.ConfigLoader;
-import io.quorumd.config.NodeIdentity;
-import io.quorumd.config.QuorumdConfig;
 import io.quorumd.node.ControlClient;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.node.StartupException;
@@ -13,7 +10,6 @@ import io.quorumd.node.TwinException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -120,11 +116,7 @@ final class DemoDelivery {
     private QuorumNode restart(int at, String name) throws IOException {
         Path file = dataDir.resolve(name).resolve("quorumd.yaml");
         try {
-            QuorumdConfig config = ConfigLoader.load(file);
-            QuorumNode node = new QuorumNode(config, NodeIdentity.load(config), Clock.systemUTC());
-            script.nodes.set(at, node);
-            node.start();
-            return node;
+            return DemoScript.startNode(file, script.clock, node -> script.nodes.set(at, node));
         } catch (ConfigException | GeneralSecurityException | StartupException | TwinException e) {
             throw new IOException("restarting " + name + " from " + file + " failed: " + e.getMessage(), e);
         }

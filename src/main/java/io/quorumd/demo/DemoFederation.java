@@ -2,7 +2,6 @@ package io.quorumd.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.KeyFileException;
 import io.quorumd.crypto.NodeKey;
 import io.quorumd.node.ControlClient;
@@ -93,12 +92,11 @@ final class DemoFederation {
         JsonNode before = show(requester);
         long epoch = before.path("epoch").asLong();
         int members = before.path("roster").size();
-        long at = System.currentTimeMillis();
-        Bytes pop = key.sign(RosterOp.popMessage(RosterOp.ADD, epoch, spareName, key.publicKey(), at));
+        RosterOp.Proof proof = RosterOp.Proof.sign(key, RosterOp.ADD, epoch, spareName, script.clock.millis());
         ObjectNode propose = Json.object();
         propose.put("op", RosterOp.ADD);
-        propose.set("args", RosterOp.addArgs(spareName, key.publicKey(), Set.of(Role.VOTER), pop));
-        propose.put("requestedAt", at);
+        propose.set("args", RosterOp.addArgs(spareName, key.publicKey(), Set.of(Role.VOTER), proof.pop()));
+        propose.put("requestedAt", proof.at());
         String id = ask(requester, "federation.propose", propose).path("requestId").asText();
         LOG.atInfo().addKeyValue("request", id).addKeyValue("member", spareName).log("demo: roster change proposed");
         // The requester's own request counts as its endorsement; `needed` is how many others must endorse.

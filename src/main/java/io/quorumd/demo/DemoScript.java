@@ -2,10 +2,19 @@ package io.quorumd.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quorumd.config.ConfigException;
+import io.quorumd.config.ConfigLoader;
+import io.quorumd.config.NodeIdentity;
+import io.quorumd.config.QuorumdConfig;
 import io.quorumd.node.ControlClient;
 import io.quorumd.node.QuorumNode;
+import io.quorumd.node.StartupException;
+import io.quorumd.node.TwinException;
 import io.quorumd.wire.Role;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -27,6 +36,8 @@ final class DemoScript {
 
     final List<QuorumNode> nodes;
     final DemoStages stages;
+    /** The nodes' clock, for the times they sign and the countdowns to them. */
+    final Clock clock;
     private final long deadlineNanos;
     private final BooleanSupplier interrupted;
     private final List<String> primaries = new ArrayList<>();
@@ -37,15 +48,29 @@ final class DemoScript {
     /** When the first node started: each node proposes its first checkpoint one interval after its first boot. */
     long firstBootMillis;
 
-    DemoScript(List<QuorumNode> nodes, DemoStages stages, long deadlineNanos, BooleanSupplier interrupted) {
+    DemoScript(List<QuorumNode> nodes, DemoStages stages, Clock clock, long deadlineNanos, BooleanSupplier interrupted) {
         this.nodes = nodes;
         this.stages = stages;
+        this.clock = clock;
         this.deadlineNanos = deadlineNanos;
         this.interrupted = interrupted;
         var roster = nodes.get(0).config().federation().roster();
         roster.members().stream().filter(m -> m.has(Role.ARBITER)).forEach(m -> primaries.add(m.name()));
         roster.members().stream().filter(m -> m.has(Role.FALLBACK_ARBITER)).findFirst().ifPresent(m -> fallback = m.name());
         required = nodes.get(0).config().arbiter().required();
+    }
+
+    /**
+     * Starts a node from its config file on {@code clock}; {@code register} gets it before it starts, so a caller
+     * can stop it even if starting fails.
+     */
+    static QuorumNode startNode(Path configFile, Clock clock, java.util.function.Consumer<QuorumNode> register)
+            throws IOException, ConfigException, GeneralSecurityException, StartupException, TwinException {
+        QuorumdConfig config = ConfigLoader.load(configFile);
+        QuorumNode node = new QuorumNode(config, NodeIdentity.load(config), clock);
+        register.accept(node);
+        node.start();
+        return node;
     }
 
     static JsonNode call(QuorumNode node, ObjectNode request) throws IOException {
@@ -200,7 +225,7 @@ final class DemoScript {
         JsonNode shown = show(nodes.get(0), disputeB);
         long midpoint = shown == null ? 0 : shown.path("midpoint").asLong();
         boolean ok = await("dispute B in FALLBACK", () -> {
-            long in = Math.max(0, midpoint - System.currentTimeMillis()) / 1000;
+            long in = Math.max(0, midpoint - clock.millis()) / 1000;
             long k = holding(disputeB, "FALLBACK");
             return k == 0 ? "dispute B: midpoint in " + in + " s, then its opener activates the fallback arbiter"
                     : "dispute B: fallback active on " + of(k);
@@ -241,7 +266,7 @@ final class DemoScript {
         int n = nodes.size();
         long due = firstBootMillis + Demo.CHECKPOINT_INTERVAL.toMillis();
         boolean ok = await("a checkpoint of every subject on every node", () -> {
-            long in = (due - System.currentTimeMillis() + 999) / 1000;
+            long in = (due - clock.millis() + 999) / 1000;
             return "checkpoints " + of(checkpointed()) + (in > 0 ? ": the first proposal is due in " + in + " s"
                     : ": proposed, peers voting");
         }, () -> checkpointed() == n);

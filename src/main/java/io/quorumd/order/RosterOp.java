@@ -7,6 +7,7 @@ import io.quorumd.crypto.Bytes;
 import io.quorumd.crypto.CanonicalJson;
 import io.quorumd.crypto.Ed25519;
 import io.quorumd.crypto.NodeId;
+import io.quorumd.crypto.NodeKey;
 import io.quorumd.wire.DecodeException;
 import io.quorumd.wire.Json;
 import io.quorumd.wire.JsonFields;
@@ -101,6 +102,14 @@ public sealed interface RosterOp {
         System.arraycopy(prefix, 0, out, 0, prefix.length);
         System.arraycopy(body, 0, out, prefix.length, body.length);
         return out;
+    }
+
+    /** A proof of possession: {@link #popMessage} signed by the key it proves, and the time it names. */
+    record Proof(Bytes pop, long at) {
+        /** The proof {@code key} signs for {@code op} under {@code name} in {@code epoch}, dated {@code at}. */
+        public static Proof sign(NodeKey key, String op, long epoch, String name, long at) {
+            return new Proof(key.sign(popMessage(op, epoch, name, key.publicKey(), at)), at);
+        }
     }
 
     static boolean popVerifies(String op, long epoch, String name, Bytes newPublicKey, long requestedAt, Bytes pop) {

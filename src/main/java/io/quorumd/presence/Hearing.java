@@ -151,9 +151,12 @@ final class Hearing {
      * wills before it goes); otherwise now.
      */
     long backFrom(long leftAt, long now) {
+        if (!echoes()) {
+            return now;
+        }
         long until = -1;
         long since = 0;
-        for (long[] s : echoes() ? stretches : java.util.List.<long[]>of()) {
+        for (long[] s : stretches) {
             if (s[0] <= leftAt) { // the stretch it left in (or, left just after it, the one before the gap)
                 until = Math.max(s[1], leftAt);
                 since = 0;
