@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quorumd.crypto.KeyFileException;
 import io.quorumd.crypto.NodeKey;
-import io.quorumd.node.ControlClient;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.order.RosterOp;
 import io.quorumd.wire.Json;
@@ -44,17 +43,9 @@ final class DemoFederation {
         return script.nodes.size() >= 4 && Files.exists(spareKey);
     }
 
-    private static JsonNode ask(QuorumNode n, String cmd, ObjectNode args) throws IOException {
-        ObjectNode req = ControlClient.request(cmd);
-        if (args != null) {
-            args.properties().forEach(e -> req.set(e.getKey(), e.getValue()));
-        }
-        return DemoScript.call(n, req);
-    }
-
     private static JsonNode show(QuorumNode n) {
         try {
-            return ask(n, "federation.show", null);
+            return DemoScript.ask(n, "federation.show", null);
         } catch (IOException e) {
             return Json.object();
         }
@@ -63,7 +54,7 @@ final class DemoFederation {
     /** The request as {@code n} lists it among those pending, or null. */
     private static JsonNode pending(QuorumNode n, String requestId) {
         try {
-            for (JsonNode r : ask(n, "federation.requests", null).path("requests")) {
+            for (JsonNode r : DemoScript.ask(n, "federation.requests", null).path("requests")) {
                 if (r.path("requestId").asText().equals(requestId)) {
                     return r;
                 }
@@ -97,7 +88,7 @@ final class DemoFederation {
         propose.put("op", RosterOp.ADD);
         propose.set("args", RosterOp.addArgs(spareName, key.publicKey(), Set.of(Role.VOTER), proof.pop()));
         propose.put("requestedAt", proof.at());
-        String id = ask(requester, "federation.propose", propose).path("requestId").asText();
+        String id = DemoScript.ask(requester, "federation.propose", propose).path("requestId").asText();
         LOG.atInfo().addKeyValue("request", id).addKeyValue("member", spareName).log("demo: roster change proposed");
         // The requester's own request counts as its endorsement; `needed` is how many others must endorse.
         int endorsed = 0;
@@ -110,7 +101,7 @@ final class DemoFederation {
                 break;
             }
             needed = pending(endorser, id).path("needed").asInt(n);
-            ask(endorser, "federation.endorse", Json.object().put("requestId", id));
+            DemoScript.ask(endorser, "federation.endorse", Json.object().put("requestId", id));
             endorsed++;
         }
         int endorsements = endorsed + 1;
@@ -119,7 +110,7 @@ final class DemoFederation {
                 () -> inEpoch(epoch + 1, members + 1) == n);
         JsonNode after = show(requester);
         long seq = -1;
-        for (JsonNode e : ask(requester, "federation.log", null).path("entries")) {
+        for (JsonNode e : DemoScript.ask(requester, "federation.log", null).path("entries")) {
             if (e.path("requestId").asText().equals(id) && e.path("status").asText().equals("ok")) {
                 seq = e.path("seq").asLong();
             }

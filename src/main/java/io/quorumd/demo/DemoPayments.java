@@ -2,7 +2,6 @@ package io.quorumd.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quorumd.node.ControlClient;
 import io.quorumd.node.QuorumNode;
 import io.quorumd.wire.Json;
 import java.io.IOException;
@@ -37,10 +36,8 @@ final class DemoPayments {
     }
 
     private static JsonNode ask(QuorumNode n, String cmd, ObjectNode args) {
-        ObjectNode req = ControlClient.request(cmd);
-        args.properties().forEach(e -> req.set(e.getKey(), e.getValue()));
         try {
-            return DemoScript.call(n, req);
+            return DemoScript.ask(n, cmd, args);
         } catch (IOException e) {
             return Json.object().put("error", String.valueOf(e.getMessage()));
         }

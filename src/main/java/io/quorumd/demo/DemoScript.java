@@ -73,6 +73,15 @@ final class DemoScript {
         return node;
     }
 
+    /** Asks {@code n} for {@code cmd} with the fields of {@code args} (or none, if null). */
+    static JsonNode ask(QuorumNode n, String cmd, ObjectNode args) throws IOException {
+        ObjectNode req = ControlClient.request(cmd);
+        if (args != null) {
+            args.properties().forEach(e -> req.set(e.getKey(), e.getValue()));
+        }
+        return call(n, req);
+    }
+
     static JsonNode call(QuorumNode node, ObjectNode request) throws IOException {
         try {
             return ControlClient.call(node.config().control().socket(), request);
